@@ -1,0 +1,158 @@
+#include "bus/core/config.h"
+
+#include <toml++/toml.h>
+
+#include <sstream>
+
+namespace docbus {
+
+struct Config::Impl {
+  toml::table table;
+  std::filesystem::path base_dir;
+  std::string source;
+  std::set<std::string, std::less<>> read;
+  std::vector<std::string> errors;
+
+  const toml::node* Find(std::string_view key) {
+    read.emplace(key);
+    return table.at_path(key).node();
+  }
+  void Error(std::string_view key, std::string_view why) {
+    errors.push_back(source + ": key '" + std::string(key) + "': " +
+                     std::string(why));
+  }
+  void CollectUnread(const toml::table& t, const std::string& prefix,
+                     std::vector<std::string>& out) const {
+    for (const auto& [k, v] : t) {
+      const std::string key = prefix.empty() ? std::string(k.str())
+                                             : prefix + "." + std::string(k.str());
+      if (const toml::table* sub = v.as_table()) {
+        CollectUnread(*sub, key, out);
+      } else if (!read.contains(key)) {
+        out.push_back(key);
+      }
+    }
+  }
+};
+
+Config::Config(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Config::Config(Config&&) noexcept = default;
+Config& Config::operator=(Config&&) noexcept = default;
+Config::~Config() = default;
+
+Result<Config> Config::Parse(std::string_view text,
+                             const std::filesystem::path& base_dir,
+                             std::string source_name) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    impl->table = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source_name << ":" << e.source().begin.line << ": "
+        << e.description();
+    return Status(Code::kInvalidArgument, msg.str());
+  }
+  impl->base_dir = base_dir;
+  impl->source = std::move(source_name);
+  return Config(std::move(impl));
+}
+
+Result<Config> Config::Load(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    return Status(Code::kNotFound,
+                  "cannot read config " + file.string() + ": " + ec.message());
+  }
+  if (size > (1u << 20)) {
+    return Status(Code::kTooLarge, "config " + file.string() + " is over 1 MiB");
+  }
+  std::string text(size, '\0');
+  FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) {
+    return Status(Code::kIoError, "cannot open config " + file.string());
+  }
+  const size_t got = std::fread(text.data(), 1, size, f);
+  std::fclose(f);
+  text.resize(got);
+  return Parse(text, std::filesystem::absolute(file).parent_path(), file.string());
+}
+
+bool Config::Has(std::string_view key) const {
+  return static_cast<bool>(impl_->table.at_path(key));
+}
+
+std::string Config::String(std::string_view key, std::string_view fallback) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return std::string(fallback);
+  if (const auto* s = n->as_string()) return s->get();
+  impl_->Error(key, "must be a string");
+  return std::string(fallback);
+}
+
+std::string Config::RequiredString(std::string_view key) {
+  if (!Has(key)) {
+    impl_->read.emplace(key);
+    impl_->Error(key, "is required");
+    return {};
+  }
+  return String(key, "");
+}
+
+int64_t Config::Int(std::string_view key, int64_t fallback, int64_t min,
+                    int64_t max) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return fallback;
+  const auto* i = n->as_integer();
+  if (i == nullptr) {
+    impl_->Error(key, "must be an integer");
+    return fallback;
+  }
+  if (i->get() < min || i->get() > max) {
+    impl_->Error(key, "must be between " + std::to_string(min) + " and " +
+                          std::to_string(max) + ", got " +
+                          std::to_string(i->get()));
+    return fallback;
+  }
+  return i->get();
+}
+
+bool Config::Bool(std::string_view key, bool fallback) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return fallback;
+  if (const auto* b = n->as_boolean()) return b->get();
+  impl_->Error(key, "must be true or false");
+  return fallback;
+}
+
+std::filesystem::path Config::Path(std::string_view key,
+                                   const std::filesystem::path& fallback) {
+  std::filesystem::path p = String(key, fallback.string());
+  if (p.empty() || p.is_absolute()) return p;
+  return impl_->base_dir / p;
+}
+
+std::filesystem::path Config::RequiredPath(std::string_view key) {
+  if (!Has(key)) {
+    impl_->read.emplace(key);
+    impl_->Error(key, "is required");
+    return {};
+  }
+  return Path(key, "");
+}
+
+Status Config::Finish() const {
+  if (!impl_->errors.empty()) {
+    return Status(Code::kInvalidArgument, impl_->errors.front());
+  }
+  std::vector<std::string> unread;
+  impl_->CollectUnread(impl_->table, "", unread);
+  if (!unread.empty()) {
+    return Status(Code::kInvalidArgument,
+                  impl_->source + ": key '" + unread.front() +
+                      "': unknown key (misspelt?)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace docbus

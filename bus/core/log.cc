@@ -1,0 +1,21 @@
+#include "bus/core/log.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+
+namespace docbus {
+
+bool SetLogLevel(const std::string& level) {
+  const auto parsed = spdlog::level::from_str(level);
+  if (parsed == spdlog::level::off && level != "off") return false;
+  spdlog::set_level(parsed);
+  return true;
+}
+
+std::shared_ptr<spdlog::logger> ComponentLogger(const std::string& component) {
+  if (auto existing = spdlog::get(component)) return existing;
+  auto logger = spdlog::stderr_logger_mt(component);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc);
+  return logger;
+}
+
+}  // namespace docbus

@@ -1,0 +1,19 @@
+// Logging setup: one named spdlog logger per component, writing to stderr as
+// one line per event with the component name. Context (agency, message id)
+// goes on every line as key=value; never document contents or key material.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+
+namespace docbus {
+
+// Sets the level for every logger ("trace".."off"); false on an unknown name.
+bool SetLogLevel(const std::string& level);
+
+// The logger for a component, created on first use. Thread-safe.
+std::shared_ptr<spdlog::logger> ComponentLogger(const std::string& component);
+
+}  // namespace docbus
