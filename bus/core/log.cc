@@ -2,6 +2,8 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <mutex>
+
 namespace docbus {
 
 bool SetLogLevel(const std::string& level) {
@@ -12,6 +14,8 @@ bool SetLogLevel(const std::string& level) {
 }
 
 std::shared_ptr<spdlog::logger> ComponentLogger(const std::string& component) {
+  static std::mutex mu;
+  std::lock_guard lock(mu);
   if (auto existing = spdlog::get(component)) return existing;
   auto logger = spdlog::stderr_logger_mt(component);
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc);
