@@ -1,0 +1,178 @@
+#include "bus/transport/agent_socket.h"
+
+#include <zmq.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "bus/core/log.h"
+#include "bus/transport/curve_keys.h"
+#include "bus/transport/zmq_status.h"
+
+namespace docbus::transport {
+namespace {
+
+constexpr int kMonitoredEvents =
+    ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_DISCONNECTED;
+
+std::shared_ptr<spdlog::logger> Logger() {
+  return ComponentLogger("transport");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AgentSocket>> AgentSocket::Connect(
+    zmq::context_t& context, const AgentSocketOptions& options) {
+  if (!IsZ85Key(options.broker_public_z85) || !IsZ85Key(options.public_z85) ||
+      !IsZ85Key(options.secret_z85)) {
+    return Status(Code::kInvalidArgument,
+                  "agent CURVE keys must be 40-character Z85 keys");
+  }
+  if (options.max_message_bytes <= 0) {
+    return Status(Code::kInvalidArgument, "max_message_bytes must be > 0");
+  }
+  std::unique_ptr<AgentSocket> agent(new AgentSocket());
+  try {
+    agent->socket_ = zmq::socket_t(context, zmq::socket_type::dealer);
+    zmq::socket_t& socket = agent->socket_;
+    socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::sndtimeo, 0);
+    socket.set(zmq::sockopt::immediate, 1);
+    socket.set(zmq::sockopt::maxmsgsize, options.max_message_bytes);
+    socket.set(zmq::sockopt::reconnect_ivl, options.reconnect_ivl_ms);
+    socket.set(zmq::sockopt::reconnect_ivl_max, options.reconnect_ivl_max_ms);
+    socket.set(zmq::sockopt::heartbeat_ivl, options.heartbeat_ivl_ms);
+    socket.set(zmq::sockopt::heartbeat_timeout, options.heartbeat_timeout_ms);
+    socket.set(zmq::sockopt::curve_serverkey, options.broker_public_z85);
+    socket.set(zmq::sockopt::curve_publickey, options.public_z85);
+    socket.set(zmq::sockopt::curve_secretkey, options.secret_z85);
+
+    // Watch the handshakes before connecting so the first one is seen.
+    std::random_device random;
+    const std::string monitor_endpoint = "inproc://docbus.agent.monitor." +
+                                         std::to_string(random()) + "." +
+                                         std::to_string(random());
+    if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(),
+                           kMonitoredEvents) != 0) {
+      return internal::ZmqStatus("starting the agent socket monitor",
+                                 zmq_errno());
+    }
+    agent->monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
+    agent->monitor_.set(zmq::sockopt::linger, 0);
+    agent->monitor_.connect(monitor_endpoint);
+    try {
+      socket.connect(options.endpoint);
+    } catch (const zmq::error_t& error) {
+      return internal::ZmqStatus("connecting to " + options.endpoint, error);
+    }
+  } catch (const zmq::error_t& error) {
+    return internal::ZmqStatus("creating the agent socket", error);
+  }
+  return agent;
+}
+
+AgentSocket::~AgentSocket() {
+  if (socket_.handle() != nullptr) {
+    zmq_socket_monitor(socket_.handle(), nullptr, 0);
+  }
+  socket_.close();
+  monitor_.close();
+}
+
+void AgentSocket::DrainMonitor() const {
+  if (monitor_.handle() == nullptr) return;
+  try {
+    while (true) {
+      zmq::message_t event;
+      if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return;
+      uint16_t id = 0;
+      if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
+      // Second frame: the endpoint. Drain every remaining frame.
+      while (event.more()) {
+        if (!monitor_.recv(event, zmq::recv_flags::dontwait)) break;
+      }
+      switch (id) {
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+          connected_ = true;
+          reconnected_ = true;
+          Logger()->info("connected to the broker");
+          break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+          ++auth_failures_;
+          Logger()->error(
+              "the broker refused this agency's CURVE key (not enrolled or "
+              "revoked)");
+          break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+          Logger()->warn("handshake with the broker failed (protocol)");
+          break;
+        case ZMQ_EVENT_DISCONNECTED:
+          if (connected_) Logger()->warn("disconnected from the broker");
+          connected_ = false;
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (const zmq::error_t&) {
+    // The context is going away; the state stays as last seen.
+  }
+}
+
+Result<std::optional<std::string>> AgentSocket::TryReceive() {
+  DrainMonitor();
+  try {
+    while (true) {
+      zmq::message_t payload;
+      if (!socket_.recv(payload, zmq::recv_flags::dontwait)) {
+        return std::optional<std::string>();
+      }
+      if (!payload.more())
+        return std::optional<std::string>(payload.to_string());
+      zmq::message_t extra;
+      do {
+        if (!socket_.recv(extra, zmq::recv_flags::dontwait)) break;
+      } while (extra.more());
+      ++malformed_;
+      Logger()->warn("dropped a multipart message from the broker");
+    }
+  } catch (const zmq::error_t& error) {
+    return internal::ZmqStatus("receiving on the agent socket", error);
+  }
+}
+
+SendResult AgentSocket::Send(std::string_view payload) {
+  DrainMonitor();
+  try {
+    zmq::message_t message(payload.data(), payload.size());
+    if (!socket_.send(message, zmq::send_flags::dontwait)) {
+      return SendResult::kWouldBlock;
+    }
+    return SendResult::kSent;
+  } catch (const zmq::error_t& error) {
+    Logger()->error("send failed: {}",
+                    internal::ZmqStatus("send", error).message());
+    return SendResult::kUnreachable;
+  }
+}
+
+bool AgentSocket::TakeReconnected() {
+  DrainMonitor();
+  const bool reconnected = reconnected_;
+  reconnected_ = false;
+  return reconnected;
+}
+
+bool AgentSocket::connected() const {
+  DrainMonitor();
+  return connected_;
+}
+
+uint64_t AgentSocket::auth_failures() const {
+  DrainMonitor();
+  return auth_failures_;
+}
+
+}  // namespace docbus::transport

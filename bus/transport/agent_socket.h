@@ -1,0 +1,94 @@
+// AgentSocket: an agent's end of the transport, a CURVE-client DEALER
+// connected to the broker, whose public key is pinned. ZMQ_IMMEDIATE=1, so
+// nothing is queued while there is no authenticated connection: Send reports
+// kWouldBlock and the agent keeps the document in its durable outbox. A socket
+// monitor tells when a handshake succeeds, so the agent re-sends Hello after
+// every (re)connection (TakeReconnected).
+//
+// Socket options: DEALER, CURVE client, IMMEDIATE=1, LINGER 0, SNDTIMEO 0,
+// MAXMSGSIZE, RECONNECT_IVL(_MAX) backoff, ZMTP heartbeats.
+//
+// Thread-safety: none; one thread owns the socket (create, use, destroy).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <zmq.hpp>
+
+#include "bus/core/status.h"
+#include "bus/transport/send_result.h"
+
+namespace docbus::transport {
+
+struct AgentSocketOptions {
+  std::string endpoint;           // the broker, e.g. "tcp://10.0.0.1:7100"
+  std::string broker_public_z85;  // pinned broker CURVE public key
+  std::string public_z85;         // this agency's CURVE key pair
+  std::string secret_z85;
+  int64_t max_message_bytes = 64 << 20;
+  int reconnect_ivl_ms = 200;
+  int reconnect_ivl_max_ms = 5000;
+  int heartbeat_ivl_ms = 5000;
+  int heartbeat_timeout_ms = 15000;
+};
+
+class AgentSocket {
+ public:
+  using SendResult = transport::SendResult;
+
+  // Creates the socket and its monitor and starts connecting (in the
+  // background; the call does not wait for the broker). kInvalidArgument for
+  // a bad key or endpoint, kInternal on other libzmq errors.
+  static Result<std::unique_ptr<AgentSocket>> Connect(
+      zmq::context_t& context, const AgentSocketOptions& options);
+
+  ~AgentSocket();
+  AgentSocket(const AgentSocket&) = delete;
+  AgentSocket& operator=(const AgentSocket&) = delete;
+
+  // Non-blocking. The next payload from the broker, or nullopt if none is
+  // waiting; extra frames of a multipart message are drained and counted in
+  // malformed(). kUnavailable if the socket/context is closed.
+  Result<std::optional<std::string>> TryReceive();
+
+  // Sends one payload with ZMQ_DONTWAIT. kWouldBlock while not connected or
+  // when the queue is full; kUnreachable if the socket failed. Never blocks,
+  // never throws.
+  SendResult Send(std::string_view payload);
+
+  // True once after each successful CURVE handshake (including the first):
+  // the agent then (re-)sends Hello.
+  bool TakeReconnected();
+
+  // Whether an authenticated connection is up, as last reported by the
+  // monitor (events are read by this call and the others).
+  bool connected() const;
+
+  // Handshakes the broker refused (e.g. our key is not, or no longer, in the
+  // registry). Worth logging loudly: the agent cannot work until re-enrolled.
+  uint64_t auth_failures() const;
+
+  uint64_t malformed() const { return malformed_; }
+
+  // For PollReadable / zmq::poll. Polling monitor_socket() as well wakes the
+  // loop as soon as the connection state changes.
+  zmq::socket_t& socket() { return socket_; }
+  zmq::socket_t& monitor_socket() { return monitor_; }
+
+ private:
+  AgentSocket() = default;
+  // Reads every pending monitor event into the state below.
+  void DrainMonitor() const;
+
+  zmq::socket_t socket_;
+  mutable zmq::socket_t monitor_;  // PAIR connected to socket_'s monitor
+  mutable bool connected_ = false;
+  mutable bool reconnected_ = false;
+  mutable uint64_t auth_failures_ = 0;
+  uint64_t malformed_ = 0;
+};
+
+}  // namespace docbus::transport
