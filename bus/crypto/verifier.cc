@@ -1,0 +1,168 @@
+#include "bus/crypto/verifier.h"
+
+#include <openssl/err.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace docbus::crypto {
+namespace {
+
+// A P-256 CMS signature with signed attributes is about 250 bytes; anything
+// this large is not ours, and is refused before OpenSSL parses it.
+constexpr size_t kMaxSignatureBytes = 64 * 1024;
+
+Status Malformed(std::string why) {
+  ERR_clear_error();
+  return Status(Code::kMalformed, std::move(why));
+}
+
+// A signer who may pick a collision-prone digest (SHA-1, MD5) can later
+// disown what it signed; only the SHA-2 family is accepted.
+bool StrongDigest(const X509_ALGOR* algorithm) {
+  if (algorithm == nullptr) return false;
+  const ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR_get0(&oid, nullptr, nullptr, algorithm);
+  const int nid = OBJ_obj2nid(oid);
+  return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
+}
+
+Result<CmsPtr> ParseSignature(std::string_view der) {
+  if (der.empty()) return Malformed("empty signature");
+  if (der.size() > kMaxSignatureBytes) return Malformed("signature too large");
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* end = p + der.size();
+  CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!cms) {
+    return Status(Code::kMalformed,
+                  "signature is not DER CMS: " + TakeOpenSslErrors());
+  }
+  if (p != end) return Malformed("trailing bytes after the CMS signature");
+  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
+    return Malformed("CMS is not SignedData");
+  }
+  return cms;
+}
+
+}  // namespace
+
+Verifier::Verifier(const TrustStore& trust,
+                   std::shared_ptr<const registry::AgencyRegistry> registry)
+    : trust_(trust), registry_(std::move(registry)) {
+  if (!registry_) {
+    std::fprintf(stderr, "docbus: crypto::Verifier needs a registry\n");
+    std::abort();
+  }
+  certificates_.reserve(registry_->agencies().size());
+  for (const registry::Agency& agency : registry_->agencies()) {
+    auto cert = Certificate::FromPem(agency.certificate_pem);
+    if (cert.ok()) {
+      certificates_.push_back({std::move(cert).value(), Status::Ok()});
+    } else {
+      certificates_.push_back(
+          {nullptr, Status(Code::kUntrustedCertificate,
+                           "certificate of " + agency.id +
+                               " does not parse: " + cert.status().message())});
+    }
+  }
+}
+
+Status Verifier::Verify(std::string_view content,
+                        std::string_view signature_der,
+                        std::string_view claimed_agency) const {
+  const registry::Agency* agency = registry_->Find(claimed_agency);
+  if (agency == nullptr) {
+    return Status(Code::kUnknownAgency,
+                  "agency " + std::string(claimed_agency.substr(0, 64)) +
+                      " is not registered");
+  }
+  if (agency->revoked) {
+    return Status(Code::kAgencyRevoked, "agency " + agency->id + " is revoked");
+  }
+  const size_t index =
+      static_cast<size_t>(agency - registry_->agencies().data());
+  const AgencyCertificate& entry = certificates_[index];
+  if (!entry.certificate) return entry.problem;
+  const Certificate& cert = *entry.certificate;
+
+  DOCBUS_ASSIGN_OR_RETURN(CmsPtr cms, ParseSignature(signature_der));
+  if (CMS_is_detached(cms.get()) != 1) {
+    return Malformed("CMS signature carries its content (must be detached)");
+  }
+  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
+  if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
+    return Malformed("CMS signature must have exactly one signer");
+  }
+  CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
+  X509_ALGOR* digest_algorithm = nullptr;
+  CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, &digest_algorithm,
+                           nullptr);
+  if (!StrongDigest(digest_algorithm)) {
+    return Status(Code::kBadSignature,
+                  "signature digest must be SHA-256, SHA-384 or SHA-512");
+  }
+
+  if (CMS_SignerInfo_cert_cmp(signer, cert.x509()) != 0) {
+    for (size_t i = 0; i < certificates_.size(); ++i) {
+      const auto& other = certificates_[i].certificate;
+      if (i != index && other &&
+          CMS_SignerInfo_cert_cmp(signer, other->x509()) == 0) {
+        ERR_clear_error();
+        return Status(Code::kSignerMismatch,
+                      "signed by agency " + registry_->agencies()[i].id +
+                          ", claimed to be from " + agency->id);
+      }
+    }
+    ERR_clear_error();
+    return Status(Code::kBadSignature,
+                  "signer is not the registered certificate of " + agency->id);
+  }
+  if (cert.common_name() != agency->id) {
+    return Status(
+        Code::kSignerMismatch,
+        "certificate names " + cert.common_name() + ", not " + agency->id);
+  }
+
+  DOCBUS_RETURN_IF_ERROR(trust_.Check(cert));
+
+  BioPtr data = MemoryBio(content);
+  STACK_OF(X509)* signer_certs = sk_X509_new_null();
+  if (!data || signer_certs == nullptr ||
+      sk_X509_push(signer_certs, cert.x509()) <= 0) {
+    sk_X509_free(signer_certs);
+    return OpenSslError(Code::kInternal, "preparing CMS_verify");
+  }
+  // The certificate was validated (and cached) above; certificates inside
+  // the blob, if an attacker put any there, are ignored.
+  const int ok =
+      CMS_verify(cms.get(), signer_certs, nullptr, data.get(), nullptr,
+                 CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN);
+  sk_X509_free(signer_certs);
+  if (ok != 1) {
+    return OpenSslError(Code::kBadSignature,
+                        "signature of " + agency->id + " does not verify");
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SigningTime(std::string_view signature_der) {
+  DOCBUS_ASSIGN_OR_RETURN(CmsPtr cms, ParseSignature(signature_der));
+  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
+  if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
+    return Malformed("CMS signature must have exactly one signer");
+  }
+  CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
+  const int at = CMS_signed_get_attr_by_NID(signer, NID_pkcs9_signingTime, -1);
+  if (at < 0) return Status(Code::kNotFound, "signature has no signing time");
+  X509_ATTRIBUTE* attr = CMS_signed_get_attr(signer, at);
+  ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, 0);
+  if (value == nullptr || (value->type != V_ASN1_UTCTIME &&
+                           value->type != V_ASN1_GENERALIZEDTIME)) {
+    return Malformed("signing time attribute is not a time");
+  }
+  auto t = AsnTimeToUnix(value->value.utctime);
+  if (!t.ok()) return Malformed(t.status().message());
+  return t;
+}
+
+}  // namespace docbus::crypto

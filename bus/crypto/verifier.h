@@ -1,0 +1,65 @@
+// Verifies a detached CMS signature (DER, made by Signer) over exact bytes
+// as coming from a claimed agency, using that agency's certificate from the
+// registry (signatures carry no certificate). Every registry certificate is
+// parsed once, at construction; chain + CRL validation is the TrustStore's,
+// cached per certificate; each Verify is then one CMS parse and one ECDSA
+// verification (DESIGN.md §10). Build a new Verifier when the registry
+// changes. Thread-safe: Verify from many threads. The registry must not be
+// null (a broken invariant: aborts). The TrustStore (and its Clock) must
+// outlive the Verifier.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/core/status.h"
+#include "bus/crypto/certificate.h"
+#include "bus/crypto/trust_store.h"
+#include "bus/registry/agency_registry.h"
+
+namespace docbus::crypto {
+
+class Verifier {
+ public:
+  Verifier(const TrustStore& trust,
+           std::shared_ptr<const registry::AgencyRegistry> registry);
+
+  // Ok when `signature_der` is a valid signature over exactly `content` by
+  // the registered, unrevoked, trusted certificate of `claimed_agency`.
+  // Otherwise, checked in this order:
+  //   kUnknownAgency        claimed agency not in the registry;
+  //   kAgencyRevoked        the registry marks it revoked;
+  //   kMalformed            not a detached CMS SignedData with one signer;
+  //   kSignerMismatch       signed with another registered agency's
+  //   certificate; kBadSignature         signed by a certificate nobody
+  //   registered, or the
+  //                         bytes or signature were altered;
+  //   kUntrustedCertificate / kCertificateRevoked / kCertificateExpired
+  //                         from TrustStore::Check on the agency's certificate.
+  // Never changes state (beyond the TrustStore's cache); does not log: the
+  // caller logs and counts the refusal once.
+  Status Verify(std::string_view content, std::string_view signature_der,
+                std::string_view claimed_agency) const;
+
+  const registry::AgencyRegistry& registry() const { return *registry_; }
+
+ private:
+  struct AgencyCertificate {
+    std::shared_ptr<const Certificate> certificate;  // null if unparseable
+    Status problem;                                  // why it is null
+  };
+
+  const TrustStore& trust_;
+  std::shared_ptr<const registry::AgencyRegistry> registry_;
+  std::vector<AgencyCertificate> certificates_;  // parallel to agencies()
+};
+
+// The signingTime signed attribute of a CMS signature, in seconds since the
+// epoch. Only meaningful once Verify has accepted the signature.
+// kMalformed when it is not CMS, kNotFound when it has no signing time.
+Result<int64_t> SigningTime(std::string_view signature_der);
+
+}  // namespace docbus::crypto

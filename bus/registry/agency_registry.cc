@@ -1,0 +1,118 @@
+#include "bus/registry/agency_registry.h"
+
+#include "bus/core/ids.h"
+#include "bus/core/log.h"
+#include "bus/registry/atomic_file.h"
+
+namespace docbus::registry {
+namespace {
+
+constexpr uint64_t kMaxCertificateBytes = 64 * 1024;
+constexpr std::string_view kZ85Alphabet =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    ".-:+=^!/*?&<>()[]{}@%$#";
+
+Status Invalid(const std::filesystem::path& file, int line,
+               const std::string& why) {
+  return Status(Code::kInvalidArgument,
+                file.string() + ":" + std::to_string(line) + ": " + why);
+}
+
+}  // namespace
+
+Status ValidateCurvePublicKey(std::string_view key) {
+  if (key.size() != 40) {
+    return Status(Code::kInvalidField,
+                  "CURVE public key must be 40 Z85 characters, got " +
+                      std::to_string(key.size()));
+  }
+  for (char c : key) {
+    if (kZ85Alphabet.find(c) == std::string_view::npos) {
+      return Status(Code::kInvalidField,
+                    "CURVE public key has a character outside Z85");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::Load(
+    const std::filesystem::path& registry_toml) {
+  DOCBUS_ASSIGN_OR_RETURN(RegistryFile file, RegistryFile::Read(registry_toml));
+  auto registry = FromEntries(file.entries(), registry_toml);
+  if (registry.ok()) {
+    ComponentLogger("registry")
+        ->info("registry loaded file={} agencies={}", registry_toml.string(),
+               (*registry)->agencies().size());
+  }
+  return registry;
+}
+
+Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::FromEntries(
+    const std::vector<RegistryEntry>& entries,
+    const std::filesystem::path& registry_toml) {
+  const std::filesystem::path base =
+      std::filesystem::absolute(registry_toml).parent_path();
+  std::shared_ptr<AgencyRegistry> registry(new AgencyRegistry());
+  registry->agencies_.reserve(entries.size());
+  for (const RegistryEntry& e : entries) {
+    const auto& file = registry_toml;
+    const int line = e.line;
+    if (Status s = ValidateAgencyId(e.id); !s.ok()) {
+      return Invalid(file, line, s.message());
+    }
+    const std::string who = "agency " + e.id + ": ";
+    if (!e.parent.empty()) {
+      if (Status s = ValidateAgencyId(e.parent); !s.ok()) {
+        return Invalid(file, line, who + "parent: " + s.message());
+      }
+    }
+    if (e.name.empty()) return Invalid(file, line, who + "empty name");
+    if (Status s = ValidateCurvePublicKey(e.curve_public_key); !s.ok()) {
+      return Invalid(file, line, who + s.message());
+    }
+    if (e.certificate.empty()) {
+      return Invalid(file, line, who + "empty certificate path");
+    }
+    std::filesystem::path cert_path(e.certificate);
+    if (cert_path.is_relative()) cert_path = base / cert_path;
+    auto pem = ReadFileLimited(cert_path, kMaxCertificateBytes);
+    if (!pem.ok()) {
+      return Invalid(file, line,
+                     who + "certificate: " + pem.status().message());
+    }
+    auto cn = CertificateCommonName(*pem);
+    if (!cn.ok()) {
+      return Invalid(file, line,
+                     who + cert_path.string() + ": " + cn.status().message());
+    }
+    if (*cn != e.id) {
+      return Invalid(file, line,
+                     who + "certificate " + cert_path.string() + " has CN '" +
+                         *cn + "', not the agency id");
+    }
+    const size_t index = registry->agencies_.size();
+    if (!registry->by_id_.emplace(e.id, index).second) {
+      return Invalid(file, line, who + "duplicate agency id");
+    }
+    if (!registry->by_curve_key_.emplace(e.curve_public_key, index).second) {
+      return Invalid(file, line,
+                     who + "CURVE key already bound to another agency");
+    }
+    registry->agencies_.push_back(
+        Agency{e.id, e.name, e.parent, std::move(*pem), e.curve_public_key,
+               e.revoked, cert_path.lexically_normal()});
+  }
+  return std::shared_ptr<const AgencyRegistry>(std::move(registry));
+}
+
+const Agency* AgencyRegistry::Find(std::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &agencies_[it->second];
+}
+
+const Agency* AgencyRegistry::FindByCurveKey(std::string_view z85) const {
+  auto it = by_curve_key_.find(z85);
+  return it == by_curve_key_.end() ? nullptr : &agencies_[it->second];
+}
+
+}  // namespace docbus::registry

@@ -1,0 +1,167 @@
+#include "certs/enrolment.h"
+
+#include <openssl/evp.h>
+
+#include <vector>
+
+#include "bus/core/ids.h"
+#include "bus/core/log.h"
+#include "bus/crypto/signer.h"
+#include "bus/crypto/trust_store.h"
+#include "bus/crypto/verifier.h"
+#include "bus/registry/agency_registry.h"
+#include "bus/registry/atomic_file.h"
+#include "bus/registry/registry_file.h"
+#include "certs/folder_lock.h"
+#include "certs/pki_paths.h"
+
+namespace docbus::pki {
+namespace {
+
+constexpr size_t kMaxRequestBytes = 16 * 1024;
+constexpr int64_t kClockSkewSeconds = 300;
+
+std::string Base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+Result<std::string> Unbase64(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0) {
+    return Status(Code::kMalformed, "enrolment signature is not base64");
+  }
+  std::string out(text.size() / 4 * 3, '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()),
+                      static_cast<int>(text.size()));
+  if (n < 0)
+    return Status(Code::kMalformed, "enrolment signature is not base64");
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t padding = 0;
+  if (text.back() == '=') ++padding;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
+  out.resize(static_cast<size_t>(n) - padding);
+  return out;
+}
+
+}  // namespace
+
+std::string EnrolmentRequest::SignedText() const {
+  return std::string(kEnrolmentTag) + "\n" + agency_id + "\n" +
+         curve_public_key + "\n";
+}
+
+Result<std::string> MakeEnrolmentRequest(const std::filesystem::path& key_pem,
+                                         const std::filesystem::path& cert_pem,
+                                         std::string_view curve_public) {
+  DOCBUS_RETURN_IF_ERROR(registry::ValidateCurvePublicKey(curve_public));
+  DOCBUS_ASSIGN_OR_RETURN(auto signer, crypto::Signer::Load(key_pem, cert_pem));
+  DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(signer->agency_id()));
+  EnrolmentRequest request;
+  request.agency_id = signer->agency_id();
+  request.curve_public_key = std::string(curve_public);
+  const std::string signed_text = request.SignedText();
+  DOCBUS_ASSIGN_OR_RETURN(std::string signature, signer->Sign(signed_text));
+  return signed_text + Base64(signature) + "\n";
+}
+
+Result<EnrolmentRequest> ParseEnrolmentRequest(std::string_view text) {
+  if (text.size() > kMaxRequestBytes) {
+    return Status(Code::kMalformed, "enrolment request too large");
+  }
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) {
+      return Status(Code::kMalformed,
+                    "enrolment request must end with a newline");
+    }
+    lines.push_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  if (lines.size() != 4 || lines[0] != kEnrolmentTag) {
+    return Status(Code::kMalformed, "not a docbus-enrol/v1 request of 4 lines");
+  }
+  EnrolmentRequest request;
+  request.agency_id = std::string(lines[1]);
+  request.curve_public_key = std::string(lines[2]);
+  if (Status s = ValidateAgencyId(request.agency_id); !s.ok()) {
+    return Status(Code::kMalformed, "enrolment request: " + s.message());
+  }
+  if (Status s = registry::ValidateCurvePublicKey(request.curve_public_key);
+      !s.ok()) {
+    return Status(Code::kMalformed, "enrolment request: " + s.message());
+  }
+  DOCBUS_ASSIGN_OR_RETURN(request.signature_der, Unbase64(lines[3]));
+  return request;
+}
+
+Result<std::string> AcceptEnrolment(const std::filesystem::path& dir,
+                                    std::string_view text, const Clock& clock) {
+  DOCBUS_ASSIGN_OR_RETURN(EnrolmentRequest request,
+                          ParseEnrolmentRequest(text));
+  const PkiPaths paths(dir);
+  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
+  DOCBUS_ASSIGN_OR_RETURN(
+      auto trust,
+      crypto::TrustStore::Load(paths.root_certificate(), paths.crl(), clock));
+  DOCBUS_ASSIGN_OR_RETURN(auto agencies,
+                          registry::AgencyRegistry::Load(paths.registry()));
+  const crypto::Verifier verifier(*trust, agencies);
+  DOCBUS_RETURN_IF_ERROR(verifier.Verify(
+      request.SignedText(), request.signature_der, request.agency_id));
+
+  DOCBUS_ASSIGN_OR_RETURN(int64_t signed_at,
+                          crypto::SigningTime(request.signature_der));
+  const int64_t now = clock.NowUnixMillis() / 1000;
+  const int64_t max_age =
+      std::chrono::duration_cast<std::chrono::seconds>(kMaxEnrolmentAge)
+          .count();
+  if (signed_at > now + kClockSkewSeconds || now - signed_at > max_age) {
+    return Status(Code::kExpired,
+                  "enrolment request was signed outside the accepted window "
+                  "(at most 7 days old); make a new one");
+  }
+  const registry::Agency* holder =
+      agencies->FindByCurveKey(request.curve_public_key);
+  if (holder != nullptr && holder->id != request.agency_id) {
+    return Status(Code::kAlreadyExists,
+                  "that CURVE key is already bound to agency " + holder->id);
+  }
+
+  DOCBUS_ASSIGN_OR_RETURN(auto registry_file,
+                          registry::RegistryFile::Read(paths.registry()));
+  registry::RegistryEntry* entry = registry_file.Find(request.agency_id);
+  if (entry == nullptr) {
+    return Status(Code::kUnknownAgency,
+                  "agency " + request.agency_id + " left the registry");
+  }
+  entry->curve_public_key = request.curve_public_key;
+  DOCBUS_RETURN_IF_ERROR(registry_file.Save());
+
+  std::error_code ec;
+  if (std::filesystem::is_directory(paths.agency_dir(request.agency_id), ec)) {
+    DOCBUS_RETURN_IF_ERROR(registry::WriteFileAtomically(
+        paths.agency_curve_public(request.agency_id),
+        request.curve_public_key + "\n", 0644));
+    // The authority's copy of the old secret no longer matches the bound key.
+    std::filesystem::remove(paths.agency_curve_secret(request.agency_id), ec);
+  }
+  ComponentLogger("pki")->info("curve key enrolled agency={}",
+                               request.agency_id);
+  return request.agency_id;
+}
+
+Result<std::string> AcceptEnrolment(const std::filesystem::path& dir,
+                                    std::string_view request) {
+  const RealClock clock;
+  return AcceptEnrolment(dir, request, clock);
+}
+
+}  // namespace docbus::pki
