@@ -1,0 +1,229 @@
+#include "agents/agent.h"
+
+#include <algorithm>
+
+#include "agents/agent_metrics.h"
+#include "bus/audit/note_verifier.h"
+#include "bus/core/ids.h"
+#include "bus/core/log.h"
+
+namespace docbus::agent {
+namespace {
+
+Status Named(std::string_view what, const Status& s) {
+  return Status(s.code(), std::string(what) + ": " + s.message());
+}
+
+}  // namespace
+
+Agent::Agent(AgentOptions options, const Clock& clock)
+    : options_(std::move(options)),
+      clock_(clock),
+      logger_(ComponentLogger("agent")) {
+  metric::DescribeAgentMetrics(metrics_);
+}
+
+Agent::~Agent() { Stop(); }
+
+Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
+                                            const Clock& clock) {
+  DOCBUS_RETURN_IF_ERROR(
+      Named("agent.agency_id", ValidateAgencyId(options.agency_id)));
+  std::unique_ptr<Agent> agent(new Agent(options, clock));
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return Status(Code::kIoError, "agent.data_dir: cannot create " +
+                                      options.data_dir.string() + ": " +
+                                      ec.message());
+  }
+
+  Result<std::shared_ptr<const registry::AgencyRegistry>> registry =
+      registry::AgencyRegistry::Load(options.registry);
+  if (!registry.ok()) return Named("pki.registry", registry.status());
+  agent->registry_ = std::move(registry).value();
+  Result<std::unique_ptr<crypto::TrustStore>> trust =
+      crypto::TrustStore::Load(options.root_certificate, options.crl, clock);
+  if (!trust.ok()) return Named("pki.root_certificate/pki.crl", trust.status());
+  agent->trust_ = std::move(trust).value();
+  agent->verifier_ =
+      std::make_unique<crypto::Verifier>(*agent->trust_, agent->registry_);
+  Result<std::unique_ptr<crypto::Signer>> signer =
+      crypto::Signer::Load(options.signing_key, options.certificate);
+  if (!signer.ok())
+    return Named("keys.signing_key/keys.certificate", signer.status());
+  agent->signer_ = std::move(signer).value();
+  if (agent->signer_->agency_id() != options.agency_id) {
+    return Status(Code::kInvalidArgument,
+                  "keys.certificate: the certificate is for '" +
+                      agent->signer_->agency_id() + "', not agent.agency_id '" +
+                      options.agency_id + "'");
+  }
+  const registry::Agency* self = agent->registry_->Find(options.agency_id);
+  if (self == nullptr) {
+    return Status(
+        Code::kInvalidArgument,
+        "agent.agency_id: " + options.agency_id + " is not in pki.registry");
+  }
+  if (self->curve_public_key != options.curve_public_key) {
+    agent->logger_->warn(
+        "keys.curve_public_key differs from the registry's key for agency={}: "
+        "the broker "
+        "will refuse the connection until it is enrolled",
+        options.agency_id);
+  }
+  Result<audit::NoteVerifier> vkey =
+      audit::NoteVerifier::FromVerifierKey(options.broker_log_vkey);
+  if (!vkey.ok()) return Named("audit.broker_log_vkey", vkey.status());
+
+  agent->builder_ = std::make_unique<DocumentBuilder>(
+      options.agency_id, *agent->signer_, agent->registry_, clock,
+      options.limits);
+  DOCBUS_ASSIGN_OR_RETURN(agent->queue_, SubmissionQueue::Create());
+
+  transport::AgentSocketOptions socket_options;
+  socket_options.endpoint = options.broker_endpoint;
+  socket_options.broker_public_z85 = options.broker_public_key;
+  socket_options.public_z85 = options.curve_public_key;
+  socket_options.secret_z85 = options.curve_secret_key;
+  socket_options.max_message_bytes =
+      options.limits.max_frame_bytes + (int64_t{1} << 20);
+  LoopDeps deps{options.agency_id,
+                options.data_dir,
+                *agent->verifier_,
+                *agent->signer_,
+                clock,
+                agent->metrics_,
+                options.limits,
+                options.loop,
+                *agent->queue_,
+                std::move(vkey).value()};
+  DOCBUS_ASSIGN_OR_RETURN(
+      agent->loop_,
+      AgentLoop::Create(std::move(deps), agent->zmq_context_, socket_options));
+  DOCBUS_ASSIGN_OR_RETURN(agent->reader_,
+                          AgentStoreReader::Open(options.data_dir));
+  AgentLoop* loop = agent->loop_.get();
+  agent->thread_ = std::thread([loop, logger = agent->logger_] {
+    Status s = loop->Run();
+    if (!s.ok()) logger->critical("agent loop ended: {}", s.ToString());
+  });
+  agent->logger_->info("agent started agency={} data_dir={} broker={}",
+                       options.agency_id, options.data_dir.string(),
+                       options.broker_endpoint);
+  return agent;
+}
+
+void Agent::Stop() {
+  std::call_once(stopped_, [this] {
+    if (queue_)
+      queue_->Close(Status(Code::kUnavailable, "the agent is stopping"));
+    if (loop_) loop_->RequestStop();
+    if (thread_.joinable()) thread_.join();
+    loop_.reset();  // closes the socket on this thread, after the loop ended
+  });
+}
+
+Status Agent::Refused(const Status& why, std::string_view what) {
+  metrics_.Add(metric::kSubmitRefused, Label("reason", CodeName(why.code())));
+  logger_->info("{} refused agency={}: {}", what, options_.agency_id,
+                why.ToString());
+  return why;
+}
+
+Result<std::string> Agent::Enqueue(OutboxEntry entry,
+                                   std::optional<StatusEntry> status) {
+  std::string id = entry.message_id;
+  Status stored = queue_->Push(std::move(entry), std::move(status)).get();
+  if (!stored.ok()) return stored;
+  return id;
+}
+
+Result<std::string> Agent::Submit(DocumentRequest request) {
+  Result<OutboxEntry> entry = builder_->BuildDocument(std::move(request));
+  if (!entry.ok()) return Refused(entry.status(), "document");
+  return Enqueue(std::move(entry).value(), std::nullopt);
+}
+
+Result<std::string> Agent::ReportStatus(std::string_view message_id,
+                                        v1::StatusCode code,
+                                        std::string description,
+                                        std::string to) {
+  StatusRequest request;
+  request.message_id = std::string(message_id);
+  request.code = code;
+  request.description = std::move(description);
+  if (code == v1::STATUS_REVOKE_REQUESTED) {
+    // From the sender of a document to one of its recipients.
+    Result<OutboxEntry> sent = reader_->OutboxEntryOf(message_id);
+    if (!sent.ok() || sent->kind != OutboxKind::kDocument) {
+      return Refused(Status(Code::kNotFound, "message_id: no sent document " +
+                                                 std::string(message_id)),
+                     "status");
+    }
+    if (std::find(sent->recipients.begin(), sent->recipients.end(), to) ==
+        sent->recipients.end()) {
+      return Refused(
+          Status(
+              Code::kInvalidField,
+              "to: a revoke request goes to one of the document's recipients"),
+          "status");
+    }
+    request.to = std::move(to);
+    request.response_for.set_organ_id(options_.agency_id);
+    request.response_for.set_document_id(sent->document_id);
+  } else {
+    // About a document we received: to its sender.
+    Result<v1::DocumentHeader> header = reader_->IncomingHeader(message_id);
+    if (!header.ok()) {
+      return Refused(Status(header.status().code(),
+                            "message_id: " + header.status().message()),
+                     "status");
+    }
+    const std::string& sender = header->from().organ_id();
+    if (!to.empty() && to != sender) {
+      return Refused(
+          Status(Code::kInvalidField,
+                 "to: a status about a received document goes to its sender " +
+                     sender),
+          "status");
+    }
+    request.to = sender;
+    request.response_for.set_organ_id(sender);
+    if (!header->code().code_number().empty()) {
+      request.response_for.set_code(header->code().code_number() + "/" +
+                                    header->code().code_notation());
+    }
+    request.response_for.set_promulgation_date(
+        header->promulgation_info().promulgation_date());
+    request.response_for.set_document_id(header->document_id());
+  }
+  StatusEntry sent;
+  Result<OutboxEntry> entry = builder_->BuildStatus(request, &sent);
+  if (!entry.ok()) return Refused(entry.status(), "status");
+  return Enqueue(std::move(entry).value(), std::move(sent));
+}
+
+Result<OutgoingView> Agent::Outgoing(std::string_view message_id) {
+  return reader_->Outgoing(message_id);
+}
+
+Result<std::vector<OutgoingView>> Agent::ListOutgoing(int64_t limit) {
+  return reader_->ListOutgoing(limit);
+}
+
+Result<std::vector<IncomingSummary>> Agent::ListIncoming(int64_t after_seq,
+                                                         int64_t limit) {
+  return reader_->ListIncoming(after_seq, limit);
+}
+
+Result<IncomingDocument> Agent::Incoming(std::string_view message_id) {
+  return reader_->Incoming(message_id);
+}
+
+Result<std::vector<StatusView>> Agent::ListStatusesReceived(int64_t after_seq,
+                                                            int64_t limit) {
+  return reader_->ListStatusesReceived(after_seq, limit);
+}
+
+}  // namespace docbus::agent

@@ -1,0 +1,105 @@
+// Agent: a running agency agent, the implementation of AgentService. It
+// loads the agency's keys and the national PKI once, opens the store, and
+// runs the protocol loop (AgentLoop) on its own thread. Submit and
+// ReportStatus validate and sign on the caller's thread, then hand the
+// signed entry to the loop and return once the loop's group commit made it
+// durable. Views are read on a separate read-only connection.
+//
+// Thread-safety: every AgentService call from any thread; Stop from the
+// owning thread.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <zmq.hpp>
+
+#include "agents/agent_limits.h"
+#include "agents/agent_loop.h"
+#include "agents/agent_service.h"
+#include "agents/agent_store_reader.h"
+#include "agents/document_builder.h"
+#include "agents/submission_queue.h"
+#include "bus/core/clock.h"
+#include "bus/crypto/signer.h"
+#include "bus/crypto/trust_store.h"
+#include "bus/crypto/verifier.h"
+#include "bus/registry/agency_registry.h"
+
+namespace docbus::agent {
+
+// Everything an agent needs, already read from its config (agent_config.h).
+struct AgentOptions {
+  std::string agency_id;
+  std::filesystem::path data_dir;
+  std::string broker_endpoint;
+  std::string broker_public_key;                   // Z85
+  std::string curve_public_key;                    // Z85, this agency's
+  std::string curve_secret_key;                    // Z85
+  std::filesystem::path signing_key, certificate;  // PEM files
+  std::filesystem::path root_certificate, crl, registry;
+  std::string broker_log_vkey;  // note verifier key text
+  AgentLimits limits;
+  LoopOptions loop;
+};
+
+class Agent final : public AgentService {
+ public:
+  // Loads and checks everything (the certificate must name agency_id), opens
+  // the store, starts the loop (it connects in the background). Errors name
+  // what failed: kInvalidArgument for a key or certificate problem, kIoError
+  // for the data folder.
+  static Result<std::unique_ptr<Agent>> Start(const AgentOptions& options,
+                                              const Clock& clock);
+  // Stops (see Stop).
+  ~Agent() override;
+
+  // Refuses new submissions (kUnavailable), lets the loop finish its turn,
+  // publishes the own log's checkpoint and closes the connection.
+  // Idempotent.
+  void Stop();
+  // Wakes the loop, e.g. after a FakeClock moved.
+  void Wake() { queue_->Wake(); }
+  const std::filesystem::path& data_dir() const { return options_.data_dir; }
+
+  Result<std::string> Submit(DocumentRequest request) override;
+  Result<std::string> ReportStatus(std::string_view message_id,
+                                   v1::StatusCode code, std::string description,
+                                   std::string to = "") override;
+  Result<OutgoingView> Outgoing(std::string_view message_id) override;
+  Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit) override;
+  Result<std::vector<IncomingSummary>> ListIncoming(int64_t after_seq,
+                                                    int64_t limit) override;
+  Result<IncomingDocument> Incoming(std::string_view message_id) override;
+  Result<std::vector<StatusView>> ListStatusesReceived(int64_t after_seq,
+                                                       int64_t limit) override;
+  const std::string& agency_id() const override { return options_.agency_id; }
+  Metrics& metrics() override { return metrics_; }
+
+ private:
+  Agent(AgentOptions options, const Clock& clock);
+  Result<std::string> Enqueue(OutboxEntry entry,
+                              std::optional<StatusEntry> status);
+  Status Refused(const Status& why, std::string_view what);
+
+  // Declared first: destroyed last, after every socket.
+  zmq::context_t zmq_context_{1};
+  AgentOptions options_;
+  const Clock& clock_;
+  Metrics metrics_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::shared_ptr<const registry::AgencyRegistry> registry_;
+  std::unique_ptr<crypto::TrustStore> trust_;
+  std::unique_ptr<crypto::Verifier> verifier_;
+  std::unique_ptr<crypto::Signer> signer_;
+  std::unique_ptr<DocumentBuilder> builder_;
+  std::unique_ptr<SubmissionQueue> queue_;
+  std::unique_ptr<AgentLoop> loop_;
+  std::unique_ptr<AgentStoreReader> reader_;
+  std::thread thread_;
+  std::once_flag stopped_;
+};
+
+}  // namespace docbus::agent

@@ -1,0 +1,84 @@
+#include "agents/agent_config.h"
+
+#include "agents/secret_file.h"
+#include "bus/transport/curve_keys.h"
+
+namespace docbus::agent {
+namespace {
+
+constexpr int64_t kMiB = int64_t{1} << 20;
+
+Status BadKey(std::string_view key, const Status& why) {
+  return Status(Code::kInvalidArgument,
+                "key '" + std::string(key) + "': " + why.message());
+}
+
+Result<std::string> CurveKey(std::string_view key,
+                             const std::filesystem::path& file) {
+  Result<std::string> text = transport::ReadKeyFile(file);
+  if (!text.ok()) return BadKey(key, text.status());
+  return text;
+}
+
+}  // namespace
+
+Result<DaemonOptions> ReadAgentConfig(Config& config) {
+  DaemonOptions o;
+  AgentOptions& a = o.agent;
+  a.agency_id = config.RequiredString("agent.agency_id");
+  a.data_dir = config.RequiredPath("agent.data_dir");
+  a.broker_endpoint = config.RequiredString("broker.endpoint");
+  const auto broker_key = config.RequiredPath("broker.public_key");
+  const auto curve_public = config.RequiredPath("keys.curve_public_key");
+  const auto curve_secret = config.RequiredPath("keys.curve_secret_key");
+  a.signing_key = config.RequiredPath("keys.signing_key");
+  a.certificate = config.RequiredPath("keys.certificate");
+  a.root_certificate = config.RequiredPath("pki.root_certificate");
+  a.crl = config.RequiredPath("pki.crl");
+  a.registry = config.RequiredPath("pki.registry");
+  const auto vkey_file = config.RequiredPath("audit.broker_log_vkey");
+  o.drop_folder =
+      config.Path("drop.folder", a.data_dir.empty() ? "" : a.data_dir / "drop");
+  o.http_listen = config.String("http.listen", "127.0.0.1:0");
+  o.log_level = config.String("log.level", "info");
+  a.limits.max_frame_bytes = config.Int(
+      "limits.max_frame_bytes", a.limits.max_frame_bytes, kMiB, 1024 * kMiB);
+  a.limits.max_attachments =
+      config.Int("limits.max_attachments", a.limits.max_attachments, 0, 10000);
+  a.limits.max_attachment_bytes =
+      config.Int("limits.max_attachment_bytes", a.limits.max_attachment_bytes,
+                 1, 1024 * kMiB);
+  a.limits.max_subject_bytes = config.Int(
+      "limits.max_subject_bytes", a.limits.max_subject_bytes, 1, 1 << 20);
+  DOCBUS_RETURN_IF_ERROR(config.Finish());
+
+  DOCBUS_ASSIGN_OR_RETURN(a.broker_public_key,
+                          CurveKey("broker.public_key", broker_key));
+  DOCBUS_ASSIGN_OR_RETURN(a.curve_public_key,
+                          CurveKey("keys.curve_public_key", curve_public));
+  DOCBUS_ASSIGN_OR_RETURN(a.curve_secret_key,
+                          CurveKey("keys.curve_secret_key", curve_secret));
+  Result<std::string> derived = transport::CurvePublicKey(a.curve_secret_key);
+  if (!derived.ok() || *derived != a.curve_public_key) {
+    return Status(
+        Code::kInvalidArgument,
+        "key 'keys.curve_secret_key': does not match keys.curve_public_key");
+  }
+  Result<std::string> vkey = ReadSmallFile(vkey_file);
+  if (!vkey.ok()) return BadKey("audit.broker_log_vkey", vkey.status());
+  a.broker_log_vkey = *vkey;
+  while (!a.broker_log_vkey.empty() && (a.broker_log_vkey.back() == '\n' ||
+                                        a.broker_log_vkey.back() == '\r')) {
+    a.broker_log_vkey.pop_back();
+  }
+  return o;
+}
+
+Result<DaemonOptions> LoadAgentConfig(const std::filesystem::path& file) {
+  Result<Config> config = Config::Load(file);
+  if (!config.ok())
+    return Status(Code::kInvalidArgument, config.status().message());
+  return ReadAgentConfig(*config);
+}
+
+}  // namespace docbus::agent

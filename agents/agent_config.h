@@ -1,0 +1,30 @@
+// Reading the agent daemon's TOML config (keys in agents/README.md and
+// common.md) into the options the daemon starts from. Key files named in
+// the config (CURVE keys, the broker's keys) are read here, once.
+// Free function; thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "agents/agent.h"
+#include "bus/core/config.h"
+#include "bus/core/status.h"
+
+namespace docbus::agent {
+
+struct DaemonOptions {
+  AgentOptions agent;
+  std::filesystem::path drop_folder;  // drop.folder, default <data_dir>/drop
+  std::string http_listen;            // http.listen, default 127.0.0.1:0
+  std::string log_level;              // log.level, default info
+};
+
+// Ok, or kInvalidArgument with a message naming the first bad key (a
+// missing or unreadable key file names its key too): the daemon then exits
+// with code 2.
+Result<DaemonOptions> LoadAgentConfig(const std::filesystem::path& file);
+// The same from an already loaded Config (for tests).
+Result<DaemonOptions> ReadAgentConfig(Config& config);
+
+}  // namespace docbus::agent

@@ -1,0 +1,121 @@
+#include "agents/agent_daemon.h"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "agents/secret_file.h"
+#include "bus/audit/tiles.h"
+#include "bus/core/ids.h"
+#include "bus/core/log.h"
+
+#ifdef DOCBUS_AGENT_HAS_FRONT_ENDS
+#include "agents/drop_folder.h"
+#include "agents/http_api.h"
+#else
+namespace docbus::agent {
+class HttpApi {
+ public:
+  virtual ~HttpApi() = default;
+};
+class DropFolder {
+ public:
+  virtual ~DropFolder() = default;
+};
+}  // namespace docbus::agent
+#endif
+
+namespace docbus::agent {
+namespace {
+
+constexpr auto kDropScanInterval = std::chrono::milliseconds(500);
+
+}  // namespace
+
+Result<std::string> AgentDaemon::EnsureApiToken(
+    const std::filesystem::path& data_dir) {
+  const std::filesystem::path file = data_dir / "api.token";
+  Result<std::string> existing = ReadSmallFile(file);
+  if (existing.ok()) {
+    std::string token = *existing;
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
+      token.pop_back();
+    if (!token.empty()) return token;
+  } else if (existing.status().code() != Code::kNotFound) {
+    return existing.status();
+  }
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof(raw)) != 1) {
+    return Status(Code::kInternal, "no randomness for the API token");
+  }
+  std::string token =
+      Hex(std::string_view(reinterpret_cast<char*>(raw), sizeof(raw)));
+  DOCBUS_RETURN_IF_ERROR(WriteSecretFile(file, token + "\n"));
+  return token;
+}
+
+Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
+    const DaemonOptions& options, const Clock& clock) {
+  std::unique_ptr<AgentDaemon> daemon(new AgentDaemon());
+  daemon->options_ = options;
+  DOCBUS_ASSIGN_OR_RETURN(daemon->agent_, Agent::Start(options.agent, clock));
+  const std::filesystem::path& data_dir = options.agent.data_dir;
+  DOCBUS_ASSIGN_OR_RETURN(std::string token, EnsureApiToken(data_dir));
+#ifdef DOCBUS_AGENT_HAS_FRONT_ENDS
+  const AgentLimits& limits = options.agent.limits;
+  JsonLimits json;
+  json.max_subject_bytes = static_cast<size_t>(limits.max_subject_bytes);
+  json.max_attachments = static_cast<size_t>(limits.max_attachments);
+  json.max_attachment_bytes = static_cast<size_t>(limits.max_attachment_bytes);
+  json.max_total_attachment_bytes = static_cast<size_t>(limits.max_frame_bytes);
+  HttpApiOptions http;
+  http.listen = options.http_listen;
+  http.token = token;
+  // Base64 makes attachments 4/3 larger; leave room for the JSON around them.
+  http.max_body_bytes =
+      static_cast<size_t>(limits.max_frame_bytes / 3 * 4 + (1 << 20));
+  http.limits = json;
+  http.clock = &clock;
+  Result<std::unique_ptr<HttpApi>> api = StartHttpApi(*daemon->agent_, http);
+  if (!api.ok()) {
+    return Status(api.status().code(),
+                  "http.listen: " + api.status().message());
+  }
+  daemon->http_ = std::move(api).value();
+  daemon->http_url_ = daemon->http_->url();
+  Result<std::unique_ptr<DropFolder>> drop = StartDropFolder(
+      *daemon->agent_, options.drop_folder, kDropScanInterval, &clock, json);
+  if (!drop.ok()) {
+    return Status(drop.status().code(),
+                  "drop.folder: " + drop.status().message());
+  }
+  daemon->drop_ = std::move(drop).value();
+#else
+  (void)token;
+  ComponentLogger("agent")->warn("built without the HTTP API and drop folder");
+#endif
+  nlohmann::json endpoints = nlohmann::json::object();
+  if (!daemon->http_url_.empty()) endpoints["http"] = daemon->http_url_;
+  DOCBUS_RETURN_IF_ERROR(audit::WriteFileAtomically(data_dir / "endpoints.json",
+                                                    endpoints.dump() + "\n"));
+  ComponentLogger("agent")->info("agent ready agency={} http={}",
+                                 options.agent.agency_id, daemon->http_url_);
+  return daemon;
+}
+
+AgentDaemon::~AgentDaemon() { Stop(); }
+
+void AgentDaemon::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  std::error_code ec;
+  if (agent_)
+    std::filesystem::remove(options_.agent.data_dir / "endpoints.json", ec);
+  drop_.reset();
+  http_.reset();
+  if (agent_) agent_->Stop();
+  agent_.reset();
+}
+
+}  // namespace docbus::agent

@@ -1,0 +1,18 @@
+// Size limits the agent applies to what its callers submit (the same
+// defaults as the broker's limits.*), so that a document the broker would
+// refuse as too large is refused at once with the field named.
+#pragma once
+
+#include <cstdint>
+
+namespace docbus::agent {
+
+struct AgentLimits {
+  int64_t max_frame_bytes = int64_t{64} << 20;
+  int64_t max_attachments = 64;
+  int64_t max_attachment_bytes = int64_t{32} << 20;
+  int64_t max_subject_bytes = 2000;
+  int64_t max_description_bytes = 2000;  // status descriptions
+};
+
+}  // namespace docbus::agent

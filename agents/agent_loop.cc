@@ -1,0 +1,371 @@
+#include "agents/agent_loop.h"
+
+#include <zmq.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "agents/agent_metrics.h"
+#include "bus/core/crash_point.h"
+#include "bus/core/log.h"
+#include "bus/core/wire_reason.h"
+
+namespace docbus::agent {
+namespace {
+
+constexpr int64_t kMaxWaitMs = 1000;
+constexpr int64_t kBlockedRetryMs = 5;
+
+}  // namespace
+
+Result<std::unique_ptr<AgentLoop>> AgentLoop::Create(
+    LoopDeps deps, zmq::context_t& zmq_context,
+    const transport::AgentSocketOptions& socket_options) {
+  DOCBUS_ASSIGN_OR_RETURN(std::unique_ptr<AgentStore> store,
+                          AgentStore::Open(deps.data_dir));
+  std::unique_ptr<AgentLoop> loop(
+      new AgentLoop(std::move(deps), std::move(store)));
+  DOCBUS_ASSIGN_OR_RETURN(
+      loop->publisher_,
+      OwnLogPublisher::Open(loop->deps_.data_dir, loop->log_->origin(),
+                            loop->logger_));
+  loop->tracker_ = std::make_unique<CheckpointTracker>(
+      loop->deps_.broker_log_verifier, loop->deps_.data_dir / "evidence",
+      loop->deps_.clock, loop->deps_.metrics, loop->logger_);
+  DOCBUS_RETURN_IF_ERROR(loop->tracker_->Load(*loop->store_));
+  DOCBUS_ASSIGN_OR_RETURN(loop->pending_, loop->store_->CountPending());
+  DOCBUS_ASSIGN_OR_RETURN(int64_t audit_size, loop->log_->Size());
+  loop->deps_.metrics.Set(metric::kOutboxPending, "",
+                          static_cast<double>(loop->pending_));
+  loop->deps_.metrics.Set(metric::kAuditSize, "",
+                          static_cast<double>(audit_size));
+  loop->deps_.metrics.Set(metric::kConnected, "", 0);
+  DOCBUS_ASSIGN_OR_RETURN(loop->socket_, transport::AgentSocket::Connect(
+                                             zmq_context, socket_options));
+  return loop;
+}
+
+AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
+    : deps_(std::move(deps)),
+      logger_(ComponentLogger("agent")),
+      store_(std::move(store)),
+      log_(std::make_unique<audit::AuditLog>(
+          store_->log_storage(), OwnLogPublisher::Origin(deps_.agency_id),
+          &deps_.clock)),
+      ctx_{deps_.agency_id, *store_,      *log_,
+           deps_.verifier,  deps_.signer, deps_.clock,
+           deps_.metrics,   deps_.limits, logger_},
+      documents_(ctx_),
+      notices_(ctx_),
+      answers_(ctx_),
+      sender_(deps_.options.window, deps_.options.max_in_flight_bytes,
+              deps_.options.retransmit_ms) {}
+
+AgentLoop::~AgentLoop() = default;
+
+void AgentLoop::RequestStop() {
+  stop_ = true;
+  deps_.queue.Wake();
+}
+
+Status AgentLoop::Run() {
+  logger_->info("agent loop started agency={} pending={}", deps_.agency_id,
+                pending_);
+  while (!stop_.load()) Turn();
+  Status published = publisher_->Publish(*store_, *log_);
+  if (!published.ok()) {
+    logger_->error("publishing the own log at shutdown failed: {}",
+                   published.ToString());
+  }
+  SetConnected(false);
+  logger_->info("agent loop stopped agency={} pending={}", deps_.agency_id,
+                pending_);
+  return Status::Ok();
+}
+
+bool AgentLoop::Send(std::string_view frame) {
+  return socket_->Send(frame) == transport::SendResult::kSent;
+}
+
+void AgentLoop::SetConnected(bool connected) {
+  if (connected == connected_) return;
+  connected_ = connected;
+  deps_.metrics.Set(metric::kConnected, "", connected ? 1 : 0);
+  logger_->info("broker session {} agency={}", connected ? "up" : "down",
+                deps_.agency_id);
+}
+
+void AgentLoop::CheckReconnected() {
+  if (!socket_->TakeReconnected()) return;
+  // A new connection: the broker has no session for us until Hello, and
+  // whatever was in flight on the old one is gone.
+  session_ready_ = false;
+  hello_wanted_ = true;
+  sender_.Reset();
+}
+
+int64_t AgentLoop::NextTimeoutMs(int64_t now) {
+  if (stop_.load()) return 0;
+  int64_t deadline = now + kMaxWaitMs;
+  // connected() reads the monitor's events; a handshake seen there must not
+  // wait for the next wake-up to be answered with Hello.
+  const bool connected = socket_->connected();
+  CheckReconnected();
+  if (send_blocked_ || (hello_wanted_ && connected)) {
+    deadline = std::min(deadline, now + kBlockedRetryMs);
+  }
+  if (session_ready_) {
+    deadline = std::min({deadline, next_checkpoint_ms_, next_retransmit_ms_});
+  } else if (last_hello_ms_ >= 0) {
+    deadline =
+        std::min(deadline, last_hello_ms_ + deps_.options.hello_retry_ms);
+  }
+  deadline = std::min(deadline, next_publish_ms_);
+  return std::max<int64_t>(0, deadline - now);
+}
+
+void AgentLoop::Turn() {
+  const int64_t start = deps_.clock.MonotonicMillis();
+  zmq_pollitem_t items[3] = {
+      {socket_->socket().handle(), 0, ZMQ_POLLIN, 0},
+      {socket_->monitor_socket().handle(), 0, ZMQ_POLLIN, 0},
+      {nullptr, deps_.queue.wake_fd(), ZMQ_POLLIN, 0},
+  };
+  const int rc = zmq_poll(items, 3, static_cast<long>(NextTimeoutMs(start)));
+  if (rc < 0 && zmq_errno() != EINTR) {
+    logger_->error("poll failed: {}", zmq_strerror(zmq_errno()));
+  }
+  if ((items[2].revents & ZMQ_POLLIN) != 0) deps_.queue.ClearWake();
+
+  CheckReconnected();
+  if (!socket_->connected()) {
+    session_ready_ = false;
+    SetConnected(false);
+  }
+
+  std::vector<std::string> frames;
+  while (frames.size() < deps_.options.max_frames_per_turn) {
+    Result<std::optional<std::string>> got = socket_->TryReceive();
+    if (!got.ok()) {
+      logger_->error("receiving from the broker failed: {}",
+                     got.status().ToString());
+      break;
+    }
+    if (!got->has_value()) break;
+    frames.push_back(std::move(**got));
+  }
+  std::vector<SubmissionQueue::Item> submissions =
+      deps_.queue.TakeAll(deps_.options.max_submissions_per_turn);
+  if (!frames.empty() || !submissions.empty())
+    ProcessBatch(frames, submissions);
+  RunTimers(deps_.clock.MonotonicMillis());
+}
+
+void AgentLoop::ProcessBatch(std::vector<std::string>& frames,
+                             std::vector<SubmissionQueue::Item>& items) {
+  out_.Clear();
+  std::vector<Status> item_status(items.size());
+  const auto abort = [&](const Status& why) {
+    store_->Rollback();
+    log_->Reload();
+    Status reloaded = tracker_->Load(*store_);
+    if (!reloaded.ok())
+      logger_->error("reloading the checkpoint: {}", reloaded.ToString());
+    deps_.metrics.Add(metric::kStoreErrors);
+    logger_->error("store transaction failed, rolled back agency={}: {}",
+                   deps_.agency_id, why.ToString());
+    for (SubmissionQueue::Item& item : items) item.done.set_value(why);
+  };
+  const int64_t t0 = deps_.clock.MonotonicMillis();
+  if (Status s = store_->Begin(); !s.ok()) return abort(s);
+  for (size_t i = 0; i < items.size(); ++i) {
+    Status s = store_->AddOutbox(items[i].entry);
+    if (s.ok() && items[i].status_sent.has_value()) {
+      s = store_->AddStatusSent(*items[i].status_sent);
+    }
+    if (s.code() == Code::kAlreadyExists) {
+      item_status[i] = s;  // only this statement was undone
+    } else if (!s.ok()) {
+      return abort(s);
+    }
+  }
+  for (const std::string& frame : frames) {
+    if (Status s = HandleFrame(frame, out_); !s.ok()) return abort(s);
+  }
+  CrashPoint("agent_before_commit");
+  if (Status s = store_->Commit(); !s.ok()) return abort(s);
+  CrashPoint("agent_after_commit");
+  deps_.metrics.Observe(
+      metric::kCommitSeconds, "",
+      static_cast<double>(deps_.clock.MonotonicMillis() - t0) / 1000.0);
+
+  // Committed: now it is true, tell everyone.
+  for (size_t i = 0; i < items.size(); ++i) {
+    SubmissionQueue::Item& item = items[i];
+    if (item_status[i].ok()) {
+      ++pending_;
+      deps_.metrics.Add(metric::kSubmitted);
+      sender_.OnCommitted(PendingFrame{item.entry.seq, item.entry.message_id,
+                                       std::move(item.entry.frame)});
+    }
+    item.done.set_value(item_status[i]);
+  }
+  pending_ += out_.pending_delta;
+  for (const std::string& id : out_.answered) sender_.OnAnswered(id);
+  for (auto& effect : out_.after_commit) effect();
+  deps_.metrics.Set(metric::kOutboxPending, "", static_cast<double>(pending_));
+  if (Result<int64_t> size = log_->Size(); size.ok()) {
+    deps_.metrics.Set(metric::kAuditSize, "", static_cast<double>(*size));
+  }
+  for (const std::string& reply : out_.replies) {
+    if (!Send(reply)) break;  // the broker resends what was not acknowledged
+  }
+  if (out_.credit_count > 0) {
+    Send(CreditFrame(out_.credit_count, out_.credit_bytes));
+  }
+}
+
+Status AgentLoop::HandleFrame(const std::string& payload, TurnOutput& out) {
+  v1::Frame frame;
+  if (!frame.ParseFromString(payload)) {
+    deps_.metrics.Add(metric::kBadFrames, Label("reason", "malformed"));
+    logger_->warn("a frame from the broker does not parse agency={} bytes={}",
+                  deps_.agency_id, payload.size());
+    return Status::Ok();
+  }
+  switch (frame.body_case()) {
+    case v1::Frame::kWelcome:
+      OnWelcome(frame.welcome());
+      return Status::Ok();
+    case v1::Frame::kAccepted:
+      return answers_.OnAccepted(frame.accepted(), out);
+    case v1::Frame::kRejected:
+      return answers_.OnRejected(frame.rejected(), out);
+    case v1::Frame::kDeliver: {
+      const v1::Deliver& d = frame.deliver();
+      out.credit_count += 1;
+      out.credit_bytes += payload.size();
+      switch (d.payload_case()) {
+        case v1::Deliver::kDocument:
+          return documents_.Handle(d.delivery_id(), d.document(), out);
+        case v1::Deliver::kReceipt:
+          return notices_.HandleReceipt(d.delivery_id(), d.receipt(), out);
+        case v1::Deliver::kStatus:
+          return notices_.HandleStatus(d.delivery_id(), d.status(), out);
+        case v1::Deliver::kDeadLetter:
+          return notices_.HandleDeadLetter(d.delivery_id(), d.dead_letter(),
+                                           out);
+        case v1::Deliver::PAYLOAD_NOT_SET:
+          break;
+      }
+      deps_.metrics.Add(metric::kRefused, Label("reason", "malformed"));
+      out.replies.push_back(RefuseFrame(
+          d.delivery_id(), Status(Code::kMalformed, "empty delivery")));
+      return Status::Ok();
+    }
+    case v1::Frame::kCheckpointUpdate: {
+      DOCBUS_ASSIGN_OR_RETURN(
+          CheckpointTracker::Outcome outcome,
+          tracker_->OnUpdate(frame.checkpoint_update(), *store_));
+      (void)outcome;
+      return Status::Ok();
+    }
+    case v1::Frame::kError:
+      OnBrokerError(frame.error());
+      return Status::Ok();
+    case v1::Frame::kPing:
+      out.replies.push_back(PongFrame(frame.ping().nonce()));
+      return Status::Ok();
+    case v1::Frame::kPong:
+    case v1::Frame::kProofResponse:
+      return Status::Ok();
+    default:
+      deps_.metrics.Add(metric::kBadFrames, Label("reason", "unexpected"));
+      logger_->warn("unexpected frame type {} from the broker agency={}",
+                    static_cast<int>(frame.body_case()), deps_.agency_id);
+      return Status::Ok();
+  }
+}
+
+void AgentLoop::OnWelcome(const v1::Welcome& welcome) {
+  if (welcome.agency_id() != deps_.agency_id) {
+    // The broker knows our CURVE key under another agency: nothing we send
+    // would be accepted as ours. Loud, and keep trying (an operator fixes
+    // the registry).
+    logger_->error("broker welcomed us as agency={} but we are {}",
+                   welcome.agency_id(), deps_.agency_id);
+    return;
+  }
+  session_ready_ = true;
+  hello_wanted_ = false;
+  tracker_->set_expected_origin(welcome.log_origin());
+  const int64_t now = deps_.clock.MonotonicMillis();
+  next_checkpoint_ms_ = now;
+  next_retransmit_ms_ = now + deps_.options.retransmit_ms;
+  SetConnected(true);
+}
+
+void AgentLoop::OnBrokerError(const v1::Error& error) {
+  const std::string_view reason = CodeName(FromWireReason(error.reason()));
+  deps_.metrics.Add(metric::kBrokerErrors, Label("reason", reason));
+  if (error.reason() == v1::REASON_UNAVAILABLE) {
+    // The broker lost our session (e.g. it restarted): start a new one and
+    // send everything unanswered again.
+    if (session_ready_) {
+      logger_->info("broker asks for a new session agency={}: {}",
+                    deps_.agency_id, error.detail());
+    }
+    session_ready_ = false;
+    hello_wanted_ = true;
+    last_hello_ms_ = -1;
+    sender_.Reset();
+    return;
+  }
+  logger_->warn("error from the broker agency={} reason={}: {}",
+                deps_.agency_id, reason, error.detail());
+}
+
+void AgentLoop::SendHello(int64_t now) {
+  if (Send(
+          HelloFrame(deps_.options.credit_count, deps_.options.credit_bytes))) {
+    last_hello_ms_ = now;
+    hello_wanted_ = false;
+  }
+}
+
+void AgentLoop::RunTimers(int64_t now) {
+  CheckReconnected();
+  if (!session_ready_) {
+    const bool retry = last_hello_ms_ >= 0 &&
+                       now - last_hello_ms_ >= deps_.options.hello_retry_ms;
+    if ((hello_wanted_ || retry) && socket_->connected()) SendHello(now);
+  }
+  if (session_ready_) {
+    Status filled = sender_.Fill(
+        *store_, now, [this](std::string_view f) { return Send(f); });
+    if (!filled.ok())
+      logger_->error("reading the outbox: {}", filled.ToString());
+    send_blocked_ = sender_.has_waiting() && !sender_.window_full();
+    if (now >= next_retransmit_ms_) {
+      sender_.Retransmit(now, [this](std::string_view f) { return Send(f); });
+      next_retransmit_ms_ =
+          now + std::max<int64_t>(deps_.options.retransmit_ms / 4, 10);
+    }
+    if (now >= next_checkpoint_ms_) {
+      if (Send(CheckpointRequestFrame(tracker_->known_size()))) {
+        next_checkpoint_ms_ = now + deps_.options.checkpoint_request_ms;
+      }
+    }
+  } else {
+    send_blocked_ = false;
+  }
+  if (now >= next_publish_ms_) {
+    Status published = publisher_->Publish(*store_, *log_);
+    if (!published.ok()) {
+      logger_->error("publishing the own log failed: {}", published.ToString());
+    }
+    next_publish_ms_ = now + deps_.options.publish_interval_ms;
+  }
+}
+
+}  // namespace docbus::agent

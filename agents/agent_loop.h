@@ -1,0 +1,123 @@
+// AgentLoop: the agent's protocol loop, the one thread that owns the
+// AgentSocket (DEALER to the broker) and the store's writer connection.
+//
+// Each turn: wait for a frame, a submission from another thread, or the next
+// timer; take every waiting frame and submission (bounded); handle them all
+// in ONE transaction (new outbox entries, the broker's answers, deliveries
+// with their inbox rows, receipts we sign and audit entries, checkpoints);
+// commit; only then answer the callers, send the Acks/Refuses and give
+// credit back, and send outbox entries. Hello{credit} goes out on every
+// (re)connection and after Error{REASON_UNAVAILABLE}; submissions start once
+// the broker's Welcome arrives. Timers: retransmission of unanswered
+// submissions, CheckpointRequest, and the own log's checkpoint publication.
+//
+// Thread-safety: Run on one thread; RequestStop and the counters from any.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agents/agent_store.h"
+#include "agents/checkpoint_tracker.h"
+#include "agents/document_receiver.h"
+#include "agents/notice_receiver.h"
+#include "agents/outbox_sender.h"
+#include "agents/own_log_publisher.h"
+#include "agents/submission_answers.h"
+#include "agents/submission_queue.h"
+#include "agents/turn.h"
+#include "bus/transport/agent_socket.h"
+
+namespace docbus::agent {
+
+struct LoopOptions {
+  size_t window = 1000;  // submissions in flight
+  int64_t max_in_flight_bytes = int64_t{256} << 20;
+  int64_t retransmit_ms = 5000;
+  int64_t hello_retry_ms = 5000;
+  int64_t checkpoint_request_ms = 5000;
+  int64_t publish_interval_ms = 1000;  // own log checkpoints
+  uint32_t credit_count = 1000;        // deliveries in flight to us
+  uint64_t credit_bytes = uint64_t{256} << 20;
+  size_t max_frames_per_turn = 1024;
+  size_t max_submissions_per_turn = 1024;
+};
+
+// What the loop is built from. The referenced objects must outlive it.
+struct LoopDeps {
+  std::string agency_id;
+  std::filesystem::path data_dir;
+  const crypto::Verifier& verifier;
+  const crypto::Signer& signer;
+  const Clock& clock;
+  Metrics& metrics;
+  AgentLimits limits;
+  LoopOptions options;
+  SubmissionQueue& queue;
+  audit::NoteVerifier broker_log_verifier;
+};
+
+class AgentLoop {
+ public:
+  // Opens the store (writer), the own log and its key, the broker checkpoint
+  // we hold, and the socket (it connects in the background). Errors from
+  // each, naming what failed.
+  static Result<std::unique_ptr<AgentLoop>> Create(
+      LoopDeps deps, zmq::context_t& zmq_context,
+      const transport::AgentSocketOptions& socket_options);
+  ~AgentLoop();
+
+  // Runs turns until RequestStop; then publishes the own log once more.
+  // Returns the fatal error that ended it, if any.
+  Status Run();
+  void RequestStop();
+
+ private:
+  AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store);
+
+  void Turn();
+  int64_t NextTimeoutMs(int64_t now);
+  // Starts over after a new connection (TakeReconnected): Hello, resend.
+  void CheckReconnected();
+  void ProcessBatch(std::vector<std::string>& frames,
+                    std::vector<SubmissionQueue::Item>& items);
+  Status HandleFrame(const std::string& payload, TurnOutput& out);
+  void OnWelcome(const v1::Welcome& welcome);
+  void OnBrokerError(const v1::Error& error);
+  void RunTimers(int64_t now);
+  void SendHello(int64_t now);
+  bool Send(std::string_view frame);
+  void SetConnected(bool connected);
+
+  LoopDeps deps_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::unique_ptr<AgentStore> store_;
+  std::unique_ptr<audit::AuditLog> log_;
+  LoopContext ctx_;
+  DocumentReceiver documents_;
+  NoticeReceiver notices_;
+  SubmissionAnswers answers_;
+  OutboxSender sender_;
+  std::unique_ptr<CheckpointTracker> tracker_;
+  std::unique_ptr<OwnLogPublisher> publisher_;
+  std::unique_ptr<transport::AgentSocket> socket_;
+  TurnOutput out_;
+
+  std::atomic<bool> stop_{false};
+  bool session_ready_ = false;  // Welcome received on this connection
+  bool hello_wanted_ = false;    // send Hello when possible
+  bool connected_ = false;
+  int64_t pending_ = 0;
+  int64_t last_hello_ms_ = -1;
+  int64_t next_checkpoint_ms_ = 0;
+  int64_t next_publish_ms_ = 0;
+  int64_t next_retransmit_ms_ = 0;
+  bool send_blocked_ = false;  // the last Fill stopped on a full socket
+};
+
+}  // namespace docbus::agent

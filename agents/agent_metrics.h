@@ -1,0 +1,41 @@
+// The agent's Prometheus metric names (docbus_agent_*), declared in one
+// place so the loop, the service and the tests agree on them.
+#pragma once
+
+#include "bus/core/metrics.h"
+
+namespace docbus::agent::metric {
+
+inline constexpr char kOutboxPending[] = "docbus_agent_outbox_pending";
+inline constexpr char kSubmitted[] = "docbus_agent_submitted_total";
+inline constexpr char kAccepted[] = "docbus_agent_accepted_total";
+inline constexpr char kRejected[] = "docbus_agent_rejected_total";  // {reason}
+inline constexpr char kSubmitRefused[] =
+    "docbus_agent_submit_refused_total";  // {reason}
+inline constexpr char kReceived[] = "docbus_agent_received_total";
+inline constexpr char kRefused[] = "docbus_agent_refused_total";  // {reason}
+inline constexpr char kDuplicates[] = "docbus_agent_duplicate_deliveries_total";
+inline constexpr char kReceiptsReceived[] =
+    "docbus_agent_receipts_received_total";
+inline constexpr char kStatusesReceived[] =
+    "docbus_agent_statuses_received_total";
+inline constexpr char kStatusesSent[] = "docbus_agent_statuses_sent_total";
+inline constexpr char kDeadLetters[] = "docbus_agent_dead_letters_total";
+inline constexpr char kBadFrames[] =
+    "docbus_agent_bad_frames_total";  // {reason}
+inline constexpr char kBrokerErrors[] =
+    "docbus_agent_broker_errors_total";  // {reason}
+inline constexpr char kConnected[] = "docbus_agent_connected";
+inline constexpr char kCheckpointSize[] = "docbus_agent_checkpoint_size";
+inline constexpr char kCheckpointInconsistent[] =
+    "docbus_agent_checkpoint_inconsistent_total";
+inline constexpr char kCheckpointRefused[] =
+    "docbus_agent_checkpoint_refused_total";
+inline constexpr char kAuditSize[] = "docbus_agent_audit_size";
+inline constexpr char kCommitSeconds[] = "docbus_agent_commit_seconds";
+inline constexpr char kStoreErrors[] = "docbus_agent_store_errors_total";
+
+// Declares every family above on `metrics`.
+void DescribeAgentMetrics(Metrics& metrics);
+
+}  // namespace docbus::agent::metric

@@ -1,0 +1,118 @@
+// AgentService: the facade over a running agent daemon, shared by its front
+// ends (the loopback HTTP API, the drop folder, the `docbus` CLI through the
+// API) and by tests. The daemon core implements it (agents/agent.h); front
+// ends and tests only see this interface.
+//
+// Thread-safety: every call may be made from any thread at the same time.
+// Submit and ReportStatus return only once the entry is committed to the
+// agent's durable outbox; delivery to the broker then happens in the
+// background until the broker answers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/core/metrics.h"
+#include "bus/core/status.h"
+#include "docbus/v1/document.pb.h"
+#include "docbus/v1/notice.pb.h"
+
+namespace docbus::agent {
+
+struct AttachmentInput {
+  std::string name;
+  std::string media_type;
+  std::string data;
+};
+
+// What a caller submits. The caller fills the edXML fields of `header` (to,
+// code, promulgation_info, document_type, subject, content, signer_info,
+// due_date, priority, steering_type, response_for, business_*, to_places,
+// staff_info, expires_unix_ms). The agent fills message_id, from.organ_id
+// (its own agency; from's other fields are kept), created_unix_ms, the
+// attachment manifest (name, media type, size, SHA-256), and document_id when
+// empty (<own id>,<promulgation date or today
+// yyyy/MM/dd>,<code_number>/<code_notation>).
+struct DocumentRequest {
+  v1::DocumentHeader header;
+  std::vector<AttachmentInput> attachments;
+};
+
+struct ReceiptView {
+  std::string recipient;
+  int64_t received_unix_ms = 0;  // when the recipient stored it (signed by it)
+  int64_t arrived_unix_ms = 0;   // when this agent got the receipt (own clock)
+};
+
+struct StatusView {
+  std::string status_id, message_id, from, to;
+  int code = 0;
+  std::string description;
+  int64_t created_unix_ms = 0;
+};
+
+struct OutgoingView {
+  std::string message_id;
+  std::string state;           // "pending" | "accepted" | "rejected"
+  std::string reason, detail;  // when rejected: snake_case code name and detail
+  int64_t audit_index = -1;    // broker log index once accepted
+  std::vector<std::string> recipients;
+  std::vector<ReceiptView> receipts;      // verified signed receipts received
+  std::vector<StatusView> statuses;       // statuses received about it
+  std::vector<std::string> dead_letters;  // recipients it expired for
+  // The sender agent's own clock, for tracking and latency figures:
+  int64_t submitted_unix_ms = 0;  // committed to the outbox
+  int64_t accepted_unix_ms = 0;  // the broker's Accepted arrived (0 until then)
+};
+
+struct IncomingSummary {
+  int64_t seq = 0;
+  std::string message_id, sender, subject, document_id;
+  int priority = 0;
+  int64_t received_unix_ms = 0;
+};
+
+struct IncomingDocument {
+  IncomingSummary summary;
+  std::string header_bytes;  // exact signed bytes
+  std::string signature;     // detached CMS DER
+  v1::DocumentHeader header;
+  std::vector<AttachmentInput> attachments;
+};
+
+// Thread-safe facade over the running agent, used by the HTTP API, the drop
+// folder and tests.
+class AgentService {
+ public:
+  virtual ~AgentService() = default;
+  // Validates, signs and stores the document in the durable outbox
+  // (committed) before returning its message id; the agent then submits it
+  // until the broker answers. Errors: kInvalidField / kTooLarge /
+  // kUnknownRecipient (not in the registry) with a message naming the field.
+  virtual Result<std::string> Submit(DocumentRequest request) = 0;
+  // Sends a signed edXML status about a document (received: to its sender;
+  // for 13: to a recipient). Returns the status id once durable.
+  virtual Result<std::string> ReportStatus(std::string_view message_id,
+                                           v1::StatusCode code,
+                                           std::string description,
+                                           std::string to = "") = 0;
+  // One sent document's state; kNotFound when this agent never sent it.
+  virtual Result<OutgoingView> Outgoing(std::string_view message_id) = 0;
+  // Sent documents, newest first.
+  virtual Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit) = 0;
+  // Received documents with seq > after_seq, oldest first.
+  virtual Result<std::vector<IncomingSummary>> ListIncoming(int64_t after_seq,
+                                                            int64_t limit) = 0;
+  // One received document, exact bytes; kNotFound when not in the inbox.
+  virtual Result<IncomingDocument> Incoming(std::string_view message_id) = 0;
+  // Statuses received (about any document) with seq > after_seq, oldest
+  // first.
+  virtual Result<std::vector<StatusView>> ListStatusesReceived(
+      int64_t after_seq, int64_t limit) = 0;
+  virtual const std::string& agency_id() const = 0;
+  virtual Metrics& metrics() = 0;
+};
+
+}  // namespace docbus::agent

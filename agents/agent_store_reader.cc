@@ -1,0 +1,284 @@
+#include "agents/agent_store_reader.h"
+
+namespace docbus::agent {
+namespace {
+
+constexpr int64_t kMaxPage = 10000;
+
+int64_t ClampLimit(int64_t limit) {
+  if (limit <= 0) return 100;
+  return limit > kMaxPage ? kMaxPage : limit;
+}
+
+std::string_view StateName(OutboxState state) {
+  switch (state) {
+    case OutboxState::kAccepted:
+      return "accepted";
+    case OutboxState::kRejected:
+      return "rejected";
+    case OutboxState::kPending:
+      break;
+  }
+  return "pending";
+}
+
+constexpr char kStatusColumns[] =
+    "status_id, message_id, sender, addressee, code, description, "
+    "created_unix_ms";
+
+StatusView ReadStatus(const Query& q) {
+  StatusView s;
+  s.status_id = q->Text(0);
+  s.message_id = q->Text(1);
+  s.from = q->Text(2);
+  s.to = q->Text(3);
+  s.code = static_cast<int>(q->Int(4));
+  s.description = q->Text(5);
+  s.created_unix_ms = q->Int(6);
+  return s;
+}
+
+constexpr char kInboxSummaryColumns[] =
+    "seq, message_id, sender, subject, document_id, priority, received_unix_ms";
+
+IncomingSummary ReadSummary(const Query& q) {
+  IncomingSummary s;
+  s.seq = q->Int(0);
+  s.message_id = q->Text(1);
+  s.sender = q->Text(2);
+  s.subject = q->Text(3);
+  s.document_id = q->Text(4);
+  s.priority = static_cast<int>(q->Int(5));
+  s.received_unix_ms = q->Int(6);
+  return s;
+}
+
+// Ends the read transaction opened with BEGIN when the view is built.
+struct ReadSnapshot {
+  SqliteDb* db;
+  ~ReadSnapshot() { db->Rollback(); }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<AgentStoreReader>> AgentStoreReader::Open(
+    const std::filesystem::path& data_dir) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      auto db, SqliteDb::Open(AgentStore::DatabasePath(data_dir), true));
+  return std::unique_ptr<AgentStoreReader>(new AgentStoreReader(std::move(db)));
+}
+
+Result<OutboxEntry> AgentStoreReader::OutboxEntryOf(
+    std::string_view message_id) {
+  std::lock_guard lock(mu_);
+  DOCBUS_ASSIGN_OR_RETURN(
+      Query q,
+      db_->Prepare(
+          "SELECT seq, kind, recipients, document_id, header_sha256, state"
+          " FROM outbox WHERE message_id = ?"));
+  q->BindText(1, message_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    return Status(Code::kNotFound,
+                  "no sent document " + std::string(message_id));
+  }
+  OutboxEntry e;
+  e.message_id = std::string(message_id);
+  e.seq = q->Int(0);
+  e.kind = static_cast<OutboxKind>(q->Int(1));
+  e.recipients = SplitLines(q->Text(2));
+  e.document_id = q->Text(3);
+  e.header_sha256 = q->Blob(4);
+  e.state = static_cast<OutboxState>(q->Int(5));
+  return e;
+}
+
+Result<v1::DocumentHeader> AgentStoreReader::IncomingHeader(
+    std::string_view message_id) {
+  std::lock_guard lock(mu_);
+  DOCBUS_ASSIGN_OR_RETURN(
+      Query q, db_->Prepare("SELECT header FROM inbox WHERE message_id = ?"));
+  q->BindText(1, message_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    return Status(Code::kNotFound,
+                  "no received document " + std::string(message_id));
+  }
+  v1::DocumentHeader header;
+  if (!header.ParseFromString(q->Blob(0))) {
+    return Status(
+        Code::kCorruption,
+        "stored header of " + std::string(message_id) + " does not parse");
+  }
+  return header;
+}
+
+Result<OutgoingView> AgentStoreReader::Outgoing(std::string_view message_id) {
+  std::lock_guard lock(mu_);
+  // One read transaction, so the document and its notices are consistent.
+  DOCBUS_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  ReadSnapshot snapshot{db_.get()};
+  return OutgoingLocked(message_id);
+}
+
+Result<OutgoingView> AgentStoreReader::OutgoingLocked(
+    std::string_view message_id) {
+  OutgoingView v;
+  {
+    DOCBUS_ASSIGN_OR_RETURN(
+        Query q,
+        db_->Prepare(
+            "SELECT state, reason, detail, audit_index, recipients FROM outbox"
+            " WHERE message_id = ? AND kind = 0"));
+    q->BindText(1, message_id);
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) {
+      return Status(Code::kNotFound,
+                    "no sent document " + std::string(message_id));
+    }
+    v.message_id = std::string(message_id);
+    v.state = std::string(StateName(static_cast<OutboxState>(q->Int(0))));
+    v.reason = q->Text(1);
+    v.detail = q->Text(2);
+    v.audit_index = q->Int(3);
+    v.recipients = SplitLines(q->Text(4));
+  }
+  {
+    DOCBUS_ASSIGN_OR_RETURN(
+        Query q, db_->Prepare("SELECT recipient, received_unix_ms FROM "
+                              "receipts WHERE message_id = ?"
+                              " ORDER BY received_unix_ms, recipient"));
+    q->BindText(1, message_id);
+    while (true) {
+      DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      v.receipts.push_back(ReceiptView{q->Text(0), q->Int(1)});
+    }
+  }
+  DOCBUS_ASSIGN_OR_RETURN(
+      v.statuses,
+      StatusesLocked(
+          std::string("SELECT ") + kStatusColumns +
+              " FROM statuses_received WHERE message_id = ?1 AND seq > ?2"
+              " ORDER BY seq LIMIT ?3",
+          message_id, 0, kMaxPage));
+  {
+    DOCBUS_ASSIGN_OR_RETURN(
+        Query q, db_->Prepare("SELECT recipient FROM dead_letters WHERE "
+                              "message_id = ? ORDER BY recipient"));
+    q->BindText(1, message_id);
+    while (true) {
+      DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      v.dead_letters.push_back(q->Text(0));
+    }
+  }
+  return v;
+}
+
+Result<std::vector<OutgoingView>> AgentStoreReader::ListOutgoing(
+    int64_t limit) {
+  std::lock_guard lock(mu_);
+  DOCBUS_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  ReadSnapshot snapshot{db_.get()};
+  std::vector<std::string> ids;
+  {
+    DOCBUS_ASSIGN_OR_RETURN(Query q,
+                            db_->Prepare("SELECT message_id FROM outbox WHERE "
+                                         "kind = 0 ORDER BY seq DESC LIMIT ?"));
+    q->Bind(1, ClampLimit(limit));
+    while (true) {
+      DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      ids.push_back(q->Text(0));
+    }
+  }
+  std::vector<OutgoingView> out;
+  out.reserve(ids.size());
+  for (const std::string& id : ids) {
+    DOCBUS_ASSIGN_OR_RETURN(OutgoingView v, OutgoingLocked(id));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<std::vector<IncomingSummary>> AgentStoreReader::ListIncoming(
+    int64_t after_seq, int64_t limit) {
+  std::lock_guard lock(mu_);
+  DOCBUS_ASSIGN_OR_RETURN(
+      Query q, db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
+                            " FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?"));
+  q->Bind(1, after_seq).Bind(2, ClampLimit(limit));
+  std::vector<IncomingSummary> out;
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back(ReadSummary(q));
+  }
+  return out;
+}
+
+Result<IncomingDocument> AgentStoreReader::Incoming(
+    std::string_view message_id) {
+  std::lock_guard lock(mu_);
+  DOCBUS_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  ReadSnapshot snapshot{db_.get()};
+  IncomingDocument d;
+  {
+    DOCBUS_ASSIGN_OR_RETURN(
+        Query q,
+        db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
+                     ", header, signature FROM inbox WHERE message_id = ?"));
+    q->BindText(1, message_id);
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) {
+      return Status(Code::kNotFound,
+                    "no received document " + std::string(message_id));
+    }
+    d.summary = ReadSummary(q);
+    d.header_bytes = q->Blob(7);
+    d.signature = q->Blob(8);
+  }
+  if (!d.header.ParseFromString(d.header_bytes)) {
+    return Status(
+        Code::kCorruption,
+        "stored header of " + std::string(message_id) + " does not parse");
+  }
+  DOCBUS_ASSIGN_OR_RETURN(Query q,
+                          db_->Prepare("SELECT name, media_type, data FROM "
+                                       "inbox_attachments WHERE message_id = ?"
+                                       " ORDER BY idx"));
+  q->BindText(1, message_id);
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    d.attachments.push_back(
+        AttachmentInput{q->Text(0), q->Text(1), q->Blob(2)});
+  }
+  return d;
+}
+
+Result<std::vector<StatusView>> AgentStoreReader::ListStatusesReceived(
+    int64_t after_seq, int64_t limit) {
+  std::lock_guard lock(mu_);
+  return StatusesLocked(std::string("SELECT ") + kStatusColumns +
+                            " FROM statuses_received WHERE ?1 = ?1 AND seq > ?2"
+                            " ORDER BY seq LIMIT ?3",
+                        "", after_seq, ClampLimit(limit));
+}
+
+Result<std::vector<StatusView>> AgentStoreReader::StatusesLocked(
+    const std::string& sql, std::string_view key, int64_t after,
+    int64_t limit) {
+  DOCBUS_ASSIGN_OR_RETURN(Query q, db_->Prepare(sql));
+  q->BindText(1, key).Bind(2, after).Bind(3, limit);
+  std::vector<StatusView> out;
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back(ReadStatus(q));
+  }
+  return out;
+}
+
+}  // namespace docbus::agent

@@ -1,0 +1,56 @@
+// AgentStoreReader: the read-only views of the agent's store that the
+// service facade answers with (sent documents with their receipts and
+// statuses, the inbox, statuses received), on its own read-only SQLite
+// connection so that readers never wait for the loop's write transactions
+// (WAL: a reader sees the last committed state).
+//
+// Thread-safety: all calls are serialized by an internal mutex; safe from
+// any thread. Errors: kNotFound for an unknown id, kIoError (SQLite's
+// message) on a storage failure, kCorruption for a stored header that no
+// longer parses.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "agents/agent_service.h"
+#include "agents/agent_store.h"
+#include "agents/sqlite_db.h"
+
+namespace docbus::agent {
+
+class AgentStoreReader {
+ public:
+  // The database must exist (AgentStore::Open creates it).
+  static Result<std::unique_ptr<AgentStoreReader>> Open(
+      const std::filesystem::path& data_dir);
+
+  Result<OutgoingView> Outgoing(std::string_view message_id);
+  Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit);
+  Result<std::vector<IncomingSummary>> ListIncoming(int64_t after_seq,
+                                                    int64_t limit);
+  Result<IncomingDocument> Incoming(std::string_view message_id);
+  Result<std::vector<StatusView>> ListStatusesReceived(int64_t after_seq,
+                                                       int64_t limit);
+  // The outbox entry (without its frame), for ReportStatus; kNotFound.
+  Result<OutboxEntry> OutboxEntryOf(std::string_view message_id);
+  // The parsed header of a received document, for ReportStatus; kNotFound.
+  Result<v1::DocumentHeader> IncomingHeader(std::string_view message_id);
+
+ private:
+  explicit AgentStoreReader(std::unique_ptr<SqliteDb> db)
+      : db_(std::move(db)) {}
+  Result<OutgoingView> OutgoingLocked(std::string_view message_id);
+  Result<std::vector<StatusView>> StatusesLocked(const std::string& sql,
+                                                 std::string_view key,
+                                                 int64_t after, int64_t limit);
+
+  std::mutex mu_;
+  std::unique_ptr<SqliteDb> db_;  // guarded by mu_
+};
+
+}  // namespace docbus::agent

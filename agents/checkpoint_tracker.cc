@@ -1,0 +1,142 @@
+#include "agents/checkpoint_tracker.h"
+
+#include <vector>
+
+#include "agents/agent_metrics.h"
+#include "bus/audit/hash.h"
+#include "bus/audit/proof.h"
+#include "bus/audit/tiles.h"
+
+namespace docbus::agent {
+
+CheckpointTracker::CheckpointTracker(audit::NoteVerifier verifier,
+                                     std::filesystem::path evidence_dir,
+                                     const Clock& clock, Metrics& metrics,
+                                     std::shared_ptr<spdlog::logger> logger)
+    : verifier_(std::move(verifier)),
+      evidence_dir_(std::move(evidence_dir)),
+      clock_(clock),
+      metrics_(metrics),
+      logger_(std::move(logger)) {}
+
+Status CheckpointTracker::Load(AgentStore& store) {
+  latest_.reset();
+  latest_note_.clear();
+  DOCBUS_ASSIGN_OR_RETURN(std::optional<std::string> note,
+                          store.BrokerCheckpoint());
+  if (note.has_value()) {
+    Result<audit::Checkpoint> cp = audit::OpenCheckpoint(verifier_, *note);
+    if (!cp.ok()) {
+      return Status(Code::kCorruption,
+                    "stored broker checkpoint does not verify with "
+                    "audit.broker_log_vkey: " +
+                        cp.status().ToString());
+    }
+    latest_ = *cp;
+    latest_note_ = *note;
+  }
+  metrics_.Set(metric::kCheckpointSize, "", static_cast<double>(known_size()));
+  return Status::Ok();
+}
+
+CheckpointTracker::Outcome CheckpointTracker::Refuse(std::string_view reason,
+                                                     const std::string& why) {
+  logger_->warn("broker checkpoint not accepted: {}", why);
+  metrics_.Add(metric::kCheckpointRefused, Label("reason", reason));
+  return Outcome::kRefused;
+}
+
+CheckpointTracker::Outcome CheckpointTracker::Inconsistent(
+    const std::string& why, const v1::CheckpointUpdate& update) {
+  metrics_.Add(metric::kCheckpointInconsistent);
+  const std::string name = "checkpoint-" +
+                           std::to_string(clock_.NowUnixMillis()) + "-" +
+                           std::to_string(known_size());
+  const std::filesystem::path dir = evidence_dir_ / name;
+  std::string proof = "old_size " + std::to_string(update.old_size()) + "\n";
+  for (const std::string& h : update.consistency_proof()) {
+    std::optional<audit::Hash> hash = audit::HashFromBytes(h);
+    proof += hash ? audit::HashToBase64(*hash)
+                  : "invalid:" + std::to_string(h.size());
+    proof += "\n";
+  }
+  Status s =
+      audit::WriteFileAtomically(dir / "trusted.checkpoint", latest_note_);
+  if (s.ok())
+    s = audit::WriteFileAtomically(dir / "presented.checkpoint",
+                                   update.checkpoint());
+  if (s.ok()) s = audit::WriteFileAtomically(dir / "consistency.proof", proof);
+  if (s.ok()) {
+    s = audit::WriteFileAtomically(
+        dir / "README",
+        "The broker presented a checkpoint (presented.checkpoint) that is not\n"
+        "consistent with the one this agent had accepted "
+        "(trusted.checkpoint).\n"
+        "consistency.proof holds the proof it sent (base64 hashes).\nReason: " +
+            why + "\n");
+  }
+  logger_->error(
+      "broker log INCONSISTENT: {}; kept the checkpoint of size {}; evidence "
+      "in {}{}",
+      why, known_size(), dir.string(),
+      s.ok() ? "" : " (writing it failed: " + s.ToString() + ")");
+  return Outcome::kInconsistent;
+}
+
+Result<CheckpointTracker::Outcome> CheckpointTracker::OnUpdate(
+    const v1::CheckpointUpdate& update, AgentStore& store) {
+  Result<audit::Checkpoint> opened =
+      audit::OpenCheckpoint(verifier_, update.checkpoint());
+  if (!opened.ok()) {
+    return Refuse(CodeName(opened.status().code()), opened.status().ToString());
+  }
+  const audit::Checkpoint& cp = *opened;
+  if (!expected_origin_.empty() && cp.origin != expected_origin_) {
+    return Refuse("origin", "origin '" + cp.origin + "' is not the broker's '" +
+                                expected_origin_ + "'");
+  }
+  std::vector<audit::Hash> proof;
+  for (const std::string& h : update.consistency_proof()) {
+    std::optional<audit::Hash> hash = audit::HashFromBytes(h);
+    if (!hash) return Refuse("malformed", "a proof hash is not 32 bytes");
+    proof.push_back(*hash);
+  }
+
+  if (latest_.has_value()) {
+    const audit::Checkpoint& old = *latest_;
+    if (cp.origin != old.origin) {
+      return Refuse("origin", "origin changed from '" + old.origin + "'");
+    }
+    if (cp.size < old.size) {
+      return Inconsistent("size " + std::to_string(cp.size) +
+                              " is smaller than " + std::to_string(old.size),
+                          update);
+    }
+    if (cp.size == old.size) {
+      if (cp.root == old.root) return Outcome::kUnchanged;
+      return Inconsistent(
+          "two different roots for size " + std::to_string(cp.size), update);
+    }
+    if (update.old_size() != old.size) {
+      return Refuse("proof", "proof is from size " +
+                                 std::to_string(update.old_size()) +
+                                 ", we hold " + std::to_string(old.size));
+    }
+    if (old.size > 0) {
+      Status consistent =
+          audit::VerifyConsistency(old.size, cp.size, old.root, cp.root, proof);
+      if (consistent.code() == Code::kCorruption) {
+        return Inconsistent(consistent.message(), update);
+      }
+      if (!consistent.ok()) return Refuse("proof", consistent.ToString());
+    }
+  }
+  DOCBUS_RETURN_IF_ERROR(
+      store.SaveBrokerCheckpoint(cp.size, update.checkpoint()));
+  latest_ = cp;
+  latest_note_ = update.checkpoint();
+  metrics_.Set(metric::kCheckpointSize, "", static_cast<double>(cp.size));
+  return Outcome::kAccepted;
+}
+
+}  // namespace docbus::agent

@@ -1,0 +1,149 @@
+#include "agents/document_receiver.h"
+
+#include <map>
+
+#include "agents/agent_metrics.h"
+#include "bus/core/metrics.h"
+#include "bus/crypto/attachments.h"
+#include "bus/crypto/sha256.h"
+
+namespace docbus::agent {
+namespace {
+
+bool AddressedTo(const v1::DocumentHeader& header, std::string_view agency) {
+  for (const v1::Organ& to : header.to()) {
+    if (to.organ_id() == agency) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void DocumentReceiver::Refuse(uint64_t delivery_id, const Status& why,
+                              std::string_view message_id, TurnOutput& out) {
+  ctx_.logger->warn(
+      "refused document delivery agency={} message_id={} delivery_id={}: {}",
+      ctx_.agency_id, message_id, delivery_id, why.ToString());
+  ctx_.metrics.Add(metric::kRefused, Label("reason", CodeName(why.code())));
+  out.replies.push_back(RefuseFrame(delivery_id, why));
+}
+
+Status DocumentReceiver::Handle(uint64_t delivery_id,
+                                const v1::DocumentDelivery& delivery,
+                                TurnOutput& out) {
+  const std::string& header_bytes = delivery.document().header();
+  v1::DocumentHeader header;
+  if (!header.ParseFromString(header_bytes)) {
+    Refuse(delivery_id,
+           Status(Code::kMalformed, "document header does not parse"), "", out);
+    return Status::Ok();
+  }
+  const std::string& message_id = header.message_id();
+  if (!AddressedTo(header, ctx_.agency_id)) {
+    Refuse(delivery_id,
+           Status(Code::kNotPermitted,
+                  "document is not addressed to " + ctx_.agency_id),
+           message_id, out);
+    return Status::Ok();
+  }
+
+  DOCBUS_ASSIGN_OR_RETURN(std::optional<InboxEntry> stored,
+                          ctx_.store.FindInbox(message_id));
+  if (stored.has_value()) {
+    if (stored->header_bytes != header_bytes) {
+      Refuse(
+          delivery_id,
+          Status(Code::kDuplicateConflict,
+                 "a different document with this message id is already stored"),
+          message_id, out);
+      return Status::Ok();
+    }
+    v1::SignedReceipt receipt;
+    if (!receipt.ParseFromString(stored->receipt)) {
+      return Status(Code::kCorruption,
+                    "stored receipt of " + message_id + " does not parse");
+    }
+    ctx_.logger->debug("duplicate delivery agency={} message_id={}",
+                       ctx_.agency_id, message_id);
+    ctx_.metrics.Add(metric::kDuplicates);
+    out.replies.push_back(AckFrame(delivery_id, &receipt));
+    return Status::Ok();
+  }
+
+  Status verified = ctx_.verifier.Verify(
+      header_bytes, delivery.document().signature(), header.from().organ_id());
+  if (!verified.ok()) {
+    Refuse(delivery_id, verified, message_id, out);
+    return Status::Ok();
+  }
+  Status bound = crypto::CheckAttachments(
+      header, delivery.attachments(),
+      crypto::AttachmentLimits{
+          static_cast<size_t>(ctx_.limits.max_attachments),
+          static_cast<uint64_t>(ctx_.limits.max_attachment_bytes)});
+  if (!bound.ok()) {
+    Refuse(delivery_id, bound, message_id, out);
+    return Status::Ok();
+  }
+
+  const int64_t now = ctx_.clock.NowUnixMillis();
+  const std::string header_sha256 = crypto::Sha256(header_bytes);
+  v1::ReceiptBody body;
+  body.set_message_id(message_id);
+  body.set_sender(header.from().organ_id());
+  body.set_recipient(ctx_.agency_id);
+  body.set_header_sha256(header_sha256);
+  body.set_received_unix_ms(now);
+
+  InboxEntry entry;
+  entry.message_id = message_id;
+  entry.sender = header.from().organ_id();
+  entry.subject = header.subject();
+  entry.document_id = header.document_id();
+  entry.priority = header.priority();
+  entry.received_unix_ms = now;
+  entry.header_bytes = header_bytes;
+  entry.signature = delivery.document().signature();
+  // CheckAttachments proved a one-to-one match by digest; store in manifest
+  // order.
+  std::map<std::string_view, const std::string*> data_by_digest;
+  for (const v1::AttachmentData& d : delivery.attachments()) {
+    data_by_digest[d.sha256()] = &d.data();
+  }
+  v1::AuditRecord record;
+  for (const v1::AttachmentManifest& m : header.attachments()) {
+    body.add_attachment_sha256(m.sha256());
+    record.add_attachment_sha256(m.sha256());
+    entry.attachment_sha256.push_back(m.sha256());
+    entry.attachments.push_back(AttachmentInput{
+        m.name(), m.media_type(), *data_by_digest.at(m.sha256())});
+  }
+
+  v1::SignedReceipt receipt;
+  receipt.set_body(body.SerializeAsString());
+  DOCBUS_ASSIGN_OR_RETURN(std::string signature,
+                          ctx_.signer.Sign(receipt.body()));
+  receipt.set_signature(std::move(signature));
+  entry.receipt = receipt.SerializeAsString();
+  DOCBUS_RETURN_IF_ERROR(ctx_.store.AddInbox(entry));
+
+  record.set_event(v1::AUDIT_RECEIVED);
+  record.set_message_id(message_id);
+  record.set_document_id(header.document_id());
+  record.set_sender(header.from().organ_id());
+  record.add_recipients(ctx_.agency_id);
+  record.set_header_sha256(header_sha256);
+  record.set_time_unix_ms(now);
+  record.set_evidence_sha256(crypto::Sha256(entry.receipt));
+  DOCBUS_RETURN_IF_ERROR(ctx_.log.Append(std::move(record)).status());
+
+  out.replies.push_back(AckFrame(delivery_id, &receipt));
+  out.after_commit.push_back([this, message_id, sender = entry.sender] {
+    ctx_.metrics.Add(metric::kReceived);
+    ctx_.logger->debug("received document agency={} message_id={} sender={}",
+                       ctx_.agency_id, message_id, sender);
+  });
+  return Status::Ok();
+}
+
+}  // namespace docbus::agent

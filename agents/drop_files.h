@@ -1,0 +1,38 @@
+// Durable file operations for the agent's file-based front end (the drop
+// folder and the attachment files it reads): whole-file writes that are
+// fsynced, directory fsyncs, renames that never replace, and bounded reads
+// that refuse anything but a regular file. POSIX errors become kIoError with
+// the path and strerror text. Stateless and thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "bus/core/status.h"
+
+namespace docbus::agent {
+
+// Creates or truncates `path`, writes `data`, fsyncs, closes.
+Status WriteFileSynced(const std::filesystem::path& path,
+                       std::string_view data);
+
+// fsyncs a directory, so the names created or renamed in it are durable.
+Status SyncDir(const std::filesystem::path& dir);
+
+// rename(2); kAlreadyExists when `to` is a non-empty directory.
+Status RenameInto(const std::filesystem::path& from,
+                  const std::filesystem::path& to);
+
+// The bytes of a regular file of at most max_bytes. kNotFound "<name>:
+// missing"; kInvalidField "<name>: is a symbolic link" / "is not a regular
+// file" (a FIFO would block the reader); kTooLarge over max_bytes.
+Result<std::string> ReadRegularFile(const std::filesystem::path& path,
+                                    size_t max_bytes);
+
+// lstat-based: a symlink counts as existing and is not a directory.
+bool PathExists(const std::filesystem::path& path);
+bool IsDirectory(const std::filesystem::path& path);
+
+}  // namespace docbus::agent

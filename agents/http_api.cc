@@ -1,0 +1,418 @@
+// The one file of the agent that uses cpp-httplib (server side).
+#include "agents/http_api.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <charconv>
+#include <exception>
+#include <functional>
+#include <thread>
+#include <utility>
+
+#include "bus/core/ids.h"
+#include "bus/core/log.h"
+
+namespace docbus::agent {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDefaultListLimit = 100;
+constexpr int64_t kMaxListLimit = 1000;
+constexpr char kRequests[] = "docbus_agent_api_requests_total";
+constexpr char kRefused[] = "docbus_agent_api_refused_total";
+
+struct Reply {
+  int status = 200;
+  json body;
+};
+
+int HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kMalformed:
+    case Code::kInvalidField:
+    case Code::kInvalidArgument:
+    case Code::kUnknownRecipient:
+    case Code::kUnknownAgency:
+    case Code::kAgencyRevoked:
+    case Code::kUnknownDocument:
+      return 400;
+    case Code::kNotPermitted:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kAlreadyExists:
+    case Code::kDuplicateConflict:
+    case Code::kFailedPrecondition:
+      return 409;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+// Compares secrets without an early exit, so response time does not tell an
+// attacker how many leading characters were right.
+bool SameSecret(std::string_view given, std::string_view expected) {
+  if (given.size() != expected.size()) return false;
+  volatile unsigned char diff = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    diff = static_cast<unsigned char>(diff | (given[i] ^ expected[i]));
+  }
+  return diff == 0;
+}
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+  std::string url_host;
+};
+
+Result<ListenAddress> ParseListen(std::string_view listen) {
+  const Status bad(Code::kInvalidArgument,
+                   "http.listen must be <loopback host>:<port>, got '" +
+                       std::string(listen.substr(0, 80)) + "'");
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos) return bad;
+  std::string_view host = listen.substr(0, colon);
+  const std::string_view port = listen.substr(colon + 1);
+  int value = -1;
+  auto [end, err] =
+      std::from_chars(port.data(), port.data() + port.size(), value);
+  if (err != std::errc() || end != port.data() + port.size() || value < 0 ||
+      value > 65535) {
+    return bad;
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  if (host == "[::1]") host = "::1";
+  if (host != "127.0.0.1" && host != "::1") {
+    return Status(Code::kInvalidArgument,
+                  "http.listen must be on loopback (127.0.0.1 or [::1]): the "
+                  "API is for the agency's own systems on this machine");
+  }
+  return ListenAddress{std::string(host), value,
+                       host == "::1" ? "[::1]" : std::string(host)};
+}
+
+Result<int64_t> QueryInt(const httplib::Request& req, const char* name,
+                         int64_t fallback, int64_t max) {
+  if (!req.has_param(name)) return fallback;
+  const std::string text = req.get_param_value(name);
+  int64_t value = -1;
+  auto [end, err] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (err != std::errc() || end != text.data() + text.size() || value < 0 ||
+      value > max) {
+    return Status(Code::kInvalidField, std::string(name) +
+                                           ": must be an integer from 0 to " +
+                                           std::to_string(max));
+  }
+  return value;
+}
+
+// The message id in a path; ids are UUIDv7 text on both sides of the bus.
+Result<std::string> PathMessageId(const httplib::Request& req) {
+  std::string id = req.matches[1];
+  Status valid = ValidateMessageId(id);
+  if (!valid.ok())
+    return Status(Code::kInvalidField, "message_id: " + valid.message());
+  return id;
+}
+
+class HttpApiServer final : public HttpApi {
+ public:
+  HttpApiServer(AgentService& service, const HttpApiOptions& options)
+      : service_(service),
+        options_(options),
+        clock_(options.clock != nullptr ? options.clock : &real_clock_),
+        log_(ComponentLogger("agent-api")) {}
+
+  ~HttpApiServer() override {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  const std::string& url() const override { return url_; }
+
+  Status Start() {
+    if (options_.token.empty()) {
+      return Status(Code::kInvalidArgument, "the API token must not be empty");
+    }
+    DOCBUS_ASSIGN_OR_RETURN(ListenAddress address,
+                            ParseListen(options_.listen));
+    Metrics& m = service_.metrics();
+    m.Describe(kRequests, "counter", "HTTP API requests by route and status");
+    m.Describe(kRefused, "counter", "HTTP API requests refused, by reason");
+    server_.new_task_queue = [] { return new httplib::ThreadPool(4); };
+    server_.set_payload_max_length(options_.max_body_bytes);
+    server_.set_keep_alive_timeout(2);
+    server_.set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          return Authorize(req, res);
+        });
+    server_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          return FillError(req, res);
+        }));
+    server_.set_exception_handler([this](const httplib::Request& req,
+                                         httplib::Response& res,
+                                         std::exception_ptr) {
+      Send(res, 500, RenderError(Status(Code::kInternal, "unexpected error")));
+      log_->error("api route={} failed with an exception", req.path);
+    });
+    AddRoutes();
+    int port = address.port;
+    if (port == 0) {
+      port = server_.bind_to_any_port(address.host);
+      if (port < 0)
+        return Status(Code::kUnavailable, "cannot bind " + options_.listen);
+    } else if (!server_.bind_to_port(address.host, port)) {
+      return Status(Code::kUnavailable, "cannot bind " + options_.listen);
+    }
+    url_ = "http://" + address.url_host + ":" + std::to_string(port);
+    thread_ = std::thread([this] {
+      server_.listen_after_bind();
+      stopped_ = true;
+    });
+    // stop() only works once the accept loop runs; wait for it so that a
+    // destructor right after Start() cannot hang.
+    while (!server_.is_running() && !stopped_) std::this_thread::yield();
+    log_->info("agency={} api listening on {}", service_.agency_id(), url_);
+    return Status::Ok();
+  }
+
+ private:
+  using Handler = std::function<Result<Reply>(const httplib::Request&)>;
+
+  void AddRoutes() {
+    Route("POST", "/v1/documents", "submit",
+          [this](const auto& req) { return Submit(req); });
+    Route("GET", "/v1/documents", "list_outgoing",
+          [this](const auto& req) { return ListOutgoing(req); });
+    Route("GET", R"(/v1/documents/([^/]+))", "outgoing",
+          [this](const auto& req) { return Outgoing(req); });
+    Route("POST", R"(/v1/documents/([^/]+)/status)", "report_status",
+          [this](const auto& req) { return ReportStatus(req); });
+    Route("GET", "/v1/inbox", "list_incoming",
+          [this](const auto& req) { return ListIncoming(req); });
+    Route("GET", R"(/v1/inbox/([^/]+))", "incoming",
+          [this](const auto& req) { return Incoming(req); });
+    Route("GET", "/v1/statuses", "list_statuses",
+          [this](const auto& req) { return ListStatuses(req); });
+    server_.Get("/metrics", [this](const httplib::Request&,
+                                   httplib::Response& res) {
+      res.set_content(service_.metrics().Render(), "text/plain; version=0.0.4");
+    });
+    server_.Get("/healthz",
+                [](const httplib::Request&, httplib::Response& res) {
+                  res.set_content("ok\n", "text/plain");
+                });
+  }
+
+  void Route(const std::string& method, const std::string& pattern,
+             std::string route, Handler handler) {
+    auto serve = [this, route = std::move(route), handler = std::move(handler)](
+                     const httplib::Request& req, httplib::Response& res) {
+      Result<Reply> reply = Status(Code::kInternal, "unexpected error");
+      try {
+        reply = handler(req);
+      } catch (const std::exception& e) {
+        log_->error("agency={} api route={} failed: {}", service_.agency_id(),
+                    route, e.what());
+      }
+      if (reply.ok()) {
+        Send(res, reply->status, reply->body);
+        Count(route, reply->status);
+        return;
+      }
+      const Status& status = reply.status();
+      const int code = HttpStatusFor(status.code());
+      Send(res, code, RenderError(status));
+      Count(route, code);
+      if (code >= 500) {
+        log_->error("agency={} api route={} failed: {}", service_.agency_id(),
+                    route, status.ToString());
+      } else {
+        Refuse(route, status);
+      }
+    };
+    if (method == "GET") {
+      server_.Get(pattern, std::move(serve));
+    } else {
+      server_.Post(pattern, std::move(serve));
+    }
+  }
+
+  static void Send(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(DumpJson(body), "application/json");
+  }
+
+  void Count(const std::string& route, int status) {
+    service_.metrics().Add(
+        kRequests,
+        Label("route", route) + "," + Label("status", std::to_string(status)));
+  }
+
+  void Refuse(const std::string& route, const Status& status) {
+    service_.metrics().Add(kRefused, Label("reason", CodeName(status.code())));
+    log_->warn("agency={} api route={} refused: {}", service_.agency_id(),
+               route, status.ToString());
+  }
+
+  httplib::Server::HandlerResponse Authorize(const httplib::Request& req,
+                                             httplib::Response& res) {
+    if (req.path.rfind("/v1/", 0) != 0)
+      return httplib::Server::HandlerResponse::Unhandled;
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() > kBearer.size() &&
+        header.compare(0, kBearer.size(), kBearer) == 0 &&
+        SameSecret(std::string_view(header).substr(kBearer.size()),
+                   options_.token)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    res.set_header("WWW-Authenticate", "Bearer realm=\"docbus-agent\"");
+    Send(res, 401,
+         json{{"error", "unauthorized"},
+              {"detail", "missing or wrong bearer token"}});
+    service_.metrics().Add(kRefused, Label("reason", "unauthorized"));
+    log_->warn("agency={} api refused a request without a valid token",
+               service_.agency_id());
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  // Errors httplib produces itself (no route, body too large) get the same
+  // JSON shape as ours; answers that already have a body are left alone.
+  httplib::Server::HandlerResponse FillError(const httplib::Request&,
+                                             httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    Status status(Code::kInternal, "request failed");
+    if (res.status == 404) status = Status(Code::kNotFound, "no such route");
+    if (res.status == 413) {
+      status = Status(Code::kTooLarge,
+                      "request body larger than " +
+                          std::to_string(options_.max_body_bytes) + " bytes");
+    }
+    if (res.status == 400)
+      status = Status(Code::kMalformed, "bad HTTP request");
+    if (res.status != 404) {
+      service_.metrics().Add(kRefused,
+                             Label("reason", CodeName(status.code())));
+    }
+    Send(res, res.status, RenderError(status));
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  Result<Reply> Submit(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        DocumentRequest request,
+        DocumentRequestFromJson(req.body, clock_->NowUnixMillis(),
+                                options_.limits));
+    const size_t recipients = request.header.to_size();
+    const size_t attachments = request.attachments.size();
+    DOCBUS_ASSIGN_OR_RETURN(std::string message_id,
+                            service_.Submit(std::move(request)));
+    log_->info(
+        "agency={} message_id={} submitted over the API recipients={} "
+        "attachments={}",
+        service_.agency_id(), message_id, recipients, attachments);
+    return Reply{202, json{{"message_id", message_id}}};
+  }
+
+  Result<Reply> Outgoing(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
+    DOCBUS_ASSIGN_OR_RETURN(OutgoingView view, service_.Outgoing(id));
+    return Reply{200, RenderOutgoing(view)};
+  }
+
+  Result<Reply> ListOutgoing(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        int64_t limit,
+        QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
+    DOCBUS_ASSIGN_OR_RETURN(auto views, service_.ListOutgoing(limit));
+    json list = json::array();
+    for (const OutgoingView& v : views) list.push_back(RenderOutgoing(v));
+    return Reply{200, json{{"documents", std::move(list)}}};
+  }
+
+  Result<Reply> ReportStatus(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
+    DOCBUS_ASSIGN_OR_RETURN(StatusReport report,
+                            StatusReportFromJson(req.body, options_.limits));
+    DOCBUS_ASSIGN_OR_RETURN(
+        std::string status_id,
+        service_.ReportStatus(id, report.code, std::move(report.description),
+                              std::move(report.to)));
+    log_->info("agency={} message_id={} status={} reported over the API",
+               service_.agency_id(), id, static_cast<int>(report.code));
+    return Reply{202, json{{"status_id", status_id}}};
+  }
+
+  Result<Reply> ListIncoming(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(int64_t after,
+                            QueryInt(req, "after", 0, INT64_MAX));
+    DOCBUS_ASSIGN_OR_RETURN(
+        int64_t limit,
+        QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
+    DOCBUS_ASSIGN_OR_RETURN(auto summaries,
+                            service_.ListIncoming(after, limit));
+    json list = json::array();
+    int64_t next = after;
+    for (const IncomingSummary& s : summaries) {
+      list.push_back(RenderIncomingSummary(s));
+      next = std::max(next, s.seq);
+    }
+    return Reply{200,
+                 json{{"documents", std::move(list)}, {"next_after", next}}};
+  }
+
+  Result<Reply> Incoming(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
+    DOCBUS_ASSIGN_OR_RETURN(IncomingDocument document, service_.Incoming(id));
+    return Reply{200, RenderIncomingDocument(document)};
+  }
+
+  // StatusView carries no seq, so the cursor handed back assumes seqs that
+  // start at 1 without gaps: it never skips a status, and with gaps a status
+  // may be listed again (see API.md).
+  Result<Reply> ListStatuses(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(int64_t after,
+                            QueryInt(req, "after", 0, INT64_MAX / 2));
+    DOCBUS_ASSIGN_OR_RETURN(
+        int64_t limit,
+        QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
+    DOCBUS_ASSIGN_OR_RETURN(auto statuses,
+                            service_.ListStatusesReceived(after, limit));
+    json list = json::array();
+    for (const StatusView& s : statuses) list.push_back(RenderStatus(s));
+    const int64_t next = after + static_cast<int64_t>(statuses.size());
+    return Reply{200,
+                 json{{"statuses", std::move(list)}, {"next_after", next}}};
+  }
+
+  AgentService& service_;
+  const HttpApiOptions options_;
+  RealClock real_clock_;
+  const Clock* clock_;
+  std::shared_ptr<spdlog::logger> log_;
+  httplib::Server server_;
+  std::thread thread_;
+  std::atomic<bool> stopped_{false};
+  std::string url_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HttpApi>> StartHttpApi(AgentService& service,
+                                              const HttpApiOptions& options) {
+  auto api = std::make_unique<HttpApiServer>(service, options);
+  DOCBUS_RETURN_IF_ERROR(api->Start());
+  return std::unique_ptr<HttpApi>(std::move(api));
+}
+
+}  // namespace docbus::agent

@@ -1,0 +1,53 @@
+// HttpApi: the agent's loopback HTTP/JSON API for the agency's own systems
+// (documented in agents/API.md). Every /v1/ route needs
+// `Authorization: Bearer <token>` (401 otherwise); /metrics and /healthz do
+// not. Bad input is answered 400/404/413 with {"error": <code name>,
+// "detail": <message naming the field>}, counted in
+// docbus_agent_api_refused_total{reason}, logged once, and never reaches the
+// agent.
+//
+// Thread-safety: requests are served on the server's own threads and call the
+// thread-safe AgentService; url() may be read from any thread. The
+// destructor stops the server and waits for requests in progress.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "agents/agent_service.h"
+#include "agents/json_codec.h"
+#include "bus/core/clock.h"
+#include "bus/core/status.h"
+
+namespace docbus::agent {
+
+struct HttpApiOptions {
+  // "<host>:<port>" on loopback (127.0.0.1, localhost or [::1]); port 0
+  // takes any free port.
+  std::string listen = "127.0.0.1:0";
+  // The bearer token callers must send; must not be empty.
+  std::string token;
+  // Larger request bodies are answered 413 without being read.
+  size_t max_body_bytes = size_t{96} << 20;
+  // Field limits for submitted documents.
+  JsonLimits limits;
+  // Turns expires_in_s into an absolute time; nullptr = the system clock.
+  const Clock* clock = nullptr;
+};
+
+class HttpApi {
+ public:
+  virtual ~HttpApi() = default;
+  // "http://127.0.0.1:<port>", the base URL written to endpoints.json.
+  virtual const std::string& url() const = 0;
+};
+
+// Binds the listener (so url() answers as soon as this returns) and starts
+// serving. kInvalidArgument for a bad listen address or an empty token;
+// kUnavailable when the address cannot be bound. `service` must outlive the
+// returned HttpApi.
+Result<std::unique_ptr<HttpApi>> StartHttpApi(AgentService& service,
+                                              const HttpApiOptions& options);
+
+}  // namespace docbus::agent

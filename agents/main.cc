@@ -1,0 +1,56 @@
+// docbus-agent --config <file>: an agency's agent daemon. Parses flags and
+// the config, then runs AgentDaemon until SIGTERM or SIGINT (clean exit 0).
+// Exit 2: bad config (the message names the key); 1: could not start.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "agents/agent_config.h"
+#include "agents/agent_daemon.h"
+#include "bus/core/clock.h"
+#include "bus/core/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"docbus-agent: an agency's agent on the national document bus"};
+  std::string config_file;
+  app.add_option("--config", config_file, "agent config file (TOML)")
+      ->required();
+  CLI11_PARSE(app, argc, argv);
+
+  // Block the stop signals in every thread; this one waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto options = docbus::agent::LoadAgentConfig(config_file);
+  if (!options.ok()) {
+    std::cerr << "docbus-agent: bad config: " << options.status().message()
+              << "\n";
+    return 2;
+  }
+  if (!docbus::SetLogLevel(options->log_level)) {
+    std::cerr << "docbus-agent: bad config: key 'log.level': unknown level '"
+              << options->log_level << "'\n";
+    return 2;
+  }
+  docbus::RealClock clock;
+  auto daemon = docbus::agent::AgentDaemon::Start(*options, clock);
+  if (!daemon.ok()) {
+    const docbus::Code code = daemon.status().code();
+    const bool config_problem = code == docbus::Code::kInvalidArgument ||
+                                code == docbus::Code::kNotFound ||
+                                code == docbus::Code::kInvalidField;
+    std::cerr << "docbus-agent: cannot start: " << daemon.status().ToString()
+              << "\n";
+    return config_problem ? 2 : 1;
+  }
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  docbus::ComponentLogger("agent")->info("signal {} received, stopping",
+                                         signal);
+  (*daemon)->Stop();
+  return 0;
+}

@@ -1,0 +1,98 @@
+#include "agents/outbox_sender.h"
+
+namespace docbus::agent {
+
+OutboxSender::OutboxSender(size_t window, int64_t max_in_flight_bytes,
+                           int64_t retransmit_ms)
+    : window_(window),
+      max_in_flight_bytes_(max_in_flight_bytes),
+      retransmit_ms_(retransmit_ms) {}
+
+void OutboxSender::OnCommitted(PendingFrame frame) {
+  if (backlog_) return;  // the store has it, behind older pending entries
+  const auto size = static_cast<int64_t>(frame.frame.size());
+  if (fresh_.size() >= window_ || fresh_bytes_ + size > max_in_flight_bytes_) {
+    // Too much waiting: drop the copies and read them back from the store
+    // when there is room.
+    fresh_.clear();
+    fresh_bytes_ = 0;
+    backlog_ = true;
+    return;
+  }
+  fresh_bytes_ += size;
+  fresh_.push_back(std::move(frame));
+}
+
+void OutboxSender::OnAnswered(std::string_view message_id) {
+  auto it = in_flight_.find(std::string(message_id));
+  if (it == in_flight_.end()) return;
+  in_flight_bytes_ -= static_cast<int64_t>(it->second.frame.size());
+  in_flight_.erase(it);
+}
+
+void OutboxSender::Reset() {
+  in_flight_.clear();
+  in_flight_bytes_ = 0;
+  fresh_.clear();
+  fresh_bytes_ = 0;
+  cursor_ = 0;
+  backlog_ = true;
+}
+
+bool OutboxSender::window_full() const {
+  return in_flight_.size() >= window_ ||
+         in_flight_bytes_ >= max_in_flight_bytes_;
+}
+
+bool OutboxSender::SendOne(PendingFrame& frame, int64_t now_ms,
+                           const SendFn& send) {
+  if (!send(frame.frame)) return false;
+  cursor_ = frame.seq;
+  in_flight_bytes_ += static_cast<int64_t>(frame.frame.size());
+  in_flight_[frame.message_id] =
+      InFlight{frame.seq, std::move(frame.frame), now_ms};
+  return true;
+}
+
+Status OutboxSender::Fill(AgentStore& store, int64_t now_ms,
+                          const SendFn& send) {
+  while (!window_full()) {
+    if (!backlog_) {
+      if (fresh_.empty()) return Status::Ok();
+      PendingFrame& next = fresh_.front();
+      const auto size = static_cast<int64_t>(next.frame.size());
+      if (!SendOne(next, now_ms, send)) return Status::Ok();
+      fresh_bytes_ -= size;
+      fresh_.pop_front();
+      continue;
+    }
+    const int want = static_cast<int>(window_ - in_flight_.size());
+    DOCBUS_ASSIGN_OR_RETURN(std::vector<PendingFrame> batch,
+                            store.PendingFrames(cursor_, want));
+    const bool caught_up = static_cast<int>(batch.size()) < want;
+    for (PendingFrame& frame : batch) {
+      // An entry may be in flight already if it was answered "unavailable"
+      // and is waiting for its retransmission.
+      if (in_flight_.contains(frame.message_id)) {
+        cursor_ = frame.seq;
+        continue;
+      }
+      if (window_full() || !SendOne(frame, now_ms, send)) return Status::Ok();
+    }
+    if (caught_up) {
+      backlog_ = false;
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+void OutboxSender::Retransmit(int64_t now_ms, const SendFn& send) {
+  for (auto& [id, entry] : in_flight_) {
+    if (entry.sent_ms + retransmit_ms_ > now_ms) continue;
+    if (!send(entry.frame)) return;
+    entry.sent_ms = now_ms;
+  }
+}
+
+}  // namespace docbus::agent

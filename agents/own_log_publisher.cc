@@ -1,0 +1,93 @@
+#include "agents/own_log_publisher.h"
+
+#include "agents/secret_file.h"
+#include "bus/audit/checkpoint.h"
+#include "bus/audit/note_verifier.h"
+#include "bus/audit/tiles.h"
+
+namespace docbus::agent {
+
+std::string OwnLogPublisher::Origin(std::string_view agency_id) {
+  return "agency.docbus/" + std::string(agency_id);
+}
+
+Result<std::unique_ptr<OwnLogPublisher>> OwnLogPublisher::Open(
+    const std::filesystem::path& data_dir, const std::string& origin,
+    std::shared_ptr<spdlog::logger> logger) {
+  const std::filesystem::path key_file = data_dir / "log.key";
+  std::error_code ec;
+  if (!std::filesystem::exists(key_file, ec)) {
+    DOCBUS_ASSIGN_OR_RETURN(audit::NoteKeys keys,
+                            audit::GenerateNoteKeys(origin));
+    DOCBUS_RETURN_IF_ERROR(WriteSecretFile(key_file, keys.signer_key + "\n"));
+    DOCBUS_RETURN_IF_ERROR(audit::WriteFileAtomically(
+        data_dir / "log.vkey", keys.verifier_key + "\n"));
+    logger->info("created the own audit log key {} (verifier key in log.vkey)",
+                 key_file.string());
+  }
+  DOCBUS_ASSIGN_OR_RETURN(std::string skey, ReadSmallFile(key_file));
+  while (!skey.empty() && (skey.back() == '\n' || skey.back() == '\r'))
+    skey.pop_back();
+  Result<audit::NoteSigner> signer = audit::NoteSigner::FromKey(skey);
+  if (!signer.ok()) {
+    return Status(Code::kInvalidArgument,
+                  key_file.string() + ": " + signer.status().message());
+  }
+  if (signer->name() != origin) {
+    return Status(Code::kInvalidArgument,
+                  key_file.string() + ": key is named '" + signer->name() +
+                      "', expected '" + origin + "'");
+  }
+  const std::filesystem::path vkey_file = data_dir / "log.vkey";
+  if (!std::filesystem::exists(vkey_file, ec)) {
+    DOCBUS_RETURN_IF_ERROR(
+        audit::WriteFileAtomically(vkey_file, signer->verifier_key() + "\n"));
+  }
+  return std::unique_ptr<OwnLogPublisher>(new OwnLogPublisher(
+      std::move(signer).value(), data_dir / "log", std::move(logger)));
+}
+
+Status OwnLogPublisher::Publish(AgentStore& store, audit::AuditLog& log) {
+  if (published_size_ < 0) {
+    published_size_ = 0;
+    Result<std::string> note = ReadSmallFile(tiles_dir_ / "checkpoint");
+    if (note.ok()) {
+      DOCBUS_ASSIGN_OR_RETURN(
+          audit::NoteVerifier verifier,
+          audit::NoteVerifier::FromVerifierKey(signer_.verifier_key()));
+      Result<audit::Checkpoint> cp = audit::OpenCheckpoint(verifier, *note);
+      if (cp.ok()) {
+        published_size_ = static_cast<int64_t>(cp->size);
+      } else {
+        logger_->warn(
+            "own log export {} has an unreadable checkpoint ({}); re-exporting",
+            tiles_dir_.string(), cp.status().ToString());
+      }
+    } else {
+      published_size_ = -2;  // nothing exported yet: export even an empty log
+    }
+  }
+  DOCBUS_ASSIGN_OR_RETURN(int64_t size, log.Size());
+  if (size == published_size_) return Status::Ok();
+  const int64_t from =
+      published_size_ > 0 && published_size_ < size ? published_size_ : 0;
+
+  DOCBUS_ASSIGN_OR_RETURN(audit::Hash root, log.Root(size));
+  const std::string note = signer_.Sign(audit::FormatCheckpoint(
+      audit::Checkpoint{log.origin(), static_cast<uint64_t>(size), root}));
+  DOCBUS_RETURN_IF_ERROR(store.Begin());
+  Status saved =
+      store.log_storage().SaveCheckpoint(static_cast<uint64_t>(size), note);
+  if (saved.ok()) saved = store.Commit();
+  if (!saved.ok()) {
+    store.Rollback();
+    return saved;
+  }
+  DOCBUS_RETURN_IF_ERROR(
+      audit::PublishTiles(store.log_storage(), static_cast<uint64_t>(from),
+                          static_cast<uint64_t>(size), note, tiles_dir_));
+  published_size_ = size;
+  return Status::Ok();
+}
+
+}  // namespace docbus::agent

@@ -1,0 +1,369 @@
+#include "bus/broker/broker_loop.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+#include "bus/broker/broker_metrics.h"
+#include "bus/broker/dead_letters.h"
+#include "bus/broker/handlers.h"
+#include "bus/core/crash_point.h"
+#include "bus/core/log.h"
+#include "bus/transport/curve_keys.h"
+#include "bus/transport/poll.h"
+
+namespace docbus::broker {
+namespace {
+
+constexpr int64_t kMaxPollMs = 50;
+constexpr size_t kExpiryBatch = 256;
+constexpr size_t kMaxDeliveriesPerAgencyPerTurn = 512;
+
+Status KeyError(std::string_view key, const Status& s) {
+  return Status(s.code(), "key '" + std::string(key) + "': " + s.message());
+}
+
+Result<std::string> ReadTextFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Code::kNotFound, "cannot read " + path.string());
+  std::ostringstream out;
+  out << in.rdbuf();
+  std::string text = out.str();
+  while (!text.empty() &&
+         (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+}  // namespace
+
+BrokerLoop::BrokerLoop(const BrokerOptions& options, const Clock& clock,
+                       Metrics& metrics)
+    : options_(options),
+      clock_(clock),
+      metrics_(metrics),
+      log_(ComponentLogger("broker")) {}
+
+BrokerLoop::~BrokerLoop() {
+  http_.reset();
+  socket_.reset();
+  zap_.reset();
+  if (zmq_) {
+    try {
+      zmq_->close();
+    } catch (const zmq::error_t&) {
+      // Closing at exit; nothing left to save.
+    }
+  }
+}
+
+Result<std::unique_ptr<BrokerLoop>> BrokerLoop::Create(
+    const BrokerOptions& options, const Clock& clock, Metrics& metrics,
+    const std::atomic<bool>& healthy) {
+  std::unique_ptr<BrokerLoop> loop(new BrokerLoop(options, clock, metrics));
+  DOCBUS_RETURN_IF_ERROR(loop->Open(healthy));
+  return loop;
+}
+
+Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
+  started_unix_ms_ = clock_.NowUnixMillis();
+  metric::DescribeBrokerMetrics(metrics_);
+
+  // Keys and the PKI: parsed once here, never per message.
+  auto curve_secret = transport::ReadKeyFile(options_.curve_secret_key);
+  if (!curve_secret.ok())
+    return KeyError("broker.curve_secret_key", curve_secret.status());
+  auto log_key = ReadTextFile(options_.log_key);
+  if (!log_key.ok()) return KeyError("audit.log_key", log_key.status());
+  auto signer = audit::NoteSigner::FromKey(*log_key);
+  if (!signer.ok()) return KeyError("audit.log_key", signer.status());
+  if (signer->name() != options_.origin) {
+    return Status(Code::kInvalidArgument,
+                  "key 'audit.origin': '" + options_.origin +
+                      "' differs from the name of audit.log_key ('" +
+                      signer->name() + "')");
+  }
+  auto registry = registry::AgencyRegistry::Load(options_.registry);
+  if (!registry.ok()) return KeyError("pki.registry", registry.status());
+  registry_ = std::move(registry).value();
+  auto trust =
+      crypto::TrustStore::Load(options_.root_certificate, options_.crl, clock_);
+  if (!trust.ok())
+    return KeyError("pki.root_certificate / pki.crl", trust.status());
+  trust_ = std::move(trust).value();
+  verifier_ = std::make_unique<crypto::Verifier>(*trust_, registry_);
+
+  // The store, and the audit log checked against its last checkpoint.
+  auto store = store::OpenSqliteBrokerStore(options_.data_dir);
+  if (!store.ok()) return KeyError("broker.data_dir", store.status());
+  store_ = std::move(store).value();
+  audit_ = std::make_unique<audit::AuditLog>(store_->audit_storage(),
+                                             options_.origin, &clock_);
+  checkpointer_ = std::make_unique<Checkpointer>(
+      *store_, *audit_, std::move(signer).value(), options_.data_dir / "log",
+      options_.checkpoint_interval_ms, metrics_, log_);
+  DOCBUS_RETURN_IF_ERROR(checkpointer_->Recover(clock_.MonotonicMillis()));
+
+  ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{options_,
+                                                          clock_,
+                                                          *store_,
+                                                          *audit_,
+                                                          *verifier_,
+                                                          *registry_,
+                                                          sessions_,
+                                                          metrics_,
+                                                          *checkpointer_,
+                                                          log_,
+                                                          {},
+                                                          {}});
+  auto depths = store_->QueueDepths();
+  if (!depths.ok()) return depths.status();
+  for (auto& [agency, depth] : *depths)
+    ctx_->queue_depth.emplace(agency, depth);
+
+  // Transport: the ZAP handler first, so no client is ever let in unchecked.
+  try {
+    zmq_ = std::make_unique<zmq::context_t>(2);
+  } catch (const zmq::error_t& e) {
+    return Status(Code::kInternal, std::string("zmq context: ") + e.what());
+  }
+  auto zap = transport::ZapHandler::Start(
+      *zmq_, [registry = registry_](std::string_view key, std::string_view) {
+        const registry::Agency* agency = registry->FindByCurveKey(key);
+        if (agency == nullptr)
+          return transport::ZapDecision{false, "", "unknown CURVE key"};
+        if (agency->revoked)
+          return transport::ZapDecision{false, "", "agency revoked"};
+        return transport::ZapDecision{true, agency->id, ""};
+      });
+  if (!zap.ok()) return zap.status();
+  zap_ = std::move(zap).value();
+  transport::BrokerSocketOptions socket_options;
+  socket_options.endpoint = options_.listen;
+  socket_options.curve_secret_z85 = *curve_secret;
+  // Frames a little over the limit still arrive, so the sender is told
+  // TOO_LARGE; far larger ones drop the connection in libzmq.
+  socket_options.max_message_bytes =
+      options_.max_frame_bytes + options_.max_frame_bytes / 2;
+  auto socket = transport::BrokerSocket::Bind(*zmq_, socket_options);
+  if (!socket.ok()) return KeyError("broker.listen", socket.status());
+  socket_ = std::move(socket).value();
+  dispatcher_ = std::make_unique<DeliveryDispatcher>(*ctx_, *socket_);
+
+  if (!options_.http_listen.empty()) {
+    StatusHttpHandlers handlers{
+        [this] { return metrics_.Render(); },
+        [this] { return SnapshotJson(snapshot_.Get()); },
+        [&healthy] { return healthy.load(); }};
+    auto http = StatusHttp::Start(options_.http_listen, std::move(handlers));
+    if (!http.ok()) return KeyError("http.listen", http.status());
+    http_ = std::move(http).value();
+  }
+  const int64_t now = clock_.MonotonicMillis();
+  next_expiry_ms_ = now;
+  next_snapshot_ms_ = now;
+  PublishSnapshot();
+  return Status::Ok();
+}
+
+int64_t BrokerLoop::PollTimeoutMs(int64_t now_ms) {
+  if (more_to_deliver_) return 0;
+  int64_t next = std::min({next_expiry_ms_, next_snapshot_ms_,
+                           checkpointer_->next_due_ms(),
+                           dispatcher_->NextRetransmitDue()});
+  return std::clamp<int64_t>(next - now_ms, 0, kMaxPollMs);
+}
+
+Status BrokerLoop::RunTurn() {
+  if (!zap_->running()) {
+    return Status(Code::kInternal,
+                  "the ZAP handler stopped: refusing to run unauthenticated");
+  }
+  zmq::socket_t* sockets[] = {&socket_->socket()};
+  auto readable = transport::PollReadable(
+      sockets,
+      std::chrono::milliseconds(PollTimeoutMs(clock_.MonotonicMillis())));
+  if (!readable.ok()) return readable.status();
+
+  std::vector<transport::BrokerSocket::Inbound> frames;
+  if ((*readable)[0]) {
+    while (frames.size() < options_.max_frames_per_turn) {
+      auto inbound = socket_->TryReceive();
+      if (!inbound.ok()) return inbound.status();
+      if (!inbound->has_value()) break;
+      frames.push_back(std::move(**inbound));
+    }
+  }
+  const int64_t mono = clock_.MonotonicMillis();
+  const bool expiry_due = mono >= next_expiry_ms_;
+  if (!frames.empty() || expiry_due) {
+    if (!RunTransaction(frames, expiry_due)) return Status::Ok();
+  }
+
+  Status s = checkpointer_->MaybeCheckpoint(mono);
+  if (!s.ok()) {
+    metrics_.Add(metric::kStoreFailures);
+    log_->error("checkpoint failed (will retry): {}", s.ToString());
+  }
+  AnswerCoveredProofs();
+
+  auto resent = dispatcher_->Retransmit(mono);
+  auto sent = dispatcher_->DeliverAll(mono, kMaxDeliveriesPerAgencyPerTurn,
+                                      &more_to_deliver_);
+  if (!resent.ok() || !sent.ok()) {
+    log_->error("delivery failed (will retry): {}",
+                (!resent.ok() ? resent.status() : sent.status()).ToString());
+    more_to_deliver_ = false;
+  } else if (*sent > 0) {
+    CrashPoint("broker.after_deliver");
+  }
+  if (mono >= next_snapshot_ms_) PublishSnapshot();
+  return Status::Ok();
+}
+
+bool BrokerLoop::RunTransaction(
+    std::vector<transport::BrokerSocket::Inbound>& frames, bool expiry_due) {
+  Turn turn(*ctx_, clock_.NowUnixMillis(), clock_.MonotonicMillis());
+  Status s = store_->Begin();
+  if (!s.ok()) {
+    turn.Fail(s);
+  } else {
+    for (transport::BrokerSocket::Inbound& frame : frames) {
+      const Inbound in{std::move(frame.routing_id), std::move(frame.agency_id),
+                       frame.payload.size()};
+      HandleFrame(turn, in, frame.payload);
+      if (turn.failed()) break;
+    }
+    if (expiry_due && !turn.failed()) {
+      auto more = ExpireDueDeliveries(turn, kExpiryBatch);
+      if (!more.ok()) {
+        turn.Fail(more.status());
+      } else {
+        next_expiry_ms_ =
+            *more ? turn.mono_ms : turn.mono_ms + options_.expiry_interval_ms;
+        sessions_.UnblockAll();
+      }
+    }
+  }
+  if (!frames.empty()) {
+    metrics_.Observe(metric::kTurnFrames, "",
+                     static_cast<double>(frames.size()));
+  }
+  if (!turn.failed()) {
+    if (turn.wrote()) CrashPoint("broker.before_commit");
+    const auto start = std::chrono::steady_clock::now();
+    s = store_->Commit();
+    metrics_.Observe(
+        metric::kCommitLatency, "",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (!s.ok()) turn.Fail(s);
+  }
+  if (turn.failed()) {
+    (void)store_->Rollback();
+    RecoverFromFailedTurn();
+    return false;
+  }
+  if (turn.wrote()) CrashPoint("broker.after_commit");
+  SendAnswers(turn.answers());
+  return true;
+}
+
+void BrokerLoop::RecoverFromFailedTurn() {
+  metrics_.Add(metric::kStoreFailures);
+  audit_->Reload();
+  auto depths = store_->QueueDepths();
+  if (depths.ok()) {
+    ctx_->queue_depth.clear();
+    for (auto& [agency, depth] : *depths)
+      ctx_->queue_depth.emplace(agency, depth);
+  }
+  sessions_.ResetAll();
+  // Do not spin on a failing disk: the next expiry tick retries.
+  next_expiry_ms_ = clock_.MonotonicMillis() + options_.expiry_interval_ms;
+}
+
+void BrokerLoop::SendAnswers(std::vector<Outgoing>& answers) {
+  for (Outgoing& answer : answers) {
+    // A gone or full peer retransmits what it sent and gets the same answer.
+    if (socket_->Send(answer.routing_id, answer.payload) !=
+        transport::SendResult::kSent) {
+      log_->debug("answer not sent (peer gone or full)");
+    }
+  }
+}
+
+void BrokerLoop::AnswerCoveredProofs() {
+  if (checkpointer_->deferred() == 0) return;
+  for (auto& [routing_id, index] : checkpointer_->TakeCovered()) {
+    v1::Frame frame;
+    auto proof = checkpointer_->Proof(index);
+    if (proof.ok()) {
+      frame.mutable_proof_response()->set_audit_index(index);
+      frame.mutable_proof_response()->set_tlog_proof(std::move(proof).value());
+    } else {
+      frame.mutable_error()->set_reason(v1::REASON_UNAVAILABLE);
+      frame.mutable_error()->set_detail(proof.status().message());
+    }
+    (void)socket_->Send(routing_id, SerializeFrame(frame));
+  }
+}
+
+void BrokerLoop::PublishSnapshot() {
+  const int64_t now = clock_.NowUnixMillis();
+  next_snapshot_ms_ = clock_.MonotonicMillis() + options_.snapshot_interval_ms;
+  BrokerSnapshot snap;
+  snap.taken_unix_ms = now;
+  snap.started_unix_ms = started_unix_ms_;
+  snap.log_origin = options_.origin;
+  snap.zmq_endpoint = socket_ ? socket_->endpoint() : "";
+  snap.checkpoint_size = checkpointer_->size();
+  auto size = audit_->Size();
+  snap.audit_log_size = size.ok() ? static_cast<uint64_t>(*size) : 0;
+  snap.counters = ctx_->counters;
+  std::map<std::string, AgencyStatus> agencies;
+  for (const auto& [agency, depth] : ctx_->queue_depth) {
+    double age = 0;
+    if (depth > 0) {
+      auto oldest = store_->OldestQueuedUnixMillis(agency);
+      if (oldest.ok() && oldest->has_value()) {
+        age = std::max<double>(0, static_cast<double>(now - **oldest) / 1000.0);
+      }
+    }
+    metrics_.Set(metric::kQueueDepth, Label("agency", agency),
+                 static_cast<double>(depth));
+    metrics_.Set(metric::kOldestUndelivered, Label("agency", agency), age);
+    if (depth > 0)
+      agencies[agency] = AgencyStatus{agency, false, depth, age, 0, 0};
+  }
+  for (auto& [agency, s] : sessions_.sessions()) {
+    AgencyStatus& a = agencies[agency];
+    a.agency = agency;
+    a.online = true;
+    a.in_flight = static_cast<int64_t>(s.in_flight.size());
+    a.credit = s.credit_count;
+  }
+  for (auto& [agency, a] : agencies) snap.agencies.push_back(std::move(a));
+  metrics_.Set(metric::kConnectedAgencies, "",
+               static_cast<double>(sessions_.size()));
+  metrics_.Set(metric::kAuditLogSize, "",
+               static_cast<double>(snap.audit_log_size));
+  metrics_.Set(metric::kCheckpointSize, "",
+               static_cast<double>(snap.checkpoint_size));
+  metrics_.Set(metric::kZapRefused, "",
+               static_cast<double>(zap_ ? zap_->refused() : 0));
+  snapshot_.Publish(std::move(snap));
+}
+
+void BrokerLoop::Shutdown() {
+  Status s =
+      checkpointer_->MaybeCheckpoint(clock_.MonotonicMillis(), /*force=*/true);
+  if (!s.ok()) log_->error("final checkpoint failed: {}", s.ToString());
+  AnswerCoveredProofs();
+  PublishSnapshot();
+}
+
+}  // namespace docbus::broker

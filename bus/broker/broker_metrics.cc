@@ -1,0 +1,48 @@
+#include "bus/broker/broker_metrics.h"
+
+#include <string>
+
+namespace docbus::broker::metric {
+
+void DescribeBrokerMetrics(Metrics& m) {
+  auto d = [&m](std::string_view name, const char* type, const char* help,
+                std::vector<double> buckets = {}) {
+    m.Describe(std::string(name), type, help, std::move(buckets));
+  };
+  d(kConnectedAgencies, "gauge",
+    "Agencies with an open session (latest Hello).");
+  d(kQueueDepth, "gauge", "Queued (undelivered) deliveries per agency.");
+  d(kOldestUndelivered, "gauge",
+    "Age in seconds of the oldest undelivered delivery per agency.");
+  d(kAccepted, "counter", "Documents accepted (stored and queued).");
+  d(kDuplicates, "counter",
+    "Resubmissions answered with the earlier Accepted.");
+  d(kRejected, "counter", "Submissions refused, by reason.");
+  d(kStatuses, "counter", "edXML status messages accepted and relayed.");
+  d(kDelivered, "counter", "Documents delivered (signed receipt recorded).");
+  d(kNotified, "counter",
+    "Receipts, statuses and dead-letter notices handed over.");
+  d(kExpired, "counter", "Document deliveries dead-lettered, by reason.");
+  d(kMalformed, "counter", "Frames that did not parse.");
+  d(kFrameErrors, "counter", "Frames answered with Error, by reason.");
+  d(kFramesReceived, "counter", "Frames received from agencies.");
+  d(kDeliveriesSent, "counter", "Deliver frames sent (first sends).");
+  d(kRetransmits, "counter", "Deliver frames re-sent after retransmit_ms.");
+  d(kDeliveryLatency, "histogram",
+    "Seconds from Accepted to the recipient's receipt.",
+    {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600, 3600,
+     86400});
+  d(kCommitLatency, "histogram", "Seconds per group commit.",
+    {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
+  d(kTurnFrames, "histogram", "Frames handled per loop turn (group size).",
+    {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  d(kAuditLogSize, "gauge", "Entries in the broker's audit log.");
+  d(kCheckpointSize, "gauge", "Size of the latest signed checkpoint.");
+  d(kStoreFailures, "counter", "Turns rolled back because the store failed.");
+  d(kZapRefused, "gauge",
+    "CURVE handshakes refused by the ZAP handler since start.");
+}
+
+std::string ReasonLabel(Code code) { return Label("reason", CodeName(code)); }
+
+}  // namespace docbus::broker::metric

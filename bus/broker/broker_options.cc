@@ -1,0 +1,68 @@
+#include "bus/broker/broker_options.h"
+
+#include <spdlog/common.h>
+
+#include "bus/audit/note_signer.h"
+
+namespace docbus::broker {
+
+BrokerOptions ReadBrokerOptions(Config& config) {
+  BrokerOptions o;
+  constexpr int64_t kMiB = int64_t{1} << 20;
+  o.listen = config.String("broker.listen", o.listen);
+  o.data_dir = config.RequiredPath("broker.data_dir");
+  o.curve_secret_key = config.RequiredPath("broker.curve_secret_key");
+  o.root_certificate = config.RequiredPath("pki.root_certificate");
+  o.crl = config.RequiredPath("pki.crl");
+  o.registry = config.RequiredPath("pki.registry");
+  o.origin = config.RequiredString("audit.origin");
+  o.log_key = config.RequiredPath("audit.log_key");
+  o.checkpoint_interval_ms = config.Int(
+      "audit.checkpoint_interval_ms", o.checkpoint_interval_ms, 10, 3'600'000);
+  o.max_frame_bytes = config.Int("limits.max_frame_bytes", o.max_frame_bytes,
+                                 4096, 1024 * kMiB);
+  o.max_attachments =
+      config.Int("limits.max_attachments", o.max_attachments, 0, 10'000);
+  o.max_attachment_bytes = config.Int("limits.max_attachment_bytes",
+                                      o.max_attachment_bytes, 1, 1024 * kMiB);
+  o.max_subject_bytes =
+      config.Int("limits.max_subject_bytes", o.max_subject_bytes, 1, 1 << 20);
+  o.default_expiry_s =
+      config.Int("delivery.default_expiry_s", o.default_expiry_s, 1,
+                 int64_t{10} * 365 * 24 * 3600);
+  o.retransmit_ms =
+      config.Int("delivery.retransmit_ms", o.retransmit_ms, 10, 3'600'000);
+  o.credit_count_max =
+      config.Int("delivery.credit_count_max", o.credit_count_max, 1, 1'000'000);
+  o.http_listen = config.String("http.listen", o.http_listen);
+  o.log_level = config.String("log.level", o.log_level);
+  return o;
+}
+
+Status ValidateBrokerOptions(const BrokerOptions& o) {
+  auto bad = [](std::string_view key, std::string why) {
+    return Status(Code::kInvalidArgument,
+                  "key '" + std::string(key) + "': " + why);
+  };
+  if (o.listen.empty()) return bad("broker.listen", "must not be empty");
+  if (!audit::IsValidNoteKeyName(o.origin)) {
+    return bad("audit.origin",
+               "must be a non-empty log origin without spaces or '+'");
+  }
+  const auto level = spdlog::level::from_str(o.log_level);
+  if (level == spdlog::level::off && o.log_level != "off") {
+    return bad("log.level",
+               "unknown level '" + o.log_level +
+                   "' (trace, debug, info, warn, error, critical, off)");
+  }
+  if (!o.http_listen.empty() && o.http_listen.rfind(':') == std::string::npos) {
+    return bad("http.listen", "must be host:port, e.g. 127.0.0.1:0");
+  }
+  if (o.max_attachment_bytes > o.max_frame_bytes) {
+    return bad("limits.max_attachment_bytes",
+               "must not exceed limits.max_frame_bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace docbus::broker

@@ -1,0 +1,58 @@
+// BrokerOptions: everything the broker daemon is configured with, read from
+// its TOML file (keys in bus/broker/README.md and common.md). Plain value
+// type; ReadBrokerOptions is not thread-safe (Config is not).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "bus/core/config.h"
+#include "bus/core/status.h"
+
+namespace docbus::broker {
+
+struct BrokerOptions {
+  // [broker]
+  std::string listen = "tcp://127.0.0.1:*";
+  std::filesystem::path data_dir;
+  std::filesystem::path curve_secret_key;  // file holding the Z85 secret
+  // [pki]
+  std::filesystem::path root_certificate;
+  std::filesystem::path crl;
+  std::filesystem::path registry;
+  // [audit]
+  std::string origin;             // checkpoint origin of the broker log
+  std::filesystem::path log_key;  // file holding the note signer key
+  int64_t checkpoint_interval_ms = 1000;
+  // [limits]
+  int64_t max_frame_bytes = int64_t{64} << 20;
+  int64_t max_attachments = 64;
+  int64_t max_attachment_bytes = int64_t{32} << 20;
+  int64_t max_subject_bytes = 2000;
+  // [delivery]
+  int64_t default_expiry_s = 7 * 24 * 3600;
+  int64_t retransmit_ms = 5000;
+  int64_t credit_count_max = 1000;  // cap on an agency's outstanding credit
+  // [http]
+  std::string http_listen = "127.0.0.1:0";  // "" = no HTTP listener
+  // [log]
+  std::string log_level = "info";
+
+  // Tuning, not in the config file.
+  size_t max_frames_per_turn = 512;
+  int64_t expiry_interval_ms = 1000;
+  int64_t snapshot_interval_ms = 1000;
+  int verify_threads = 1;  // extra threads verifying signatures of a turn
+};
+
+// Reads every broker key from `config`, applying defaults and bounds. The
+// caller then calls config.Finish(), which reports the first problem naming
+// its key (missing, wrong type, out of range, unknown).
+BrokerOptions ReadBrokerOptions(Config& config);
+
+// Checks what types and bounds cannot (e.g. a usable log level, a valid
+// audit origin); kInvalidArgument naming the key.
+Status ValidateBrokerOptions(const BrokerOptions& options);
+
+}  // namespace docbus::broker

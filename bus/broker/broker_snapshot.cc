@@ -1,0 +1,52 @@
+#include "bus/broker/broker_snapshot.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace docbus::broker {
+
+std::string SnapshotJson(const BrokerSnapshot& s) {
+  nlohmann::json online = nlohmann::json::array();
+  nlohmann::json agencies = nlohmann::json::array();
+  int64_t depth = 0;
+  double oldest = 0;
+  for (const AgencyStatus& a : s.agencies) {
+    if (a.online) online.push_back(a.agency);
+    depth += a.queue_depth;
+    oldest = std::max(oldest, a.oldest_undelivered_age_s);
+    agencies.push_back(
+        {{"agency", a.agency},
+         {"online", a.online},
+         {"queue_depth", a.queue_depth},
+         {"oldest_undelivered_age_s", a.oldest_undelivered_age_s},
+         {"in_flight", a.in_flight},
+         {"credit", a.credit}});
+  }
+  const BrokerCounters& c = s.counters;
+  nlohmann::json doc = {
+      {"log_origin", s.log_origin},
+      {"zmq", s.zmq_endpoint},
+      {"taken_unix_ms", s.taken_unix_ms},
+      {"uptime_s",
+       static_cast<double>(s.taken_unix_ms - s.started_unix_ms) / 1000.0},
+      {"agencies_online", online},
+      {"queue_depth", depth},
+      {"oldest_undelivered_age_s", oldest},
+      {"audit_log_size", s.audit_log_size},
+      {"checkpoint_size", s.checkpoint_size},
+      {"agencies", agencies},
+      {"counters",
+       {{"accepted", c.accepted},
+        {"duplicates", c.duplicates},
+        {"rejected", c.rejected},
+        {"statuses", c.statuses},
+        {"delivered", c.delivered},
+        {"notified", c.notified},
+        {"expired", c.expired},
+        {"malformed_frames", c.malformed},
+        {"not_permitted", c.not_permitted}}},
+  };
+  return doc.dump();
+}
+
+}  // namespace docbus::broker

@@ -1,0 +1,62 @@
+// BrokerSnapshot: what operators see at /v1/status, taken by the broker
+// loop about once a second and handed to the HTTP thread through a
+// SnapshotBox. The loop never blocks on HTTP clients and HTTP never touches
+// the store. SnapshotBox is thread-safe (one mutex); BrokerSnapshot is a
+// plain value.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bus/broker/turn_context.h"
+
+namespace docbus::broker {
+
+struct AgencyStatus {
+  std::string agency;
+  bool online = false;
+  int64_t queue_depth = 0;
+  double oldest_undelivered_age_s = 0;  // 0 when nothing is queued
+  int64_t in_flight = 0;
+  int64_t credit = 0;
+};
+
+struct BrokerSnapshot {
+  int64_t taken_unix_ms = 0;
+  int64_t started_unix_ms = 0;
+  std::string log_origin;
+  std::string zmq_endpoint;
+  uint64_t audit_log_size = 0;
+  uint64_t checkpoint_size = 0;
+  // Agencies that are online or have something queued, by id.
+  std::vector<AgencyStatus> agencies;
+  BrokerCounters counters;
+};
+
+// The /v1/status JSON document:
+// {"agencies_online": [...], "queue_depth": n, "oldest_undelivered_age_s": x,
+//  "agencies": [{"agency", "online", "queue_depth", "oldest_undelivered_age_s",
+//                "in_flight", "credit"}...],
+//  "counters": {"accepted", ...}, "audit_log_size", "checkpoint_size",
+//  "log_origin", "uptime_s", "taken_unix_ms"}
+std::string SnapshotJson(const BrokerSnapshot& snapshot);
+
+class SnapshotBox {
+ public:
+  void Publish(BrokerSnapshot snapshot) {
+    std::lock_guard lock(mu_);
+    snapshot_ = std::move(snapshot);
+  }
+  BrokerSnapshot Get() const {
+    std::lock_guard lock(mu_);
+    return snapshot_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  BrokerSnapshot snapshot_;
+};
+
+}  // namespace docbus::broker

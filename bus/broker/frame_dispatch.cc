@@ -1,0 +1,96 @@
+// HandleFrame: parse, session check, route to the handler of the frame type.
+#include "bus/broker/broker_metrics.h"
+#include "bus/broker/handlers.h"
+
+namespace docbus::broker {
+
+void HandleFrame(Turn& turn, const Inbound& in, std::string_view payload) {
+  BrokerContext& ctx = turn.ctx;
+  ctx.metrics.Add(metric::kFramesReceived);
+  v1::Frame frame;
+  if (!frame.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    ctx.metrics.Add(metric::kMalformed);
+    ctx.counters.malformed++;
+    ctx.log->warn("malformed frame agency={} bytes={}", in.agency_id,
+                  payload.size());
+    turn.AnswerError(in.routing_id, v1::REASON_MALFORMED,
+                     "frame does not parse");
+    return;
+  }
+  if (frame.body_case() == v1::Frame::kHello) {
+    HandleHello(turn, in, frame.hello());
+    return;
+  }
+  Session* session = ctx.sessions.Find(in.agency_id);
+  if (session == nullptr) {
+    ctx.metrics.Add(metric::kFrameErrors,
+                    metric::ReasonLabel(Code::kUnavailable));
+    turn.AnswerError(in.routing_id, v1::REASON_UNAVAILABLE, "hello first");
+    return;
+  }
+  session->blocked = false;  // the agent is reading and writing again
+  switch (frame.body_case()) {
+    case v1::Frame::kCredit:
+      HandleCredit(turn, in, *session, frame.credit());
+      break;
+    case v1::Frame::kSubmit:
+      HandleSubmit(turn, in, frame.submit());
+      break;
+    case v1::Frame::kSubmitStatus:
+      HandleSubmitStatus(turn, in, frame.submit_status());
+      break;
+    case v1::Frame::kAck:
+      HandleAck(turn, in, frame.ack());
+      break;
+    case v1::Frame::kRefuse:
+      HandleRefuse(turn, in, frame.refuse());
+      break;
+    case v1::Frame::kCheckpointRequest:
+      HandleCheckpointRequest(turn, in, frame.checkpoint_request());
+      break;
+    case v1::Frame::kProofRequest:
+      HandleProofRequest(turn, in, frame.proof_request());
+      break;
+    case v1::Frame::kPing:
+      HandlePing(turn, in, frame.ping());
+      break;
+    default:
+      // Broker-to-agent frames, or an empty frame: not something to handle.
+      ctx.metrics.Add(metric::kMalformed);
+      ctx.counters.malformed++;
+      ctx.log->warn("unexpected frame type {} agency={}",
+                    static_cast<int>(frame.body_case()), in.agency_id);
+      turn.AnswerError(in.routing_id, v1::REASON_MALFORMED,
+                       "frame type " + std::to_string(frame.body_case()) +
+                           " is not sent by agents");
+      break;
+  }
+}
+
+std::optional<store::DeliveryRecord> OwnDelivery(Turn& turn, const Inbound& in,
+                                                 uint64_t delivery_id,
+                                                 std::string_view what) {
+  auto delivery = turn.ctx.store.GetDelivery(static_cast<int64_t>(delivery_id));
+  if (!delivery.ok()) {
+    turn.Fail(delivery.status());
+    return std::nullopt;
+  }
+  if (!delivery->has_value() || (*delivery)->recipient != in.agency_id) {
+    // Unknown ids and other agencies' deliveries get the same answer, so an
+    // agency learns nothing about deliveries that are not its own.
+    turn.ctx.metrics.Add(metric::kFrameErrors,
+                         metric::ReasonLabel(Code::kNotPermitted));
+    turn.ctx.counters.not_permitted++;
+    turn.ctx.log->warn(
+        "{} of a delivery not addressed to it agency={} delivery_id={}", what,
+        in.agency_id, delivery_id);
+    turn.AnswerError(in.routing_id, v1::REASON_NOT_PERMITTED,
+                     std::string(what) + " of delivery " +
+                         std::to_string(delivery_id) +
+                         ": not a delivery to this agency");
+    return std::nullopt;
+  }
+  return std::move(**delivery);
+}
+
+}  // namespace docbus::broker

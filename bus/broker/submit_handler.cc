@@ -1,0 +1,217 @@
+// Submit: a signed document from its sender. Checks run cheapest first and
+// stop at the first refusal; only a document that passes them all is stored,
+// with one delivery per recipient and its AUDIT_ACCEPTED entry, in the turn's
+// transaction. Accepted is answered after the commit; a resubmission of the
+// same bytes gets the same Accepted again.
+#include "bus/broker/broker_metrics.h"
+#include "bus/broker/handlers.h"
+#include "bus/broker/submission_checks.h"
+#include "bus/core/wire_reason.h"
+#include "bus/crypto/attachments.h"
+#include "bus/crypto/sha256.h"
+
+namespace docbus::broker {
+namespace {
+
+// Limits on sizes and counts, checked before anything is parsed or hashed.
+Status CheckLimits(const BrokerOptions& o, const Inbound& in,
+                   const v1::Submit& submit) {
+  if (static_cast<int64_t>(in.frame_bytes) > o.max_frame_bytes) {
+    return Status(Code::kTooLarge,
+                  "frame of " + std::to_string(in.frame_bytes) +
+                      " bytes, limit " + std::to_string(o.max_frame_bytes));
+  }
+  if (submit.attachments_size() > o.max_attachments) {
+    return Status(Code::kTooLarge, std::to_string(submit.attachments_size()) +
+                                       " attachments, limit " +
+                                       std::to_string(o.max_attachments));
+  }
+  for (int i = 0; i < submit.attachments_size(); ++i) {
+    if (static_cast<int64_t>(submit.attachments(i).data().size()) >
+        o.max_attachment_bytes) {
+      return Status(Code::kTooLarge,
+                    "attachment " + std::to_string(i) + " is over " +
+                        std::to_string(o.max_attachment_bytes) + " bytes");
+    }
+  }
+  return Status::Ok();
+}
+
+void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
+            const std::string& header_sha256, const Status& why) {
+  BrokerContext& ctx = turn.ctx;
+  const std::string message_id =
+      header != nullptr ? header->message_id() : std::string();
+  v1::AuditRecord record;
+  record.set_event(v1::AUDIT_REJECTED);
+  record.set_message_id(message_id);
+  record.set_sender(in.agency_id);
+  if (header != nullptr) {
+    record.set_document_id(header->document_id());
+    for (const v1::Organ& to : header->to())
+      record.add_recipients(to.organ_id());
+  }
+  record.set_header_sha256(header_sha256);
+  record.set_reason(ToWireReason(why.code()));
+  auto index = turn.Audit(std::move(record));
+  if (!index.ok()) {
+    turn.Fail(index.status());
+    return;
+  }
+  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(why.code()));
+  ctx.counters.rejected++;
+  ctx.log->info("rejected agency={} message_id={} reason={} audit_index={}: {}",
+                in.agency_id, message_id, CodeName(why.code()), *index,
+                why.message());
+  v1::Frame frame;
+  v1::Rejected* rejected = frame.mutable_rejected();
+  rejected->set_message_id(message_id);
+  rejected->set_reason(ToWireReason(why.code()));
+  rejected->set_detail(why.message());
+  turn.Answer(in.routing_id, frame);
+}
+
+void AnswerAccepted(Turn& turn, const Inbound& in,
+                    const std::string& message_id, int64_t audit_index,
+                    bool duplicate) {
+  v1::Frame frame;
+  v1::Accepted* accepted = frame.mutable_accepted();
+  accepted->set_message_id(message_id);
+  accepted->set_audit_index(static_cast<uint64_t>(audit_index));
+  accepted->set_duplicate(duplicate);
+  turn.Answer(in.routing_id, frame);
+}
+
+// The registry's view of every recipient: kUnknownRecipient / kAgencyRevoked.
+Status CheckRecipients(const registry::AgencyRegistry& registry,
+                       const v1::DocumentHeader& header) {
+  for (const v1::Organ& to : header.to()) {
+    const registry::Agency* agency = registry.Find(to.organ_id());
+    if (agency == nullptr) {
+      return Status(Code::kUnknownRecipient, "recipient " + to.organ_id() +
+                                                 " is not a registered agency");
+    }
+    if (agency->revoked) {
+      return Status(Code::kAgencyRevoked,
+                    "recipient " + to.organ_id() + " is revoked");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
+  BrokerContext& ctx = turn.ctx;
+  const BrokerOptions& o = ctx.options;
+  const v1::SignedDocument& signed_document = submit.document();
+  v1::DocumentHeader header;
+  const bool parsed = header.ParseFromString(signed_document.header());
+  const v1::DocumentHeader* known = parsed ? &header : nullptr;
+  const std::string header_sha256 = crypto::Sha256(signed_document.header());
+
+  Status s = CheckLimits(o, in, submit);
+  if (!s.ok()) return Reject(turn, in, known, header_sha256, s);
+  if (!parsed) {
+    return Reject(turn, in, nullptr, header_sha256,
+                  Status(Code::kMalformed, "document header does not parse"));
+  }
+  s = CheckDocumentHeader(header, o.max_subject_bytes);
+  if (!s.ok()) return Reject(turn, in, known, header_sha256, s);
+  if (header.from().organ_id() != in.agency_id) {
+    return Reject(
+        turn, in, known, header_sha256,
+        Status(Code::kSenderMismatch,
+               "from.organ_id " + header.from().organ_id() +
+                   " is not the authenticated agency " + in.agency_id));
+  }
+
+  auto existing = ctx.store.FindDocument(in.agency_id, header.message_id());
+  if (!existing.ok()) return turn.Fail(existing.status());
+  if (existing->has_value()) {
+    const store::DocumentRecord& before = **existing;
+    if (before.header_sha256 == header_sha256) {
+      ctx.metrics.Add(metric::kDuplicates);
+      ctx.counters.duplicates++;
+      ctx.log->debug("duplicate submission agency={} message_id={}",
+                     in.agency_id, header.message_id());
+      return AnswerAccepted(turn, in, header.message_id(), before.audit_index,
+                            true);
+    }
+    return Reject(turn, in, known, header_sha256,
+                  Status(Code::kDuplicateConflict,
+                         "message id already used for a different document"));
+  }
+
+  s = ctx.verifier.Verify(signed_document.header(), signed_document.signature(),
+                          in.agency_id);
+  if (s.ok()) {
+    s = crypto::CheckAttachments(
+        header, submit.attachments(),
+        crypto::AttachmentLimits{
+            static_cast<size_t>(o.max_attachments),
+            static_cast<uint64_t>(o.max_attachment_bytes)});
+  }
+  if (s.ok()) s = CheckRecipients(ctx.registry, header);
+  if (!s.ok()) return Reject(turn, in, known, header_sha256, s);
+
+  // Accepted: the document, its attachments, one delivery per recipient and
+  // the audit entry, all in this turn's transaction.
+  store::DocumentRecord document;
+  document.sender = in.agency_id;
+  document.message_id = header.message_id();
+  document.document_id = header.document_id();
+  document.header = signed_document.header();
+  document.signature = signed_document.signature();
+  document.header_sha256 = header_sha256;
+  document.priority = header.priority();
+  document.accepted_unix_ms = turn.now_ms;
+  v1::AuditRecord record;
+  record.set_event(v1::AUDIT_ACCEPTED);
+  record.set_message_id(document.message_id);
+  record.set_document_id(document.document_id);
+  record.set_sender(document.sender);
+  record.set_header_sha256(header_sha256);
+  for (const v1::Organ& to : header.to()) {
+    document.recipients.push_back(to.organ_id());
+    record.add_recipients(to.organ_id());
+  }
+  for (const v1::AttachmentManifest& a : header.attachments()) {
+    document.attachment_sha256.push_back(a.sha256());
+    record.add_attachment_sha256(a.sha256());
+  }
+  auto index = turn.Audit(std::move(record));
+  if (!index.ok()) return turn.Fail(index.status());
+  document.audit_index = *index;
+  s = ctx.store.InsertDocument(document);
+  for (int i = 0; s.ok() && i < submit.attachments_size(); ++i) {
+    s = ctx.store.PutAttachment(submit.attachments(i).sha256(),
+                                submit.attachments(i).data());
+  }
+  const int64_t expires = header.expires_unix_ms() > 0
+                              ? header.expires_unix_ms()
+                              : turn.now_ms + o.default_expiry_s * 1000;
+  for (size_t i = 0; s.ok() && i < document.recipients.size(); ++i) {
+    store::DeliveryRecord delivery;
+    delivery.recipient = document.recipients[i];
+    delivery.kind = store::DeliveryKind::kDocument;
+    delivery.priority = document.priority;
+    delivery.document = document.id;
+    // The Deliver frame is the Submit's content plus a delivery id: bounded
+    // by the frame we received and a little framing.
+    delivery.size_bytes = static_cast<int64_t>(in.frame_bytes) + 32;
+    delivery.created_unix_ms = turn.now_ms;
+    delivery.expires_unix_ms = expires;
+    delivery.prior_audit_index = *index;
+    s = turn.Queue(delivery);
+  }
+  if (!s.ok()) return turn.Fail(s);
+  ctx.metrics.Add(metric::kAccepted);
+  ctx.counters.accepted++;
+  ctx.log->debug(
+      "accepted agency={} message_id={} recipients={} audit_index={}",
+      in.agency_id, document.message_id, document.recipients.size(), *index);
+  AnswerAccepted(turn, in, document.message_id, *index, false);
+}
+
+}  // namespace docbus::broker

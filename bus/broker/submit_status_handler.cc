@@ -1,0 +1,191 @@
+// SubmitStatus: an edXML status message about a document (01-06, 15, 16 from
+// a recipient to the sender; 13 from the sender to a recipient). Stored with
+// an AUDIT_STATUS entry and a status delivery to its addressee; Accepted
+// after the commit, deduplicated on status_id.
+#include "bus/broker/broker_metrics.h"
+#include "bus/broker/handlers.h"
+#include "bus/broker/submission_checks.h"
+#include "bus/core/wire_reason.h"
+#include "bus/crypto/sha256.h"
+
+namespace docbus::broker {
+namespace {
+
+void RejectStatus(Turn& turn, const Inbound& in, const v1::StatusBody* body,
+                  const Status& why) {
+  BrokerContext& ctx = turn.ctx;
+  v1::AuditRecord record;
+  record.set_event(v1::AUDIT_REJECTED);
+  record.set_sender(in.agency_id);
+  if (body != nullptr) {
+    record.set_message_id(body->message_id());
+    record.set_status_id(body->status_id());
+    record.set_status_code(body->code());
+    record.add_recipients(body->to());
+  }
+  record.set_reason(ToWireReason(why.code()));
+  auto index = turn.Audit(std::move(record));
+  if (!index.ok()) return turn.Fail(index.status());
+  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(why.code()));
+  ctx.counters.rejected++;
+  const std::string status_id =
+      body != nullptr ? body->status_id() : std::string();
+  ctx.log->info(
+      "status rejected agency={} status_id={} message_id={} reason={}: {}",
+      in.agency_id, status_id, body != nullptr ? body->message_id() : "",
+      CodeName(why.code()), why.message());
+  v1::Frame frame;
+  frame.mutable_rejected()->set_message_id(status_id);
+  frame.mutable_rejected()->set_reason(ToWireReason(why.code()));
+  frame.mutable_rejected()->set_detail(why.message());
+  turn.Answer(in.routing_id, frame);
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// Who may say what about a document: kNotPermitted otherwise.
+Status CheckPermitted(const v1::StatusBody& body,
+                      const store::DocumentRecord& doc) {
+  const std::string& from = body.from().organ_id();
+  if (body.code() == v1::STATUS_REVOKE_REQUESTED) {
+    if (from != doc.sender || !Contains(doc.recipients, body.to())) {
+      return Status(
+          Code::kNotPermitted,
+          "a revoke request (13) goes from the document's sender to one of "
+          "its recipients");
+    }
+    return Status::Ok();
+  }
+  if (!Contains(doc.recipients, from) || body.to() != doc.sender) {
+    return Status(Code::kNotPermitted,
+                  "status " + std::to_string(body.code()) +
+                      " goes from a recipient of the document to its sender");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void HandleSubmitStatus(Turn& turn, const Inbound& in,
+                        const v1::SubmitStatus& submit) {
+  BrokerContext& ctx = turn.ctx;
+  const v1::SignedStatus& signed_status = submit.status();
+  if (static_cast<int64_t>(in.frame_bytes) > ctx.options.max_frame_bytes) {
+    return RejectStatus(turn, in, nullptr,
+                        Status(Code::kTooLarge, "frame over the limit"));
+  }
+  v1::StatusBody body;
+  if (!body.ParseFromString(signed_status.body())) {
+    return RejectStatus(turn, in, nullptr,
+                        Status(Code::kMalformed, "status body does not parse"));
+  }
+  Status s = CheckStatusBody(body);
+  if (!s.ok()) return RejectStatus(turn, in, &body, s);
+  if (body.from().organ_id() != in.agency_id) {
+    return RejectStatus(
+        turn, in, &body,
+        Status(Code::kSenderMismatch,
+               "from.organ_id " + body.from().organ_id() +
+                   " is not the authenticated agency " + in.agency_id));
+  }
+  const std::string body_sha256 = crypto::Sha256(signed_status.body());
+  auto existing = ctx.store.FindStatus(body.status_id());
+  if (!existing.ok()) return turn.Fail(existing.status());
+  if (existing->has_value()) {
+    if ((*existing)->body_sha256 == body_sha256 &&
+        (*existing)->reporter == in.agency_id) {
+      v1::Frame frame;
+      frame.mutable_accepted()->set_message_id(body.status_id());
+      frame.mutable_accepted()->set_audit_index(
+          static_cast<uint64_t>((*existing)->audit_index));
+      frame.mutable_accepted()->set_duplicate(true);
+      turn.Answer(in.routing_id, frame);
+      return;
+    }
+    return RejectStatus(
+        turn, in, &body,
+        Status(Code::kDuplicateConflict,
+               "status id already used for a different status"));
+  }
+  s = ctx.verifier.Verify(signed_status.body(), signed_status.signature(),
+                          in.agency_id);
+  if (!s.ok()) return RejectStatus(turn, in, &body, s);
+
+  // The document: sent by the reporter (13) or by the addressee (others).
+  const bool revoke = body.code() == v1::STATUS_REVOKE_REQUESTED;
+  auto document = ctx.store.FindDocument(revoke ? in.agency_id : body.to(),
+                                         body.message_id());
+  if (!document.ok()) return turn.Fail(document.status());
+  if (!document->has_value()) {
+    auto other = ctx.store.FindDocument(revoke ? body.to() : in.agency_id,
+                                        body.message_id());
+    if (!other.ok()) return turn.Fail(other.status());
+    if (other->has_value()) {
+      document = std::move(other);
+    } else {
+      return RejectStatus(
+          turn, in, &body,
+          Status(Code::kUnknownDocument, "no document " + body.message_id() +
+                                             " between " + in.agency_id +
+                                             " and " + body.to()));
+    }
+  }
+  const store::DocumentRecord& doc = **document;
+  s = CheckPermitted(body, doc);
+  if (s.ok()) {
+    const registry::Agency* addressee = ctx.registry.Find(body.to());
+    if (addressee == nullptr) {
+      s = Status(Code::kUnknownRecipient,
+                 body.to() + " is not a registered agency");
+    } else if (addressee->revoked) {
+      s = Status(Code::kAgencyRevoked, body.to() + " is revoked");
+    }
+  }
+  if (!s.ok()) return RejectStatus(turn, in, &body, s);
+
+  const std::string evidence = signed_status.SerializeAsString();
+  v1::AuditRecord record;
+  record.set_event(v1::AUDIT_STATUS);
+  record.set_message_id(doc.message_id);
+  record.set_document_id(doc.document_id);
+  record.set_sender(in.agency_id);
+  record.add_recipients(body.to());
+  record.set_header_sha256(doc.header_sha256);
+  record.set_status_code(body.code());
+  record.set_status_id(body.status_id());
+  record.set_evidence_sha256(crypto::Sha256(evidence));
+  record.set_prior_index_plus_one(static_cast<uint64_t>(doc.audit_index) + 1);
+  auto index = turn.Audit(std::move(record));
+  if (!index.ok()) return turn.Fail(index.status());
+
+  store::StatusRecord status{
+      body.status_id(), body.message_id(), doc.id,      in.agency_id,
+      body.to(),        body.code(),       body_sha256, *index};
+  s = ctx.store.InsertStatus(status);
+  store::DeliveryRecord delivery;
+  delivery.recipient = body.to();
+  delivery.kind = store::DeliveryKind::kStatus;
+  delivery.priority = doc.priority;
+  delivery.document = doc.id;
+  delivery.payload = evidence;
+  delivery.status_id = body.status_id();
+  delivery.size_bytes = static_cast<int64_t>(evidence.size()) + 64;
+  delivery.created_unix_ms = turn.now_ms;
+  delivery.prior_audit_index = *index;
+  if (s.ok()) s = turn.Queue(delivery);
+  if (!s.ok()) return turn.Fail(s);
+  ctx.metrics.Add(metric::kStatuses);
+  ctx.counters.statuses++;
+  ctx.log->debug(
+      "status accepted agency={} status_id={} message_id={} code={} to={}",
+      in.agency_id, body.status_id(), body.message_id(), body.code(),
+      body.to());
+  v1::Frame frame;
+  frame.mutable_accepted()->set_message_id(body.status_id());
+  frame.mutable_accepted()->set_audit_index(static_cast<uint64_t>(*index));
+  turn.Answer(in.routing_id, frame);
+}
+
+}  // namespace docbus::broker

@@ -1,0 +1,70 @@
+#include "bus/broker/turn_context.h"
+
+#include <cstdlib>
+
+#include "bus/core/log.h"
+
+namespace docbus::broker {
+
+std::string SerializeFrame(const v1::Frame& frame) {
+  std::string out;
+  if (!frame.SerializeToString(&out)) {
+    // Only possible for a frame over 2 GiB, which limits make impossible.
+    ComponentLogger("broker")->critical("cannot serialize an outgoing frame");
+    std::abort();
+  }
+  return out;
+}
+
+void Turn::Answer(std::string_view routing_id, const v1::Frame& frame) {
+  answers_.push_back(Outgoing{std::string(routing_id), SerializeFrame(frame)});
+}
+
+void Turn::AnswerError(std::string_view routing_id, v1::Reason reason,
+                       std::string detail) {
+  v1::Frame frame;
+  frame.mutable_error()->set_reason(reason);
+  frame.mutable_error()->set_detail(std::move(detail));
+  Answer(routing_id, frame);
+}
+
+void Turn::Fail(const Status& status) {
+  if (!failure_.ok()) return;
+  failure_ = status.ok() ? Status(Code::kInternal, "turn failed") : status;
+  ctx.log->error("store failure, rolling the turn back: {}",
+                 failure_.ToString());
+}
+
+Result<int64_t> Turn::Audit(v1::AuditRecord record) {
+  if (record.time_unix_ms() == 0) record.set_time_unix_ms(now_ms);
+  wrote_ = true;
+  return ctx.audit.Append(std::move(record));
+}
+
+Status Turn::Queue(store::DeliveryRecord& delivery) {
+  wrote_ = true;
+  delivery.state = store::DeliveryState::kQueued;
+  DOCBUS_RETURN_IF_ERROR(ctx.store.InsertDelivery(delivery));
+  auto it = ctx.queue_depth.find(delivery.recipient);
+  if (it == ctx.queue_depth.end()) {
+    it = ctx.queue_depth.emplace(delivery.recipient, 0).first;
+  }
+  ++it->second;
+  ctx.sessions.NoteQueued(delivery.recipient, delivery.priority);
+  return Status::Ok();
+}
+
+Status Turn::Finish(const store::DeliveryRecord& delivery,
+                    store::DeliveryState state) {
+  wrote_ = true;
+  DOCBUS_RETURN_IF_ERROR(
+      ctx.store.SetDeliveryState(delivery.delivery_id, state, now_ms));
+  auto it = ctx.queue_depth.find(delivery.recipient);
+  if (it != ctx.queue_depth.end() && it->second > 0) --it->second;
+  if (Session* s = ctx.sessions.Find(delivery.recipient)) {
+    SessionTable::Land(*s, delivery.delivery_id);
+  }
+  return Status::Ok();
+}
+
+}  // namespace docbus::broker

@@ -1,0 +1,119 @@
+// The state one loop turn works on. BrokerContext holds the broker's
+// long-lived collaborators (store, audit log, verifier, registry, sessions,
+// metrics); a Turn is one group commit: every frame drained in the turn is
+// handled inside one open transaction, its answers are collected here and
+// sent only after the commit succeeded, and a store failure marks the turn
+// failed so the loop rolls everything back and sends nothing.
+//
+// Thread-safety: none; both belong to the broker loop thread.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/audit/audit_log.h"
+#include "bus/broker/broker_options.h"
+#include "bus/broker/session_table.h"
+#include "bus/core/clock.h"
+#include "bus/core/metrics.h"
+#include "bus/core/status.h"
+#include "bus/crypto/verifier.h"
+#include "bus/registry/agency_registry.h"
+#include "bus/store/broker_store.h"
+#include "docbus/v1/wire.pb.h"
+
+namespace docbus::broker {
+
+class Checkpointer;
+
+// Totals since start, for /v1/status (the same events are in Metrics).
+struct BrokerCounters {
+  int64_t accepted = 0;
+  int64_t duplicates = 0;
+  int64_t rejected = 0;
+  int64_t statuses = 0;
+  int64_t delivered = 0;
+  int64_t notified = 0;
+  int64_t expired = 0;
+  int64_t malformed = 0;
+  int64_t not_permitted = 0;
+};
+
+struct BrokerContext {
+  const BrokerOptions& options;
+  const Clock& clock;
+  store::BrokerStore& store;
+  audit::AuditLog& audit;
+  const crypto::Verifier& verifier;
+  const registry::AgencyRegistry& registry;
+  SessionTable& sessions;
+  Metrics& metrics;
+  Checkpointer& checkpointer;
+  std::shared_ptr<spdlog::logger> log;
+  // Queued deliveries per recipient, kept in step with the store (loaded at
+  // start, reloaded after a rolled-back turn).
+  std::map<std::string, int64_t, std::less<>> queue_depth;
+  BrokerCounters counters;
+};
+
+// One message from an authenticated agency.
+struct Inbound {
+  std::string routing_id;
+  std::string agency_id;  // the ZAP User-Id; never taken from the frame
+  size_t frame_bytes = 0;
+};
+
+// An answer produced by a turn, sent after its commit.
+struct Outgoing {
+  std::string routing_id;
+  std::string payload;
+};
+
+class Turn {
+ public:
+  Turn(BrokerContext& context, int64_t now_unix_ms, int64_t now_monotonic_ms)
+      : ctx(context), now_ms(now_unix_ms), mono_ms(now_monotonic_ms) {}
+
+  BrokerContext& ctx;
+  const int64_t now_ms;   // wall clock, for records and expiry
+  const int64_t mono_ms;  // monotonic, for timers
+
+  // Queues `frame` for `routing_id`, to be sent after the commit.
+  void Answer(std::string_view routing_id, const v1::Frame& frame);
+  void AnswerError(std::string_view routing_id, v1::Reason reason,
+                   std::string detail);
+
+  // A store or audit failure: the whole turn will be rolled back and none of
+  // its answers sent (agents retransmit). Logged once.
+  void Fail(const Status& status);
+  bool failed() const { return !failure_.ok(); }
+  const Status& failure() const { return failure_; }
+
+  // Appends an audit record (time filled from now_ms); returns its index.
+  Result<int64_t> Audit(v1::AuditRecord record);
+  // Stores a queued delivery and lets the recipient's session know.
+  Status Queue(store::DeliveryRecord& delivery);
+  // Moves a queued delivery to done or dead and lands it if in flight.
+  Status Finish(const store::DeliveryRecord& delivery,
+                store::DeliveryState state);
+
+  std::vector<Outgoing>& answers() { return answers_; }
+  // True once anything was written in this turn's transaction.
+  bool wrote() const { return wrote_; }
+
+ private:
+  std::vector<Outgoing> answers_;
+  Status failure_;
+  bool wrote_ = false;
+};
+
+// Serializes a frame (never fails for frames we build).
+std::string SerializeFrame(const v1::Frame& frame);
+
+}  // namespace docbus::broker

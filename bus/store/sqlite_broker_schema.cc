@@ -1,0 +1,132 @@
+#include "bus/store/sqlite_broker_schema.h"
+
+#include <utility>
+#include <cstdlib>
+
+namespace docbus::store::schema {
+
+const char* const kTables = R"sql(
+CREATE TABLE IF NOT EXISTS documents(
+  id INTEGER PRIMARY KEY,
+  sender TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  document_id TEXT NOT NULL,
+  header BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  header_sha256 BLOB NOT NULL,
+  attachment_sha256 BLOB NOT NULL,
+  recipients TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  accepted_unix_ms INTEGER NOT NULL,
+  audit_index INTEGER NOT NULL,
+  UNIQUE(sender, message_id));
+CREATE TABLE IF NOT EXISTS attachments(
+  id INTEGER PRIMARY KEY,
+  sha256 BLOB NOT NULL UNIQUE,
+  data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS statuses(
+  status_id TEXT PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  document INTEGER NOT NULL,
+  reporter TEXT NOT NULL,
+  addressee TEXT NOT NULL,
+  code INTEGER NOT NULL,
+  body_sha256 BLOB NOT NULL,
+  audit_index INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries(
+  id INTEGER PRIMARY KEY,
+  recipient TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
+  document INTEGER NOT NULL,
+  payload BLOB NOT NULL,
+  status_id TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  created_unix_ms INTEGER NOT NULL,
+  expires_unix_ms INTEGER NOT NULL,
+  prior_audit_index INTEGER NOT NULL,
+  finished_unix_ms INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS deliveries_queue
+  ON deliveries(recipient, priority DESC, id) WHERE state = 0;
+CREATE INDEX IF NOT EXISTS deliveries_expiry
+  ON deliveries(expires_unix_ms) WHERE state = 0 AND kind = 0;
+)sql";
+
+namespace {
+
+const std::string kDocumentColumns =
+    "id, sender, message_id, document_id, header, signature, header_sha256, "
+    "attachment_sha256, recipients, priority, accepted_unix_ms, audit_index";
+
+const std::string kDeliveryColumns =
+    "id, recipient, kind, state, priority, document, payload, status_id, "
+    "size_bytes, created_unix_ms, expires_unix_ms, prior_audit_index";
+
+}  // namespace
+
+std::string StatementSql(Statement statement) {
+  const std::string& doc_cols = kDocumentColumns;
+  const std::string& del_cols = kDeliveryColumns;
+  const std::pair<Statement, std::string> sqls[] = {
+      {kBegin, "BEGIN IMMEDIATE"},
+      {kCommit, "COMMIT"},
+      {kRollback, "ROLLBACK"},
+      {kFindDocument,
+       "SELECT " + doc_cols +
+           " FROM documents WHERE sender = ?1 AND message_id = ?2"},
+      {kGetDocument, "SELECT " + doc_cols + " FROM documents WHERE id = ?1"},
+      {kInsertDocument,
+       "INSERT INTO documents(sender, message_id, document_id, header, "
+       "signature, "
+       "header_sha256, attachment_sha256, recipients, priority, "
+       "accepted_unix_ms, "
+       "audit_index) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+      {kPutAttachment,
+       "INSERT INTO attachments(sha256, data) VALUES(?1, ?2) "
+       "ON CONFLICT(sha256) DO NOTHING"},
+      {kGetAttachment, "SELECT data FROM attachments WHERE sha256 = ?1"},
+      {kFindStatus,
+       "SELECT status_id, message_id, document, reporter, addressee, code, "
+       "body_sha256, audit_index FROM statuses WHERE status_id = ?1"},
+      {kInsertStatus,
+       "INSERT INTO statuses(status_id, message_id, document, reporter, "
+       "addressee, "
+       "code, body_sha256, audit_index) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+       "?8)"},
+      {kInsertDelivery,
+       "INSERT INTO deliveries(recipient, kind, state, priority, document, "
+       "payload, "
+       "status_id, size_bytes, created_unix_ms, expires_unix_ms, "
+       "prior_audit_index) "
+       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+      {kGetDelivery, "SELECT " + del_cols + " FROM deliveries WHERE id = ?1"},
+      {kSetDeliveryState,
+       "UPDATE deliveries SET state = ?2, finished_unix_ms = ?3 WHERE id = ?1"},
+      // One priority level at a time, so each page is a single index seek.
+      {kNextQueuedAtPriority,
+       "SELECT id, priority, size_bytes FROM deliveries "
+       "WHERE recipient = ?1 AND state = 0 AND priority = ?2 AND id > ?3 "
+       "ORDER BY priority DESC, id LIMIT ?4"},
+      {kDueForExpiry,
+       "SELECT id, recipient, kind, state, priority, document, x'', "
+       "status_id, size_bytes, created_unix_ms, expires_unix_ms, "
+       "prior_audit_index FROM deliveries WHERE state = 0 AND kind = 0 "
+       "AND expires_unix_ms <= ?1 ORDER BY expires_unix_ms LIMIT ?2"},
+      {kQueueDepths,
+       "SELECT recipient, COUNT(*) FROM deliveries WHERE state = 0 GROUP BY "
+       "recipient"},
+      {kOldestQueuedAtPriority,
+       "SELECT id FROM deliveries WHERE recipient = ?1 AND state = 0 AND "
+       "priority = ?2 "
+       "ORDER BY priority DESC, id LIMIT 1"},
+      {kDeliveryCreated,
+       "SELECT created_unix_ms FROM deliveries WHERE id = ?1"},
+  };
+  for (const auto& [which, sql] : sqls) {
+    if (which == statement) return sql;
+  }
+  std::abort();  // every Statement has its SQL above
+}
+
+}  // namespace docbus::store::schema

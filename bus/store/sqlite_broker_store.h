@@ -1,0 +1,77 @@
+// SqliteBrokerStore: the embedded BrokerStore, one SQLite database
+// (<data_dir>/broker.db) in WAL mode with synchronous=FULL, so a Commit is
+// durable when it returns. One connection, owned by the broker loop thread;
+// every statement is prepared once at open. Attachments live in a table keyed
+// by their SHA-256 (content-addressed, stored once however many documents
+// carry them). The audit log tables come from audit::SqliteLogStorage on the
+// same connection, so audit entries commit with the state they describe.
+// Schema and on-disk format: bus/store/README.md.
+//
+// Thread-safety: none (see BrokerStore).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "bus/audit/sqlite_log_storage.h"
+#include "bus/store/broker_store.h"
+#include "bus/store/sqlite_broker_schema.h"
+#include "bus/store/sqlite_statement.h"
+
+namespace docbus::store {
+
+class SqliteBrokerStore final : public BrokerStore {
+ public:
+  // See OpenSqliteBrokerStore.
+  static Result<std::unique_ptr<SqliteBrokerStore>> Open(
+      const std::filesystem::path& data_dir);
+  ~SqliteBrokerStore() override;
+
+  Status Begin() override;
+  Status Commit() override;
+  Status Rollback() override;
+
+  Result<std::optional<DocumentRecord>> FindDocument(
+      std::string_view sender, std::string_view message_id) override;
+  Result<DocumentRecord> GetDocument(int64_t id) override;
+  Status InsertDocument(DocumentRecord& record) override;
+  Status PutAttachment(std::string_view sha256, std::string_view data) override;
+  Result<std::string> GetAttachment(std::string_view sha256) override;
+
+  Result<std::optional<StatusRecord>> FindStatus(
+      std::string_view status_id) override;
+  Status InsertStatus(const StatusRecord& record) override;
+
+  Status InsertDelivery(DeliveryRecord& record) override;
+  Result<std::optional<DeliveryRecord>> GetDelivery(
+      int64_t delivery_id) override;
+  Status SetDeliveryState(int64_t delivery_id, DeliveryState state,
+                          int64_t now_unix_ms) override;
+  Result<std::vector<QueuedDelivery>> NextQueued(std::string_view recipient,
+                                                 const QueueCursor& after,
+                                                 size_t limit) override;
+  Result<std::vector<DeliveryRecord>> DueForExpiry(int64_t now_unix_ms,
+                                                   size_t limit) override;
+  Result<std::map<std::string, int64_t>> QueueDepths() override;
+  Result<std::optional<int64_t>> OldestQueuedUnixMillis(
+      std::string_view recipient) override;
+
+  audit::LogStorage& audit_storage() override { return *audit_; }
+  Status SaveCheckpoint(uint64_t size, std::string_view signed_note) override;
+  Result<std::optional<std::string>> LatestCheckpoint() override;
+
+ private:
+  explicit SqliteBrokerStore(sqlite3* db) : db_(db) {}
+  Status Init();
+  SqliteStatement& S(schema::Statement which) { return stmts_[which]; }
+  Result<DocumentRecord> ReadDocumentRow(SqliteStatement& st);
+
+  sqlite3* db_;
+  std::unique_ptr<audit::SqliteLogStorage> audit_;
+  SqliteStatement stmts_[schema::kStatementCount];
+  bool in_transaction_ = false;
+};
+
+}  // namespace docbus::store

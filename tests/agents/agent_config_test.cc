@@ -1,0 +1,85 @@
+// The daemon's config: bad keys are refused by name; the API token is made
+// once, private, and kept.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include "agent_test_support.h"
+#include "agents/agent_config.h"
+#include "agents/agent_daemon.h"
+
+namespace docbus::agent {
+namespace {
+
+std::string ValidConfig(const testing::TestPki& pki) {
+  const auto& p = pki.paths();
+  const std::filesystem::path vkey = pki.dir() / "broker-log.vkey";
+  FILE* f = std::fopen(vkey.c_str(), "w");
+  std::fputs((pki.broker_log_verifier_key() + "\n").c_str(), f);
+  std::fclose(f);
+  const std::string a = testing::kAgencyA;
+  return "[agent]\nagency_id = \"" + a + "\"\ndata_dir = \"data\"\n"
+         "[broker]\nendpoint = \"tcp://127.0.0.1:7100\"\npublic_key = \"" +
+         p.broker_curve_public().string() + "\"\n[keys]\ncurve_public_key = \"" +
+         p.agency_curve_public(a).string() + "\"\ncurve_secret_key = \"" +
+         p.agency_curve_secret(a).string() + "\"\nsigning_key = \"" +
+         p.agency_key(a).string() + "\"\ncertificate = \"" + p.agency_certificate(a).string() +
+         "\"\n[pki]\nroot_certificate = \"" + p.root_certificate().string() + "\"\ncrl = \"" +
+         p.crl().string() + "\"\nregistry = \"" + p.registry().string() +
+         "\"\n[audit]\nbroker_log_vkey = \"" + vkey.string() + "\"\n";
+}
+
+Result<DaemonOptions> Read(const std::string& text, const std::filesystem::path& base) {
+  auto config = Config::Parse(text, base, "agent.toml");
+  REQUIRE(config.ok());
+  return ReadAgentConfig(*config);
+}
+
+TEST_CASE("the agent config is read with defaults, and a bad key is refused by name",
+          "[agent][config]") {
+  testing::TestPki pki;
+  testing::TempDir base;
+  const std::string good = ValidConfig(pki);
+  auto options = Read(good, base.path());
+  REQUIRE(options.ok());
+  CHECK(options->agent.agency_id == testing::kAgencyA);
+  CHECK(options->agent.data_dir == base.path() / "data");  // relative to the config file
+  CHECK(options->drop_folder == base.path() / "data" / "drop");
+  CHECK(options->http_listen == "127.0.0.1:0");
+  CHECK(options->agent.curve_public_key.size() == 40);
+
+  auto typo = Read(good + "[http]\nlisten_on = \"127.0.0.1:0\"\n", base.path());
+  CHECK_FALSE(typo.ok());
+  CHECK_THAT(typo.status().message(), Catch::Contains("http.listen_on"));
+
+  std::string missing = good;
+  missing.erase(missing.find("agency_id"), missing.find('\n', missing.find("agency_id")) -
+                                               missing.find("agency_id") + 1);
+  auto no_id = Read(missing, base.path());
+  CHECK_FALSE(no_id.ok());
+  CHECK_THAT(no_id.status().message(), Catch::Contains("agent.agency_id"));
+
+  std::string wrong_key = good;
+  const auto at = wrong_key.find("curve.secret");
+  wrong_key.replace(at, 12, "cert.pem");
+  auto bad_key = Read(wrong_key, base.path());
+  CHECK_FALSE(bad_key.ok());
+  CHECK_THAT(bad_key.status().message(), Catch::Contains("keys.curve_secret_key"));
+}
+
+TEST_CASE("the API token is created once with mode 0600 and kept across restarts",
+          "[agent][config]") {
+  testing::TempDir data;
+  auto first = AgentDaemon::EnsureApiToken(data.path());
+  REQUIRE(first.ok());
+  CHECK(first->size() == 64);
+  struct stat st {};
+  REQUIRE(::stat((data.path() / "api.token").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  auto second = AgentDaemon::EnsureApiToken(data.path());
+  REQUIRE(second.ok());
+  CHECK(*second == *first);
+}
+
+}  // namespace
+}  // namespace docbus::agent

@@ -1,0 +1,246 @@
+// Submissions: what a sender sees (Accepted / Rejected with its reason) and
+// what the broker keeps (a document and one delivery per recipient, or
+// nothing at all).
+#include <catch2/catch.hpp>
+
+#include "bus/core/wire_reason.h"
+#include "bus/store/broker_store.h"
+#include "bus/transport/curve_keys.h"
+#include "bus/transport/poll.h"
+#include "tests/broker/broker_fixture.h"
+
+namespace docbus::broker::test {
+namespace {
+
+std::string MessageIdOf(const v1::Submit& submit) {
+  v1::DocumentHeader header;
+  header.ParseFromString(submit.document().header());
+  return header.message_id();
+}
+
+// After the broker stopped: what its store holds.
+struct Stored {
+  bool document = false;
+  std::map<std::string, int64_t> queues;
+};
+
+Stored Inspect(const std::filesystem::path& data_dir, const std::string& sender,
+               const std::string& message_id) {
+  auto store = store::OpenSqliteBrokerStore(data_dir);
+  REQUIRE(store.ok());
+  Stored s;
+  auto doc = (*store)->FindDocument(sender, message_id);
+  REQUIRE(doc.ok());
+  s.document = doc->has_value();
+  auto depths = (*store)->QueueDepths();
+  REQUIRE(depths.ok());
+  s.queues = *depths;
+  return s;
+}
+
+TEST_CASE(
+    "an accepted document is queued for each recipient and a resubmission "
+    "gets the same answer",
+    "[broker]") {
+  TempDir dir;
+  TestBroker b(TestOptions(dir.path()));
+  TestAgent g22(kG22, b.broker().zmq_endpoint());
+  g22.Open();
+  const v1::Submit submit =
+      MakeSubmit(kG22, {kH41, kH29}, {"attachment bytes \x01\x02"});
+
+  const v1::Frame first = g22.Submit(submit);
+  REQUIRE(first.has_accepted());
+  CHECK(first.accepted().message_id() == MessageIdOf(submit));
+  CHECK_FALSE(first.accepted().duplicate());
+
+  const v1::Frame again = g22.Submit(submit);
+  REQUIRE(again.has_accepted());
+  CHECK(again.accepted().duplicate());
+  CHECK(again.accepted().audit_index() == first.accepted().audit_index());
+
+  // Each recipient receives the exact signed bytes and attachment.
+  TestAgent h41(kH41, b.broker().zmq_endpoint());
+  h41.Open();
+  const v1::Frame deliver = h41.Expect(v1::Frame::kDeliver);
+  REQUIRE(deliver.deliver().has_document());
+  CHECK(deliver.deliver().document().document().header() ==
+        submit.document().header());
+  CHECK(deliver.deliver().document().document().signature() ==
+        submit.document().signature());
+  REQUIRE(deliver.deliver().document().attachments_size() == 1);
+  CHECK(deliver.deliver().document().attachments(0).data() ==
+        "attachment bytes \x01\x02");
+
+  // Its receipt travels back to the sender.
+  h41.Ack(deliver.deliver());
+  const v1::Frame receipt = g22.Expect(v1::Frame::kDeliver);
+  REQUIRE(receipt.deliver().has_receipt());
+  v1::ReceiptBody body;
+  REQUIRE(body.ParseFromString(receipt.deliver().receipt().body()));
+  CHECK(body.recipient() == kH41);
+  CHECK(body.message_id() == MessageIdOf(submit));
+  g22.Ack(receipt.deliver());
+  g22.Drain();
+  h41.Drain();
+
+  b.Stop();
+  const Stored stored = Inspect(dir.path(), kG22, MessageIdOf(submit));
+  CHECK(stored.document);
+  CHECK(stored.queues.count(kH41) ==
+        0);                            // delivered and its receipt handed over
+  CHECK(stored.queues.at(kH29) == 1);  // offline: still queued
+  CHECK(stored.queues.count(kG22) == 0);
+}
+
+struct Refusal {
+  std::string name;
+  v1::Reason reason;
+};
+
+TEST_CASE(
+    "each refused submission gets its own reason and leaves nothing behind",
+    "[broker]") {
+  TempDir dir;
+  TestBroker b(TestOptions(dir.path()));
+  TestAgent g22(kG22, b.broker().zmq_endpoint());
+  g22.Open();
+
+  // The original of the duplicate-conflict case.
+  const std::string reused_id = MessageIdOf(MakeSubmit(kG22, {kH41}));
+  REQUIRE(
+      g22.Submit(MakeSubmit(kG22, {kH41}, {}, 0, reused_id)).has_accepted());
+
+  const std::string what =
+      GENERATE(as<std::string>{}, "forged signature",
+               "header claiming another sender", "unregistered recipient",
+               "revoked recipient", "duplicate id with different content",
+               "oversized frame", "altered attachment", "too many attachments",
+               "malformed header", "invalid document id");
+  INFO(what);
+  v1::Submit submit;
+  v1::Reason want = v1::REASON_UNSPECIFIED;
+  if (what == "forged signature") {
+    submit = MakeSubmit(kG22, {kH41});
+    std::string sig = submit.document().signature();
+    sig[sig.size() - 5] ^= 0x01;
+    submit.mutable_document()->set_signature(sig);
+    want = v1::REASON_BAD_SIGNATURE;
+  } else if (what == "header claiming another sender") {
+    // Signed correctly by H41 but sent over G22's connection.
+    submit = MakeSubmit(kH41, {kH29});
+    want = v1::REASON_SENDER_MISMATCH;
+  } else if (what == "unregistered recipient") {
+    submit = MakeSubmit(kG22, {kH41, kUnregistered});
+    want = v1::REASON_UNKNOWN_RECIPIENT;
+  } else if (what == "revoked recipient") {
+    submit = MakeSubmit(kG22, {kRevoked});
+    want = v1::REASON_AGENCY_REVOKED;
+  } else if (what == "duplicate id with different content") {
+    submit = MakeSubmit(kG22, {kH29}, {}, 0, reused_id);
+    want = v1::REASON_DUPLICATE_CONFLICT;
+  } else if (what == "oversized frame") {
+    // Four attachments of 64 KiB each are within the per-attachment limit,
+    // but the frame is over limits.max_frame_bytes (256 KiB).
+    const std::string big(64 * 1024, 'x');
+    submit = MakeSubmit(kG22, {kH41}, {big, big, big, big});
+    want = v1::REASON_TOO_LARGE;
+  } else if (what == "altered attachment") {
+    submit = MakeSubmit(kG22, {kH41}, {"the original annex"});
+    submit.mutable_attachments(0)->set_data("the altered annex!");
+    want = v1::REASON_DIGEST_MISMATCH;
+  } else if (what == "too many attachments") {
+    submit = MakeSubmit(kG22, {kH41}, {"1", "2", "3", "4", "5"});
+    want = v1::REASON_TOO_LARGE;
+  } else if (what == "malformed header") {
+    submit = MakeSubmit(kG22, {kH41});
+    submit.mutable_document()->set_header("\xff\xff\xff\xff not protobuf");
+    want = v1::REASON_MALFORMED;
+  } else if (what == "invalid document id") {
+    submit = MakeSubmit(kG22, {kH41});
+    v1::DocumentHeader header;
+    REQUIRE(header.ParseFromString(submit.document().header()));
+    header.set_document_id("not-an-edxml-document-id");
+    submit = v1::Submit();
+    const std::string bytes = header.SerializeAsString();
+    submit.mutable_document()->set_header(bytes);
+    submit.mutable_document()->set_signature(*SignerOf(kG22).Sign(bytes));
+    want = v1::REASON_INVALID_FIELD;
+  }
+  const v1::Frame answer = g22.Submit(submit);
+  REQUIRE(answer.has_rejected());
+  CHECK(v1::Reason_Name(answer.rejected().reason()) == v1::Reason_Name(want));
+  CHECK_FALSE(answer.rejected().detail().empty());
+  CHECK(b.broker().metrics().Value(
+            "docbus_broker_rejected_total",
+            Label("reason", CodeName(FromWireReason(want)))) == 1);
+
+  b.Stop();
+  const std::string message_id = MessageIdOf(submit);
+  const Stored stored = Inspect(dir.path(), kG22, message_id);
+  if (what != "duplicate id with different content")
+    CHECK_FALSE(stored.document);
+  // Only the original document's delivery is queued.
+  CHECK(stored.queues.size() == 1);
+  CHECK(stored.queues.at(kH41) == 1);
+  CHECK(stored.queues.count(kH29) == 0);
+}
+
+TEST_CASE("a frame that is not protobuf is answered MALFORMED and counted",
+          "[broker]") {
+  TempDir dir;
+  TestBroker b(TestOptions(dir.path()));
+  TestAgent g22(kG22, b.broker().zmq_endpoint());
+  g22.Open();
+  g22.SendRaw(std::string("\x0a\xff\xff\xff\xff\x0f garbage", 15));
+  const v1::Frame error = g22.Expect(v1::Frame::kError);
+  CHECK(error.error().reason() == v1::REASON_MALFORMED);
+  CHECK(b.broker().metrics().Value("docbus_broker_malformed_frames_total") ==
+        1);
+  // The connection still works.
+  CHECK(g22.Submit(MakeSubmit(kG22, {kH41})).has_accepted());
+}
+
+TEST_CASE("an agency must say hello before anything else", "[broker]") {
+  TempDir dir;
+  TestBroker b(TestOptions(dir.path()));
+  TestAgent g22(kG22, b.broker().zmq_endpoint());
+  g22.Open(100, 0, /*hello=*/false);
+  v1::Frame frame;
+  *frame.mutable_submit() = MakeSubmit(kG22, {kH41});
+  g22.Send(frame);
+  const v1::Frame error = g22.Expect(v1::Frame::kError);
+  CHECK(error.error().reason() == v1::REASON_UNAVAILABLE);
+  CHECK(error.error().detail() == "hello first");
+}
+
+TEST_CASE("a revoked agency's CURVE key cannot connect", "[broker]") {
+  TempDir dir;
+  TestBroker b(TestOptions(dir.path()));
+  zmq::context_t context(1);
+  transport::AgentSocketOptions o;
+  o.endpoint = b.broker().zmq_endpoint();
+  o.broker_public_z85 =
+      *transport::ReadKeyFile(TestPki().broker_curve_public());
+  o.public_z85 =
+      *transport::ReadKeyFile(TestPki().agency_curve_public(kRevoked));
+  o.secret_z85 =
+      *transport::ReadKeyFile(TestPki().agency_curve_secret(kRevoked));
+  auto socket = transport::AgentSocket::Connect(context, o);
+  REQUIRE(socket.ok());
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*socket)->auth_failures() == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    zmq::socket_t* sockets[] = {&(*socket)->monitor_socket()};
+    REQUIRE(
+        transport::PollReadable(sockets, std::chrono::milliseconds(50)).ok());
+  }
+  CHECK((*socket)->auth_failures() > 0);
+  CHECK_FALSE((*socket)->TakeReconnected());
+  socket->reset();
+  context.close();
+}
+
+}  // namespace
+}  // namespace docbus::broker::test

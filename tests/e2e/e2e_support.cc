@@ -1,0 +1,148 @@
+#include "tests/e2e/e2e_support.h"
+
+#include <catch2/catch.hpp>
+#include <openssl/rand.h>
+
+#include <string_view>
+
+namespace docbus::e2e {
+namespace {
+
+std::string Base64(std::string_view in) {
+  static constexpr char k[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (unsigned char c : in) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(k[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(k[(bits << (6 - count)) & 63]);
+  while (out.size() % 4 != 0) out.push_back('=');
+  return out;
+}
+
+std::string Unbase64(std::string_view in) {
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+') v = 62;
+    else if (c == '/') v = 63;
+    else break;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xff));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<local::Deployment> MakeDeployment(
+    const std::vector<std::string>& agencies, local::DeploymentOptions options) {
+  options.agencies = agencies;
+  options.build_dir = DOCBUS_BINARY_DIR;
+  auto d = local::Deployment::Create(std::move(options));
+  if (!d.ok()) {
+    FAIL("cannot create the deployment: " << d.status().ToString());
+  }
+  return std::move(d).value();
+}
+
+nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,
+                            size_t attachment_bytes, std::string* attachment) {
+  attachment->assign(attachment_bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(attachment->data()),
+             static_cast<int>(attachment->size()));
+  return {{"to", to},
+          {"subject", "Về việc kiểm thử liên thông số " + std::to_string(number)},
+          {"content", "Nội dung kiểm thử."},
+          {"code", {{"number", std::to_string(number)}, {"notation", "KT-VP"}}},
+          {"promulgation", {{"place", "Hà Nội"}, {"date", "2026/11/28"}}},
+          {"document_type", {{"type", 1}, {"detail", 0}, {"name", "Công văn"}}},
+          {"priority", number % 5},
+          {"attachments",
+           {{{"name", "cong-van-" + std::to_string(number) + ".bin"},
+             {"media_type", "application/octet-stream"},
+             {"data_base64", Base64(*attachment)}}}}};
+}
+
+std::set<std::string> ReceiptsAt(local::Deployment& d, const std::string& sender,
+                                 const std::string& message_id) {
+  std::set<std::string> out;
+  auto view = d.Get(sender, "/v1/documents/" + message_id);
+  if (!view.ok()) return out;
+  for (const auto& r : view->value("receipts", nlohmann::json::array())) {
+    out.insert(r.value("recipient", ""));
+  }
+  return out;
+}
+
+std::string StateAt(local::Deployment& d, const std::string& sender,
+                    const std::string& message_id) {
+  auto view = d.Get(sender, "/v1/documents/" + message_id);
+  return view.ok() ? view->value("state", "") : "";
+}
+
+std::map<std::string, int> InboxCounts(local::Deployment& d,
+                                       const std::string& agency) {
+  std::map<std::string, int> counts;
+  int64_t after = 0;
+  while (true) {
+    auto page = d.Get(agency, "/v1/inbox?after=" + std::to_string(after) + "&limit=500");
+    if (!page.ok()) {
+      FAIL("inbox of " << agency << ": " << page.status().ToString());
+    }
+    const auto& docs = page->value("documents", nlohmann::json::array());
+    if (docs.empty()) break;
+    for (const auto& doc : docs) {
+      ++counts[doc.value("message_id", "")];
+      after = std::max(after, doc.value("seq", int64_t{0}));
+    }
+  }
+  return counts;
+}
+
+std::string InboxAttachment(local::Deployment& d, const std::string& agency,
+                            const std::string& message_id) {
+  auto doc = d.Get(agency, "/v1/inbox/" + message_id);
+  if (!doc.ok()) return "";
+  const auto& attachments = doc->value("attachments", nlohmann::json::array());
+  if (attachments.size() != 1) return "";
+  return Unbase64(attachments[0].value("data_base64", ""));
+}
+
+bool WaitForReceipts(
+    local::Deployment& d,
+    const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& sent,
+    std::chrono::milliseconds timeout) {
+  size_t next = 0;  // documents before `next` already have all their receipts
+  return local::Deployment::WaitUntil(
+      [&] {
+        while (next < sent.size()) {
+          const auto& [from, id, to] = sent[next];
+          const auto receipts = ReceiptsAt(d, from, id);
+          for (const auto& recipient : to) {
+            if (!receipts.contains(recipient)) return false;
+          }
+          ++next;
+        }
+        return true;
+      },
+      timeout);
+}
+
+}  // namespace docbus::e2e

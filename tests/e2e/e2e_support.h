@@ -1,0 +1,50 @@
+// Helpers shared by the end-to-end and crash tests: a deployment built from
+// this build tree, documents with random attachments, and questions a user
+// would ask an agent ("did my document get its receipts?", "what is in my
+// inbox?").
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tools/local/deployment.h"
+
+namespace docbus::e2e {
+
+inline const std::string kG22 = "000.00.00.G22";
+inline const std::string kH41 = "000.00.00.H41";
+inline const std::string kH29 = "000.00.00.H29";
+
+// A fresh deployment of these agencies (nothing started yet).
+std::unique_ptr<local::Deployment> MakeDeployment(
+    const std::vector<std::string>& agencies,
+    local::DeploymentOptions options = {});
+
+// A document for `to`, with one attachment of `attachment_bytes` random bytes;
+// `*attachment` receives those bytes.
+nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,
+                            size_t attachment_bytes, std::string* attachment);
+
+// The recipients whose verified receipt the sender's agent holds.
+std::set<std::string> ReceiptsAt(local::Deployment& d, const std::string& sender,
+                                 const std::string& message_id);
+std::string StateAt(local::Deployment& d, const std::string& sender,
+                    const std::string& message_id);
+// Message id -> number of times it is listed in the agency's inbox.
+std::map<std::string, int> InboxCounts(local::Deployment& d,
+                                       const std::string& agency);
+// The stored attachment bytes of an incoming document ("" if absent).
+std::string InboxAttachment(local::Deployment& d, const std::string& agency,
+                            const std::string& message_id);
+
+// Waits until every (sender, message id) has a receipt from each recipient.
+bool WaitForReceipts(
+    local::Deployment& d,
+    const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& sent,
+    std::chrono::milliseconds timeout);
+
+}  // namespace docbus::e2e

@@ -1,0 +1,49 @@
+// AgentClient: the CLI's connection to a running agent's loopback HTTP API
+// (agents/API.md), found from the agent's data folder: <data_dir>/
+// endpoints.json ("http") and <data_dir>/api.token (the bearer token, which
+// is sent and never printed). The one file of the CLI's agent commands that
+// uses cpp-httplib; transport failures become kUnavailable, answers of 300
+// and above become a Status whose message carries the HTTP status and the
+// agent's {"error", "detail"}.
+//
+// Thread-safety: a client holds only its URL and token; each call opens its
+// own connection, so calls may be made from several threads.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "bus/core/status.h"
+
+namespace docbus::agent_cli {
+
+// The API's byte strings (attachments, signed header, signature) are
+// standard base64. Decode is lenient about what follows the data ('='
+// padding) and refuses characters outside the alphabet with kMalformed.
+std::string Base64Encode(std::string_view bytes);
+Result<std::string> Base64Decode(std::string_view text);
+
+class AgentClient {
+ public:
+  // kNotFound when a file is missing; kCorruption when endpoints.json has no
+  // "http" URL.
+  static Result<AgentClient> Find(const std::filesystem::path& data_dir);
+
+  // The agent's JSON answer (an object) for a 2xx status. kNotFound for 404;
+  // kFailedPrecondition for other refusals; kMalformed for a non-JSON answer.
+  Result<nlohmann::json> Get(const std::string& path) const;
+  Result<nlohmann::json> Post(const std::string& path,
+                              const nlohmann::json& body) const;
+
+  const std::string& url() const { return url_; }
+
+ private:
+  AgentClient(std::string url, std::string token)
+      : url_(std::move(url)), token_(std::move(token)) {}
+
+  std::string url_, token_;
+};
+
+}  // namespace docbus::agent_cli

@@ -1,0 +1,246 @@
+// docbus-bench: drives N documents of S bytes between agencies through a real
+// broker and real agents on this machine (durable everywhere), the way agency
+// systems do (the agents' HTTP API), and prints documents/s end to end with
+// receipts, p50/p99 submit→accepted and submit→receipt latency, and the peak
+// RSS of every process. With --offline it instead queues N documents for an
+// agency that is not running and reports the broker's memory.
+//
+//   docbus-bench --documents 20000 --size 4096
+//   docbus-bench --documents 10000 --size 4096 --rate 1000
+//   docbus-bench --documents 100000 --offline
+#include <httplib.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "tools/local/deployment.h"
+
+namespace docbus {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  int documents = 20000;
+  int size = 4096;
+  int threads = 8;
+  double rate = 0;  // documents/s; 0 = as fast as the bus takes them
+  bool offline = false;
+  std::string build_dir = "build";
+  std::string dir;
+};
+
+std::string Base64(const std::string& in) {
+  static const char* k =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
+  }
+  if (i + 1 == in.size()) {
+    const uint32_t v = uint8_t(in[i]) << 16;
+    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+long RssKiB(pid_t pid, const char* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
+  }
+  return -1;
+}
+
+struct Agent {
+  std::string id, url, token;
+};
+
+Agent Connect(local::Deployment& d, const std::string& agency) {
+  std::ifstream e(d.agent_data(agency) / "endpoints.json");
+  std::ifstream t(d.agent_data(agency) / "api.token");
+  std::string endpoints((std::istreambuf_iterator<char>(e)), {});
+  std::string token;
+  std::getline(t, token);
+  return {agency, nlohmann::json::parse(endpoints).value("http", ""), token};
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+// Sends documents[begin, end) alternately from each agency to the next one.
+void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
+               const Options& o, Clock::time_point start,
+               std::vector<std::vector<std::string>>& ids, std::atomic<int>& failures) {
+  std::vector<std::unique_ptr<httplib::Client>> clients;
+  for (const auto& a : agents) {
+    clients.push_back(std::make_unique<httplib::Client>(a.url));
+    clients.back()->set_keep_alive(true);
+    clients.back()->set_read_timeout(60, 0);
+  }
+  std::mt19937_64 random(begin);
+  std::string payload(o.size, '\0');
+  for (int i = begin; i < end; i += step) {
+    if (o.rate > 0) {
+      std::this_thread::sleep_until(start + std::chrono::microseconds(
+                                                static_cast<int64_t>(i * 1e6 / o.rate)));
+    }
+    for (auto& c : payload) c = static_cast<char>(random());
+    const size_t from = i % agents.size();
+    const std::string to = o.offline ? "000.00.00.H99" : agents[(from + 1) % agents.size()].id;
+    nlohmann::json doc{{"to", {to}},
+                       {"subject", "Benchmark document " + std::to_string(i)},
+                       {"code", {{"number", std::to_string(i + 1)}, {"notation", "BENCH"}}},
+                       {"attachments", {{{"name", "body.bin"},
+                                         {"media_type", "application/octet-stream"},
+                                         {"data_base64", Base64(payload)}}}}};
+    auto res = clients[from]->Post("/v1/documents",
+                                   {{"Authorization", "Bearer " + agents[from].token}},
+                                   doc.dump(), "application/json");
+    if (!res || res->status != 202) {
+      ++failures;
+      continue;
+    }
+    ids[from].push_back(nlohmann::json::parse(res->body).value("message_id", ""));
+  }
+}
+
+nlohmann::json Views(const Agent& a, int limit) {
+  httplib::Client c(a.url);
+  c.set_read_timeout(120, 0);
+  auto res = c.Get(("/v1/documents?limit=" + std::to_string(limit)).c_str(),
+                   {{"Authorization", "Bearer " + a.token}});
+  if (!res || res->status != 200) return nlohmann::json::array();
+  auto j = nlohmann::json::parse(res->body, nullptr, false);
+  if (j.is_object() && j.contains("documents")) return j["documents"];
+  return j.is_array() ? j : nlohmann::json::array();
+}
+
+int Run(const Options& o) {
+  std::vector<std::string> agencies{"000.00.00.G22", "000.00.00.H41"};
+  if (o.offline) agencies = {"000.00.00.G22", "000.00.00.H99"};
+  local::DeploymentOptions dopt;
+  dopt.agencies = agencies;
+  dopt.build_dir = o.build_dir;
+  dopt.dir = o.dir;
+  dopt.checkpoint_interval_ms = 1000;
+  dopt.log_level = "warn";
+  auto d = local::Deployment::Create(dopt);
+  if (!d.ok()) {
+    std::cerr << "setup: " << d.status().ToString() << "\n";
+    return 1;
+  }
+  local::Deployment& dep = **d;
+  if (!dep.StartBroker().ok() || !dep.StartAgent(agencies[0]).ok() ||
+      (!o.offline && !dep.StartAgent(agencies[1]).ok())) {
+    std::cerr << "cannot start the daemons (logs in " << dep.dir() << ")\n";
+    return 1;
+  }
+  std::vector<Agent> agents{Connect(dep, agencies[0])};
+  if (!o.offline) agents.push_back(Connect(dep, agencies[1]));
+
+  std::vector<std::vector<std::vector<std::string>>> ids(
+      o.threads, std::vector<std::vector<std::string>>(agents.size()));
+  std::atomic<int> failures{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.threads; ++t) {
+    threads.emplace_back([&, t] {
+      SendRange(agents, t, o.documents, o.threads, o, start, ids[t], failures);
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double submit_s =
+      std::chrono::duration<double>(Clock::now() - start).count();
+
+  // Wait until every document is accepted (and, online, has its receipt).
+  size_t done = 0;
+  std::vector<double> accepted_ms, receipt_ms;
+  int64_t first_submit = INT64_MAX, last_receipt = 0, last_accept = 0;
+  const auto deadline = Clock::now() + std::chrono::minutes(10);
+  while (Clock::now() < deadline) {
+    done = 0;
+    accepted_ms.clear();
+    receipt_ms.clear();
+    for (const auto& a : agents) {
+      for (const auto& v : Views(a, o.documents + 1000)) {
+        const int64_t submitted = v.value("submitted_unix_ms", int64_t{0});
+        const int64_t accepted = v.value("accepted_unix_ms", int64_t{0});
+        if (v.value("state", "") != "accepted") continue;
+        first_submit = std::min(first_submit, submitted);
+        last_accept = std::max(last_accept, accepted);
+        accepted_ms.push_back(static_cast<double>(accepted - submitted));
+        const auto& receipts = v.value("receipts", nlohmann::json::array());
+        if (o.offline) {
+          ++done;
+          continue;
+        }
+        if (receipts.empty()) continue;
+        const int64_t arrived = receipts[0].value("arrived_unix_ms", int64_t{0});
+        last_receipt = std::max(last_receipt, arrived);
+        receipt_ms.push_back(static_cast<double>(arrived - submitted));
+        ++done;
+      }
+    }
+    if (done + failures >= static_cast<size_t>(o.documents)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+
+  std::printf("documents: %d of %d bytes (%s), %d rejected by the API, %zu completed\n",
+              o.documents, o.size, o.offline ? "recipient offline" : "with receipts",
+              failures.load(), done);
+  if (o.rate > 0) std::printf("offered rate: %.0f documents/s\n", o.rate);
+  std::printf("submit phase: %.2f s (%.0f submissions/s)\n", submit_s, o.documents / submit_s);
+  const int64_t end = o.offline ? last_accept : last_receipt;
+  if (end > first_submit) {
+    std::printf("end to end: %.0f documents/s (first submit to last %s)\n",
+                done * 1000.0 / (end - first_submit), o.offline ? "acceptance" : "receipt");
+  }
+  std::printf("submit->accepted ms: p50 %.1f p99 %.1f\n", Percentile(accepted_ms, 0.5),
+              Percentile(accepted_ms, 0.99));
+  if (!o.offline) {
+    std::printf("submit->receipt  ms: p50 %.1f p99 %.1f\n", Percentile(receipt_ms, 0.5),
+                Percentile(receipt_ms, 0.99));
+  }
+  std::printf("peak RSS MiB: broker %.1f (now %.1f)", RssKiB(dep.broker_pid(), "VmHWM:") / 1024.0,
+              RssKiB(dep.broker_pid(), "VmRSS:") / 1024.0);
+  for (const auto& a : agents) {
+    std::printf(", agent %s %.1f", a.id.c_str(), RssKiB(dep.agent_pid(a.id), "VmHWM:") / 1024.0);
+  }
+  std::printf("\n");
+  const Status stopped = dep.StopAll();
+  return done + failures >= static_cast<size_t>(o.documents) && stopped.ok() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace docbus
+
+int main(int argc, char** argv) {
+  docbus::Options o;
+  CLI::App app{"docbus-bench: documents/s, latency and memory through a real broker"};
+  app.add_option("--documents", o.documents, "documents to send")->check(CLI::PositiveNumber);
+  app.add_option("--size", o.size, "attachment bytes per document")->check(CLI::Range(1, 16 << 20));
+  app.add_option("--threads", o.threads, "submitting threads")->check(CLI::Range(1, 64));
+  app.add_option("--rate", o.rate, "offered documents/s (default: unthrottled)");
+  app.add_flag("--offline", o.offline, "queue everything for an agency that is not running");
+  app.add_option("--build-dir", o.build_dir, "where docbus was built");
+  app.add_option("--dir", o.dir, "keep the deployment here (default: a temporary folder)");
+  CLI11_PARSE(app, argc, argv);
+  return docbus::Run(o);
+}

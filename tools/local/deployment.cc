@@ -1,0 +1,345 @@
+#include "tools/local/deployment.h"
+
+#include <httplib.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "bus/core/ids.h"
+
+namespace docbus::local {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(30);
+constexpr auto kStopGrace = std::chrono::seconds(15);
+const char kOrigin[] = "docbus.gov.vn/axis/test";
+
+Result<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Code::kNotFound, "cannot read " + path.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status WriteFile(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) return Status(Code::kIoError, "cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+  return Status::Ok();
+}
+
+// Waits for a daemon's endpoints.json while it keeps running.
+Result<nlohmann::json> WaitForEndpoints(const fs::path& file, DaemonProcess& proc) {
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!proc.running()) {
+      return Status(Code::kUnavailable, "daemon exited before it was ready");
+    }
+    if (auto text = ReadFile(file); text.ok() && !text->empty()) {
+      auto json = nlohmann::json::parse(*text, nullptr, false);
+      if (!json.is_discarded()) return json;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status(Code::kUnavailable, "timed out waiting for " + file.string());
+}
+
+std::string RandomSuffix() {
+  unsigned char b[6];
+  RAND_bytes(b, sizeof b);
+  return Hex(std::string_view(reinterpret_cast<char*>(b), sizeof b));
+}
+
+Result<nlohmann::json> ParseAnswer(const httplib::Result& res,
+                                   const std::string& what) {
+  if (!res) {
+    return Status(Code::kUnavailable,
+                  what + ": " + httplib::to_string(res.error()));
+  }
+  auto json = nlohmann::json::parse(res->body, nullptr, false);
+  if (res->status >= 300 || json.is_discarded()) {
+    return Status(Code::kFailedPrecondition,
+                  what + ": HTTP " + std::to_string(res->status) + " " +
+                      res->body.substr(0, 400));
+  }
+  return json;
+}
+
+}  // namespace
+
+Deployment::Deployment(DeploymentOptions options) : options_(std::move(options)) {}
+
+Deployment::~Deployment() {
+  agents_.clear();
+  broker_.reset();
+  if (temporary_) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options) {
+  std::unique_ptr<Deployment> d(new Deployment(std::move(options)));
+  if (d->options_.dir.empty()) {
+    d->dir_ = fs::temp_directory_path() / ("docbus-local-" + RandomSuffix());
+    d->temporary_ = true;
+  } else {
+    d->dir_ = d->options_.dir;
+  }
+  fs::create_directories(d->dir_ / "var/broker");
+  int code = 0;
+  const std::string pki = "--dir '" + d->pki().string() + "'";
+  std::vector<std::string> steps{"pki init " + pki, "pki broker " + pki};
+  for (const auto& agency : d->options_.agencies) {
+    steps.push_back("pki issue " + pki + " --agency " + agency +
+                    " --name 'Agency " + agency + "'");
+    fs::create_directories(d->agent_data(agency));
+  }
+  steps.push_back("audit keygen --name " + std::string(kOrigin) + " --out '" +
+                  (d->pki() / "broker/log").string() + "'");
+  for (const auto& step : steps) {
+    auto out = d->RunDocbus(step, &code);
+    if (!out.ok()) return out.status();
+    if (code != 0) {
+      return Status(Code::kFailedPrecondition, "docbus " + step + " failed");
+    }
+  }
+  DOCBUS_RETURN_IF_ERROR(d->WriteBrokerConfig("tcp://127.0.0.1:*"));
+  return d;
+}
+
+Result<std::string> Deployment::RunDocbus(const std::string& args, int* exit_code) {
+  const std::string cmd =
+      "'" + (options_.build_dir / "tools/docbus").string() + "' " + args + " 2>>'" +
+      (dir_ / "docbus-cli.log").string() + "'";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return Status(Code::kIoError, "cannot run " + cmd);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  const int status = pclose(pipe);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  return out;
+}
+
+Status Deployment::WriteBrokerConfig(const std::string& listen) {
+  std::ostringstream c;
+  c << "[broker]\nlisten = \"" << listen << "\"\ndata_dir = \"var/broker\"\n"
+    << "curve_secret_key = \"pki/broker/curve.secret\"\n"
+    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
+    << "registry = \"pki/registry.toml\"\n"
+    << "[audit]\norigin = \"" << kOrigin << "\"\nlog_key = \"pki/broker/log.key\"\n"
+    << "checkpoint_interval_ms = " << options_.checkpoint_interval_ms << "\n"
+    << "[delivery]\ndefault_expiry_s = " << options_.default_expiry_s
+    << "\nretransmit_ms = " << options_.retransmit_ms << "\n"
+    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
+    << "\"\n";
+  return WriteFile(dir_ / "broker.toml", c.str());
+}
+
+Status Deployment::WriteAgentConfig(const std::string& agency) {
+  const std::string keys = "pki/agencies/" + agency + "/";
+  std::ostringstream c;
+  c << "[agent]\nagency_id = \"" << agency << "\"\ndata_dir = \"var/" << agency
+    << "\"\n[broker]\nendpoint = \"" << broker_endpoint_ << "\"\n"
+    << "public_key = \"pki/broker/curve.public\"\n"
+    << "[keys]\ncurve_public_key = \"" << keys << "curve.public\"\n"
+    << "curve_secret_key = \"" << keys << "curve.secret\"\n"
+    << "signing_key = \"" << keys << "key.pem\"\n"
+    << "certificate = \"" << keys << "cert.pem\"\n"
+    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
+    << "registry = \"pki/registry.toml\"\n"
+    << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
+    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
+    << "\"\n";
+  return WriteFile(dir_ / ("agent-" + agency + ".toml"), c.str());
+}
+
+Result<std::unique_ptr<DaemonProcess>> Deployment::Launch(
+    const fs::path& exe, const fs::path& config, const fs::path& data_dir,
+    const std::string& log_name, const std::map<std::string, std::string>& env) {
+  std::error_code ec;
+  fs::remove(data_dir / "endpoints.json", ec);
+  fs::create_directories(data_dir);
+  std::ofstream(dir_ / (log_name + ".log"), std::ios::app)
+      << "---- start " << ++starts_ << "\n";
+  DOCBUS_ASSIGN_OR_RETURN(
+      auto proc, DaemonProcess::Start(exe, {"--config", config.string()},
+                                      dir_ / (log_name + ".log"), env));
+  auto ready = WaitForEndpoints(data_dir / "endpoints.json", *proc);
+  if (!ready.ok()) {
+    return Status(ready.status().code(),
+                  log_name + ": " + ready.status().message() + " (see " +
+                      (dir_ / (log_name + ".log")).string() + ")");
+  }
+  return proc;
+}
+
+Status Deployment::StartBroker(const std::map<std::string, std::string>& env) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      broker_, Launch(options_.build_dir / "bus/broker/docbus-broker",
+                      dir_ / "broker.toml", broker_data(), "broker", env));
+  if (broker_endpoint_.empty()) {
+    DOCBUS_ASSIGN_OR_RETURN(std::string text,
+                            ReadFile(broker_data() / "endpoints.json"));
+    broker_endpoint_ = nlohmann::json::parse(text).value("zmq", "");
+    // Later starts keep the port the agents know.
+    DOCBUS_RETURN_IF_ERROR(WriteBrokerConfig(broker_endpoint_));
+  }
+  return Status::Ok();
+}
+
+Status Deployment::StartAgent(const std::string& agency,
+                              const std::map<std::string, std::string>& env) {
+  if (broker_endpoint_.empty()) {
+    return Status(Code::kFailedPrecondition, "start the broker first");
+  }
+  DOCBUS_RETURN_IF_ERROR(WriteAgentConfig(agency));
+  DOCBUS_ASSIGN_OR_RETURN(
+      agents_[agency],
+      Launch(options_.build_dir / "agents/docbus-agent",
+             dir_ / ("agent-" + agency + ".toml"), agent_data(agency),
+             "agent-" + agency, env));
+  return Status::Ok();
+}
+
+Status Deployment::StartAll() {
+  DOCBUS_RETURN_IF_ERROR(StartBroker());
+  for (const auto& agency : options_.agencies) {
+    DOCBUS_RETURN_IF_ERROR(StartAgent(agency));
+  }
+  return Status::Ok();
+}
+
+namespace {
+Status Stop(std::unique_ptr<DaemonProcess>& proc, const std::string& name) {
+  if (!proc) return Status::Ok();
+  auto code = proc->Terminate(kStopGrace);
+  proc.reset();
+  if (!code.ok()) return Status(code.status().code(), name + ": " + code.status().message());
+  if (*code != 0) {
+    return Status(Code::kInternal, name + " exited with code " + std::to_string(*code));
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Status Deployment::StopBroker() { return Stop(broker_, "broker"); }
+Status Deployment::StopAgent(const std::string& agency) {
+  return Stop(agents_[agency], "agent " + agency);
+}
+
+Status Deployment::StopAll() {
+  Status first;
+  for (auto& [agency, proc] : agents_) {
+    Status s = Stop(proc, "agent " + agency);
+    if (first.ok() && !s.ok()) first = s;
+  }
+  Status s = StopBroker();
+  return first.ok() ? s : first;
+}
+
+void Deployment::KillBroker() {
+  if (broker_) broker_->Kill9();
+}
+void Deployment::KillAgent(const std::string& agency) {
+  if (agents_[agency]) agents_[agency]->Kill9();
+}
+bool Deployment::BrokerRunning() { return broker_ && broker_->running(); }
+bool Deployment::AgentRunning(const std::string& agency) {
+  return agents_[agency] && agents_[agency]->running();
+}
+bool Deployment::WaitBrokerExit(std::chrono::milliseconds timeout) {
+  return !broker_ || broker_->Wait(timeout).has_value();
+}
+bool Deployment::WaitAgentExit(const std::string& agency,
+                               std::chrono::milliseconds timeout) {
+  return !agents_[agency] || agents_[agency]->Wait(timeout).has_value();
+}
+pid_t Deployment::broker_pid() const { return broker_ ? broker_->pid() : 0; }
+pid_t Deployment::agent_pid(const std::string& agency) const {
+  auto it = agents_.find(agency);
+  return it == agents_.end() || !it->second ? 0 : it->second->pid();
+}
+
+bool Deployment::WaitUntil(const std::function<bool()>& done,
+                           std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+Result<std::pair<std::string, std::string>> Deployment::AgentHttp(
+    const std::string& agency) {
+  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
+                          ReadFile(agent_data(agency) / "endpoints.json"));
+  DOCBUS_ASSIGN_OR_RETURN(std::string token,
+                          ReadFile(agent_data(agency) / "api.token"));
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+    token.pop_back();
+  }
+  auto json = nlohmann::json::parse(endpoints, nullptr, false);
+  if (json.is_discarded()) return Status(Code::kCorruption, "bad endpoints.json");
+  return std::make_pair(json.value("http", ""), token);
+}
+
+Result<nlohmann::json> Deployment::Get(const std::string& agency,
+                                       const std::string& path) {
+  DOCBUS_ASSIGN_OR_RETURN(auto http, AgentHttp(agency));
+  httplib::Client client(http.first);
+  client.set_read_timeout(30, 0);
+  httplib::Headers headers{{"Authorization", "Bearer " + http.second}};
+  return ParseAnswer(client.Get(path.c_str(), headers), "GET " + path);
+}
+
+Result<nlohmann::json> Deployment::Post(const std::string& agency,
+                                        const std::string& path,
+                                        const nlohmann::json& body) {
+  DOCBUS_ASSIGN_OR_RETURN(auto http, AgentHttp(agency));
+  httplib::Client client(http.first);
+  client.set_read_timeout(30, 0);
+  httplib::Headers headers{{"Authorization", "Bearer " + http.second}};
+  return ParseAnswer(
+      client.Post(path.c_str(), headers, body.dump(), "application/json"),
+      "POST " + path);
+}
+
+Result<std::string> Deployment::Send(const std::string& from,
+                                     const nlohmann::json& document) {
+  DOCBUS_ASSIGN_OR_RETURN(nlohmann::json answer,
+                          Post(from, "/v1/documents", document));
+  return answer.value("message_id", "");
+}
+
+Result<nlohmann::json> Deployment::BrokerStatus() {
+  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
+                          ReadFile(broker_data() / "endpoints.json"));
+  httplib::Client client(nlohmann::json::parse(endpoints).value("http", ""));
+  return ParseAnswer(client.Get("/v1/status"), "GET /v1/status");
+}
+
+Result<std::string> Deployment::BrokerMetrics() {
+  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
+                          ReadFile(broker_data() / "endpoints.json"));
+  httplib::Client client(nlohmann::json::parse(endpoints).value("http", ""));
+  auto res = client.Get("/metrics");
+  if (!res || res->status != 200) {
+    return Status(Code::kUnavailable, "GET /metrics failed");
+  }
+  return res->body;
+}
+
+}  // namespace docbus::local
