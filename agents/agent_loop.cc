@@ -192,9 +192,9 @@ void AgentLoop::ProcessBatch(std::vector<std::string>& frames,
   for (const std::string& frame : frames) {
     if (Status s = HandleFrame(frame, out_); !s.ok()) return abort(s);
   }
-  CrashPoint("agent_before_commit");
+  CrashPoint("agent.before_commit");
   if (Status s = store_->Commit(); !s.ok()) return abort(s);
-  CrashPoint("agent_after_commit");
+  CrashPoint("agent.after_commit");
   deps_.metrics.Observe(
       metric::kCommitSeconds, "",
       static_cast<double>(deps_.clock.MonotonicMillis() - t0) / 1000.0);

@@ -57,14 +57,20 @@ void AckDocument(Turn& turn, const Inbound& in, const v1::Ack& ack,
   auto doc = ctx.store.GetDocument(delivery.document);
   if (!doc.ok()) return turn.Fail(doc.status());
   v1::ReceiptBody body;
+  if (!ack.has_receipt()) {
+    return RefuseAck(turn, in, ack.delivery_id(),
+                     Status(Code::kMalformed,
+                            "a document's ack must carry its signed receipt"));
+  }
   if (!body.ParseFromString(ack.receipt().body())) {
     return RefuseAck(turn, in, ack.delivery_id(),
                      Status(Code::kMalformed, "receipt body does not parse"));
   }
   Status s = CheckReceipt(body, *doc, in.agency_id);
-  if (s.ok())
-    s = ctx.verifier.Verify(ack.receipt().body(), ack.receipt().signature(),
-                            in.agency_id);
+  if (s.ok()) {
+    s = CheckSignature(ctx, in, ack.receipt().body(),
+                       ack.receipt().signature());
+  }
   if (!s.ok()) return RefuseAck(turn, in, ack.delivery_id(), s);
 
   s = turn.Finish(delivery, store::DeliveryState::kDone);

@@ -152,6 +152,7 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   if (!socket.ok()) return KeyError("broker.listen", socket.status());
   socket_ = std::move(socket).value();
   dispatcher_ = std::make_unique<DeliveryDispatcher>(*ctx_, *socket_);
+  verify_pool_ = std::make_unique<VerifyPool>(options_.verify_threads);
 
   if (!options_.http_listen.empty()) {
     StatusHttpHandlers handlers{
@@ -231,10 +232,9 @@ bool BrokerLoop::RunTransaction(
   if (!s.ok()) {
     turn.Fail(s);
   } else {
-    for (transport::BrokerSocket::Inbound& frame : frames) {
-      const Inbound in{std::move(frame.routing_id), std::move(frame.agency_id),
-                       frame.payload.size()};
-      HandleFrame(turn, in, frame.payload);
+    std::vector<Received> received = ParseAndVerify(frames);
+    for (Received& r : received) {
+      HandleFrame(turn, r.in, r.parsed ? &r.frame : nullptr);
       if (turn.failed()) break;
     }
     if (expiry_due && !turn.failed()) {
@@ -251,6 +251,8 @@ bool BrokerLoop::RunTransaction(
   if (!frames.empty()) {
     metrics_.Observe(metric::kTurnFrames, "",
                      static_cast<double>(frames.size()));
+    metrics_.Add(metric::kFramesReceived, "",
+                 static_cast<double>(frames.size()));
   }
   if (!turn.failed()) {
     if (turn.wrote()) CrashPoint("broker.before_commit");
@@ -270,6 +272,35 @@ bool BrokerLoop::RunTransaction(
   if (turn.wrote()) CrashPoint("broker.after_commit");
   SendAnswers(turn.answers());
   return true;
+}
+
+std::vector<BrokerLoop::Received> BrokerLoop::ParseAndVerify(
+    std::vector<transport::BrokerSocket::Inbound>& frames) {
+  std::vector<Received> received(frames.size());
+  std::vector<size_t> to_verify;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    Received& r = received[i];
+    transport::BrokerSocket::Inbound& f = frames[i];
+    r.in = Inbound{std::move(f.routing_id), std::move(f.agency_id),
+                   f.payload.size(), nullptr};
+    r.parsed = r.frame.ParseFromString(f.payload);
+    f.payload.clear();
+    // Only what will be handled is worth a signature check.
+    if (r.parsed && SignedPartOf(r.frame).has_value() &&
+        static_cast<int64_t>(r.in.frame_bytes) <= options_.max_frame_bytes &&
+        sessions_.Find(r.in.agency_id) != nullptr) {
+      to_verify.push_back(i);
+    }
+  }
+  // Signatures are checked in parallel, ahead of the in-order handling.
+  verify_pool_->RunAll(to_verify.size(), [&](size_t k) {
+    Received& r = received[to_verify[k]];
+    const SignedPart part = *SignedPartOf(r.frame);
+    r.signature =
+        verifier_->Verify(part.content, part.signature, r.in.agency_id);
+  });
+  for (size_t i : to_verify) received[i].in.signature = &received[i].signature;
+  return received;
 }
 
 void BrokerLoop::RecoverFromFailedTurn() {

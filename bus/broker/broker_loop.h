@@ -31,6 +31,7 @@
 #include "bus/broker/session_table.h"
 #include "bus/broker/status_http.h"
 #include "bus/broker/turn_context.h"
+#include "bus/broker/verify_pool.h"
 #include "bus/crypto/trust_store.h"
 #include "bus/crypto/verifier.h"
 #include "bus/registry/agency_registry.h"
@@ -61,6 +62,15 @@ class BrokerLoop {
   BrokerLoop(const BrokerOptions& options, const Clock& clock,
              Metrics& metrics);
   Status Open(const std::atomic<bool>& healthy);
+  // A drained frame, parsed, with its signature checked ahead.
+  struct Received {
+    Inbound in;
+    v1::Frame frame;
+    bool parsed = false;
+    Status signature;
+  };
+  std::vector<Received> ParseAndVerify(
+      std::vector<transport::BrokerSocket::Inbound>& frames);
   int64_t PollTimeoutMs(int64_t now_ms);
   // BEGIN, handle, COMMIT, send answers. False if the turn was rolled back.
   bool RunTransaction(std::vector<transport::BrokerSocket::Inbound>& frames,
@@ -85,6 +95,7 @@ class BrokerLoop {
   SessionTable sessions_;
   std::unique_ptr<BrokerContext> ctx_;
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
+  std::unique_ptr<VerifyPool> verify_pool_;
 
   std::unique_ptr<zmq::context_t> zmq_;
   std::unique_ptr<transport::ZapHandler> zap_;

@@ -4,19 +4,35 @@
 
 namespace docbus::broker {
 
-void HandleFrame(Turn& turn, const Inbound& in, std::string_view payload) {
+std::optional<SignedPart> SignedPartOf(const v1::Frame& frame) {
+  switch (frame.body_case()) {
+    case v1::Frame::kSubmit:
+      return SignedPart{frame.submit().document().header(),
+                        frame.submit().document().signature()};
+    case v1::Frame::kSubmitStatus:
+      return SignedPart{frame.submit_status().status().body(),
+                        frame.submit_status().status().signature()};
+    case v1::Frame::kAck:
+      if (!frame.ack().has_receipt()) return std::nullopt;
+      return SignedPart{frame.ack().receipt().body(),
+                        frame.ack().receipt().signature()};
+    default:
+      return std::nullopt;
+  }
+}
+
+void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
   BrokerContext& ctx = turn.ctx;
-  ctx.metrics.Add(metric::kFramesReceived);
-  v1::Frame frame;
-  if (!frame.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+  if (parsed == nullptr) {
     ctx.metrics.Add(metric::kMalformed);
     ctx.counters.malformed++;
     ctx.log->warn("malformed frame agency={} bytes={}", in.agency_id,
-                  payload.size());
+                  in.frame_bytes);
     turn.AnswerError(in.routing_id, v1::REASON_MALFORMED,
                      "frame does not parse");
     return;
   }
+  const v1::Frame& frame = *parsed;
   if (frame.body_case() == v1::Frame::kHello) {
     HandleHello(turn, in, frame.hello());
     return;

@@ -16,10 +16,18 @@
 
 namespace docbus::broker {
 
-// Parses one frame and routes it to its handler. A frame that does not parse
-// is counted and answered Error{MALFORMED}; any frame but Hello from an agency
-// without a session is answered Error{UNAVAILABLE, "hello first"}.
-void HandleFrame(Turn& turn, const Inbound& in, std::string_view payload);
+// Routes one frame to its handler. `frame` is null for a payload that did not
+// parse: it is counted and answered Error{MALFORMED}. Any frame but Hello from
+// an agency without a session is answered Error{UNAVAILABLE, "hello first"}.
+void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* frame);
+
+// The signed bytes a frame carries (document header, status body or receipt
+// body) and their signature, when it carries one; for checking ahead.
+struct SignedPart {
+  std::string_view content;
+  std::string_view signature;
+};
+std::optional<SignedPart> SignedPartOf(const v1::Frame& frame);
 
 void HandleHello(Turn& turn, const Inbound& in, const v1::Hello& hello);
 void HandleCredit(Turn& turn, const Inbound& in, Session& session,

@@ -13,8 +13,9 @@ Session& SessionTable::Open(std::string_view agency_id,
   fresh.routing_id = std::string(routing_id);
   fresh.opened_unix_ms = now_unix_ms;
   fresh.credit_count = std::clamp<int64_t>(credit_count, 0, credit_count_max);
+  // A credit_bytes of 0 (or one too large for int64) asks for no byte limit.
   fresh.bytes_limited = credit_bytes > 0;
-  fresh.credit_bytes = credit_bytes;
+  fresh.credit_bytes = std::min<int64_t>(credit_bytes, int64_t{1} << 52);
   auto it = sessions_.find(agency_id);
   if (it == sessions_.end()) {
     it = sessions_.emplace(std::string(agency_id), Session{}).first;
@@ -37,7 +38,12 @@ void SessionTable::AddCredit(Session& s, int64_t count, int64_t bytes,
                              int64_t credit_count_max) {
   s.credit_count =
       std::min(s.credit_count + std::max<int64_t>(count, 0), credit_count_max);
-  if (s.bytes_limited) s.credit_bytes += std::max<int64_t>(bytes, 0);
+  if (s.bytes_limited) {
+    // Saturating: a hostile agent cannot overflow its byte credit.
+    constexpr int64_t kMaxBytes = int64_t{1} << 52;
+    s.credit_bytes = std::min(
+        kMaxBytes, s.credit_bytes + std::clamp<int64_t>(bytes, 0, kMaxBytes));
+  }
   s.blocked = false;
   s.maybe_more = true;
 }

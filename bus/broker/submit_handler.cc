@@ -143,8 +143,8 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
                          "message id already used for a different document"));
   }
 
-  s = ctx.verifier.Verify(signed_document.header(), signed_document.signature(),
-                          in.agency_id);
+  s = CheckSignature(ctx, in, signed_document.header(),
+                     signed_document.signature());
   if (s.ok()) {
     s = crypto::CheckAttachments(
         header, submit.attachments(),

@@ -109,8 +109,7 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
         Status(Code::kDuplicateConflict,
                "status id already used for a different status"));
   }
-  s = ctx.verifier.Verify(signed_status.body(), signed_status.signature(),
-                          in.agency_id);
+  s = CheckSignature(ctx, in, signed_status.body(), signed_status.signature());
   if (!s.ok()) return RejectStatus(turn, in, &body, s);
 
   // The document: sent by the reporter (13) or by the addressee (others).

@@ -1,5 +1,7 @@
 #include "bus/broker/turn_context.h"
 
+#include <openssl/rand.h>
+
 #include <cstdlib>
 
 #include "bus/core/log.h"
@@ -14,6 +16,12 @@ std::string SerializeFrame(const v1::Frame& frame) {
     std::abort();
   }
   return out;
+}
+
+Status CheckSignature(const BrokerContext& ctx, const Inbound& in,
+                      std::string_view content, std::string_view signature) {
+  if (in.signature != nullptr) return *in.signature;
+  return ctx.verifier.Verify(content, signature, in.agency_id);
 }
 
 void Turn::Answer(std::string_view routing_id, const v1::Frame& frame) {
@@ -37,6 +45,21 @@ void Turn::Fail(const Status& status) {
 
 Result<int64_t> Turn::Audit(v1::AuditRecord record) {
   if (record.time_unix_ms() == 0) record.set_time_unix_ms(now_ms);
+  if (record.event_id().empty()) {
+    constexpr size_t kIdBytes = 16;
+    if (ctx.event_id_next + kIdBytes > ctx.event_id_pool.size()) {
+      ctx.event_id_pool.resize(4096);
+      if (RAND_bytes(reinterpret_cast<unsigned char*>(ctx.event_id_pool.data()),
+                     static_cast<int>(ctx.event_id_pool.size())) != 1) {
+        // The CSPRNG failing is a broken platform invariant.
+        ctx.log->critical("RAND_bytes failed");
+        std::abort();
+      }
+      ctx.event_id_next = 0;
+    }
+    record.set_event_id(ctx.event_id_pool.substr(ctx.event_id_next, kIdBytes));
+    ctx.event_id_next += kIdBytes;
+  }
   wrote_ = true;
   return ctx.audit.Append(std::move(record));
 }

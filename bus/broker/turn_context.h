@@ -60,6 +60,10 @@ struct BrokerContext {
   // start, reloaded after a rolled-back turn).
   std::map<std::string, int64_t, std::less<>> queue_depth;
   BrokerCounters counters;
+  // Random bytes for audit event ids, drawn from the CSPRNG 4 KiB at a time
+  // rather than 16 bytes per record.
+  std::string event_id_pool;
+  size_t event_id_next = 0;
 };
 
 // One message from an authenticated agency.
@@ -67,7 +71,15 @@ struct Inbound {
   std::string routing_id;
   std::string agency_id;  // the ZAP User-Id; never taken from the frame
   size_t frame_bytes = 0;
+  // The frame's signature (document, status or receipt) checked ahead of the
+  // turn as `agency_id`'s by the VerifyPool; null when not checked yet.
+  const Status* signature = nullptr;
 };
+
+// The signature check of `content` as `in.agency_id`'s: the precomputed
+// result when there is one, otherwise Verifier::Verify now.
+Status CheckSignature(const BrokerContext& ctx, const Inbound& in,
+                      std::string_view content, std::string_view signature);
 
 // An answer produced by a turn, sent after its commit.
 struct Outgoing {

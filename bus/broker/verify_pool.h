@@ -41,8 +41,8 @@ class VerifyPool {
   std::condition_variable finished_;
   const std::function<void(size_t)>* work_ = nullptr;  // guarded by mu_
   size_t count_ = 0;
-  size_t next_ = 0;        // guarded by mu_
-  size_t done_ = 0;        // guarded by mu_
+  size_t next_ = 0;  // guarded by mu_
+  size_t done_ = 0;  // guarded by mu_
   uint64_t generation_ = 0;
   bool stop_ = false;
   std::vector<std::thread> threads_;

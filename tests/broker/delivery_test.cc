@@ -211,7 +211,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a status goes from a recipient to the sender; others may not send one",
+    "a status goes from a recipient to the sender and no one else may send one",
     "[broker]") {
   TempDir dir;
   TestBroker b(TestOptions(dir.path()));

@@ -33,15 +33,24 @@ void SendSome(local::Deployment& d, int first, int count, Sent& sent,
   }
 }
 
+// `sender_killed`: a sender agent killed after committing a submission but
+// before answering its caller still delivers it (it was durable), so the
+// inbox may hold documents whose id the caller never saw — each exactly once.
 void CheckNothingLost(local::Deployment& d, const Sent& sent,
-                      const std::map<std::string, std::string>& attachment_of) {
+                      const std::map<std::string, std::string>& attachment_of,
+                      bool sender_killed = false) {
   REQUIRE(WaitForReceipts(d, sent, std::chrono::seconds(60)));
   auto inbox = InboxCounts(d, kH41);
   for (const auto& [from, id, to] : sent) {
     CHECK(inbox[id] == 1);
     CHECK(InboxAttachment(d, kH41, id) == attachment_of.at(id));
   }
-  CHECK(inbox.size() == sent.size());
+  for (const auto& [id, count] : inbox) CHECK(count == 1);
+  if (sender_killed) {
+    CHECK(inbox.size() <= sent.size() + 1);
+  } else {
+    CHECK(inbox.size() == sent.size());
+  }
 }
 
 }  // namespace
@@ -54,7 +63,7 @@ TEST_CASE("a process killed at a durability point loses nothing acknowledged",
       Scenario{"broker", "broker.after_deliver:3"},
       Scenario{kH41, "agent.before_commit:3"},
       Scenario{kH41, "agent.after_commit:3"},
-      Scenario{kG22, "agent.after_commit:2"});
+      Scenario{kG22, "agent.after_commit:8"});
   INFO("victim " << scenario.victim << " at " << scenario.crash_point);
   auto d = MakeDeployment({kG22, kH41});
   const std::map<std::string, std::string> crash{{"DOCBUS_CRASH_AT", scenario.crash_point}};
@@ -65,6 +74,7 @@ TEST_CASE("a process killed at a durability point loses nothing acknowledged",
   Sent sent;
   std::map<std::string, std::string> attachment_of;
   SendSome(*d, 1, 20, sent, attachment_of);
+  const size_t before_crash = sent.size();
   // The crash point must really be reached: the victim dies by itself.
   const bool died = scenario.victim == "broker"
                         ? d->WaitBrokerExit(std::chrono::seconds(30))
@@ -77,8 +87,11 @@ TEST_CASE("a process killed at a durability point loses nothing acknowledged",
     REQUIRE(d->StartAgent(scenario.victim).ok());
   }
   SendSome(*d, 200, 5, sent, attachment_of);
-  CHECK(sent.size() >= 25);
-  CheckNothingLost(*d, sent, attachment_of);
+  // The agents accept documents while the broker or the recipient is down;
+  // a dead sender agent accepts none until it is back.
+  CHECK(before_crash >= 1);
+  CHECK(sent.size() >= before_crash + (scenario.victim == kG22 ? 5 : 10));
+  CheckNothingLost(*d, sent, attachment_of, scenario.victim == kG22);
 }
 
 TEST_CASE("the broker killed with kill -9 at random moments under load loses "
