@@ -22,14 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 using testing::ReadFile;
 
-fs::path VectorDir() {
-  return fs::path(DOCBUS_SOURCE_DIR).parent_path() / "shared/testdata/rfc6962";
-}
-
+// The vectors live in shared/, beside the checkout.
 fs::path VectorRoot() {
-  fs::path p = "/work/shared/testdata/rfc6962";
-  if (fs::exists(p)) return p;
-  return VectorDir();
+  return fs::path(DOCBUS_SOURCE_DIR).parent_path() / "shared/testdata/rfc6962";
 }
 
 std::string Unhex(const std::string& hex) {
