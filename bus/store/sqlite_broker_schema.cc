@@ -1,7 +1,7 @@
 #include "bus/store/sqlite_broker_schema.h"
 
-#include <utility>
 #include <cstdlib>
+#include <utility>
 
 namespace docbus::store::schema {
 
