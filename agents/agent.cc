@@ -1,5 +1,7 @@
 #include "agents/agent.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "agents/agent_metrics.h"
@@ -105,6 +107,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                           AgentStoreReader::Open(options.data_dir));
   AgentLoop* loop = agent->loop_.get();
   agent->thread_ = std::thread([loop, logger = agent->logger_] {
+    pthread_setname_np(pthread_self(), "agent-loop");
     Status s = loop->Run();
     if (!s.ok()) logger->critical("agent loop ended: {}", s.ToString());
   });

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -31,6 +32,7 @@
 #include "agents/submission_answers.h"
 #include "agents/submission_queue.h"
 #include "agents/turn.h"
+#include "agents/worker_pool.h"
 #include "bus/transport/agent_socket.h"
 
 namespace docbus::agent {
@@ -46,6 +48,9 @@ struct LoopOptions {
   uint64_t credit_bytes = uint64_t{256} << 20;
   size_t max_frames_per_turn = 1024;
   size_t max_submissions_per_turn = 1024;
+  // Threads besides the loop that verify and sign a turn's deliveries;
+  // -1: one less than the machine's cores.
+  int verify_threads = -1;
 };
 
 // What the loop is built from. The referenced objects must outlive it.
@@ -84,14 +89,29 @@ class AgentLoop {
   int64_t NextTimeoutMs(int64_t now);
   // Starts over after a new connection (TakeReconnected): Hello, resend.
   void CheckReconnected();
-  void ProcessBatch(std::vector<std::string>& frames,
+  // A frame from the broker, parsed and with the checks that need no store
+  // already made (on the worker pool).
+  struct InboundFrame {
+    std::string payload;
+    bool parsed = false;
+    v1::Frame frame;
+    PreparedDocument document;
+    PreparedNotice notice;
+  };
+  void ProcessBatch(std::vector<InboundFrame>& frames,
                     std::vector<SubmissionQueue::Item>& items);
-  Status HandleFrame(const std::string& payload, TurnOutput& out);
+  // Parses and verifies, without the store; safe on any thread.
+  void Prepare(InboundFrame& in) const;
+  Status HandleFrame(InboundFrame& in, TurnOutput& out);
   void OnWelcome(const v1::Welcome& welcome);
   void OnBrokerError(const v1::Error& error);
   void RunTimers(int64_t now);
   void SendHello(int64_t now);
   bool Send(std::string_view frame);
+  // Answers (Ack, Refuse, Credit, Pong) go out in order; those the socket
+  // cannot take now wait in replies_ for the next turn.
+  void QueueReply(std::string frame);
+  void FlushReplies();
   void SetConnected(bool connected);
 
   LoopDeps deps_;
@@ -106,7 +126,9 @@ class AgentLoop {
   std::unique_ptr<CheckpointTracker> tracker_;
   std::unique_ptr<OwnLogPublisher> publisher_;
   std::unique_ptr<transport::AgentSocket> socket_;
+  WorkerPool pool_;
   TurnOutput out_;
+  std::deque<std::string> replies_;
 
   std::atomic<bool> stop_{false};
   bool session_ready_ = false;  // Welcome received on this connection

@@ -33,6 +33,7 @@ inline constexpr char kCheckpointRefused[] =
     "docbus_agent_checkpoint_refused_total";
 inline constexpr char kAuditSize[] = "docbus_agent_audit_size";
 inline constexpr char kCommitSeconds[] = "docbus_agent_commit_seconds";
+inline constexpr char kTurnSeconds[] = "docbus_agent_turn_seconds";
 inline constexpr char kStoreErrors[] = "docbus_agent_store_errors_total";
 
 // Declares every family above on `metrics`.

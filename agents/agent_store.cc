@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS receipts(
   recipient TEXT NOT NULL,
   received_unix_ms INTEGER NOT NULL,
   signed_receipt BLOB NOT NULL,
+  arrived_unix_ms INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(message_id, recipient));
 CREATE TABLE IF NOT EXISTS statuses_received(
   seq INTEGER PRIMARY KEY,
@@ -274,13 +275,15 @@ Status AgentStore::AddInbox(const InboxEntry& e) {
 Result<bool> AgentStore::AddReceipt(std::string_view message_id,
                                     std::string_view recipient,
                                     int64_t received_unix_ms,
-                                    std::string_view signed_receipt) {
+                                    std::string_view signed_receipt,
+                                    int64_t arrived_unix_ms) {
   DOCBUS_ASSIGN_OR_RETURN(
       Query q, db_->Prepare("INSERT OR IGNORE INTO receipts(message_id, "
                             "recipient, received_unix_ms,"
-                            " signed_receipt) VALUES(?,?,?,?)"));
+                            " signed_receipt, arrived_unix_ms) VALUES(?,?,?,?,?)"));
   q->BindText(1, message_id).BindText(2, recipient).Bind(3, received_unix_ms);
   q->BindBlob(4, signed_receipt);
+  q->Bind(5, arrived_unix_ms);
   DOCBUS_RETURN_IF_ERROR(q->Run());
   return db_->changes() == 1;
 }

@@ -118,7 +118,8 @@ class AgentStore {
   // Notices; each returns false when it was already stored (duplicate).
   Result<bool> AddReceipt(std::string_view message_id,
                           std::string_view recipient, int64_t received_unix_ms,
-                          std::string_view signed_receipt);
+                          std::string_view signed_receipt,
+                          int64_t arrived_unix_ms);
   Result<bool> AddStatusReceived(const StatusEntry& status);
   Status AddStatusSent(const StatusEntry& status);
   Result<bool> AddDeadLetter(std::string_view message_id,

@@ -128,7 +128,8 @@ Result<OutgoingView> AgentStoreReader::OutgoingLocked(
     DOCBUS_ASSIGN_OR_RETURN(
         Query q,
         db_->Prepare(
-            "SELECT state, reason, detail, audit_index, recipients FROM outbox"
+            "SELECT state, reason, detail, audit_index, recipients,"
+            " created_unix_ms, answered_unix_ms FROM outbox"
             " WHERE message_id = ? AND kind = 0"));
     q->BindText(1, message_id);
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -142,17 +143,19 @@ Result<OutgoingView> AgentStoreReader::OutgoingLocked(
     v.detail = q->Text(2);
     v.audit_index = q->Int(3);
     v.recipients = SplitLines(q->Text(4));
+    v.submitted_unix_ms = q->Int(5);
+    if (v.state == "accepted") v.accepted_unix_ms = q->Int(6);
   }
   {
     DOCBUS_ASSIGN_OR_RETURN(
-        Query q, db_->Prepare("SELECT recipient, received_unix_ms FROM "
-                              "receipts WHERE message_id = ?"
+        Query q, db_->Prepare("SELECT recipient, received_unix_ms, arrived_unix_ms"
+                              " FROM receipts WHERE message_id = ?"
                               " ORDER BY received_unix_ms, recipient"));
     q->BindText(1, message_id);
     while (true) {
       DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
       if (!row) break;
-      v.receipts.push_back(ReceiptView{q->Text(0), q->Int(1)});
+      v.receipts.push_back(ReceiptView{q->Text(0), q->Int(1), q->Int(2)});
     }
   }
   DOCBUS_ASSIGN_OR_RETURN(

@@ -21,82 +21,47 @@ bool AddressedTo(const v1::DocumentHeader& header, std::string_view agency) {
 
 void DocumentReceiver::Refuse(uint64_t delivery_id, const Status& why,
                               std::string_view message_id, TurnOutput& out) {
-  ctx_.logger->warn(
-      "refused document delivery agency={} message_id={} delivery_id={}: {}",
-      ctx_.agency_id, message_id, delivery_id, why.ToString());
+  ctx_.logger->warn("refused document delivery agency={} message_id={} delivery_id={}: {}",
+                    ctx_.agency_id, message_id, delivery_id, why.ToString());
   ctx_.metrics.Add(metric::kRefused, Label("reason", CodeName(why.code())));
   out.replies.push_back(RefuseFrame(delivery_id, why));
 }
 
-Status DocumentReceiver::Handle(uint64_t delivery_id,
-                                const v1::DocumentDelivery& delivery,
-                                TurnOutput& out) {
+void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
+                               PreparedDocument* out) const {
   const std::string& header_bytes = delivery.document().header();
-  v1::DocumentHeader header;
+  out->header_bytes = header_bytes;
+  v1::DocumentHeader& header = out->header;
   if (!header.ParseFromString(header_bytes)) {
-    Refuse(delivery_id,
-           Status(Code::kMalformed, "document header does not parse"), "", out);
-    return Status::Ok();
+    out->early = Status(Code::kMalformed, "document header does not parse");
+    return;
   }
-  const std::string& message_id = header.message_id();
   if (!AddressedTo(header, ctx_.agency_id)) {
-    Refuse(delivery_id,
-           Status(Code::kNotPermitted,
-                  "document is not addressed to " + ctx_.agency_id),
-           message_id, out);
-    return Status::Ok();
+    out->early =
+        Status(Code::kNotPermitted, "document is not addressed to " + ctx_.agency_id);
+    return;
   }
-
-  DOCBUS_ASSIGN_OR_RETURN(std::optional<InboxEntry> stored,
-                          ctx_.store.FindInbox(message_id));
-  if (stored.has_value()) {
-    if (stored->header_bytes != header_bytes) {
-      Refuse(
-          delivery_id,
-          Status(Code::kDuplicateConflict,
-                 "a different document with this message id is already stored"),
-          message_id, out);
-      return Status::Ok();
-    }
-    v1::SignedReceipt receipt;
-    if (!receipt.ParseFromString(stored->receipt)) {
-      return Status(Code::kCorruption,
-                    "stored receipt of " + message_id + " does not parse");
-    }
-    ctx_.logger->debug("duplicate delivery agency={} message_id={}",
-                       ctx_.agency_id, message_id);
-    ctx_.metrics.Add(metric::kDuplicates);
-    out.replies.push_back(AckFrame(delivery_id, &receipt));
-    return Status::Ok();
+  out->checks = ctx_.verifier.Verify(header_bytes, delivery.document().signature(),
+                                     header.from().organ_id());
+  if (out->checks.ok()) {
+    out->checks = crypto::CheckAttachments(
+        header, delivery.attachments(),
+        crypto::AttachmentLimits{static_cast<size_t>(ctx_.limits.max_attachments),
+                                 static_cast<uint64_t>(ctx_.limits.max_attachment_bytes)});
   }
-
-  Status verified = ctx_.verifier.Verify(
-      header_bytes, delivery.document().signature(), header.from().organ_id());
-  if (!verified.ok()) {
-    Refuse(delivery_id, verified, message_id, out);
-    return Status::Ok();
-  }
-  Status bound = crypto::CheckAttachments(
-      header, delivery.attachments(),
-      crypto::AttachmentLimits{
-          static_cast<size_t>(ctx_.limits.max_attachments),
-          static_cast<uint64_t>(ctx_.limits.max_attachment_bytes)});
-  if (!bound.ok()) {
-    Refuse(delivery_id, bound, message_id, out);
-    return Status::Ok();
-  }
+  if (!out->checks.ok()) return;
 
   const int64_t now = ctx_.clock.NowUnixMillis();
   const std::string header_sha256 = crypto::Sha256(header_bytes);
   v1::ReceiptBody body;
-  body.set_message_id(message_id);
+  body.set_message_id(header.message_id());
   body.set_sender(header.from().organ_id());
   body.set_recipient(ctx_.agency_id);
   body.set_header_sha256(header_sha256);
   body.set_received_unix_ms(now);
 
-  InboxEntry entry;
-  entry.message_id = message_id;
+  InboxEntry& entry = out->entry;
+  entry.message_id = header.message_id();
   entry.sender = header.from().organ_id();
   entry.subject = header.subject();
   entry.document_id = header.document_id();
@@ -110,35 +75,72 @@ Status DocumentReceiver::Handle(uint64_t delivery_id,
   for (const v1::AttachmentData& d : delivery.attachments()) {
     data_by_digest[d.sha256()] = &d.data();
   }
-  v1::AuditRecord record;
+  v1::AuditRecord& record = out->record;
   for (const v1::AttachmentManifest& m : header.attachments()) {
     body.add_attachment_sha256(m.sha256());
     record.add_attachment_sha256(m.sha256());
     entry.attachment_sha256.push_back(m.sha256());
-    entry.attachments.push_back(AttachmentInput{
-        m.name(), m.media_type(), *data_by_digest.at(m.sha256())});
+    entry.attachments.push_back(
+        AttachmentInput{m.name(), m.media_type(), *data_by_digest.at(m.sha256())});
   }
 
-  v1::SignedReceipt receipt;
+  v1::SignedReceipt& receipt = out->receipt;
   receipt.set_body(body.SerializeAsString());
-  DOCBUS_ASSIGN_OR_RETURN(std::string signature,
-                          ctx_.signer.Sign(receipt.body()));
-  receipt.set_signature(std::move(signature));
+  Result<std::string> signature = ctx_.signer.Sign(receipt.body());
+  if (!signature.ok()) {
+    out->sign_error = signature.status();
+    return;
+  }
+  receipt.set_signature(std::move(signature).value());
   entry.receipt = receipt.SerializeAsString();
-  DOCBUS_RETURN_IF_ERROR(ctx_.store.AddInbox(entry));
 
   record.set_event(v1::AUDIT_RECEIVED);
-  record.set_message_id(message_id);
+  record.set_message_id(header.message_id());
   record.set_document_id(header.document_id());
   record.set_sender(header.from().organ_id());
   record.add_recipients(ctx_.agency_id);
   record.set_header_sha256(header_sha256);
   record.set_time_unix_ms(now);
   record.set_evidence_sha256(crypto::Sha256(entry.receipt));
-  DOCBUS_RETURN_IF_ERROR(ctx_.log.Append(std::move(record)).status());
+}
 
-  out.replies.push_back(AckFrame(delivery_id, &receipt));
-  out.after_commit.push_back([this, message_id, sender = entry.sender] {
+Status DocumentReceiver::Handle(uint64_t delivery_id, PreparedDocument& prepared,
+                                TurnOutput& out) {
+  if (!prepared.early.ok()) {
+    Refuse(delivery_id, prepared.early, prepared.header.message_id(), out);
+    return Status::Ok();
+  }
+  const std::string& message_id = prepared.header.message_id();
+  DOCBUS_ASSIGN_OR_RETURN(std::optional<InboxEntry> stored,
+                          ctx_.store.FindInbox(message_id));
+  if (stored.has_value()) {
+    if (stored->header_bytes != prepared.header_bytes) {
+      Refuse(delivery_id,
+             Status(Code::kDuplicateConflict,
+                    "a different document with this message id is already stored"),
+             message_id, out);
+      return Status::Ok();
+    }
+    v1::SignedReceipt receipt;
+    if (!receipt.ParseFromString(stored->receipt)) {
+      return Status(Code::kCorruption, "stored receipt of " + message_id + " does not parse");
+    }
+    ctx_.logger->debug("duplicate delivery agency={} message_id={}", ctx_.agency_id,
+                       message_id);
+    ctx_.metrics.Add(metric::kDuplicates);
+    out.replies.push_back(AckFrame(delivery_id, &receipt));
+    return Status::Ok();
+  }
+  if (!prepared.checks.ok()) {
+    Refuse(delivery_id, prepared.checks, message_id, out);
+    return Status::Ok();
+  }
+  DOCBUS_RETURN_IF_ERROR(prepared.sign_error);
+  DOCBUS_RETURN_IF_ERROR(ctx_.store.AddInbox(prepared.entry));
+  DOCBUS_RETURN_IF_ERROR(ctx_.log.Append(std::move(prepared.record)).status());
+
+  out.replies.push_back(AckFrame(delivery_id, &prepared.receipt));
+  out.after_commit.push_back([this, message_id, sender = prepared.entry.sender] {
     ctx_.metrics.Add(metric::kReceived);
     ctx_.logger->debug("received document agency={} message_id={} sender={}",
                        ctx_.agency_id, message_id, sender);

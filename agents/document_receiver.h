@@ -8,30 +8,50 @@
 // again; the same message id with different bytes is refused as a
 // duplicate conflict.
 //
-// Thread-safety: loop thread only.
+// The work is split in two: Prepare does everything that needs no store
+// (parsing, verification, signing the receipt) and may run on several
+// threads at once; Handle does the store part on the loop thread, inside the
+// turn's transaction.
+//
+// Thread-safety: Prepare from any thread; Handle on the loop thread only.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "agents/turn.h"
 #include "docbus/v1/wire.pb.h"
 
 namespace docbus::agent {
 
+// A delivered document after the checks that need no store.
+struct PreparedDocument {
+  Status early;       // malformed, or not addressed to us: refuse at once
+  Status checks;      // signature and attachments (refuse unless a duplicate)
+  Status sign_error;  // our own signing failed: retry the turn
+  std::string_view header_bytes;  // into the delivery, which outlives Handle
+  v1::DocumentHeader header;
+  InboxEntry entry;  // complete, with our signed receipt, when all is ok
+  v1::SignedReceipt receipt;
+  v1::AuditRecord record;  // the AUDIT_RECEIVED entry
+};
+
 class DocumentReceiver {
  public:
   explicit DocumentReceiver(LoopContext& context) : ctx_(context) {}
 
-  // Appends the Ack or Refuse for `delivery` to `out`. Returns non-ok only
-  // for a storage failure (the turn is then rolled back and nothing is
-  // answered; the broker delivers again).
-  Status Handle(uint64_t delivery_id, const v1::DocumentDelivery& delivery,
-                TurnOutput& out);
+  // Thread-safe (uses only the thread-safe parts of the context).
+  void Prepare(const v1::DocumentDelivery& delivery, PreparedDocument* out) const;
+
+  // Appends the Ack or Refuse for the delivery to `out`. Returns non-ok only
+  // for a storage (or signing) failure: the turn is then rolled back and
+  // nothing is answered; the broker delivers again.
+  Status Handle(uint64_t delivery_id, PreparedDocument& prepared, TurnOutput& out);
 
  private:
   // Refuses (counted, logged once, nothing stored).
-  void Refuse(uint64_t delivery_id, const Status& why,
-              std::string_view message_id, TurnOutput& out);
+  void Refuse(uint64_t delivery_id, const Status& why, std::string_view message_id,
+              TurnOutput& out);
 
   LoopContext& ctx_;
 };

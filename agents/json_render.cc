@@ -162,7 +162,8 @@ json RenderOutgoing(const OutgoingView& view) {
   json receipts = json::array();
   for (const ReceiptView& r : view.receipts) {
     receipts.push_back(
-        {{"recipient", r.recipient}, {"received_unix_ms", r.received_unix_ms}});
+        {{"recipient", r.recipient}, {"received_unix_ms", r.received_unix_ms},
+         {"arrived_unix_ms", r.arrived_unix_ms}});
   }
   out["receipts"] = std::move(receipts);
   json statuses = json::array();

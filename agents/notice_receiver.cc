@@ -32,15 +32,35 @@ void NoticeReceiver::Refuse(uint64_t delivery_id, std::string_view kind,
   out.replies.push_back(RefuseFrame(delivery_id, why));
 }
 
+void NoticeReceiver::PrepareReceipt(const v1::SignedReceipt& receipt,
+                                    PreparedNotice* out) const {
+  if (!out->receipt_body.ParseFromString(receipt.body())) {
+    out->parsed = Status(Code::kMalformed, "receipt body does not parse");
+    return;
+  }
+  out->verified = ctx_.verifier.Verify(receipt.body(), receipt.signature(),
+                                       out->receipt_body.recipient());
+}
+
+void NoticeReceiver::PrepareStatus(const v1::SignedStatus& status,
+                                   PreparedNotice* out) const {
+  if (!out->status_body.ParseFromString(status.body())) {
+    out->parsed = Status(Code::kMalformed, "status body does not parse");
+    return;
+  }
+  out->verified = ctx_.verifier.Verify(status.body(), status.signature(),
+                                       out->status_body.from().organ_id());
+}
+
 Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,
                                      const v1::SignedReceipt& receipt,
+                                     const PreparedNotice& prepared,
                                      TurnOutput& out) {
-  v1::ReceiptBody body;
-  if (!body.ParseFromString(receipt.body())) {
-    Refuse(delivery_id, "receipt",
-           Status(Code::kMalformed, "receipt body does not parse"), "", out);
+  if (!prepared.parsed.ok()) {
+    Refuse(delivery_id, "receipt", prepared.parsed, "", out);
     return Status::Ok();
   }
+  const v1::ReceiptBody& body = prepared.receipt_body;
   const std::string& message_id = body.message_id();
   DOCBUS_ASSIGN_OR_RETURN(std::optional<OutboxEntry> sent,
                           ctx_.store.FindOutbox(message_id));
@@ -60,10 +80,8 @@ Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,
            message_id, out);
     return Status::Ok();
   }
-  Status verified = ctx_.verifier.Verify(receipt.body(), receipt.signature(),
-                                         body.recipient());
-  if (!verified.ok()) {
-    Refuse(delivery_id, "receipt", verified, message_id, out);
+  if (!prepared.verified.ok()) {
+    Refuse(delivery_id, "receipt", prepared.verified, message_id, out);
     return Status::Ok();
   }
   if (body.header_sha256() != sent->header_sha256 ||
@@ -79,7 +97,8 @@ Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,
   DOCBUS_ASSIGN_OR_RETURN(
       bool added,
       ctx_.store.AddReceipt(message_id, body.recipient(),
-                            body.received_unix_ms(), signed_receipt));
+                            body.received_unix_ms(), signed_receipt,
+                            ctx_.clock.NowUnixMillis()));
   if (added) {
     v1::AuditRecord record;
     record.set_event(v1::AUDIT_RECEIPT_RECEIVED);
@@ -103,13 +122,13 @@ Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,
 
 Status NoticeReceiver::HandleStatus(uint64_t delivery_id,
                                     const v1::SignedStatus& status,
+                                    const PreparedNotice& prepared,
                                     TurnOutput& out) {
-  v1::StatusBody body;
-  if (!body.ParseFromString(status.body())) {
-    Refuse(delivery_id, "status",
-           Status(Code::kMalformed, "status body does not parse"), "", out);
+  if (!prepared.parsed.ok()) {
+    Refuse(delivery_id, "status", prepared.parsed, "", out);
     return Status::Ok();
   }
+  const v1::StatusBody& body = prepared.status_body;
   if (body.to() != ctx_.agency_id) {
     Refuse(delivery_id, "status",
            Status(Code::kNotPermitted,
@@ -117,10 +136,8 @@ Status NoticeReceiver::HandleStatus(uint64_t delivery_id,
            body.message_id(), out);
     return Status::Ok();
   }
-  Status verified = ctx_.verifier.Verify(status.body(), status.signature(),
-                                         body.from().organ_id());
-  if (!verified.ok()) {
-    Refuse(delivery_id, "status", verified, body.message_id(), out);
+  if (!prepared.verified.ok()) {
+    Refuse(delivery_id, "status", prepared.verified, body.message_id(), out);
     return Status::Ok();
   }
   StatusEntry entry;

@@ -121,15 +121,12 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
   }
 }
 
-nlohmann::json Views(const Agent& a, int limit) {
-  httplib::Client c(a.url);
-  c.set_read_timeout(120, 0);
-  auto res = c.Get(("/v1/documents?limit=" + std::to_string(limit)).c_str(),
-                   {{"Authorization", "Bearer " + a.token}});
-  if (!res || res->status != 200) return nlohmann::json::array();
-  auto j = nlohmann::json::parse(res->body, nullptr, false);
-  if (j.is_object() && j.contains("documents")) return j["documents"];
-  return j.is_array() ? j : nlohmann::json::array();
+// The sender agent's view of one document (null when unreadable).
+nlohmann::json View(httplib::Client& client, const Agent& a, const std::string& id) {
+  auto res = client.Get(("/v1/documents/" + id).c_str(),
+                        {{"Authorization", "Bearer " + a.token}});
+  if (!res || res->status != 200) return nullptr;
+  return nlohmann::json::parse(res->body, nullptr, false);
 }
 
 int Run(const Options& o) {
@@ -169,37 +166,54 @@ int Run(const Options& o) {
   const double submit_s =
       std::chrono::duration<double>(Clock::now() - start).count();
 
-  // Wait until every document is accepted (and, online, has its receipt).
+  // Wait until every document is accepted (and, online, has its receipt),
+  // reading each document's view from its sender's agent.
+  struct Pending {
+    size_t agent;
+    std::string id;
+  };
+  std::vector<Pending> pending;
+  for (const auto& per_thread : ids) {
+    for (size_t a = 0; a < per_thread.size(); ++a) {
+      for (const auto& id : per_thread[a]) pending.push_back({a, id});
+    }
+  }
+  std::vector<std::unique_ptr<httplib::Client>> readers;
+  for (const auto& a : agents) {
+    readers.push_back(std::make_unique<httplib::Client>(a.url));
+    readers.back()->set_keep_alive(true);
+  }
   size_t done = 0;
   std::vector<double> accepted_ms, receipt_ms;
   int64_t first_submit = INT64_MAX, last_receipt = 0, last_accept = 0;
   const auto deadline = Clock::now() + std::chrono::minutes(10);
-  while (Clock::now() < deadline) {
-    done = 0;
-    accepted_ms.clear();
-    receipt_ms.clear();
-    for (const auto& a : agents) {
-      for (const auto& v : Views(a, o.documents + 1000)) {
-        const int64_t submitted = v.value("submitted_unix_ms", int64_t{0});
-        const int64_t accepted = v.value("accepted_unix_ms", int64_t{0});
-        if (v.value("state", "") != "accepted") continue;
-        first_submit = std::min(first_submit, submitted);
-        last_accept = std::max(last_accept, accepted);
-        accepted_ms.push_back(static_cast<double>(accepted - submitted));
-        const auto& receipts = v.value("receipts", nlohmann::json::array());
-        if (o.offline) {
-          ++done;
+  while (!pending.empty() && Clock::now() < deadline) {
+    std::vector<Pending> still;
+    for (const auto& p : pending) {
+      const nlohmann::json v = View(*readers[p.agent], agents[p.agent], p.id);
+      if (!v.is_object() || v.value("state", "") != "accepted") {
+        still.push_back(p);
+        continue;
+      }
+      const int64_t submitted = v.value("submitted_unix_ms", int64_t{0});
+      const int64_t accepted = v.value("accepted_unix_ms", int64_t{0});
+      int64_t arrived = 0;
+      if (!o.offline) {
+        if (!v.contains("receipts") || v["receipts"].empty()) {
+          still.push_back(p);
           continue;
         }
-        if (receipts.empty()) continue;
-        const int64_t arrived = receipts[0].value("arrived_unix_ms", int64_t{0});
+        arrived = v["receipts"][0].value("arrived_unix_ms", int64_t{0});
         last_receipt = std::max(last_receipt, arrived);
         receipt_ms.push_back(static_cast<double>(arrived - submitted));
-        ++done;
       }
+      first_submit = std::min(first_submit, submitted);
+      last_accept = std::max(last_accept, accepted);
+      accepted_ms.push_back(static_cast<double>(accepted - submitted));
+      ++done;
     }
-    if (done + failures >= static_cast<size_t>(o.documents)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    pending.swap(still);
+    if (!pending.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
 
   std::printf("documents: %d of %d bytes (%s), %d rejected by the API, %zu completed\n",
