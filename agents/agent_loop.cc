@@ -3,8 +3,8 @@
 #include <zmq.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 
 #include "agents/agent_metrics.h"
 #include "bus/core/crash_point.h"
@@ -135,7 +135,9 @@ void AgentLoop::Turn() {
   zmq_pollitem_t items[3] = {
       // POLLOUT too while answers wait for room in the socket's queue.
       {socket_->socket().handle(), 0,
-       static_cast<short>(replies_.empty() ? ZMQ_POLLIN : ZMQ_POLLIN | ZMQ_POLLOUT), 0},
+       static_cast<short>(replies_.empty() ? ZMQ_POLLIN
+                                           : ZMQ_POLLIN | ZMQ_POLLOUT),
+       0},
       {socket_->monitor_socket().handle(), 0, ZMQ_POLLIN, 0},
       {nullptr, deps_.queue.wake_fd(), ZMQ_POLLIN, 0},
   };

@@ -17,8 +17,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -132,7 +132,7 @@ class AgentLoop {
 
   std::atomic<bool> stop_{false};
   bool session_ready_ = false;  // Welcome received on this connection
-  bool hello_wanted_ = false;    // send Hello when possible
+  bool hello_wanted_ = false;   // send Hello when possible
   bool connected_ = false;
   int64_t pending_ = 0;
   int64_t last_hello_ms_ = -1;

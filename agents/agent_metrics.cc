@@ -35,10 +35,12 @@ void DescribeAgentMetrics(Metrics& m) {
   m.Describe(kCheckpointRefused, "counter",
              "Broker checkpoints not accepted for another reason, by reason.");
   m.Describe(kAuditSize, "gauge", "Entries in the agency's own audit log.");
-  m.Describe(kCommitSeconds, "histogram", "Duration of one COMMIT (the fsync of a group commit).",
+  m.Describe(kCommitSeconds, "histogram",
+             "Duration of one COMMIT (the fsync of a group commit).",
              {0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5});
   m.Describe(kTurnSeconds, "histogram",
-             "Duration of one loop turn's transaction: handling its frames and submissions, "
+             "Duration of one loop turn's transaction: handling its frames and "
+             "submissions, "
              "then the commit.",
              {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5});
   m.Describe(kStoreErrors, "counter",

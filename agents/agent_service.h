@@ -108,7 +108,8 @@ class AgentService {
   // One received document, exact bytes; kNotFound when not in the inbox.
   virtual Result<IncomingDocument> Incoming(std::string_view message_id) = 0;
   // Statuses received (about any document) with seq > after_seq, oldest
-  // first.
+  // first. Received statuses are numbered 1, 2, 3... without gaps (like the
+  // inbox), so a reader's cursor is after_seq + the number it got.
   virtual Result<std::vector<StatusView>> ListStatusesReceived(
       int64_t after_seq, int64_t limit) = 0;
   virtual const std::string& agency_id() const = 0;

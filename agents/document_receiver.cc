@@ -21,8 +21,9 @@ bool AddressedTo(const v1::DocumentHeader& header, std::string_view agency) {
 
 void DocumentReceiver::Refuse(uint64_t delivery_id, const Status& why,
                               std::string_view message_id, TurnOutput& out) {
-  ctx_.logger->warn("refused document delivery agency={} message_id={} delivery_id={}: {}",
-                    ctx_.agency_id, message_id, delivery_id, why.ToString());
+  ctx_.logger->warn(
+      "refused document delivery agency={} message_id={} delivery_id={}: {}",
+      ctx_.agency_id, message_id, delivery_id, why.ToString());
   ctx_.metrics.Add(metric::kRefused, Label("reason", CodeName(why.code())));
   out.replies.push_back(RefuseFrame(delivery_id, why));
 }
@@ -37,17 +38,18 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
     return;
   }
   if (!AddressedTo(header, ctx_.agency_id)) {
-    out->early =
-        Status(Code::kNotPermitted, "document is not addressed to " + ctx_.agency_id);
+    out->early = Status(Code::kNotPermitted,
+                        "document is not addressed to " + ctx_.agency_id);
     return;
   }
-  out->checks = ctx_.verifier.Verify(header_bytes, delivery.document().signature(),
-                                     header.from().organ_id());
+  out->checks = ctx_.verifier.Verify(
+      header_bytes, delivery.document().signature(), header.from().organ_id());
   if (out->checks.ok()) {
     out->checks = crypto::CheckAttachments(
         header, delivery.attachments(),
-        crypto::AttachmentLimits{static_cast<size_t>(ctx_.limits.max_attachments),
-                                 static_cast<uint64_t>(ctx_.limits.max_attachment_bytes)});
+        crypto::AttachmentLimits{
+            static_cast<size_t>(ctx_.limits.max_attachments),
+            static_cast<uint64_t>(ctx_.limits.max_attachment_bytes)});
   }
   if (!out->checks.ok()) return;
 
@@ -80,8 +82,8 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
     body.add_attachment_sha256(m.sha256());
     record.add_attachment_sha256(m.sha256());
     entry.attachment_sha256.push_back(m.sha256());
-    entry.attachments.push_back(
-        AttachmentInput{m.name(), m.media_type(), *data_by_digest.at(m.sha256())});
+    entry.attachments.push_back(AttachmentInput{
+        m.name(), m.media_type(), *data_by_digest.at(m.sha256())});
   }
 
   v1::SignedReceipt& receipt = out->receipt;
@@ -104,8 +106,8 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
   record.set_evidence_sha256(crypto::Sha256(entry.receipt));
 }
 
-Status DocumentReceiver::Handle(uint64_t delivery_id, PreparedDocument& prepared,
-                                TurnOutput& out) {
+Status DocumentReceiver::Handle(uint64_t delivery_id,
+                                PreparedDocument& prepared, TurnOutput& out) {
   if (!prepared.early.ok()) {
     Refuse(delivery_id, prepared.early, prepared.header.message_id(), out);
     return Status::Ok();
@@ -115,18 +117,20 @@ Status DocumentReceiver::Handle(uint64_t delivery_id, PreparedDocument& prepared
                           ctx_.store.FindInbox(message_id));
   if (stored.has_value()) {
     if (stored->header_bytes != prepared.header_bytes) {
-      Refuse(delivery_id,
-             Status(Code::kDuplicateConflict,
-                    "a different document with this message id is already stored"),
-             message_id, out);
+      Refuse(
+          delivery_id,
+          Status(Code::kDuplicateConflict,
+                 "a different document with this message id is already stored"),
+          message_id, out);
       return Status::Ok();
     }
     v1::SignedReceipt receipt;
     if (!receipt.ParseFromString(stored->receipt)) {
-      return Status(Code::kCorruption, "stored receipt of " + message_id + " does not parse");
+      return Status(Code::kCorruption,
+                    "stored receipt of " + message_id + " does not parse");
     }
-    ctx_.logger->debug("duplicate delivery agency={} message_id={}", ctx_.agency_id,
-                       message_id);
+    ctx_.logger->debug("duplicate delivery agency={} message_id={}",
+                       ctx_.agency_id, message_id);
     ctx_.metrics.Add(metric::kDuplicates);
     out.replies.push_back(AckFrame(delivery_id, &receipt));
     return Status::Ok();
@@ -140,7 +144,8 @@ Status DocumentReceiver::Handle(uint64_t delivery_id, PreparedDocument& prepared
   DOCBUS_RETURN_IF_ERROR(ctx_.log.Append(std::move(prepared.record)).status());
 
   out.replies.push_back(AckFrame(delivery_id, &prepared.receipt));
-  out.after_commit.push_back([this, message_id, sender = prepared.entry.sender] {
+  out.after_commit.push_back([this, message_id,
+                              sender = prepared.entry.sender] {
     ctx_.metrics.Add(metric::kReceived);
     ctx_.logger->debug("received document agency={} message_id={} sender={}",
                        ctx_.agency_id, message_id, sender);

@@ -41,17 +41,19 @@ class DocumentReceiver {
   explicit DocumentReceiver(LoopContext& context) : ctx_(context) {}
 
   // Thread-safe (uses only the thread-safe parts of the context).
-  void Prepare(const v1::DocumentDelivery& delivery, PreparedDocument* out) const;
+  void Prepare(const v1::DocumentDelivery& delivery,
+               PreparedDocument* out) const;
 
   // Appends the Ack or Refuse for the delivery to `out`. Returns non-ok only
   // for a storage (or signing) failure: the turn is then rolled back and
   // nothing is answered; the broker delivers again.
-  Status Handle(uint64_t delivery_id, PreparedDocument& prepared, TurnOutput& out);
+  Status Handle(uint64_t delivery_id, PreparedDocument& prepared,
+                TurnOutput& out);
 
  private:
   // Refuses (counted, logged once, nothing stored).
-  void Refuse(uint64_t delivery_id, const Status& why, std::string_view message_id,
-              TurnOutput& out);
+  void Refuse(uint64_t delivery_id, const Status& why,
+              std::string_view message_id, TurnOutput& out);
 
   LoopContext& ctx_;
 };

@@ -95,10 +95,9 @@ Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,
 
   const std::string signed_receipt = receipt.SerializeAsString();
   DOCBUS_ASSIGN_OR_RETURN(
-      bool added,
-      ctx_.store.AddReceipt(message_id, body.recipient(),
-                            body.received_unix_ms(), signed_receipt,
-                            ctx_.clock.NowUnixMillis()));
+      bool added, ctx_.store.AddReceipt(message_id, body.recipient(),
+                                        body.received_unix_ms(), signed_receipt,
+                                        ctx_.clock.NowUnixMillis()));
   if (added) {
     v1::AuditRecord record;
     record.set_event(v1::AUDIT_RECEIPT_RECEIVED);

@@ -33,7 +33,8 @@ class NoticeReceiver {
   explicit NoticeReceiver(LoopContext& context) : ctx_(context) {}
 
   // Parse and verify, without the store. Thread-safe.
-  void PrepareReceipt(const v1::SignedReceipt& receipt, PreparedNotice* out) const;
+  void PrepareReceipt(const v1::SignedReceipt& receipt,
+                      PreparedNotice* out) const;
   void PrepareStatus(const v1::SignedStatus& status, PreparedNotice* out) const;
 
   // Each appends the Ack or Refuse to `out`; non-ok only for a storage

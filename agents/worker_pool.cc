@@ -45,7 +45,8 @@ void WorkerPool::Work() {
     std::shared_ptr<Job> job;
     {
       std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return stop_ || (job_ != nullptr && job_ != last); });
+      work_cv_.wait(lock,
+                    [&] { return stop_ || (job_ != nullptr && job_ != last); });
       if (stop_) return;
       job = job_;
     }

@@ -2,9 +2,8 @@
 // with `agents_test "[.bench]"`): documents/s it submits and gets answered
 // (with receipts), and documents/s it receives and acknowledges with signed
 // receipts. They print figures and never assert timings.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -12,6 +11,9 @@
 #include "agent_test_support.h"
 #include "agents/agent_metrics.h"
 #include "bus/core/clock.h"
+#include "bus/crypto/trust_store.h"
+#include "bus/crypto/verifier.h"
+#include "bus/registry/agency_registry.h"
 
 namespace docbus::agent {
 namespace {
@@ -27,12 +29,14 @@ double Seconds(SteadyClock::time_point since) {
   return std::chrono::duration<double>(SteadyClock::now() - since).count();
 }
 
-TEST_CASE("bench: documents submitted, accepted and receipted per second", "[.bench]") {
+TEST_CASE("bench: documents submitted, accepted and receipted per second",
+          "[.bench]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   FakeBroker broker(pki);
-  auto agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  auto agent = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
   REQUIRE(agent.ok());
   const std::string routing = broker.AcceptSession();
   auto b = pki.SignerFor(kAgencyB);
@@ -58,7 +62,8 @@ TEST_CASE("bench: documents submitted, accepted and receipted per second", "[.be
     auto submit = broker.Next(v1::Frame::kSubmit);
     REQUIRE(submit.has_value());
     v1::DocumentHeader header;
-    const std::string& header_bytes = submit->frame.submit().document().header();
+    const std::string& header_bytes =
+        submit->frame.submit().document().header();
     REQUIRE(header.ParseFromString(header_bytes));
     v1::Frame accepted;
     accepted.mutable_accepted()->set_message_id(header.message_id());
@@ -75,18 +80,23 @@ TEST_CASE("bench: documents submitted, accepted and receipted per second", "[.be
   const double seconds = Seconds(start);
   CHECK((*agent)->metrics().Value(metric::kAccepted) == kDocuments);
   CHECK((*agent)->metrics().Value(metric::kReceiptsReceived) == kDocuments);
-  std::printf("agent sending: %d documents (1 KiB attachment) submitted, accepted and "
-              "receipted in %.2f s = %.0f documents/s (fake broker signs receipts inline)\n",
-              kDocuments, seconds, kDocuments / seconds);
+  std::printf(
+      "agent sending: %d documents (1 KiB attachment) submitted, accepted and "
+      "receipted in %.2f s = %.0f documents/s (fake broker signs receipts "
+      "inline)\n",
+      kDocuments, seconds, kDocuments / seconds);
 }
 
-TEST_CASE("bench: documents received and acknowledged with signed receipts per second",
-          "[.bench]") {
+TEST_CASE(
+    "bench: documents received and acknowledged with signed receipts per "
+    "second",
+    "[.bench]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   FakeBroker broker(pki);
-  auto agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  auto agent = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
   REQUIRE(agent.ok());
   const std::string routing = broker.AcceptSession();
   auto b = pki.SignerFor(kAgencyB);
@@ -94,7 +104,8 @@ TEST_CASE("bench: documents received and acknowledged with signed receipts per s
   for (int i = 0; i < kDocuments; ++i) {
     deliveries.push_back(testing::DeliverDocumentFrame(
         static_cast<uint64_t>(i + 1),
-        testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {{"a.bin", std::string(1024, 'y')}})));
+        testing::MakeDocument(*b, kAgencyB, {kAgencyA},
+                              {{"a.bin", std::string(1024, 'y')}})));
   }
   const auto start = SteadyClock::now();
   int sent = 0, acked = 0;
@@ -114,15 +125,50 @@ TEST_CASE("bench: documents received and acknowledged with signed receipts per s
     auto ack = broker.Next(v1::Frame::kAck);
     REQUIRE(ack.has_value());
     ++acked;
-    while (auto c = broker.Next(v1::Frame::kCredit, std::chrono::milliseconds(0))) {
+    while (auto c =
+               broker.Next(v1::Frame::kCredit, std::chrono::milliseconds(0))) {
       credit += c->frame.credit().count();
     }
   }
   const double seconds = Seconds(start);
   CHECK((*agent)->metrics().Value(metric::kReceived) == kDocuments);
-  std::printf("agent receiving: %d documents verified, stored, receipted and acknowledged "
-              "in %.2f s = %.0f documents/s\n",
-              kDocuments, seconds, kDocuments / seconds);
+  std::printf(
+      "agent receiving: %d documents verified, stored, receipted and "
+      "acknowledged "
+      "in %.2f s = %.0f documents/s\n",
+      kDocuments, seconds, kDocuments / seconds);
+}
+
+}  // namespace
+}  // namespace docbus::agent
+
+namespace docbus::agent {
+namespace {
+
+TEST_CASE("bench: the crypto the agent does per document, for comparison",
+          "[.bench]") {
+  testing::TestPki pki;
+  RealClock clock;
+  auto b = pki.SignerFor(kAgencyB);
+  auto trust = crypto::TrustStore::Load(pki.paths().root_certificate(),
+                                        pki.paths().crl(), clock);
+  REQUIRE(trust.ok());
+  auto registry = registry::AgencyRegistry::Load(pki.paths().registry());
+  REQUIRE(registry.ok());
+  crypto::Verifier verifier(**trust, *registry);
+  testing::SignedDocument doc =
+      testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
+  const int n = 2000;
+  auto start = SteadyClock::now();
+  for (int i = 0; i < n; ++i) REQUIRE(b->Sign(doc.header_bytes).ok());
+  const double sign_us = Seconds(start) * 1e6 / n;
+  start = SteadyClock::now();
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(verifier.Verify(doc.header_bytes, doc.signature, kAgencyB).ok());
+  }
+  const double verify_us = Seconds(start) * 1e6 / n;
+  std::printf("crypto here: sign %.0f us, verify %.0f us\n", sign_us,
+              verify_us);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The agent's watch on the broker's log (consistency of checkpoints) and the
 // publication of its own log.
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
+
+#include <catch2/catch.hpp>
 
 #include "agent_test_support.h"
 #include "agents/agent_metrics.h"
@@ -25,7 +25,8 @@ using testing::kAgencyA;
 class BrokerLog {
  public:
   BrokerLog(const testing::TestPki& pki, int fork_at = -1)
-      : log_(storage_, testing::kBrokerOrigin), fork_at_(fork_at),
+      : log_(storage_, testing::kBrokerOrigin),
+        fork_at_(fork_at),
         signer_(*audit::NoteSigner::FromKey(pki.broker_log_signer_key())) {}
 
   void GrowTo(int64_t size) {
@@ -33,7 +34,8 @@ class BrokerLog {
       const int64_t i = *log_.Size();
       v1::AuditRecord r;
       r.set_event(v1::AUDIT_ACCEPTED);
-      r.set_message_id("doc-" + std::to_string(i) + (fork_at_ >= 0 && i >= fork_at_ ? "-forked" : ""));
+      r.set_message_id("doc-" + std::to_string(i) +
+                       (fork_at_ >= 0 && i >= fork_at_ ? "-forked" : ""));
       r.set_event_id(std::string(15, 'e') + static_cast<char>(i));
       r.set_time_unix_ms(1000 + i);
       REQUIRE(log_.Append(r).ok());
@@ -49,7 +51,8 @@ class BrokerLog {
     if (old_size > 0 && static_cast<int64_t>(old_size) <= size) {
       auto proof = log_.ConsistencyProof(static_cast<int64_t>(old_size), size);
       REQUIRE(proof.ok());
-      for (const audit::Hash& h : proof.value()) u->add_consistency_proof(audit::HashBytes(h));
+      for (const audit::Hash& h : proof.value())
+        u->add_consistency_proof(audit::HashBytes(h));
     }
     return f;
   }
@@ -57,7 +60,8 @@ class BrokerLog {
   std::string Note() {
     const int64_t size = *log_.Size();
     return signer_.Sign(audit::FormatCheckpoint(
-        audit::Checkpoint{testing::kBrokerOrigin, static_cast<uint64_t>(size), *log_.Root(size)}));
+        audit::Checkpoint{testing::kBrokerOrigin, static_cast<uint64_t>(size),
+                          *log_.Root(size)}));
   }
 
  private:
@@ -67,14 +71,17 @@ class BrokerLog {
   audit::NoteSigner signer_;
 };
 
-TEST_CASE("an inconsistent broker checkpoint is detected, kept as evidence, and the old one "
-          "kept",
-          "[agent][checkpoint]") {
+TEST_CASE(
+    "an inconsistent broker checkpoint is detected, kept as evidence, and the "
+    "old one "
+    "kept",
+    "[agent][checkpoint]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   FakeBroker broker(pki);
-  auto agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  auto agent = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
   REQUIRE(agent.ok());
   Metrics& m = (*agent)->metrics();
   const std::string routing = broker.AcceptSession();
@@ -97,7 +104,8 @@ TEST_CASE("an inconsistent broker checkpoint is detected, kept as evidence, and 
   CHECK(m.Value(metric::kCheckpointInconsistent) == 1);
   CHECK(m.Value(metric::kCheckpointSize) == 4);
   std::vector<std::filesystem::path> evidence;
-  for (const auto& e : std::filesystem::directory_iterator(data.path() / "evidence")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(data.path() / "evidence")) {
     evidence.push_back(e.path());
   }
   REQUIRE(evidence.size() == 1);
@@ -117,9 +125,9 @@ TEST_CASE("an inconsistent broker checkpoint is detected, kept as evidence, and 
   REQUIRE(stranger.ok());
   v1::Frame forged = honest.Update(4);
   forged.mutable_checkpoint_update()->set_checkpoint(
-      audit::NoteSigner::FromKey(stranger->signer_key)->Sign("docbus.test/broker\n9\n" +
-                                                            audit::HashToBase64(audit::Hash{}) +
-                                                            "\n"));
+      audit::NoteSigner::FromKey(stranger->signer_key)
+          ->Sign("docbus.test/broker\n9\n" +
+                 audit::HashToBase64(audit::Hash{}) + "\n"));
   broker.Send(routing, forged);
   broker.Barrier(routing);
   CHECK(m.Value(metric::kCheckpointSize) == 4);
@@ -131,7 +139,8 @@ TEST_CASE("an inconsistent broker checkpoint is detected, kept as evidence, and 
   CHECK(m.Value(metric::kCheckpointSize) == 9);
   CHECK(m.Value(metric::kCheckpointInconsistent) == 2);
   (*agent)->Stop();
-  agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()),
+                       clock);
   REQUIRE(agent.ok());
   broker.AcceptSession();
   auto asked = broker.Next(v1::Frame::kCheckpointRequest);
@@ -139,19 +148,23 @@ TEST_CASE("an inconsistent broker checkpoint is detected, kept as evidence, and 
   CHECK(asked->frame.checkpoint_request().known_size() == 9);
 }
 
-TEST_CASE("the agency's own log is signed and published as tiles, its key kept private",
-          "[agent][checkpoint]") {
+TEST_CASE(
+    "the agency's own log is signed and published as tiles, its key kept "
+    "private",
+    "[agent][checkpoint]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   FakeBroker broker(pki);
-  auto agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  auto agent = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
   REQUIRE(agent.ok());
   const std::string routing = broker.AcceptSession();
   auto b = pki.SignerFor(testing::kAgencyB);
   for (uint64_t i = 1; i <= 3; ++i) {
     broker.Send(routing, testing::DeliverDocumentFrame(
-                             i, testing::MakeDocument(*b, testing::kAgencyB, {kAgencyA}, {})));
+                             i, testing::MakeDocument(*b, testing::kAgencyB,
+                                                      {kAgencyA}, {})));
   }
   broker.Barrier(routing);
   (*agent)->Stop();  // publishes at clean shutdown
@@ -171,7 +184,8 @@ TEST_CASE("the agency's own log is signed and published as tiles, its key kept p
   REQUIRE(checkpoint.ok());
   CHECK(checkpoint->origin == std::string("agency.docbus/") + kAgencyA);
   CHECK(checkpoint->size == 3);
-  CHECK(std::filesystem::exists(data.path() / "log" / "tile" / "entries" / "000.p" / "3"));
+  CHECK(std::filesystem::exists(data.path() / "log" / "tile" / "entries" /
+                                "000.p" / "3"));
 }
 
 }  // namespace

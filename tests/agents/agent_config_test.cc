@@ -1,11 +1,12 @@
 // The daemon's config: bad keys are refused by name; the API token is made
 // once, private, and kept.
-#include <catch2/catch.hpp>
+#include "agents/agent_config.h"
 
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
+
 #include "agent_test_support.h"
-#include "agents/agent_config.h"
 #include "agents/agent_daemon.h"
 
 namespace docbus::agent {
@@ -18,32 +19,38 @@ std::string ValidConfig(const testing::TestPki& pki) {
   std::fputs((pki.broker_log_verifier_key() + "\n").c_str(), f);
   std::fclose(f);
   const std::string a = testing::kAgencyA;
-  return "[agent]\nagency_id = \"" + a + "\"\ndata_dir = \"data\"\n"
+  return "[agent]\nagency_id = \"" + a +
+         "\"\ndata_dir = \"data\"\n"
          "[broker]\nendpoint = \"tcp://127.0.0.1:7100\"\npublic_key = \"" +
-         p.broker_curve_public().string() + "\"\n[keys]\ncurve_public_key = \"" +
+         p.broker_curve_public().string() +
+         "\"\n[keys]\ncurve_public_key = \"" +
          p.agency_curve_public(a).string() + "\"\ncurve_secret_key = \"" +
          p.agency_curve_secret(a).string() + "\"\nsigning_key = \"" +
-         p.agency_key(a).string() + "\"\ncertificate = \"" + p.agency_certificate(a).string() +
-         "\"\n[pki]\nroot_certificate = \"" + p.root_certificate().string() + "\"\ncrl = \"" +
-         p.crl().string() + "\"\nregistry = \"" + p.registry().string() +
+         p.agency_key(a).string() + "\"\ncertificate = \"" +
+         p.agency_certificate(a).string() + "\"\n[pki]\nroot_certificate = \"" +
+         p.root_certificate().string() + "\"\ncrl = \"" + p.crl().string() +
+         "\"\nregistry = \"" + p.registry().string() +
          "\"\n[audit]\nbroker_log_vkey = \"" + vkey.string() + "\"\n";
 }
 
-Result<DaemonOptions> Read(const std::string& text, const std::filesystem::path& base) {
+Result<DaemonOptions> Read(const std::string& text,
+                           const std::filesystem::path& base) {
   auto config = Config::Parse(text, base, "agent.toml");
   REQUIRE(config.ok());
   return ReadAgentConfig(*config);
 }
 
-TEST_CASE("the agent config is read with defaults, and a bad key is refused by name",
-          "[agent][config]") {
+TEST_CASE(
+    "the agent config is read with defaults, and a bad key is refused by name",
+    "[agent][config]") {
   testing::TestPki pki;
   testing::TempDir base;
   const std::string good = ValidConfig(pki);
   auto options = Read(good, base.path());
   REQUIRE(options.ok());
   CHECK(options->agent.agency_id == testing::kAgencyA);
-  CHECK(options->agent.data_dir == base.path() / "data");  // relative to the config file
+  CHECK(options->agent.data_dir ==
+        base.path() / "data");  // relative to the config file
   CHECK(options->drop_folder == base.path() / "data" / "drop");
   CHECK(options->http_listen == "127.0.0.1:0");
   CHECK(options->agent.curve_public_key.size() == 40);
@@ -53,8 +60,9 @@ TEST_CASE("the agent config is read with defaults, and a bad key is refused by n
   CHECK_THAT(typo.status().message(), Catch::Contains("http.listen_on"));
 
   std::string missing = good;
-  missing.erase(missing.find("agency_id"), missing.find('\n', missing.find("agency_id")) -
-                                               missing.find("agency_id") + 1);
+  missing.erase(missing.find("agency_id"),
+                missing.find('\n', missing.find("agency_id")) -
+                    missing.find("agency_id") + 1);
   auto no_id = Read(missing, base.path());
   CHECK_FALSE(no_id.ok());
   CHECK_THAT(no_id.status().message(), Catch::Contains("agent.agency_id"));
@@ -64,11 +72,13 @@ TEST_CASE("the agent config is read with defaults, and a bad key is refused by n
   wrong_key.replace(at, 12, "cert.pem");
   auto bad_key = Read(wrong_key, base.path());
   CHECK_FALSE(bad_key.ok());
-  CHECK_THAT(bad_key.status().message(), Catch::Contains("keys.curve_secret_key"));
+  CHECK_THAT(bad_key.status().message(),
+             Catch::Contains("keys.curve_secret_key"));
 }
 
-TEST_CASE("the API token is created once with mode 0600 and kept across restarts",
-          "[agent][config]") {
+TEST_CASE(
+    "the API token is created once with mode 0600 and kept across restarts",
+    "[agent][config]") {
   testing::TempDir data;
   auto first = AgentDaemon::EnsureApiToken(data.path());
   REQUIRE(first.ok());

@@ -27,7 +27,8 @@ struct Fixture {
   std::string routing;
 
   Fixture() {
-    auto started = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+    auto started = Agent::Start(
+        pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
     REQUIRE(started.ok());
     agent = std::move(started).value();
     routing = broker.AcceptSession();
@@ -39,14 +40,17 @@ struct Fixture {
     while (true) {
       auto ack = broker.Next(v1::Frame::kAck, std::chrono::milliseconds(0));
       if (ack) return ack->frame;
-      auto refuse = broker.Next(v1::Frame::kRefuse, std::chrono::milliseconds(0));
+      auto refuse =
+          broker.Next(v1::Frame::kRefuse, std::chrono::milliseconds(0));
       if (refuse) return refuse->frame;
       broker.Barrier(routing);
     }
   }
 
-  std::unique_ptr<crypto::Verifier> MakeVerifier(std::unique_ptr<crypto::TrustStore>& trust) {
-    auto t = crypto::TrustStore::Load(pki.paths().root_certificate(), pki.paths().crl(), clock);
+  std::unique_ptr<crypto::Verifier> MakeVerifier(
+      std::unique_ptr<crypto::TrustStore>& trust) {
+    auto t = crypto::TrustStore::Load(pki.paths().root_certificate(),
+                                      pki.paths().crl(), clock);
     REQUIRE(t.ok());
     trust = std::move(t).value();
     auto registry = registry::AgencyRegistry::Load(pki.paths().registry());
@@ -55,12 +59,15 @@ struct Fixture {
   }
 };
 
-TEST_CASE("a duplicate delivery is stored once and answered with the same signed receipt",
-          "[agent][delivery]") {
+TEST_CASE(
+    "a duplicate delivery is stored once and answered with the same signed "
+    "receipt",
+    "[agent][delivery]") {
   Fixture f;
   auto b = f.pki.SignerFor(kAgencyB);
   const std::string pdf = std::string("%PDF-1.7\n\x00\x01\xff binary", 22);
-  testing::SignedDocument doc = testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {{"a.pdf", pdf}});
+  testing::SignedDocument doc =
+      testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {{"a.pdf", pdf}});
 
   v1::Frame first = f.Deliver(testing::DeliverDocumentFrame(7, doc));
   REQUIRE(first.has_ack());
@@ -68,7 +75,8 @@ TEST_CASE("a duplicate delivery is stored once and answered with the same signed
   v1::Frame second = f.Deliver(testing::DeliverDocumentFrame(8, doc));
   REQUIRE(second.has_ack());
   CHECK(second.ack().delivery_id() == 8);
-  CHECK(second.ack().receipt().SerializeAsString() == first.ack().receipt().SerializeAsString());
+  CHECK(second.ack().receipt().SerializeAsString() ==
+        first.ack().receipt().SerializeAsString());
 
   // The receipt is A's signature over digests of exactly what was delivered.
   std::unique_ptr<crypto::TrustStore> trust;
@@ -98,7 +106,8 @@ TEST_CASE("a duplicate delivery is stored once and answered with the same signed
   CHECK(stored->attachments[0].data == pdf);
   CHECK(f.agent->metrics().Value(metric::kReceived) == 1);
   CHECK(f.agent->metrics().Value(metric::kDuplicates) == 1);
-  CHECK(f.agent->metrics().Value(metric::kAuditSize) == 1);  // one AUDIT_RECEIVED
+  CHECK(f.agent->metrics().Value(metric::kAuditSize) ==
+        1);  // one AUDIT_RECEIVED
 
   // Credit comes back for both deliveries.
   auto credit = f.broker.Next(v1::Frame::kCredit);
@@ -106,14 +115,16 @@ TEST_CASE("a duplicate delivery is stored once and answered with the same signed
   CHECK(credit->frame.credit().count() >= 1);
 }
 
-TEST_CASE("a delivery whose signature or attachments fail is refused with its reason",
-          "[agent][delivery]") {
+TEST_CASE(
+    "a delivery whose signature or attachments fail is refused with its reason",
+    "[agent][delivery]") {
   Fixture f;
   auto b = f.pki.SignerFor(kAgencyB);
   auto c = f.pki.SignerFor(kAgencyC);
 
   SECTION("one byte of the signed header changed") {
-    testing::SignedDocument doc = testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
+    testing::SignedDocument doc =
+        testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
     const size_t at = doc.header_bytes.find("triển");
     REQUIRE(at != std::string::npos);
     doc.header_bytes[at] = 'T';
@@ -122,27 +133,30 @@ TEST_CASE("a delivery whose signature or attachments fail is refused with its re
     CHECK(answer.refuse().reason() == v1::REASON_BAD_SIGNATURE);
   }
   SECTION("signed by C, claiming to be from B") {
-    testing::SignedDocument doc = testing::MakeDocument(*c, kAgencyB, {kAgencyA}, {});
+    testing::SignedDocument doc =
+        testing::MakeDocument(*c, kAgencyB, {kAgencyA}, {});
     v1::Frame answer = f.Deliver(testing::DeliverDocumentFrame(2, doc));
     REQUIRE(answer.has_refuse());
     CHECK(answer.refuse().reason() == v1::REASON_SIGNER_MISMATCH);
   }
   SECTION("attachment bytes differ from the manifest") {
-    testing::SignedDocument doc =
-        testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {{"a.pdf", "original"}});
+    testing::SignedDocument doc = testing::MakeDocument(
+        *b, kAgencyB, {kAgencyA}, {{"a.pdf", "original"}});
     doc.attachments[0].set_data("tampered");
     v1::Frame answer = f.Deliver(testing::DeliverDocumentFrame(3, doc));
     REQUIRE(answer.has_refuse());
     CHECK(answer.refuse().reason() == v1::REASON_DIGEST_MISMATCH);
   }
   SECTION("not addressed to this agency") {
-    testing::SignedDocument doc = testing::MakeDocument(*b, kAgencyB, {kAgencyC}, {});
+    testing::SignedDocument doc =
+        testing::MakeDocument(*b, kAgencyB, {kAgencyC}, {});
     v1::Frame answer = f.Deliver(testing::DeliverDocumentFrame(4, doc));
     REQUIRE(answer.has_refuse());
     CHECK(answer.refuse().reason() == v1::REASON_NOT_PERMITTED);
   }
   SECTION("garbage instead of a header") {
-    testing::SignedDocument doc = testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
+    testing::SignedDocument doc =
+        testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
     doc.header_bytes = "\xff\xff\xff garbage";
     v1::Frame answer = f.Deliver(testing::DeliverDocumentFrame(5, doc));
     REQUIRE(answer.has_refuse());
@@ -155,8 +169,9 @@ TEST_CASE("a delivery whose signature or attachments fail is refused with its re
   CHECK(f.agent->metrics().Value(metric::kReceived) == 0);
 }
 
-TEST_CASE("a receipt not signed by the recipient is not recorded; a genuine one is",
-          "[agent][delivery]") {
+TEST_CASE(
+    "a receipt not signed by the recipient is not recorded; a genuine one is",
+    "[agent][delivery]") {
   Fixture f;
   DocumentRequest request;
   request.header.add_to()->set_organ_id(kAgencyB);

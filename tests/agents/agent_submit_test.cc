@@ -32,13 +32,15 @@ v1::Frame Accepted(const std::string& id, uint64_t index) {
   return f;
 }
 
-TEST_CASE("Submit refuses bad documents naming the field, before anything is stored",
-          "[agent][submit]") {
+TEST_CASE(
+    "Submit refuses bad documents naming the field, before anything is stored",
+    "[agent][submit]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   // No broker listens there: nothing needs to be sent for these.
-  auto agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), "tcp://127.0.0.1:9"), clock);
+  auto agent = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), "tcp://127.0.0.1:9"), clock);
   REQUIRE(agent.ok());
 
   auto unknown = (*agent)->Submit(Request("000.00.00.Z99"));
@@ -62,13 +64,15 @@ TEST_CASE("Submit refuses bad documents naming the field, before anything is sto
   CHECK_THAT(utf8.status().message(), Catch::Contains("content"));
 
   DocumentRequest too_many = Request(kAgencyB);
-  for (int i = 0; i < 65; ++i) too_many.attachments.push_back({"f" + std::to_string(i), "", "x"});
+  for (int i = 0; i < 65; ++i)
+    too_many.attachments.push_back({"f" + std::to_string(i), "", "x"});
   CHECK((*agent)->Submit(too_many).status().code() == Code::kTooLarge);
 
   auto listed = (*agent)->ListOutgoing(10);
   REQUIRE(listed.ok());
   CHECK(listed->empty());
-  CHECK((*agent)->metrics().Value(metric::kSubmitRefused, Label("reason", "invalid_field")) == 3);
+  CHECK((*agent)->metrics().Value(metric::kSubmitRefused,
+                                  Label("reason", "invalid_field")) == 3);
 }
 
 TEST_CASE("the store keeps an outbox entry across reopen until it is answered",
@@ -95,12 +99,12 @@ TEST_CASE("the store keeps an outbox entry across reopen until it is answered",
     CHECK((*pending)[0].message_id == entry.message_id);
     CHECK((*pending)[0].frame == entry.frame);
     REQUIRE((*store)->Begin().ok());
-    auto answered = (*store)->AnswerOutbox(entry.message_id, OutboxState::kAccepted, "", "",
-                                           41, 0, 1);
+    auto answered = (*store)->AnswerOutbox(
+        entry.message_id, OutboxState::kAccepted, "", "", 41, 0, 1);
     REQUIRE(answered.ok());
     CHECK(*answered);
-    auto again = (*store)->AnswerOutbox(entry.message_id, OutboxState::kRejected, "x", "y",
-                                        -1, -1, 2);
+    auto again = (*store)->AnswerOutbox(
+        entry.message_id, OutboxState::kRejected, "x", "y", -1, -1, 2);
     REQUIRE(again.ok());
     CHECK_FALSE(*again);  // the first answer stands
     REQUIRE((*store)->Commit().ok());
@@ -117,14 +121,17 @@ TEST_CASE("the store keeps an outbox entry across reopen until it is answered",
   CHECK((*found)->audit_index == 41);
 }
 
-TEST_CASE("a document submitted while the broker is away is sent byte-identical after a "
-          "restart, and accepted once",
-          "[agent][submit]") {
+TEST_CASE(
+    "a document submitted while the broker is away is sent byte-identical "
+    "after a "
+    "restart, and accepted once",
+    "[agent][submit]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   FakeBroker broker(pki);
-  AgentOptions options = pki.OptionsFor(kAgencyA, data.path(), broker.endpoint());
+  AgentOptions options =
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint());
   std::string id;
   std::string frame_bytes;
   {
@@ -132,7 +139,8 @@ TEST_CASE("a document submitted while the broker is away is sent byte-identical 
     auto agent = Agent::Start(options, clock);
     REQUIRE(agent.ok());
     DocumentRequest request = Request(kAgencyB);
-    request.attachments.push_back({"bien-ban.pdf", "application/pdf", "PDF bytes"});
+    request.attachments.push_back(
+        {"bien-ban.pdf", "application/pdf", "PDF bytes"});
     auto submitted = (*agent)->Submit(request);
     REQUIRE(submitted.ok());
     id = *submitted;
@@ -140,7 +148,8 @@ TEST_CASE("a document submitted while the broker is away is sent byte-identical 
     REQUIRE(view.ok());
     CHECK(view->state == "pending");
     CHECK(view->recipients == std::vector<std::string>{kAgencyB});
-    auto store = AgentStore::Open(data.path());  // a second reader of the same file
+    auto store =
+        AgentStore::Open(data.path());  // a second reader of the same file
     REQUIRE(store.ok());
     auto pending = (*store)->PendingFrames(0, 10);
     REQUIRE(pending.ok());
@@ -158,7 +167,8 @@ TEST_CASE("a document submitted while the broker is away is sent byte-identical 
   REQUIRE(header.ParseFromString(submit->frame.submit().document().header()));
   CHECK(header.message_id() == id);
   CHECK(header.from().organ_id() == kAgencyA);
-  CHECK(header.document_id() == std::string(kAgencyA) + ",2026/11/28,15/VPCP-HC");
+  CHECK(header.document_id() ==
+        std::string(kAgencyA) + ",2026/11/28,15/VPCP-HC");
   REQUIRE(header.attachments_size() == 1);
   CHECK(header.attachments(0).sha256() == crypto::Sha256("PDF bytes"));
 
@@ -174,13 +184,16 @@ TEST_CASE("a document submitted while the broker is away is sent byte-identical 
   CHECK((*agent)->metrics().Value(metric::kAuditSize) == 1);  // one AUDIT_SENT
 }
 
-TEST_CASE("a rejection is recorded with its reason; 'unavailable' is retried on a new session",
-          "[agent][submit]") {
+TEST_CASE(
+    "a rejection is recorded with its reason; 'unavailable' is retried on a "
+    "new session",
+    "[agent][submit]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   FakeBroker broker(pki);
-  auto agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  auto agent = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
   REQUIRE(agent.ok());
   std::string routing = broker.AcceptSession();
   auto first = (*agent)->Submit(Request(kAgencyB));
@@ -213,32 +226,40 @@ TEST_CASE("a rejection is recorded with its reason; 'unavailable' is retried on 
   CHECK(view->state == "rejected");
   CHECK(view->reason == "unknown_recipient");
   CHECK(view->detail == "no such agency");
-  CHECK((*agent)->metrics().Value(metric::kRejected, Label("reason", "unknown_recipient")) == 1);
+  CHECK((*agent)->metrics().Value(metric::kRejected,
+                                  Label("reason", "unknown_recipient")) == 1);
 }
 
-TEST_CASE("a status about a received document is signed, sent to its sender and audited "
-          "once accepted",
-          "[agent][status]") {
+TEST_CASE(
+    "a status about a received document is signed, sent to its sender and "
+    "audited "
+    "once accepted",
+    "[agent][status]") {
   testing::TestPki pki;
   testing::TempDir data;
   RealClock clock;
   FakeBroker broker(pki);
-  auto agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  auto agent = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
   REQUIRE(agent.ok());
   const std::string routing = broker.AcceptSession();
   auto b = pki.SignerFor(kAgencyB);
-  testing::SignedDocument doc = testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
+  testing::SignedDocument doc =
+      testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
   broker.Send(routing, testing::DeliverDocumentFrame(1, doc));
   REQUIRE(broker.Next(v1::Frame::kAck).has_value());
 
-  CHECK((*agent)->ReportStatus("0190f3a2-7c1e-7abc-9def-0123456789ab", v1::STATUS_ACCEPTED, "")
+  CHECK((*agent)
+            ->ReportStatus("0190f3a2-7c1e-7abc-9def-0123456789ab",
+                           v1::STATUS_ACCEPTED, "")
             .status()
             .code() == Code::kNotFound);
-  CHECK((*agent)->ReportStatus(doc.header.message_id(), v1::STATUS_REFUSED, "")
+  CHECK((*agent)
+            ->ReportStatus(doc.header.message_id(), v1::STATUS_REFUSED, "")
             .status()
             .code() == Code::kInvalidField);  // 02 needs a reason
-  auto status_id =
-      (*agent)->ReportStatus(doc.header.message_id(), v1::STATUS_ACCEPTED, "Đã tiếp nhận");
+  auto status_id = (*agent)->ReportStatus(doc.header.message_id(),
+                                          v1::STATUS_ACCEPTED, "Đã tiếp nhận");
   REQUIRE(status_id.ok());
   auto submitted = broker.Next(v1::Frame::kSubmitStatus);
   REQUIRE(submitted.has_value());

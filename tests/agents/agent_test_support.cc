@@ -1,7 +1,6 @@
 #include "agent_test_support.h"
 
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "agents/secret_file.h"
@@ -17,8 +16,9 @@ namespace docbus::agent::testing {
 
 TempDir::TempDir(std::string_view prefix) {
   std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          (std::string(prefix) + "-" + std::to_string(rd()) + std::to_string(rd()));
+  path_ =
+      std::filesystem::temp_directory_path() /
+      (std::string(prefix) + "-" + std::to_string(rd()) + std::to_string(rd()));
   std::filesystem::create_directories(path_);
 }
 
@@ -29,7 +29,8 @@ TempDir::~TempDir() {
 
 TestPki::TestPki() : dir_("docbus-agent-pki"), paths_(dir_.path() / "pki") {
   REQUIRE(pki::InitAuthority(paths_.dir()).ok());
-  REQUIRE(pki::IssueAgency(paths_.dir(), kAgencyA, "Văn phòng Chính phủ", "").ok());
+  REQUIRE(
+      pki::IssueAgency(paths_.dir(), kAgencyA, "Văn phòng Chính phủ", "").ok());
   REQUIRE(pki::IssueAgency(paths_.dir(), kAgencyB, "Bộ Nội vụ", "").ok());
   REQUIRE(pki::IssueAgency(paths_.dir(), kAgencyC, "Bộ Tài chính", "").ok());
   REQUIRE(pki::IssueBroker(paths_.dir()).ok());
@@ -46,8 +47,10 @@ AgentOptions TestPki::OptionsFor(const std::string& agency,
   o.data_dir = data_dir;
   o.broker_endpoint = endpoint;
   o.broker_public_key = *transport::ReadKeyFile(paths_.broker_curve_public());
-  o.curve_public_key = *transport::ReadKeyFile(paths_.agency_curve_public(agency));
-  o.curve_secret_key = *transport::ReadKeyFile(paths_.agency_curve_secret(agency));
+  o.curve_public_key =
+      *transport::ReadKeyFile(paths_.agency_curve_public(agency));
+  o.curve_secret_key =
+      *transport::ReadKeyFile(paths_.agency_curve_secret(agency));
   o.signing_key = paths_.agency_key(agency);
   o.certificate = paths_.agency_certificate(agency);
   o.root_certificate = paths_.root_certificate();
@@ -61,16 +64,18 @@ AgentOptions TestPki::OptionsFor(const std::string& agency,
   return o;
 }
 
-std::unique_ptr<crypto::Signer> TestPki::SignerFor(const std::string& agency) const {
-  auto signer =
-      crypto::Signer::Load(paths_.agency_key(agency), paths_.agency_certificate(agency));
+std::unique_ptr<crypto::Signer> TestPki::SignerFor(
+    const std::string& agency) const {
+  auto signer = crypto::Signer::Load(paths_.agency_key(agency),
+                                     paths_.agency_certificate(agency));
   REQUIRE(signer.ok());
   return std::move(signer).value();
 }
 
-SignedDocument MakeDocument(const crypto::Signer& signer, const std::string& from,
-                            const std::vector<std::string>& to,
-                            const std::vector<std::pair<std::string, std::string>>& files) {
+SignedDocument MakeDocument(
+    const crypto::Signer& signer, const std::string& from,
+    const std::vector<std::string>& to,
+    const std::vector<std::pair<std::string, std::string>>& files) {
   static RealClock clock;
   SignedDocument d;
   d.header.set_message_id(NewMessageId(clock));
@@ -99,7 +104,8 @@ SignedDocument MakeDocument(const crypto::Signer& signer, const std::string& fro
   return d;
 }
 
-v1::Frame DeliverDocumentFrame(uint64_t delivery_id, const SignedDocument& document) {
+v1::Frame DeliverDocumentFrame(uint64_t delivery_id,
+                               const SignedDocument& document) {
   v1::Frame f;
   v1::Deliver* d = f.mutable_deliver();
   d->set_delivery_id(delivery_id);
@@ -111,7 +117,8 @@ v1::Frame DeliverDocumentFrame(uint64_t delivery_id, const SignedDocument& docum
   return f;
 }
 
-v1::SignedReceipt MakeReceipt(const crypto::Signer& signer, const std::string& recipient,
+v1::SignedReceipt MakeReceipt(const crypto::Signer& signer,
+                              const std::string& recipient,
                               const v1::DocumentHeader& header,
                               const std::string& header_bytes) {
   v1::ReceiptBody body;
@@ -138,14 +145,16 @@ FakeBroker::FakeBroker(const TestPki& pki) {
   auto zap = transport::ZapHandler::Start(
       context_, [agencies](std::string_view key, std::string_view) {
         const registry::Agency* a = agencies->FindByCurveKey(key);
-        if (a == nullptr || a->revoked) return transport::ZapDecision{false, "", "unknown"};
+        if (a == nullptr || a->revoked)
+          return transport::ZapDecision{false, "", "unknown"};
         return transport::ZapDecision{true, a->id, ""};
       });
   REQUIRE(zap.ok());
   zap_ = std::move(zap).value();
   transport::BrokerSocketOptions options;
   options.endpoint = "tcp://127.0.0.1:*";
-  options.curve_secret_z85 = *transport::ReadKeyFile(pki.paths().broker_curve_secret());
+  options.curve_secret_z85 =
+      *transport::ReadKeyFile(pki.paths().broker_curve_secret());
   auto socket = transport::BrokerSocket::Bind(context_, options);
   REQUIRE(socket.ok());
   socket_ = std::move(socket).value();
@@ -172,8 +181,8 @@ bool FakeBroker::ReceiveOne(std::chrono::milliseconds timeout) {
   return true;
 }
 
-std::optional<FakeBroker::Received> FakeBroker::Next(v1::Frame::BodyCase type,
-                                                     std::chrono::milliseconds timeout) {
+std::optional<FakeBroker::Received> FakeBroker::Next(
+    v1::Frame::BodyCase type, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   size_t checked = 0;
   while (true) {
@@ -216,8 +225,9 @@ void FakeBroker::Barrier(const std::string& routing_id) {
   Send(routing_id, ping);
   const auto deadline = std::chrono::steady_clock::now() + kWait;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto pong = Next(v1::Frame::kPong, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           deadline - std::chrono::steady_clock::now()));
+    auto pong = Next(v1::Frame::kPong,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         deadline - std::chrono::steady_clock::now()));
     REQUIRE(pong.has_value());
     if (pong->frame.pong().nonce() == nonce) return;
   }

@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "agents/agent.h"
@@ -52,12 +51,17 @@ class TestPki {
   TestPki();
   const pki::PkiPaths& paths() const { return paths_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
-  const std::string& broker_log_signer_key() const { return log_keys_.signer_key; }
-  const std::string& broker_log_verifier_key() const { return log_keys_.verifier_key; }
+  const std::string& broker_log_signer_key() const {
+    return log_keys_.signer_key;
+  }
+  const std::string& broker_log_verifier_key() const {
+    return log_keys_.verifier_key;
+  }
 
   // Options for an agent of `agency` storing in `data_dir`, connecting to
   // `endpoint`; timers long so that tests see only the frames they cause.
-  AgentOptions OptionsFor(const std::string& agency, const std::filesystem::path& data_dir,
+  AgentOptions OptionsFor(const std::string& agency,
+                          const std::filesystem::path& data_dir,
                           const std::string& endpoint) const;
   std::unique_ptr<crypto::Signer> SignerFor(const std::string& agency) const;
 
@@ -75,12 +79,15 @@ struct SignedDocument {
   std::string signature;
   std::vector<v1::AttachmentData> attachments;
 };
-SignedDocument MakeDocument(const crypto::Signer& signer, const std::string& from,
-                            const std::vector<std::string>& to,
-                            const std::vector<std::pair<std::string, std::string>>& files);
-v1::Frame DeliverDocumentFrame(uint64_t delivery_id, const SignedDocument& document);
+SignedDocument MakeDocument(
+    const crypto::Signer& signer, const std::string& from,
+    const std::vector<std::string>& to,
+    const std::vector<std::pair<std::string, std::string>>& files);
+v1::Frame DeliverDocumentFrame(uint64_t delivery_id,
+                               const SignedDocument& document);
 // A receipt for `header_bytes` signed by `signer`, claiming `recipient`.
-v1::SignedReceipt MakeReceipt(const crypto::Signer& signer, const std::string& recipient,
+v1::SignedReceipt MakeReceipt(const crypto::Signer& signer,
+                              const std::string& recipient,
                               const v1::DocumentHeader& header,
                               const std::string& header_bytes);
 

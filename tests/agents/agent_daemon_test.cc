@@ -1,0 +1,122 @@
+// The docbus-agent executable as an operator runs it: a bad config exits 2
+// naming the key; a good one serves its API, announces it in endpoints.json,
+// and on SIGTERM exits 0, removing endpoints.json and leaving its own log
+// published.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "agent_test_support.h"
+#include "agents/secret_file.h"
+#include "tools/local/daemon_process.h"
+
+namespace docbus::agent {
+namespace {
+
+const std::filesystem::path kAgentExe =
+    std::filesystem::path(DOCBUS_BINARY_DIR) / "agents" / "docbus-agent";
+
+std::string Config(const testing::TestPki& pki, const std::string& endpoint,
+                   const std::filesystem::path& data_dir) {
+  const auto& p = pki.paths();
+  const std::filesystem::path vkey = pki.dir() / "broker-log.vkey";
+  REQUIRE(WriteSecretFile(vkey, pki.broker_log_verifier_key() + "\n").ok());
+  const std::string a = testing::kAgencyA;
+  auto q = [](const std::filesystem::path& path) {
+    return "\"" + path.string() + "\"";
+  };
+  return "[agent]\nagency_id = \"" + a + "\"\ndata_dir = " + q(data_dir) +
+         "\n[broker]\nendpoint = \"" + endpoint +
+         "\"\npublic_key = " + q(p.broker_curve_public()) +
+         "\n[keys]\ncurve_public_key = " + q(p.agency_curve_public(a)) +
+         "\ncurve_secret_key = " + q(p.agency_curve_secret(a)) +
+         "\nsigning_key = " + q(p.agency_key(a)) +
+         "\ncertificate = " + q(p.agency_certificate(a)) +
+         "\n[pki]\nroot_certificate = " + q(p.root_certificate()) +
+         "\ncrl = " + q(p.crl()) + "\nregistry = " + q(p.registry()) +
+         "\n[audit]\nbroker_log_vkey = " + q(vkey) +
+         "\n[log]\nlevel = \"warn\"\n";
+}
+
+void Write(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file) << text;
+}
+
+// Polls (with a deadline) until `done`.
+template <typename F>
+bool WaitFor(F done, std::chrono::milliseconds timeout = testing::kWait) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+TEST_CASE("docbus-agent refuses a bad config with exit code 2, naming the key",
+          "[agent][daemon]") {
+  testing::TestPki pki;
+  testing::TempDir dir;
+  std::string config = Config(pki, "tcp://127.0.0.1:9", dir.path() / "data");
+  config.replace(config.find("[log]"), 5, "[log]\nlevel_typo = 1");
+  Write(dir.path() / "agent.toml", config);
+  auto process = local::DaemonProcess::Start(
+      kAgentExe, {"--config", (dir.path() / "agent.toml").string()},
+      dir.path() / "agent.log");
+  REQUIRE(process.ok());
+  auto code = (*process)->Wait(testing::kWait);
+  REQUIRE(code.has_value());
+  CHECK(*code == 2);
+  auto log = ReadSmallFile(dir.path() / "agent.log");
+  REQUIRE(log.ok());
+  CHECK_THAT(*log, Catch::Contains("log.level_typo"));
+}
+
+TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
+          "[agent][daemon]") {
+  testing::TestPki pki;
+  testing::TempDir dir;
+  testing::FakeBroker broker(pki);
+  const std::filesystem::path data = dir.path() / "data";
+  Write(dir.path() / "agent.toml", Config(pki, broker.endpoint(), data));
+  auto process = local::DaemonProcess::Start(
+      kAgentExe, {"--config", (dir.path() / "agent.toml").string()},
+      dir.path() / "agent.log");
+  REQUIRE(process.ok());
+  REQUIRE(WaitFor(
+      [&] { return std::filesystem::exists(data / "endpoints.json"); }));
+  broker.AcceptSession();
+
+  auto endpoints = ReadSmallFile(data / "endpoints.json");
+  REQUIRE(endpoints.ok());
+  const size_t at = endpoints->find("http://127.0.0.1:");
+  REQUIRE(at != std::string::npos);
+  const std::string url = endpoints->substr(at, endpoints->find('"', at) - at);
+  httplib::Client client(url);
+  auto health = client.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  auto unauthorized = client.Get("/v1/documents");
+  REQUIRE(unauthorized);
+  CHECK(unauthorized->status == 401);
+  auto token = ReadSmallFile(data / "api.token");
+  REQUIRE(token.ok());
+  std::string bearer = *token;
+  bearer.pop_back();
+  auto listed =
+      client.Get("/v1/documents", {{"Authorization", "Bearer " + bearer}});
+  REQUIRE(listed);
+  CHECK(listed->status == 200);
+
+  auto code = (*process)->Terminate(testing::kWait);
+  REQUIRE(code.ok());
+  CHECK(*code == 0);
+  CHECK_FALSE(std::filesystem::exists(data / "endpoints.json"));
+  CHECK(std::filesystem::exists(data / "log" / "checkpoint"));
+}
+
+}  // namespace
+}  // namespace docbus::agent
