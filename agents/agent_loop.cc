@@ -154,7 +154,7 @@ void AgentLoop::Turn() {
     SetConnected(false);
   }
 
-  std::vector<InboundFrame> frames;
+  std::deque<InboundFrame> frames;
   while (frames.size() < deps_.options.max_frames_per_turn) {
     Result<std::optional<std::string>> got = socket_->TryReceive();
     if (!got.ok()) {
@@ -191,7 +191,7 @@ void AgentLoop::Prepare(InboundFrame& in) const {
   }
 }
 
-void AgentLoop::ProcessBatch(std::vector<InboundFrame>& frames,
+void AgentLoop::ProcessBatch(std::deque<InboundFrame>& frames,
                              std::vector<SubmissionQueue::Item>& items) {
   out_.Clear();
   // Parsing and signature work first, on every core; the transaction then

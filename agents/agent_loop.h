@@ -98,7 +98,7 @@ class AgentLoop {
     PreparedDocument document;
     PreparedNotice notice;
   };
-  void ProcessBatch(std::vector<InboundFrame>& frames,
+  void ProcessBatch(std::deque<InboundFrame>& frames,
                     std::vector<SubmissionQueue::Item>& items);
   // Parses and verifies, without the store; safe on any thread.
   void Prepare(InboundFrame& in) const;

@@ -191,7 +191,8 @@ Result<bool> AgentStore::AnswerOutbox(std::string_view message_id,
   DOCBUS_ASSIGN_OR_RETURN(Query q,
                           db_->Prepare("UPDATE outbox SET state = ?, reason = "
                                        "?, detail = ?, audit_index = ?,"
-                                       " own_index = ?, answered_unix_ms = ? "
+                                       " own_index = ?, answered_unix_ms = ?,"
+                                       " frame = X'' "
                                        "WHERE message_id = ? AND state = 0"));
   q->Bind(1, static_cast<int>(state)).BindText(2, reason).BindText(3, detail);
   q->Bind(4, audit_index).Bind(5, own_index).Bind(6, now_unix_ms);

@@ -101,8 +101,9 @@ class AgentStore {
   Status AddOutbox(OutboxEntry& entry);
   // The entry without its frame, or nullopt.
   Result<std::optional<OutboxEntry>> FindOutbox(std::string_view message_id);
-  // Records the broker's answer if the entry is still pending; false when it
-  // was already answered (a duplicate answer changes nothing).
+  // Records the broker's answer if the entry is still pending, and drops
+  // the frame bytes (never sent again); false when it was already answered
+  // (a duplicate answer changes nothing).
   Result<bool> AnswerOutbox(std::string_view message_id, OutboxState state,
                             std::string_view reason, std::string_view detail,
                             int64_t audit_index, int64_t own_index,

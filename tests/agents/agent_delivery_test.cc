@@ -170,7 +170,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a receipt not signed by the recipient is not recorded; a genuine one is",
+    "a receipt not signed by the recipient is not recorded, a genuine one is",
     "[agent][delivery]") {
   Fixture f;
   DocumentRequest request;

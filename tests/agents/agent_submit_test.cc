@@ -185,7 +185,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a rejection is recorded with its reason; 'unavailable' is retried on a "
+    "a rejection is recorded with its reason, and 'unavailable' is retried on a "
     "new session",
     "[agent][submit]") {
   testing::TestPki pki;
