@@ -5,7 +5,7 @@
 #include "bus/core/log.h"
 #include "bus/crypto/certificate.h"
 #include "bus/crypto/openssl_util.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "bus/registry/registry_file.h"
 #include "certs/certificate_factory.h"
 #include "certs/curve_keys.h"
@@ -29,11 +29,11 @@ Result<CaMaterial> LoadCa(const PkiPaths& paths) {
   CaMaterial ca;
   DOCBUS_ASSIGN_OR_RETURN(
       std::string cert_pem,
-      registry::ReadFileLimited(paths.root_certificate(), kMaxPemBytes));
+      ReadFileLimited(paths.root_certificate(), kMaxPemBytes));
   DOCBUS_ASSIGN_OR_RETURN(ca.cert, crypto::ParseCertificatePem(cert_pem));
   DOCBUS_ASSIGN_OR_RETURN(
       std::string key_pem,
-      registry::ReadFileLimited(paths.root_key(), kMaxPemBytes));
+      ReadFileLimited(paths.root_key(), kMaxPemBytes));
   auto key = crypto::ParsePrivateKeyPem(key_pem);
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
   if (!key.ok()) return key.status();
@@ -47,14 +47,14 @@ Result<CaMaterial> LoadCa(const PkiPaths& paths) {
 
 Status WritePrivateKey(const std::filesystem::path& file, EVP_PKEY* key) {
   DOCBUS_ASSIGN_OR_RETURN(std::string pem, crypto::PrivateKeyToPem(key));
-  Status written = registry::WriteFileAtomically(file, pem, 0600);
+  Status written = WriteFileAtomically(file, pem, 0600);
   OPENSSL_cleanse(pem.data(), pem.size());
   return written;
 }
 
 Status WriteCertificate(const std::filesystem::path& file, X509* cert) {
   DOCBUS_ASSIGN_OR_RETURN(std::string pem, crypto::CertificateToPem(cert));
-  return registry::WriteFileAtomically(file, pem, 0644);
+  return WriteFileAtomically(file, pem, 0644);
 }
 
 // Re-signs the CRL with `spec`'s entries and the next number.
@@ -67,13 +67,13 @@ Status PublishCrl(const PkiPaths& paths, const CaMaterial& ca, CrlSpec spec,
   DOCBUS_ASSIGN_OR_RETURN(crypto::X509CrlPtr crl,
                           BuildCrl(spec, ca.cert.get(), ca.key.get()));
   DOCBUS_ASSIGN_OR_RETURN(std::string pem, crypto::CrlToPem(crl.get()));
-  return registry::WriteFileAtomically(paths.crl(), pem, 0644);
+  return WriteFileAtomically(paths.crl(), pem, 0644);
 }
 
 // The current CRL's contents, after checking the root signed it.
 Result<CrlSpec> CurrentCrl(const PkiPaths& paths, const CaMaterial& ca) {
   DOCBUS_ASSIGN_OR_RETURN(std::string pem,
-                          registry::ReadFileLimited(paths.crl(), kMaxPemBytes));
+                          ReadFileLimited(paths.crl(), kMaxPemBytes));
   DOCBUS_ASSIGN_OR_RETURN(crypto::X509CrlPtr crl, crypto::ParseCrlPem(pem));
   if (X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.cert.get())) != 1) {
     return crypto::OpenSslError(
@@ -135,8 +135,8 @@ Status InitAuthority(const std::filesystem::path& dir,
                     file.string() + " exists; refusing to replace a PKI");
     }
   }
-  DOCBUS_RETURN_IF_ERROR(registry::MakeDirectory(dir, 0755));
-  DOCBUS_RETURN_IF_ERROR(registry::MakeDirectory(paths.root_dir(), 0700));
+  DOCBUS_RETURN_IF_ERROR(MakeDirectory(dir, 0755));
+  DOCBUS_RETURN_IF_ERROR(MakeDirectory(paths.root_dir(), 0700));
   DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
 
   CaMaterial ca;
@@ -183,7 +183,7 @@ Status IssueAgency(const std::filesystem::path& dir, std::string_view id,
                                             paths.registry().string());
   }
   DOCBUS_ASSIGN_OR_RETURN(CaMaterial ca, LoadCa(paths));
-  DOCBUS_RETURN_IF_ERROR(registry::MakeDirectory(paths.agency_dir(id), 0755));
+  DOCBUS_RETURN_IF_ERROR(MakeDirectory(paths.agency_dir(id), 0755));
 
   SubjectName subject;
   subject.organization = std::string(name);
@@ -219,7 +219,7 @@ Status IssueBroker(const std::filesystem::path& dir, const Validity& validity) {
                   paths.broker_certificate().string() + " exists");
   }
   DOCBUS_ASSIGN_OR_RETURN(CaMaterial ca, LoadCa(paths));
-  DOCBUS_RETURN_IF_ERROR(registry::MakeDirectory(paths.broker_dir(), 0755));
+  DOCBUS_RETURN_IF_ERROR(MakeDirectory(paths.broker_dir(), 0755));
   SubjectName subject;
   subject.organization = OrganizationOf(ca.cert.get());
   subject.common_name = "docbus broker";

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "bus/core/log.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 
 namespace docbus::pki {
 
@@ -24,9 +24,9 @@ Result<CurveKeys> GenerateCurveKeys() {
 }
 
 Status WriteCurveKeys(const std::filesystem::path& dir, const CurveKeys& keys) {
-  DOCBUS_RETURN_IF_ERROR(registry::WriteFileAtomically(
+  DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(
       dir / "curve.secret", keys.secret_z85 + "\n", 0600));
-  return registry::WriteFileAtomically(dir / "curve.public",
+  return WriteFileAtomically(dir / "curve.public",
                                        keys.public_z85 + "\n", 0644);
 }
 
@@ -38,7 +38,7 @@ Result<std::string> CurveKeygen(const std::filesystem::path& out_dir) {
                       " exists; a CURVE key is never overwritten");
   }
   if (!std::filesystem::is_directory(out_dir, ec)) {
-    DOCBUS_RETURN_IF_ERROR(registry::MakeDirectory(out_dir, 0700));
+    DOCBUS_RETURN_IF_ERROR(MakeDirectory(out_dir, 0700));
   }
   DOCBUS_ASSIGN_OR_RETURN(CurveKeys keys, GenerateCurveKeys());
   DOCBUS_RETURN_IF_ERROR(WriteCurveKeys(out_dir, keys));

@@ -10,7 +10,7 @@
 #include "bus/crypto/trust_store.h"
 #include "bus/crypto/verifier.h"
 #include "bus/registry/agency_registry.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "bus/registry/registry_file.h"
 #include "certs/folder_lock.h"
 #include "certs/pki_paths.h"
@@ -147,7 +147,7 @@ Result<std::string> AcceptEnrolment(const std::filesystem::path& dir,
 
   std::error_code ec;
   if (std::filesystem::is_directory(paths.agency_dir(request.agency_id), ec)) {
-    DOCBUS_RETURN_IF_ERROR(registry::WriteFileAtomically(
+    DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(
         paths.agency_curve_public(request.agency_id),
         request.curve_public_key + "\n", 0644));
     // The authority's copy of the old secret no longer matches the bound key.

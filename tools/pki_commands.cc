@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "certs/authority.h"
 #include "certs/curve_keys.h"
 #include "certs/enrolment.h"
@@ -145,7 +145,7 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
   enroll_request->add_option("--out", args->out,
                              "request file (default: stdout)");
   enroll_request->callback([args, &out, &err] {
-    auto curve = registry::ReadFileLimited(args->curve_public, 1024);
+    auto curve = ReadFileLimited(args->curve_public, 1024);
     Finish(curve.status(), err);
     std::string key = *curve;
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r'))
@@ -155,7 +155,7 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
     if (args->out.empty()) {
       out << *request;
     } else {
-      Finish(registry::WriteFileAtomically(args->out, *request, 0644), err);
+      Finish(WriteFileAtomically(args->out, *request, 0644), err);
       out << "wrote " << args->out << "\n";
     }
   });
@@ -165,7 +165,7 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
   enroll->add_option("--dir", args->dir, "PKI folder")->required();
   enroll->add_option("--request", args->request, "request file")->required();
   enroll->callback([args, &out, &err] {
-    auto text = registry::ReadFileLimited(args->request, 16 * 1024);
+    auto text = ReadFileLimited(args->request, 16 * 1024);
     Finish(text.status(), err);
     auto agency = pki::AcceptEnrolment(args->dir, *text);
     Finish(agency.status(), err);

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 
 namespace docbus::audit {
 namespace {

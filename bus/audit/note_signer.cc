@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 #include "bus/audit/note_util.h"
 
 namespace docbus::audit {

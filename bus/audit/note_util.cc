@@ -2,7 +2,7 @@
 
 #include <openssl/err.h>
 
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 
 namespace docbus::audit {
 

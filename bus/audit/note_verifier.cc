@@ -5,7 +5,7 @@
 #include <set>
 #include <utility>
 
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 #include "bus/audit/note_signer.h"
 #include "bus/audit/note_util.h"
 

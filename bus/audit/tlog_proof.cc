@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 #include "bus/audit/proof.h"
 
 namespace docbus::audit {

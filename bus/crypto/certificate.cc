@@ -5,7 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include "bus/crypto/sha256.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 
 namespace docbus::crypto {
 
@@ -18,7 +18,7 @@ Result<std::shared_ptr<const Certificate>> Certificate::FromPem(
 Result<std::shared_ptr<const Certificate>> Certificate::FromFile(
     const std::filesystem::path& file) {
   DOCBUS_ASSIGN_OR_RETURN(std::string pem,
-                          registry::ReadFileLimited(file, 64 * 1024));
+                          ReadFileLimited(file, 64 * 1024));
   auto cert = FromPem(pem);
   if (!cert.ok()) {
     return Status(cert.status().code(),

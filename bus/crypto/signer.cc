@@ -4,7 +4,7 @@
 
 #include "bus/core/clock.h"
 #include "bus/crypto/sha256.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 
 namespace docbus::crypto {
 namespace {
@@ -18,9 +18,9 @@ Result<std::unique_ptr<Signer>> Signer::Load(
     const std::filesystem::path& key_pem,
     const std::filesystem::path& cert_pem) {
   DOCBUS_ASSIGN_OR_RETURN(std::string key_text,
-                          registry::ReadFileLimited(key_pem, 64 * 1024));
+                          ReadFileLimited(key_pem, 64 * 1024));
   DOCBUS_ASSIGN_OR_RETURN(std::string cert_text,
-                          registry::ReadFileLimited(cert_pem, 64 * 1024));
+                          ReadFileLimited(cert_pem, 64 * 1024));
   auto signer = FromPem(key_text, cert_text);
   OPENSSL_cleanse(key_text.data(), key_text.size());
   if (!signer.ok()) {

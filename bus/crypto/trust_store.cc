@@ -4,7 +4,7 @@
 #include <openssl/x509v3.h>
 
 #include "bus/core/log.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 
 namespace docbus::crypto {
 namespace {
@@ -42,7 +42,7 @@ Result<std::unique_ptr<TrustStore>> TrustStore::Load(
 Result<std::shared_ptr<const TrustStore::Anchor>> TrustStore::BuildAnchor(
     const std::filesystem::path& crl_pem) const {
   DOCBUS_ASSIGN_OR_RETURN(std::string text,
-                          registry::ReadFileLimited(crl_pem, 64u << 20));
+                          ReadFileLimited(crl_pem, 64u << 20));
   auto crl = ParseCrlPem(text);
   if (!crl.ok()) {
     return Status(crl.status().code(),

@@ -2,7 +2,7 @@
 
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 
 namespace docbus::registry {
 namespace {

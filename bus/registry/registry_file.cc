@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "bus/registry/agency_registry.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 
 namespace docbus::registry {
 namespace {

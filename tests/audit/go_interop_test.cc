@@ -9,7 +9,7 @@
 #include <map>
 #include <sstream>
 
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/exported_log.h"
 #include "bus/audit/note_signer.h"

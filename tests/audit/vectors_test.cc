@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/hash.h"
 #include "bus/audit/memory_log_storage.h"

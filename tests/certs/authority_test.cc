@@ -10,7 +10,7 @@
 #include <cstdlib>
 
 #include "bus/crypto/certificate.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "certs/curve_keys.h"
 #include "tests/crypto/pki_fixture.h"
 
@@ -36,7 +36,7 @@ std::string SubjectField(X509* cert, int nid) {
 }
 
 std::string ReadKey(const std::filesystem::path& file) {
-  auto text = registry::ReadFileLimited(file, 1024);
+  auto text = ReadFileLimited(file, 1024);
   REQUIRE(text.ok());
   return *text;
 }
@@ -113,7 +113,7 @@ TEST_CASE(
     "[pki]") {
   PkiFixture pki;
   const std::string before =
-      *registry::ReadFileLimited(pki.paths.registry(), 1 << 20);
+      *ReadFileLimited(pki.paths.registry(), 1 << 20);
   CHECK(CodeOf(pki::IssueAgency(pki.paths.dir(), "000.00.00.g22", "x", "")) ==
         "invalid_field");
   CHECK(CodeOf(pki::IssueAgency(pki.paths.dir(), "../../etc", "x", "")) ==
@@ -124,7 +124,7 @@ TEST_CASE(
         "invalid_argument");
   CHECK(CodeOf(pki::IssueAgency(pki.paths.dir(), kAgencyA, "Again", "")) ==
         "already_exists");
-  CHECK(*registry::ReadFileLimited(pki.paths.registry(), 1 << 20) == before);
+  CHECK(*ReadFileLimited(pki.paths.registry(), 1 << 20) == before);
   CHECK_FALSE(std::filesystem::exists(pki.paths.agency_dir(kAgencyC)));
 }
 

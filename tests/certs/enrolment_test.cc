@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "certs/curve_keys.h"
 #include "tests/crypto/pki_fixture.h"
 
@@ -39,7 +39,7 @@ TEST_CASE("an enrolment request binds the agency's new CURVE key", "[enrol]") {
   auto registry = pki.Registry();
   CHECK(registry->FindByCurveKey(new_key) == registry->Find(kAgencyA));
   CHECK(registry->FindByCurveKey(old_key) == nullptr);
-  CHECK(*registry::ReadFileLimited(pki.paths.agency_curve_public(kAgencyA),
+  CHECK(*ReadFileLimited(pki.paths.agency_curve_public(kAgencyA),
                                    64) == new_key + "\n");
   CHECK_FALSE(std::filesystem::exists(pki.paths.agency_curve_secret(kAgencyA)));
   // The same request again changes nothing and is accepted.
@@ -50,7 +50,7 @@ TEST_CASE("a tampered or forged enrolment request is refused and binds nothing",
           "[enrol]") {
   PkiFixture pki;
   const std::string before =
-      *registry::ReadFileLimited(pki.paths.registry(), 1 << 20);
+      *ReadFileLimited(pki.paths.registry(), 1 << 20);
   const std::string new_key = NewCurveKey();
   auto request = RequestFor(pki, kAgencyA, new_key);
   REQUIRE(request.ok());
@@ -84,7 +84,7 @@ TEST_CASE("a tampered or forged enrolment request is refused and binds nothing",
                                         request->find(kAgencyA), 13, kAgencyC))
                    .status()) == "unknown_agency");
 
-  CHECK(*registry::ReadFileLimited(pki.paths.registry(), 1 << 20) == before);
+  CHECK(*ReadFileLimited(pki.paths.registry(), 1 << 20) == before);
 }
 
 TEST_CASE("an old request, a revoked agency or another agency's key is refused",

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "tests/crypto/pki_fixture.h"
 
 namespace docbus::test {
@@ -62,7 +62,7 @@ TEST_CASE("docbus pki builds a working PKI folder from the command line",
   REQUIRE(keygen.exit_code == 0);
   const std::string new_key = keygen.out.substr(0, 40);
   auto secret =
-      registry::ReadFileLimited(tmp.path() / "agent-keys" / "curve.secret", 64);
+      ReadFileLimited(tmp.path() / "agent-keys" / "curve.secret", 64);
   REQUIRE(secret.ok());
   CHECK_FALSE(Contains(keygen.out, secret->substr(0, 40)));  // never printed
   const std::string request = (tmp.path() / "enrol.req").string();

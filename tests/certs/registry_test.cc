@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "bus/registry/registry_file.h"
 #include "tests/crypto/pki_fixture.h"
 
@@ -15,7 +15,7 @@ namespace {
 // the text of that entry.
 Status LoadEdited(const PkiFixture& pki, const std::string& from,
                   const std::string& to) {
-  auto text = registry::ReadFileLimited(pki.paths.registry(), 1 << 20);
+  auto text = ReadFileLimited(pki.paths.registry(), 1 << 20);
   REQUIRE(text.ok());
   const size_t at = text->find(from);
   REQUIRE(at != std::string::npos);
@@ -69,7 +69,7 @@ TEST_CASE("a registry entry that contradicts itself or another is refused",
   const std::string key_a = registry->Find(kAgencyA)->curve_public_key;
   const std::string key_b = registry->Find(kAgencyB)->curve_public_key;
   // A listed twice.
-  auto text = registry::ReadFileLimited(pki.paths.registry(), 1 << 20);
+  auto text = ReadFileLimited(pki.paths.registry(), 1 << 20);
   REQUIRE(text.ok());
   const size_t first = text->find("[[agency]]");
   const size_t second = text->find("[[agency]]", first + 1);

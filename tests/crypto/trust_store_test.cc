@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "bus/registry/registry_file.h"
 #include "tests/crypto/pki_fixture.h"
 
@@ -29,7 +29,7 @@ TEST_CASE("a certificate from another CA is refused as untrusted_certificate",
   auto file = registry::RegistryFile::Read(pki.paths.registry());
   REQUIRE(file.ok());
   auto curve =
-      registry::ReadFileLimited(rogue.paths.agency_curve_public(kAgencyC), 64);
+      ReadFileLimited(rogue.paths.agency_curve_public(kAgencyC), 64);
   REQUIRE(curve.ok());
   registry::RegistryEntry entry;
   entry.id = kAgencyC;

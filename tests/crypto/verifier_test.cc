@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "bus/crypto/openssl_util.h"
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 #include "bus/registry/registry_file.h"
 #include "certs/certificate_factory.h"
 #include "tests/crypto/pki_fixture.h"
@@ -149,7 +149,7 @@ TEST_CASE("garbage in place of a signature is refused as malformed",
   crypto::BioPtr data = crypto::MemoryBio(header);
   auto signer = pki.SignerFor(kAgencyA);
   auto key_pem =
-      registry::ReadFileLimited(pki.paths.agency_key(kAgencyA), 65536);
+      ReadFileLimited(pki.paths.agency_key(kAgencyA), 65536);
   REQUIRE(key_pem.ok());
   auto key = crypto::ParsePrivateKeyPem(*key_pem);
   REQUIRE(key.ok());
@@ -172,7 +172,7 @@ TEST_CASE("a signature over a SHA-1 digest is refused as bad_signature",
   VerifyingSide side(pki);
   const std::string header = SampleHeaderBytes();
   auto key_pem =
-      registry::ReadFileLimited(pki.paths.agency_key(kAgencyA), 65536);
+      ReadFileLimited(pki.paths.agency_key(kAgencyA), 65536);
   REQUIRE(key_pem.ok());
   auto key = crypto::ParsePrivateKeyPem(*key_pem);
   REQUIRE(key.ok());
@@ -264,9 +264,9 @@ TEST_CASE("an agency with an RSA certificate signs and verifies through CMS",
           "[signer]") {
   PkiFixture pki;
   // The national CA issues agency C an RSA certificate (not the default).
-  auto root_key_pem = registry::ReadFileLimited(pki.paths.root_key(), 65536);
+  auto root_key_pem = ReadFileLimited(pki.paths.root_key(), 65536);
   auto root_pem =
-      registry::ReadFileLimited(pki.paths.root_certificate(), 65536);
+      ReadFileLimited(pki.paths.root_certificate(), 65536);
   REQUIRE(root_key_pem.ok());
   REQUIRE(root_pem.ok());
   auto root_key = crypto::ParsePrivateKeyPem(*root_key_pem);
@@ -285,7 +285,7 @@ TEST_CASE("an agency with an RSA certificate signs and verifies through CMS",
   auto cert = pki::IssueCertificate(spec, root->get(), root_key->get());
   REQUIRE(cert.ok());
   std::filesystem::create_directories(pki.paths.agency_dir(kAgencyC));
-  REQUIRE(registry::WriteFileAtomically(pki.paths.agency_certificate(kAgencyC),
+  REQUIRE(WriteFileAtomically(pki.paths.agency_certificate(kAgencyC),
                                         *crypto::CertificateToPem(cert->get()))
               .ok());
   auto file = registry::RegistryFile::Read(pki.paths.registry());

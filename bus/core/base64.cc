@@ -1,9 +1,9 @@
-#include "bus/audit/base64.h"
+#include "bus/core/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace docbus::audit {
+namespace docbus {
 namespace {
 
 constexpr char kAlphabet[] =
@@ -74,4 +74,4 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace docbus::audit
+}  // namespace docbus

@@ -1,4 +1,4 @@
-#include "bus/registry/atomic_file.h"
+#include "bus/core/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include "bus/core/ids.h"
 
-namespace docbus::registry {
+namespace docbus {
 namespace {
 
 Status IoError(const std::string& what, const std::filesystem::path& file,
@@ -124,4 +124,4 @@ Status MakeDirectory(const std::filesystem::path& dir, mode_t mode) {
   return Status::Ok();
 }
 
-}  // namespace docbus::registry
+}  // namespace docbus

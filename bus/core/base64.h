@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-namespace docbus::audit {
+namespace docbus {
 
 std::string Base64Encode(std::string_view bytes);
 // nullopt if `text` is not the canonical encoding of some bytes.
 std::optional<std::string> Base64Decode(std::string_view text);
 
-}  // namespace docbus::audit
+}  // namespace docbus

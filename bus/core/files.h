@@ -1,5 +1,5 @@
 // Whole-file reads with a size bound, and crash-safe whole-file writes, for
-// the small files of a PKI folder (registry, certificates, keys, CRLs).
+// small files: PKI material, keys, tiles, configs written by tools.
 // A write goes to a temporary file in the same folder, is fsync'ed, renamed
 // over the target, and the folder is fsync'ed: a reader sees the old file or
 // the new one, never a torn one. Stateless; safe from any thread (two writers
@@ -15,7 +15,7 @@
 
 #include "bus/core/status.h"
 
-namespace docbus::registry {
+namespace docbus {
 
 // The file's bytes. kNotFound when it does not exist, kTooLarge when it is
 // over `max_bytes`, kIoError on any other failure; messages name the file.
@@ -32,4 +32,4 @@ Status WriteFileAtomically(const std::filesystem::path& file,
 // failure.
 Status MakeDirectory(const std::filesystem::path& dir, mode_t mode = 0755);
 
-}  // namespace docbus::registry
+}  // namespace docbus
