@@ -1,12 +1,14 @@
 #include "agents/agent_config.h"
 
-#include "agents/secret_file.h"
+#include "bus/core/files.h"
 #include "bus/transport/curve_keys.h"
 
 namespace docbus::agent {
 namespace {
 
 constexpr int64_t kMiB = int64_t{1} << 20;
+// A note verifier key is one short line.
+constexpr uint64_t kMaxKeyFile = 1 << 20;
 
 Status BadKey(std::string_view key, const Status& why) {
   return Status(Code::kInvalidArgument,
@@ -64,7 +66,7 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
         Code::kInvalidArgument,
         "key 'keys.curve_secret_key': does not match keys.curve_public_key");
   }
-  Result<std::string> vkey = ReadSmallFile(vkey_file);
+  Result<std::string> vkey = ReadFileLimited(vkey_file, kMaxKeyFile);
   if (!vkey.ok()) return BadKey("audit.broker_log_vkey", vkey.status());
   a.broker_log_vkey = *vkey;
   while (!a.broker_log_vkey.empty() && (a.broker_log_vkey.back() == '\n' ||

@@ -5,8 +5,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "agents/secret_file.h"
-#include "bus/audit/tiles.h"
+#include "bus/core/files.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 
@@ -30,13 +29,15 @@ namespace docbus::agent {
 namespace {
 
 constexpr auto kDropScanInterval = std::chrono::milliseconds(500);
+// api.token holds 64 hex digits.
+constexpr uint64_t kMaxTokenFile = 1 << 20;
 
 }  // namespace
 
 Result<std::string> AgentDaemon::EnsureApiToken(
     const std::filesystem::path& data_dir) {
   const std::filesystem::path file = data_dir / "api.token";
-  Result<std::string> existing = ReadSmallFile(file);
+  Result<std::string> existing = ReadFileLimited(file, kMaxTokenFile);
   if (existing.ok()) {
     std::string token = *existing;
     while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
@@ -51,7 +52,7 @@ Result<std::string> AgentDaemon::EnsureApiToken(
   }
   std::string token =
       Hex(std::string_view(reinterpret_cast<char*>(raw), sizeof(raw)));
-  DOCBUS_RETURN_IF_ERROR(WriteSecretFile(file, token + "\n"));
+  DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(file, token + "\n", 0600));
   return token;
 }
 
@@ -97,8 +98,8 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
 #endif
   nlohmann::json endpoints = nlohmann::json::object();
   if (!daemon->http_url_.empty()) endpoints["http"] = daemon->http_url_;
-  DOCBUS_RETURN_IF_ERROR(audit::WriteFileAtomically(data_dir / "endpoints.json",
-                                                    endpoints.dump() + "\n"));
+  DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(data_dir / "endpoints.json",
+                                             endpoints.dump() + "\n"));
   ComponentLogger("agent")->info("agent ready agency={} http={}",
                                  options.agent.agency_id, daemon->http_url_);
   return daemon;

@@ -310,18 +310,13 @@ Status AgentLoop::HandleFrame(InboundFrame& in, TurnOutput& out) {
         case v1::Deliver::PAYLOAD_NOT_SET:
           break;
       }
-      deps_.metrics.Add(metric::kRefused, Label("reason", "malformed"));
-      out.replies.push_back(RefuseFrame(
-          d.delivery_id(), Status(Code::kMalformed, "empty delivery")));
+      RefuseDelivery(ctx_, "delivery", d.delivery_id(),
+                     Status(Code::kMalformed, "empty delivery"), "", out);
       return Status::Ok();
     }
-    case v1::Frame::kCheckpointUpdate: {
-      DOCBUS_ASSIGN_OR_RETURN(
-          CheckpointTracker::Outcome outcome,
-          tracker_->OnUpdate(frame.checkpoint_update(), *store_));
-      (void)outcome;
-      return Status::Ok();
-    }
+    case v1::Frame::kCheckpointUpdate:
+      // The tracker logs and counts every outcome itself.
+      return tracker_->OnUpdate(frame.checkpoint_update(), *store_).status();
     case v1::Frame::kError:
       OnBrokerError(frame.error());
       return Status::Ok();

@@ -121,13 +121,14 @@ AgentStore::AgentStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
 Result<std::unique_ptr<AgentStore>> AgentStore::Open(
     const std::filesystem::path& data_dir) {
   DOCBUS_ASSIGN_OR_RETURN(auto db,
-                          SqliteDb::Open(DatabasePath(data_dir), false));
+                          SqliteDb::Open(DatabasePath(data_dir),
+                                         {.busy_timeout_ms = kBusyTimeoutMs}));
   DOCBUS_RETURN_IF_ERROR(db->Begin());
   Status s = db->Exec(kSchema);
   if (s.ok()) s = audit::SqliteLogStorage::CreateTables(db->handle());
   if (s.ok()) s = db->Commit();
   if (!s.ok()) {
-    db->Rollback();
+    (void)db->Rollback();
     return Status(s.code(), "agent store schema: " + s.message());
   }
   std::unique_ptr<AgentStore> store(new AgentStore(std::move(db)));
@@ -138,7 +139,7 @@ Result<std::unique_ptr<AgentStore>> AgentStore::Open(
 
 Status AgentStore::AddOutbox(OutboxEntry& e) {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q,
+      SqliteQuery q,
       db_->Prepare(
           "INSERT INTO outbox(message_id, kind, about_message_id, recipients,"
           " document_id, header_sha256, attachment_sha256, evidence_sha256,"
@@ -150,13 +151,13 @@ Status AgentStore::AddOutbox(OutboxEntry& e) {
   q->BindBlob(7, e.attachment_sha256).BindBlob(8, e.evidence_sha256);
   q->Bind(9, e.status_code).Bind(10, e.created_unix_ms).BindBlob(11, e.frame);
   DOCBUS_RETURN_IF_ERROR(q->Run());
-  e.seq = sqlite3_last_insert_rowid(db_->handle());
+  e.seq = db_->last_insert_rowid();
   return Status::Ok();
 }
 
 Result<std::optional<OutboxEntry>> AgentStore::FindOutbox(
     std::string_view message_id) {
-  DOCBUS_ASSIGN_OR_RETURN(Query q,
+  DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
                           db_->Prepare(std::string("SELECT ") + kOutboxColumns +
                                        " FROM outbox WHERE message_id = ?"));
   q->BindText(1, message_id);
@@ -188,7 +189,7 @@ Result<bool> AgentStore::AnswerOutbox(std::string_view message_id,
                                       std::string_view detail,
                                       int64_t audit_index, int64_t own_index,
                                       int64_t now_unix_ms) {
-  DOCBUS_ASSIGN_OR_RETURN(Query q,
+  DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
                           db_->Prepare("UPDATE outbox SET state = ?, reason = "
                                        "?, detail = ?, audit_index = ?,"
                                        " own_index = ?, answered_unix_ms = ?,"
@@ -203,7 +204,7 @@ Result<bool> AgentStore::AnswerOutbox(std::string_view message_id,
 
 Result<std::vector<PendingFrame>> AgentStore::PendingFrames(int64_t after_seq,
                                                             int limit) {
-  DOCBUS_ASSIGN_OR_RETURN(Query q,
+  DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
                           db_->Prepare("SELECT seq, message_id, frame FROM "
                                        "outbox WHERE state = 0 AND seq > ?"
                                        " ORDER BY seq LIMIT ?"));
@@ -219,7 +220,8 @@ Result<std::vector<PendingFrame>> AgentStore::PendingFrames(int64_t after_seq,
 
 Result<int64_t> AgentStore::CountPending() {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q, db_->Prepare("SELECT COUNT(*) FROM outbox WHERE state = 0"));
+      SqliteQuery q,
+      db_->Prepare("SELECT COUNT(*) FROM outbox WHERE state = 0"));
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? q->Int(0) : 0;
 }
@@ -227,7 +229,7 @@ Result<int64_t> AgentStore::CountPending() {
 Result<std::optional<InboxEntry>> AgentStore::FindInbox(
     std::string_view message_id) {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q,
+      SqliteQuery q,
       db_->Prepare(
           "SELECT sender, header, receipt FROM inbox WHERE message_id = ?"));
   q->BindText(1, message_id);
@@ -244,10 +246,11 @@ Result<std::optional<InboxEntry>> AgentStore::FindInbox(
 Status AgentStore::AddInbox(const InboxEntry& e) {
   {
     DOCBUS_ASSIGN_OR_RETURN(
-        Query q, db_->Prepare("INSERT INTO inbox(message_id, sender, subject, "
-                              "document_id, priority,"
-                              " received_unix_ms, header, signature, receipt)"
-                              " VALUES(?,?,?,?,?,?,?,?,?)"));
+        SqliteQuery q,
+        db_->Prepare("INSERT INTO inbox(message_id, sender, subject, "
+                     "document_id, priority,"
+                     " received_unix_ms, header, signature, receipt)"
+                     " VALUES(?,?,?,?,?,?,?,?,?)"));
     q->BindText(1, e.message_id).BindText(2, e.sender).BindText(3, e.subject);
     q->BindText(4, e.document_id)
         .Bind(5, e.priority)
@@ -258,9 +261,10 @@ Status AgentStore::AddInbox(const InboxEntry& e) {
     DOCBUS_RETURN_IF_ERROR(q->Run());
   }
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q, db_->Prepare("INSERT INTO inbox_attachments(message_id, idx, "
-                            "name, media_type, sha256,"
-                            " data) VALUES(?,?,?,?,?,?)"));
+      SqliteQuery q,
+      db_->Prepare("INSERT INTO inbox_attachments(message_id, idx, "
+                   "name, media_type, sha256,"
+                   " data) VALUES(?,?,?,?,?,?)"));
   for (size_t i = 0; i < e.attachments.size(); ++i) {
     const AttachmentInput& a = e.attachments[i];
     q->BindText(1, e.message_id).Bind(2, static_cast<int64_t>(i));
@@ -279,9 +283,10 @@ Result<bool> AgentStore::AddReceipt(std::string_view message_id,
                                     std::string_view signed_receipt,
                                     int64_t arrived_unix_ms) {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q, db_->Prepare("INSERT OR IGNORE INTO receipts(message_id, "
-                            "recipient, received_unix_ms,"
-                            " signed_receipt, arrived_unix_ms) VALUES(?,?,?,?,?)"));
+      SqliteQuery q,
+      db_->Prepare("INSERT OR IGNORE INTO receipts(message_id, "
+                   "recipient, received_unix_ms,"
+                   " signed_receipt, arrived_unix_ms) VALUES(?,?,?,?,?)"));
   q->BindText(1, message_id).BindText(2, recipient).Bind(3, received_unix_ms);
   q->BindBlob(4, signed_receipt);
   q->Bind(5, arrived_unix_ms);
@@ -291,7 +296,7 @@ Result<bool> AgentStore::AddReceipt(std::string_view message_id,
 
 Result<bool> AgentStore::AddStatusReceived(const StatusEntry& s) {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q,
+      SqliteQuery q,
       db_->Prepare(
           "INSERT OR IGNORE INTO statuses_received(status_id, message_id, "
           "sender,"
@@ -306,7 +311,7 @@ Result<bool> AgentStore::AddStatusReceived(const StatusEntry& s) {
 
 Status AgentStore::AddStatusSent(const StatusEntry& s) {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q,
+      SqliteQuery q,
       db_->Prepare(
           "INSERT INTO statuses_sent(status_id, message_id, addressee, code,"
           " description, created_unix_ms) VALUES(?,?,?,?,?,?)"));
@@ -320,9 +325,10 @@ Result<bool> AgentStore::AddDeadLetter(std::string_view message_id,
                                        int64_t expired_unix_ms,
                                        int64_t broker_audit_index) {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q, db_->Prepare("INSERT OR IGNORE INTO dead_letters(message_id, "
-                            "recipient, expired_unix_ms,"
-                            " broker_audit_index) VALUES(?,?,?,?)"));
+      SqliteQuery q,
+      db_->Prepare("INSERT OR IGNORE INTO dead_letters(message_id, "
+                   "recipient, expired_unix_ms,"
+                   " broker_audit_index) VALUES(?,?,?,?)"));
   q->BindText(1, message_id).BindText(2, recipient).Bind(3, expired_unix_ms);
   q->Bind(4, broker_audit_index);
   DOCBUS_RETURN_IF_ERROR(q->Run());
@@ -331,7 +337,8 @@ Result<bool> AgentStore::AddDeadLetter(std::string_view message_id,
 
 Result<std::optional<std::string>> AgentStore::BrokerCheckpoint() {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q, db_->Prepare("SELECT note FROM broker_checkpoint WHERE id = 1"));
+      SqliteQuery q,
+      db_->Prepare("SELECT note FROM broker_checkpoint WHERE id = 1"));
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(q->Text(0));
@@ -340,7 +347,7 @@ Result<std::optional<std::string>> AgentStore::BrokerCheckpoint() {
 Status AgentStore::SaveBrokerCheckpoint(uint64_t size,
                                         std::string_view signed_note) {
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q,
+      SqliteQuery q,
       db_->Prepare(
           "INSERT INTO broker_checkpoint(id, size, note) VALUES(1, ?, ?)"
           " ON CONFLICT(id) DO UPDATE SET size = excluded.size, note = "

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "agents/agent_service.h"
-#include "agents/sqlite_db.h"
 #include "bus/audit/sqlite_log_storage.h"
+#include "bus/core/sqlite_db.h"
 #include "bus/core/status.h"
 
 namespace docbus::agent {
@@ -84,6 +84,10 @@ struct StatusEntry {
 
 class AgentStore {
  public:
+  // How long the writer's and the readers' connections wait for a lock the
+  // other holds before failing with kIoError.
+  static constexpr int kBusyTimeoutMs = 10000;
+
   // Opens or creates <data_dir>/agent.db and its schema.
   static Result<std::unique_ptr<AgentStore>> Open(
       const std::filesystem::path& data_dir);
@@ -92,7 +96,9 @@ class AgentStore {
 
   Status Begin() { return db_->Begin(); }
   Status Commit() { return db_->Commit(); }
-  void Rollback() { db_->Rollback(); }
+  // Best effort: a rollback that fails leaves SQLite to undo the
+  // transaction when the connection closes.
+  void Rollback() { (void)db_->Rollback(); }
 
   // The own audit log's storage (same connection, same transactions).
   audit::SqliteLogStorage& log_storage() { return *log_storage_; }

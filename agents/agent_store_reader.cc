@@ -26,7 +26,7 @@ constexpr char kStatusColumns[] =
     "status_id, message_id, sender, addressee, code, description, "
     "created_unix_ms";
 
-StatusView ReadStatus(const Query& q) {
+StatusView ReadStatus(const SqliteQuery& q) {
   StatusView s;
   s.status_id = q->Text(0);
   s.message_id = q->Text(1);
@@ -41,7 +41,7 @@ StatusView ReadStatus(const Query& q) {
 constexpr char kInboxSummaryColumns[] =
     "seq, message_id, sender, subject, document_id, priority, received_unix_ms";
 
-IncomingSummary ReadSummary(const Query& q) {
+IncomingSummary ReadSummary(const SqliteQuery& q) {
   IncomingSummary s;
   s.seq = q->Int(0);
   s.message_id = q->Text(1);
@@ -56,7 +56,7 @@ IncomingSummary ReadSummary(const Query& q) {
 // Ends the read transaction opened with BEGIN when the view is built.
 struct ReadSnapshot {
   SqliteDb* db;
-  ~ReadSnapshot() { db->Rollback(); }
+  ~ReadSnapshot() { (void)db->Rollback(); }
 };
 
 }  // namespace
@@ -64,7 +64,9 @@ struct ReadSnapshot {
 Result<std::unique_ptr<AgentStoreReader>> AgentStoreReader::Open(
     const std::filesystem::path& data_dir) {
   DOCBUS_ASSIGN_OR_RETURN(
-      auto db, SqliteDb::Open(AgentStore::DatabasePath(data_dir), true));
+      auto db, SqliteDb::Open(AgentStore::DatabasePath(data_dir),
+                              {.read_only = true,
+                               .busy_timeout_ms = AgentStore::kBusyTimeoutMs}));
   return std::unique_ptr<AgentStoreReader>(new AgentStoreReader(std::move(db)));
 }
 
@@ -72,7 +74,7 @@ Result<OutboxEntry> AgentStoreReader::OutboxEntryOf(
     std::string_view message_id) {
   std::lock_guard lock(mu_);
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q,
+      SqliteQuery q,
       db_->Prepare(
           "SELECT seq, kind, recipients, document_id, header_sha256, state"
           " FROM outbox WHERE message_id = ?"));
@@ -97,7 +99,8 @@ Result<v1::DocumentHeader> AgentStoreReader::IncomingHeader(
     std::string_view message_id) {
   std::lock_guard lock(mu_);
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q, db_->Prepare("SELECT header FROM inbox WHERE message_id = ?"));
+      SqliteQuery q,
+      db_->Prepare("SELECT header FROM inbox WHERE message_id = ?"));
   q->BindText(1, message_id);
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) {
@@ -126,11 +129,10 @@ Result<OutgoingView> AgentStoreReader::OutgoingLocked(
   OutgoingView v;
   {
     DOCBUS_ASSIGN_OR_RETURN(
-        Query q,
-        db_->Prepare(
-            "SELECT state, reason, detail, audit_index, recipients,"
-            " created_unix_ms, answered_unix_ms FROM outbox"
-            " WHERE message_id = ? AND kind = 0"));
+        SqliteQuery q,
+        db_->Prepare("SELECT state, reason, detail, audit_index, recipients,"
+                     " created_unix_ms, answered_unix_ms FROM outbox"
+                     " WHERE message_id = ? AND kind = 0"));
     q->BindText(1, message_id);
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) {
@@ -148,9 +150,10 @@ Result<OutgoingView> AgentStoreReader::OutgoingLocked(
   }
   {
     DOCBUS_ASSIGN_OR_RETURN(
-        Query q, db_->Prepare("SELECT recipient, received_unix_ms, arrived_unix_ms"
-                              " FROM receipts WHERE message_id = ?"
-                              " ORDER BY received_unix_ms, recipient"));
+        SqliteQuery q,
+        db_->Prepare("SELECT recipient, received_unix_ms, arrived_unix_ms"
+                     " FROM receipts WHERE message_id = ?"
+                     " ORDER BY received_unix_ms, recipient"));
     q->BindText(1, message_id);
     while (true) {
       DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -167,8 +170,8 @@ Result<OutgoingView> AgentStoreReader::OutgoingLocked(
           message_id, 0, kMaxPage));
   {
     DOCBUS_ASSIGN_OR_RETURN(
-        Query q, db_->Prepare("SELECT recipient FROM dead_letters WHERE "
-                              "message_id = ? ORDER BY recipient"));
+        SqliteQuery q, db_->Prepare("SELECT recipient FROM dead_letters WHERE "
+                                    "message_id = ? ORDER BY recipient"));
     q->BindText(1, message_id);
     while (true) {
       DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -186,7 +189,7 @@ Result<std::vector<OutgoingView>> AgentStoreReader::ListOutgoing(
   ReadSnapshot snapshot{db_.get()};
   std::vector<std::string> ids;
   {
-    DOCBUS_ASSIGN_OR_RETURN(Query q,
+    DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
                             db_->Prepare("SELECT message_id FROM outbox WHERE "
                                          "kind = 0 ORDER BY seq DESC LIMIT ?"));
     q->Bind(1, ClampLimit(limit));
@@ -209,8 +212,9 @@ Result<std::vector<IncomingSummary>> AgentStoreReader::ListIncoming(
     int64_t after_seq, int64_t limit) {
   std::lock_guard lock(mu_);
   DOCBUS_ASSIGN_OR_RETURN(
-      Query q, db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
-                            " FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?"));
+      SqliteQuery q,
+      db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
+                   " FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?"));
   q->Bind(1, after_seq).Bind(2, ClampLimit(limit));
   std::vector<IncomingSummary> out;
   while (true) {
@@ -229,7 +233,7 @@ Result<IncomingDocument> AgentStoreReader::Incoming(
   IncomingDocument d;
   {
     DOCBUS_ASSIGN_OR_RETURN(
-        Query q,
+        SqliteQuery q,
         db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
                      ", header, signature FROM inbox WHERE message_id = ?"));
     q->BindText(1, message_id);
@@ -247,7 +251,7 @@ Result<IncomingDocument> AgentStoreReader::Incoming(
         Code::kCorruption,
         "stored header of " + std::string(message_id) + " does not parse");
   }
-  DOCBUS_ASSIGN_OR_RETURN(Query q,
+  DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
                           db_->Prepare("SELECT name, media_type, data FROM "
                                        "inbox_attachments WHERE message_id = ?"
                                        " ORDER BY idx"));
@@ -273,7 +277,7 @@ Result<std::vector<StatusView>> AgentStoreReader::ListStatusesReceived(
 Result<std::vector<StatusView>> AgentStoreReader::StatusesLocked(
     const std::string& sql, std::string_view key, int64_t after,
     int64_t limit) {
-  DOCBUS_ASSIGN_OR_RETURN(Query q, db_->Prepare(sql));
+  DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q, db_->Prepare(sql));
   q->BindText(1, key).Bind(2, after).Bind(3, limit);
   std::vector<StatusView> out;
   while (true) {

@@ -19,7 +19,7 @@
 
 #include "agents/agent_service.h"
 #include "agents/agent_store.h"
-#include "agents/sqlite_db.h"
+#include "bus/core/sqlite_db.h"
 
 namespace docbus::agent {
 

@@ -1,11 +1,13 @@
 #include "agents/checkpoint_tracker.h"
 
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agents/agent_metrics.h"
 #include "bus/audit/hash.h"
 #include "bus/audit/proof.h"
-#include "bus/audit/tiles.h"
+#include "bus/core/files.h"
 
 namespace docbus::agent {
 
@@ -49,9 +51,11 @@ CheckpointTracker::Outcome CheckpointTracker::Refuse(std::string_view reason,
 CheckpointTracker::Outcome CheckpointTracker::Inconsistent(
     const std::string& why, const v1::CheckpointUpdate& update) {
   metrics_.Add(metric::kCheckpointInconsistent);
-  const std::string name = "checkpoint-" +
-                           std::to_string(clock_.NowUnixMillis()) + "-" +
-                           std::to_string(known_size());
+  // The count keeps two forks seen in the same millisecond (one turn) from
+  // sharing a folder, where the second would overwrite the first's evidence.
+  const std::string name =
+      "checkpoint-" + std::to_string(clock_.NowUnixMillis()) + "-" +
+      std::to_string(known_size()) + "-" + std::to_string(++evidence_count_);
   const std::filesystem::path dir = evidence_dir_ / name;
   std::string proof = "old_size " + std::to_string(update.old_size()) + "\n";
   for (const std::string& h : update.consistency_proof()) {
@@ -60,20 +64,20 @@ CheckpointTracker::Outcome CheckpointTracker::Inconsistent(
                   : "invalid:" + std::to_string(h.size());
     proof += "\n";
   }
-  Status s =
-      audit::WriteFileAtomically(dir / "trusted.checkpoint", latest_note_);
-  if (s.ok())
-    s = audit::WriteFileAtomically(dir / "presented.checkpoint",
-                                   update.checkpoint());
-  if (s.ok()) s = audit::WriteFileAtomically(dir / "consistency.proof", proof);
-  if (s.ok()) {
-    s = audit::WriteFileAtomically(
-        dir / "README",
-        "The broker presented a checkpoint (presented.checkpoint) that is not\n"
-        "consistent with the one this agent had accepted "
-        "(trusted.checkpoint).\n"
-        "consistency.proof holds the proof it sent (base64 hashes).\nReason: " +
-            why + "\n");
+  const std::string readme =
+      "The broker presented a checkpoint (presented.checkpoint) that is not\n"
+      "consistent with the one this agent had accepted (trusted.checkpoint).\n"
+      "consistency.proof holds the proof it sent (base64 hashes).\nReason: " +
+      why + "\n";
+  const std::pair<const char*, std::string_view> files[] = {
+      {"trusted.checkpoint", latest_note_},
+      {"presented.checkpoint", update.checkpoint()},
+      {"consistency.proof", proof},
+      {"README", readme},
+  };
+  Status s = MakeDirectory(dir);
+  for (const auto& [file, contents] : files) {
+    if (s.ok()) s = WriteFileAtomically(dir / file, contents);
   }
   logger_->error(
       "broker log INCONSISTENT: {}; kept the checkpoint of size {}; evidence "

@@ -76,7 +76,7 @@ class CheckpointTracker {
   std::string expected_origin_;
   std::optional<audit::Checkpoint> latest_;
   std::string latest_note_;
-  int evidence_count_ = 0;  // keeps evidence folders of one millisecond apart
+  int evidence_count_ = 0;  // evidence folders written by this tracker
 };
 
 }  // namespace docbus::agent

@@ -3,12 +3,13 @@
 #include <map>
 
 #include "agents/agent_metrics.h"
-#include "bus/core/metrics.h"
 #include "bus/crypto/attachments.h"
 #include "bus/crypto/sha256.h"
 
 namespace docbus::agent {
 namespace {
+
+constexpr char kKind[] = "document delivery";
 
 bool AddressedTo(const v1::DocumentHeader& header, std::string_view agency) {
   for (const v1::Organ& to : header.to()) {
@@ -18,15 +19,6 @@ bool AddressedTo(const v1::DocumentHeader& header, std::string_view agency) {
 }
 
 }  // namespace
-
-void DocumentReceiver::Refuse(uint64_t delivery_id, const Status& why,
-                              std::string_view message_id, TurnOutput& out) {
-  ctx_.logger->warn(
-      "refused document delivery agency={} message_id={} delivery_id={}: {}",
-      ctx_.agency_id, message_id, delivery_id, why.ToString());
-  ctx_.metrics.Add(metric::kRefused, Label("reason", CodeName(why.code())));
-  out.replies.push_back(RefuseFrame(delivery_id, why));
-}
 
 void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
                                PreparedDocument* out) const {
@@ -109,7 +101,8 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
 Status DocumentReceiver::Handle(uint64_t delivery_id,
                                 PreparedDocument& prepared, TurnOutput& out) {
   if (!prepared.early.ok()) {
-    Refuse(delivery_id, prepared.early, prepared.header.message_id(), out);
+    RefuseDelivery(ctx_, kKind, delivery_id, prepared.early,
+                   prepared.header.message_id(), out);
     return Status::Ok();
   }
   const std::string& message_id = prepared.header.message_id();
@@ -117,8 +110,8 @@ Status DocumentReceiver::Handle(uint64_t delivery_id,
                           ctx_.store.FindInbox(message_id));
   if (stored.has_value()) {
     if (stored->header_bytes != prepared.header_bytes) {
-      Refuse(
-          delivery_id,
+      RefuseDelivery(
+          ctx_, kKind, delivery_id,
           Status(Code::kDuplicateConflict,
                  "a different document with this message id is already stored"),
           message_id, out);
@@ -136,7 +129,7 @@ Status DocumentReceiver::Handle(uint64_t delivery_id,
     return Status::Ok();
   }
   if (!prepared.checks.ok()) {
-    Refuse(delivery_id, prepared.checks, message_id, out);
+    RefuseDelivery(ctx_, kKind, delivery_id, prepared.checks, message_id, out);
     return Status::Ok();
   }
   DOCBUS_RETURN_IF_ERROR(prepared.sign_error);

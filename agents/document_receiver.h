@@ -51,10 +51,6 @@ class DocumentReceiver {
                 TurnOutput& out);
 
  private:
-  // Refuses (counted, logged once, nothing stored).
-  void Refuse(uint64_t delivery_id, const Status& why,
-              std::string_view message_id, TurnOutput& out);
-
   LoopContext& ctx_;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agents/drop_files.h"
+#include "bus/core/files.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 
@@ -187,8 +188,9 @@ class DropFolderImpl final : public DropFolder {
       }
       return Refuse(name, id.status());
     }
-    DOCBUS_RETURN_IF_ERROR(WriteFileSynced(dir / "message-id", *id + "\n"));
-    DOCBUS_RETURN_IF_ERROR(SyncDir(dir));
+    // Atomic: a crash never leaves a torn message-id that would pass for
+    // a finished submission.
+    DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(dir / "message-id", *id + "\n"));
     service_.metrics().Add(kSubmitted);
     log_->info(
         "agency={} message_id={} submitted from drop folder submission={}",
@@ -208,15 +210,11 @@ class DropFolderImpl final : public DropFolder {
       fs::create_directory(wrap, ec);
       if (ec) return Status(Code::kIoError, "cannot create " + wrap.string());
       DOCBUS_RETURN_IF_ERROR(RenameInto(dir, wrap / name));
-      DOCBUS_RETURN_IF_ERROR(
-          WriteFileSynced(wrap / "error.txt", why.ToString() + "\n"));
-      DOCBUS_RETURN_IF_ERROR(SyncDir(wrap));
-      return Place(wrap, Sub("failed"), name);
+      dir = wrap;
     }
     DOCBUS_RETURN_IF_ERROR(
-        WriteFileSynced(dir / "error.txt", why.ToString() + "\n"));
-    DOCBUS_RETURN_IF_ERROR(SyncDir(dir));
-    return MoveTo(Sub("failed"), name);
+        WriteFileAtomically(dir / "error.txt", why.ToString() + "\n"));
+    return Place(dir, Sub("failed"), name);
   }
 
   Status MoveTo(const fs::path& dest_dir, const std::string& name) {
@@ -263,11 +261,7 @@ class DropFolderImpl final : public DropFolder {
   }
 
   Status WriteCursor(const char* name, int64_t value) {
-    const fs::path tmp =
-        Sub(".tmp") / (std::string(name) + "." + UniqueSuffix());
-    DOCBUS_RETURN_IF_ERROR(WriteFileSynced(tmp, std::to_string(value) + "\n"));
-    DOCBUS_RETURN_IF_ERROR(RenameInto(tmp, folder_ / name));
-    return SyncDir(folder_);
+    return WriteFileAtomically(folder_ / name, std::to_string(value) + "\n");
   }
 
   Status ExportInbox() {

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <exception>
@@ -22,6 +23,10 @@ constexpr int64_t kDefaultListLimit = 100;
 constexpr int64_t kMaxListLimit = 1000;
 constexpr char kRequests[] = "docbus_agent_api_requests_total";
 constexpr char kRefused[] = "docbus_agent_api_refused_total";
+// A keep-alive connection holds one server thread until it closes, so this
+// is how many clients can submit at the same time (a Submit waits for the
+// loop's group commit, so concurrent callers are what fills a commit).
+constexpr size_t kServerThreads = 16;
 
 struct Reply {
   int status = 200;
@@ -147,7 +152,12 @@ class HttpApiServer final : public HttpApi {
     Metrics& m = service_.metrics();
     m.Describe(kRequests, "counter", "HTTP API requests by route and status");
     m.Describe(kRefused, "counter", "HTTP API requests refused, by reason");
-    server_.new_task_queue = [] { return new httplib::ThreadPool(4); };
+    server_.new_task_queue = [] {
+      return new httplib::ThreadPool(kServerThreads);
+    };
+    // Without it Nagle's algorithm holds a small answer back until the
+    // client's delayed ACK: tens of milliseconds per keep-alive request.
+    server_.set_tcp_nodelay(true);
     server_.set_payload_max_length(options_.max_body_bytes);
     server_.set_keep_alive_timeout(2);
     server_.set_pre_routing_handler(

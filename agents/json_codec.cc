@@ -1,11 +1,13 @@
 #include "agents/json_codec.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 
 #include "agents/drop_files.h"
 #include "agents/json_reader.h"
+#include "bus/core/base64.h"
 #include "bus/core/ids.h"
 
 namespace docbus::agent {
@@ -389,12 +391,12 @@ class DocumentParser {
       if (text.size() / 4 * 3 > limits_.max_attachment_bytes + 2) {
         return TooLarge(path);
       }
-      auto decoded = Base64Decode(text);
-      if (!decoded.ok()) {
+      std::optional<std::string> decoded = Base64Decode(text);
+      if (!decoded) {
         return InvalidField(JsonPath(path, "data_base64"),
-                            decoded.status().message());
+                            "not valid base64 (standard alphabet, padded)");
       }
-      a->data = std::move(decoded).value();
+      a->data = std::move(*decoded);
     } else {
       DOCBUS_RETURN_IF_ERROR(
           ReadAttachmentFile(JsonPath(path, "file"), file, &a->data));

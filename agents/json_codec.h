@@ -93,11 +93,6 @@ nlohmann::json RenderError(const Status& status);
 // one line.
 std::string DumpJson(const nlohmann::json& value, int indent = -1);
 
-// Standard base64 with padding. Decode refuses anything else (whitespace
-// included) with kInvalidField.
-std::string Base64Encode(std::string_view bytes);
-Result<std::string> Base64Decode(std::string_view text);
-
 // True for a name usable as a plain file name in a folder: 1..255 bytes, no
 // '/', '\\' or control characters, not starting with '.'.
 bool IsPlainFileName(std::string_view name);

@@ -1,18 +1,15 @@
-// The rendering half of json_codec.h: answers and exports as JSON, and the
-// base64 both halves use. Only builds values; never throws.
-#include <array>
+// The rendering half of json_codec.h: answers and exports as JSON. Only
+// builds values; never throws.
 #include <utility>
 
 #include "agents/json_codec.h"
+#include "bus/core/base64.h"
 #include "bus/core/ids.h"
 
 namespace docbus::agent {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 void PutIfSet(json& out, const char* key, const std::string& value) {
   if (!value.empty()) out[key] = value;
@@ -161,9 +158,9 @@ json RenderOutgoing(const OutgoingView& view) {
     out["accepted_unix_ms"] = view.accepted_unix_ms;
   json receipts = json::array();
   for (const ReceiptView& r : view.receipts) {
-    receipts.push_back(
-        {{"recipient", r.recipient}, {"received_unix_ms", r.received_unix_ms},
-         {"arrived_unix_ms", r.arrived_unix_ms}});
+    receipts.push_back({{"recipient", r.recipient},
+                        {"received_unix_ms", r.received_unix_ms},
+                        {"arrived_unix_ms", r.arrived_unix_ms}});
   }
   out["receipts"] = std::move(receipts);
   json statuses = json::array();
@@ -205,71 +202,6 @@ json RenderError(const Status& status) {
 
 std::string DumpJson(const json& value, int indent) {
   return value.dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
-std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) {
-    return static_cast<uint32_t>(static_cast<uint8_t>(bytes[k]));
-  };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t n = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    for (int s = 18; s >= 0; s -= 6)
-      out.push_back(kBase64Alphabet[(n >> s) & 63]);
-  }
-  const size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    const uint32_t n = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
-    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
-    out.push_back(rest == 2 ? kBase64Alphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-Result<std::string> Base64Decode(std::string_view text) {
-  static const std::array<int8_t, 256> kValue = [] {
-    std::array<int8_t, 256> v{};
-    v.fill(-1);
-    for (int i = 0; i < 64; ++i)
-      v[static_cast<uint8_t>(kBase64Alphabet[i])] = static_cast<int8_t>(i);
-    return v;
-  }();
-  const Status bad(Code::kInvalidField,
-                   "not valid base64 (standard alphabet, padded)");
-  if (text.size() % 4 != 0) return bad;
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=')
-    pad = text[text.size() - 2] == '=' ? 2 : 1;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    uint32_t n = 0;
-    for (size_t k = 0; k < 4; ++k) {
-      const char c = text[i + k];
-      if (c == '=' && last && k >= 4 - pad) {
-        n <<= 6;
-        continue;
-      }
-      const int8_t v = kValue[static_cast<uint8_t>(c)];
-      if (v < 0) return bad;
-      n = n << 6 | static_cast<uint32_t>(v);
-    }
-    out.push_back(static_cast<char>(n >> 16));
-    if (!last || pad < 2) out.push_back(static_cast<char>(n >> 8 & 0xff));
-    if (!last || pad < 1) out.push_back(static_cast<char>(n & 0xff));
-    // Bits under the padding must be zero, so each byte string has exactly
-    // one encoding.
-    if (last &&
-        ((pad == 2 && (n & 0xffff) != 0) || (pad == 1 && (n & 0xff) != 0))) {
-      return bad;
-    }
-  }
-  return out;
 }
 
 }  // namespace docbus::agent

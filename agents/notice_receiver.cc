@@ -22,16 +22,6 @@ uint64_t PlusOne(int64_t index) {
 
 }  // namespace
 
-void NoticeReceiver::Refuse(uint64_t delivery_id, std::string_view kind,
-                            const Status& why, std::string_view message_id,
-                            TurnOutput& out) {
-  ctx_.logger->warn("refused {} agency={} message_id={} delivery_id={}: {}",
-                    kind, ctx_.agency_id, message_id, delivery_id,
-                    why.ToString());
-  ctx_.metrics.Add(metric::kRefused, Label("reason", CodeName(why.code())));
-  out.replies.push_back(RefuseFrame(delivery_id, why));
-}
-
 void NoticeReceiver::PrepareReceipt(const v1::SignedReceipt& receipt,
                                     PreparedNotice* out) const {
   if (!out->receipt_body.ParseFromString(receipt.body())) {
@@ -57,7 +47,7 @@ Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,
                                      const PreparedNotice& prepared,
                                      TurnOutput& out) {
   if (!prepared.parsed.ok()) {
-    Refuse(delivery_id, "receipt", prepared.parsed, "", out);
+    RefuseDelivery(ctx_, "receipt", delivery_id, prepared.parsed, "", out);
     return Status::Ok();
   }
   const v1::ReceiptBody& body = prepared.receipt_body;
@@ -66,30 +56,31 @@ Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,
                           ctx_.store.FindOutbox(message_id));
   if (!sent.has_value() || sent->kind != OutboxKind::kDocument ||
       body.sender() != ctx_.agency_id) {
-    Refuse(delivery_id, "receipt",
-           Status(Code::kUnknownDocument,
-                  "receipt for a document we did not send"),
-           message_id, out);
+    RefuseDelivery(ctx_, "receipt", delivery_id,
+                   Status(Code::kUnknownDocument,
+                          "receipt for a document we did not send"),
+                   message_id, out);
     return Status::Ok();
   }
   if (std::find(sent->recipients.begin(), sent->recipients.end(),
                 body.recipient()) == sent->recipients.end()) {
-    Refuse(delivery_id, "receipt",
-           Status(Code::kNotPermitted,
-                  "receipt from an agency that is not a recipient"),
-           message_id, out);
+    RefuseDelivery(ctx_, "receipt", delivery_id,
+                   Status(Code::kNotPermitted,
+                          "receipt from an agency that is not a recipient"),
+                   message_id, out);
     return Status::Ok();
   }
   if (!prepared.verified.ok()) {
-    Refuse(delivery_id, "receipt", prepared.verified, message_id, out);
+    RefuseDelivery(ctx_, "receipt", delivery_id, prepared.verified, message_id,
+                   out);
     return Status::Ok();
   }
   if (body.header_sha256() != sent->header_sha256 ||
       ConcatDigests(body.attachment_sha256()) != sent->attachment_sha256) {
-    Refuse(delivery_id, "receipt",
-           Status(Code::kDigestMismatch,
-                  "receipt digests differ from what we sent"),
-           message_id, out);
+    RefuseDelivery(ctx_, "receipt", delivery_id,
+                   Status(Code::kDigestMismatch,
+                          "receipt digests differ from what we sent"),
+                   message_id, out);
     return Status::Ok();
   }
 
@@ -124,19 +115,20 @@ Status NoticeReceiver::HandleStatus(uint64_t delivery_id,
                                     const PreparedNotice& prepared,
                                     TurnOutput& out) {
   if (!prepared.parsed.ok()) {
-    Refuse(delivery_id, "status", prepared.parsed, "", out);
+    RefuseDelivery(ctx_, "status", delivery_id, prepared.parsed, "", out);
     return Status::Ok();
   }
   const v1::StatusBody& body = prepared.status_body;
   if (body.to() != ctx_.agency_id) {
-    Refuse(delivery_id, "status",
-           Status(Code::kNotPermitted,
-                  "status is not addressed to " + ctx_.agency_id),
-           body.message_id(), out);
+    RefuseDelivery(ctx_, "status", delivery_id,
+                   Status(Code::kNotPermitted,
+                          "status is not addressed to " + ctx_.agency_id),
+                   body.message_id(), out);
     return Status::Ok();
   }
   if (!prepared.verified.ok()) {
-    Refuse(delivery_id, "status", prepared.verified, body.message_id(), out);
+    RefuseDelivery(ctx_, "status", delivery_id, prepared.verified,
+                   body.message_id(), out);
     return Status::Ok();
   }
   StatusEntry entry;
@@ -174,10 +166,10 @@ Status NoticeReceiver::HandleDeadLetter(uint64_t delivery_id,
   DOCBUS_ASSIGN_OR_RETURN(std::optional<OutboxEntry> sent,
                           ctx_.store.FindOutbox(notice.message_id()));
   if (!sent.has_value() || sent->kind != OutboxKind::kDocument) {
-    Refuse(delivery_id, "dead letter",
-           Status(Code::kUnknownDocument,
-                  "dead letter for a document we did not send"),
-           notice.message_id(), out);
+    RefuseDelivery(ctx_, "dead letter", delivery_id,
+                   Status(Code::kUnknownDocument,
+                          "dead letter for a document we did not send"),
+                   notice.message_id(), out);
     return Status::Ok();
   }
   DOCBUS_ASSIGN_OR_RETURN(

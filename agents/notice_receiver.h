@@ -47,9 +47,6 @@ class NoticeReceiver {
                           const v1::DeadLetterNotice& notice, TurnOutput& out);
 
  private:
-  void Refuse(uint64_t delivery_id, std::string_view kind, const Status& why,
-              std::string_view message_id, TurnOutput& out);
-
   LoopContext& ctx_;
 };
 

@@ -1,11 +1,17 @@
 #include "agents/own_log_publisher.h"
 
-#include "agents/secret_file.h"
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/note_verifier.h"
 #include "bus/audit/tiles.h"
+#include "bus/core/files.h"
 
 namespace docbus::agent {
+namespace {
+
+// log.key and the checkpoint note are a few hundred bytes.
+constexpr uint64_t kMaxSmallFile = 1 << 20;
+
+}  // namespace
 
 std::string OwnLogPublisher::Origin(std::string_view agency_id) {
   return "agency.docbus/" + std::string(agency_id);
@@ -19,13 +25,15 @@ Result<std::unique_ptr<OwnLogPublisher>> OwnLogPublisher::Open(
   if (!std::filesystem::exists(key_file, ec)) {
     DOCBUS_ASSIGN_OR_RETURN(audit::NoteKeys keys,
                             audit::GenerateNoteKeys(origin));
-    DOCBUS_RETURN_IF_ERROR(WriteSecretFile(key_file, keys.signer_key + "\n"));
-    DOCBUS_RETURN_IF_ERROR(audit::WriteFileAtomically(
-        data_dir / "log.vkey", keys.verifier_key + "\n"));
+    DOCBUS_RETURN_IF_ERROR(
+        WriteFileAtomically(key_file, keys.signer_key + "\n", 0600));
+    DOCBUS_RETURN_IF_ERROR(
+        WriteFileAtomically(data_dir / "log.vkey", keys.verifier_key + "\n"));
     logger->info("created the own audit log key {} (verifier key in log.vkey)",
                  key_file.string());
   }
-  DOCBUS_ASSIGN_OR_RETURN(std::string skey, ReadSmallFile(key_file));
+  DOCBUS_ASSIGN_OR_RETURN(std::string skey,
+                          ReadFileLimited(key_file, kMaxSmallFile));
   while (!skey.empty() && (skey.back() == '\n' || skey.back() == '\r'))
     skey.pop_back();
   Result<audit::NoteSigner> signer = audit::NoteSigner::FromKey(skey);
@@ -41,7 +49,7 @@ Result<std::unique_ptr<OwnLogPublisher>> OwnLogPublisher::Open(
   const std::filesystem::path vkey_file = data_dir / "log.vkey";
   if (!std::filesystem::exists(vkey_file, ec)) {
     DOCBUS_RETURN_IF_ERROR(
-        audit::WriteFileAtomically(vkey_file, signer->verifier_key() + "\n"));
+        WriteFileAtomically(vkey_file, signer->verifier_key() + "\n"));
   }
   return std::unique_ptr<OwnLogPublisher>(new OwnLogPublisher(
       std::move(signer).value(), data_dir / "log", std::move(logger)));
@@ -50,7 +58,8 @@ Result<std::unique_ptr<OwnLogPublisher>> OwnLogPublisher::Open(
 Status OwnLogPublisher::Publish(AgentStore& store, audit::AuditLog& log) {
   if (published_size_ < 0) {
     published_size_ = 0;
-    Result<std::string> note = ReadSmallFile(tiles_dir_ / "checkpoint");
+    Result<std::string> note =
+        ReadFileLimited(tiles_dir_ / "checkpoint", kMaxSmallFile);
     if (note.ok()) {
       DOCBUS_ASSIGN_OR_RETURN(
           audit::NoteVerifier verifier,

@@ -1,5 +1,6 @@
 #include "agents/turn.h"
 
+#include "agents/agent_metrics.h"
 #include "bus/core/wire_reason.h"
 
 namespace docbus::agent {
@@ -8,6 +9,16 @@ namespace {
 constexpr char kAgentVersion[] = "docbus-agent/0.1";
 
 }  // namespace
+
+void RefuseDelivery(const LoopContext& ctx, std::string_view kind,
+                    uint64_t delivery_id, const Status& why,
+                    std::string_view message_id, TurnOutput& out) {
+  ctx.logger->warn("refused {} agency={} message_id={} delivery_id={}: {}",
+                   kind, ctx.agency_id, message_id, delivery_id,
+                   why.ToString());
+  ctx.metrics.Add(metric::kRefused, Label("reason", CodeName(why.code())));
+  out.replies.push_back(RefuseFrame(delivery_id, why));
+}
 
 std::string AckFrame(uint64_t delivery_id, const v1::SignedReceipt* receipt) {
   v1::Frame f;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/agent_limits.h"
@@ -54,6 +55,13 @@ struct TurnOutput {
     pending_delta = 0;
   }
 };
+
+// Answers a delivery with Refuse{why} (nothing is stored): logged with
+// `kind` ("document delivery", "receipt"...) and counted in
+// docbus_agent_refused_total{reason}.
+void RefuseDelivery(const LoopContext& ctx, std::string_view kind,
+                    uint64_t delivery_id, const Status& why,
+                    std::string_view message_id, TurnOutput& out);
 
 // Serialized frames the agent sends.
 std::string AckFrame(uint64_t delivery_id, const v1::SignedReceipt* receipt);

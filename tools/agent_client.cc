@@ -3,9 +3,9 @@
 #include <httplib.h>
 
 #include <cctype>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include <cstdint>
+
+#include "bus/core/files.h"
 
 namespace docbus::agent_cli {
 namespace {
@@ -13,24 +13,18 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-Result<std::string> ReadSmallFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Code::kNotFound, "cannot read " + path.string());
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  return text;
-}
+// endpoints.json and api.token are a few bytes.
+constexpr uint64_t kMaxSmallFile = 1 << 20;
 
 std::string Text(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 void Prepare(httplib::Client& client, const std::string& token) {
   client.set_bearer_token_auth(token);
+  // A small request must not wait for Nagle's algorithm (delayed ACKs).
+  client.set_tcp_nodelay(true);
   client.set_connection_timeout(5);
   client.set_read_timeout(120);
 }
@@ -59,48 +53,19 @@ Result<json> Answer(const httplib::Result& res, const std::string& url,
 
 }  // namespace
 
-std::string Base64Encode(std::string_view in) {
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char c : in) {
-    bits = bits << 8 | c;
-    count += 8;
-    while (count >= 6) out.push_back(kAlphabet[(bits >> (count -= 6)) & 63]);
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
-  while (out.size() % 4 != 0) out.push_back('=');
-  return out;
-}
-
-Result<std::string> Base64Decode(std::string_view in) {
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    const char* p = std::strchr(kAlphabet, c);
-    if (c == '\0' || p == nullptr)
-      return Status(Code::kMalformed, "bad base64 from the agent");
-    bits = bits << 6 | static_cast<uint32_t>(p - kAlphabet);
-    count += 6;
-    if (count >= 8)
-      out.push_back(static_cast<char>((bits >> (count -= 8)) & 0xff));
-  }
-  return out;
-}
-
 Result<AgentClient> AgentClient::Find(const fs::path& data_dir) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
-                          ReadSmallFile(data_dir / "endpoints.json"));
+  DOCBUS_ASSIGN_OR_RETURN(
+      std::string endpoints,
+      ReadFileLimited(data_dir / "endpoints.json", kMaxSmallFile));
   const json parsed = json::parse(endpoints, nullptr, false);
   const std::string url = parsed.is_object() ? Text(parsed, "http") : "";
   if (url.empty()) {
     return Status(Code::kCorruption, (data_dir / "endpoints.json").string() +
                                          " has no \"http\" URL");
   }
-  DOCBUS_ASSIGN_OR_RETURN(std::string token,
-                          ReadSmallFile(data_dir / "api.token"));
+  DOCBUS_ASSIGN_OR_RETURN(
+      std::string token,
+      ReadFileLimited(data_dir / "api.token", kMaxSmallFile));
   while (!token.empty() &&
          std::isspace(static_cast<unsigned char>(token.back()))) {
     token.pop_back();

@@ -13,22 +13,15 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <string_view>
 
 #include "bus/core/status.h"
 
 namespace docbus::agent_cli {
 
-// The API's byte strings (attachments, signed header, signature) are
-// standard base64. Decode is lenient about what follows the data ('='
-// padding) and refuses characters outside the alphabet with kMalformed.
-std::string Base64Encode(std::string_view bytes);
-Result<std::string> Base64Decode(std::string_view text);
-
 class AgentClient {
  public:
-  // kNotFound when a file is missing; kCorruption when endpoints.json has no
-  // "http" URL.
+  // kNotFound when a file is missing (kIoError when unreadable); kCorruption
+  // when endpoints.json has no "http" URL.
   static Result<AgentClient> Find(const std::filesystem::path& data_dir);
 
   // The agent's JSON answer (an object) for a 2xx status. kNotFound for 404;

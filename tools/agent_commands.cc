@@ -8,15 +8,15 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "bus/core/base64.h"
+#include "bus/core/files.h"
 #include "bus/core/status.h"
 #include "tools/agent_client.h"
 
@@ -27,21 +27,15 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-Result<std::string> ReadWholeFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Code::kNotFound, "cannot read " + path.string());
-  std::string data((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  if (in.bad()) return Status(Code::kIoError, "cannot read " + path.string());
-  return data;
-}
+// The largest limits.max_attachment_bytes an agent accepts; the agent then
+// applies its own limit and names the attachment.
+constexpr uint64_t kMaxAttachmentFile = uint64_t{1} << 30;
 
-Status WriteWholeFile(const fs::path& path, std::string_view data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) return Status(Code::kIoError, "cannot write " + path.string());
-  return Status::Ok();
+// The API's byte strings come from the agent, which encodes them canonically.
+Result<std::string> FromBase64(const std::string& text) {
+  std::optional<std::string> bytes = Base64Decode(text);
+  if (!bytes) return Status(Code::kMalformed, "bad base64 from the agent");
+  return std::move(*bytes);
 }
 
 std::string MediaTypeFor(const fs::path& file) {
@@ -138,22 +132,25 @@ Status SaveIncoming(const json& doc, const fs::path& dir) {
     return Status(Code::kIoError,
                   "cannot create " + target.string() + ": " + ec.message());
   DOCBUS_ASSIGN_OR_RETURN(std::string header,
-                          Base64Decode(Str(doc, "header_base64")));
+                          FromBase64(Str(doc, "header_base64")));
   DOCBUS_ASSIGN_OR_RETURN(std::string signature,
-                          Base64Decode(Str(doc, "signature_base64")));
-  DOCBUS_RETURN_IF_ERROR(WriteWholeFile(target / "header.bin", header));
-  DOCBUS_RETURN_IF_ERROR(WriteWholeFile(target / "signature.der", signature));
+                          FromBase64(Str(doc, "signature_base64")));
+  DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(target / "header.bin", header));
+  DOCBUS_RETURN_IF_ERROR(
+      WriteFileAtomically(target / "signature.der", signature));
   auto it = doc.find("header");
   const std::string header_json = it != doc.end() ? it->dump(2) + "\n" : "{}\n";
-  DOCBUS_RETURN_IF_ERROR(WriteWholeFile(target / "header.json", header_json));
+  DOCBUS_RETURN_IF_ERROR(
+      WriteFileAtomically(target / "header.json", header_json));
   std::set<std::string> used;
   const json& attachments = Array(doc, "attachments");
   for (size_t i = 0; i < attachments.size(); ++i) {
     std::string name = SafeName(Str(attachments[i], "name"), i);
     if (!used.insert(name).second) name = "attachment-" + std::to_string(i + 1);
     DOCBUS_ASSIGN_OR_RETURN(std::string data,
-                            Base64Decode(Str(attachments[i], "data_base64")));
-    DOCBUS_RETURN_IF_ERROR(WriteWholeFile(target / "attachments" / name, data));
+                            FromBase64(Str(attachments[i], "data_base64")));
+    DOCBUS_RETURN_IF_ERROR(
+        WriteFileAtomically(target / "attachments" / name, data));
   }
   return Status::Ok();
 }
@@ -203,7 +200,7 @@ int Send(const fs::path& agent_dir, const SendOptions& o, std::ostream& out,
     if (!o.content.empty()) doc["content"] = o.content;
     json attachments = json::array();
     for (const std::string& file : o.attach) {
-      auto data = ReadWholeFile(file);
+      auto data = ReadFileLimited(file, kMaxAttachmentFile);
       if (!data.ok()) return Fail(err, data.status());
       attachments.push_back({{"name", fs::path(file).filename().string()},
                              {"media_type", MediaTypeFor(file)},

@@ -1,5 +1,6 @@
 #include "bus/audit/audit_history.h"
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <set>
@@ -32,8 +33,11 @@ Result<LoadedLog> LoadExportedLog(const std::filesystem::path& dir) {
   LoadedLog log;
   DOCBUS_ASSIGN_OR_RETURN(log.checkpoint, exported.UnverifiedCheckpoint());
   log.signed_checkpoint = exported.signed_checkpoint();
-  log.entries.reserve(log.checkpoint.size);
-  log.records.reserve(log.checkpoint.size);
+  // The size is unverified: presize for at most about a million entries.
+  const size_t presize = static_cast<size_t>(
+      std::min<uint64_t>(log.checkpoint.size, uint64_t{1} << 20));
+  log.entries.reserve(presize);
+  log.records.reserve(presize);
   DOCBUS_RETURN_IF_ERROR(exported.ForEachEntry(
       log.checkpoint.size, nullptr,
       [&](int64_t index, std::string_view entry) -> Status {

@@ -18,17 +18,7 @@ AuditLog::AuditLog(LogStorage& storage, std::string origin, const Clock* clock)
 
 Status AuditLog::Load() {
   DOCBUS_ASSIGN_OR_RETURN(int64_t size, storage_.Size());
-  // The compact range of `size`: the perfect subtrees, one per set bit,
-  // largest first. Each is a stored hash.
-  std::vector<int64_t> indexes;
-  int64_t start = 0;
-  for (int level = 62; level >= 0; --level) {
-    int64_t k = int64_t{1} << level;
-    if ((size & k) != 0) {
-      indexes.push_back(StoredHashIndex(level, start >> level));
-      start += k;
-    }
-  }
+  const std::vector<int64_t> indexes = EdgeIndexes(size);
   std::vector<Hash> edge;
   if (!indexes.empty()) {
     DOCBUS_ASSIGN_OR_RETURN(edge, storage_.ReadHashes(indexes));
@@ -132,12 +122,7 @@ Result<int64_t> AuditLog::Append(v1::AuditRecord record) {
 
 Result<Hash> AuditLog::Root(int64_t size) {
   DOCBUS_RETURN_IF_ERROR(Refresh());
-  if (size == size_) {
-    if (edge_.empty()) return EmptyTreeHash();
-    Hash root = edge_.back();
-    for (size_t i = edge_.size() - 1; i-- > 0;) root = NodeHash(edge_[i], root);
-    return root;
-  }
+  if (size == size_) return RootOfEdge(edge_);
   if (size < 0 || size > size_) {
     return Status(Code::kInvalidArgument,
                   "no tree of size " + std::to_string(size) + " in a log of " +

@@ -1,21 +1,18 @@
 #include "bus/audit/auditor.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <ostream>
+#include <vector>
 
 #include "bus/audit/audit_history.h"
 #include "bus/audit/exported_log.h"
 #include "bus/audit/log_diff.h"
 #include "bus/audit/log_verifier.h"
-#include "bus/audit/memory_log_storage.h"
 #include "bus/audit/merkle.h"
 #include "bus/audit/note_signer.h"
+#include "bus/audit/proof.h"
 #include "bus/audit/tlog_proof.h"
+#include "bus/core/files.h"
 
 namespace docbus::audit {
 namespace {
@@ -24,41 +21,18 @@ constexpr int kOk = 0;
 constexpr int kFail = 1;
 constexpr int kUsage = 2;
 
+// Key files hold one line; anything larger is not a key.
+constexpr uint64_t kMaxKeyFileBytes = 64 * 1024;
+
 Result<NoteVerifier> LoadVerifier(const std::filesystem::path& file) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(file));
+  DOCBUS_ASSIGN_OR_RETURN(std::string text,
+                          ReadFileLimited(file, kMaxKeyFileBytes));
   auto verifier = NoteVerifier::FromVerifierKey(text);
   if (!verifier.ok()) {
     return Status(verifier.status().code(),
                   file.string() + ": " + verifier.status().message());
   }
   return verifier;
-}
-
-Status WriteNewFile(const std::filesystem::path& path, const std::string& data,
-                    mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    const int err = errno;
-    return Status(err == EEXIST ? Code::kAlreadyExists : Code::kIoError,
-                  "creating " + path.string() + ": " + std::strerror(err));
-  }
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      const int err = errno;
-      if (err == EINTR) continue;
-      Status s(Code::kIoError,
-               "writing " + path.string() + ": " + std::strerror(err));
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Status(Code::kIoError, "writing " + path.string());
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -80,9 +54,9 @@ int RunKeygen(const std::string& name, const std::filesystem::path& prefix,
         << " already exists; not overwriting a log key\n";
     return kFail;
   }
-  Status written = WriteNewFile(key, keys->signer_key + "\n", 0600);
+  Status written = WriteFileAtomically(key, keys->signer_key + "\n", 0600);
   if (written.ok())
-    written = WriteNewFile(vkey, keys->verifier_key + "\n", 0644);
+    written = WriteFileAtomically(vkey, keys->verifier_key + "\n", 0644);
   if (!written.ok()) {
     err << "docbus audit keygen: " << written.message() << "\n";
     return kFail;
@@ -101,7 +75,8 @@ int RunVerify(const VerifyCommand& command, std::ostream& out,
   }
   VerifyOptions options;
   if (command.previous_checkpoint_file) {
-    auto previous = ReadWholeFile(*command.previous_checkpoint_file);
+    auto previous =
+        ReadFileLimited(*command.previous_checkpoint_file, kMaxNoteBytes);
     if (!previous.ok()) {
       err << "docbus audit verify: " << previous.status().message() << "\n";
       return kUsage;
@@ -200,34 +175,24 @@ int RunProve(const std::filesystem::path& dir, const std::string& message_id,
     err << "docbus audit prove: no entry about message " << message_id << "\n";
     return kFail;
   }
-  // Rebuild the tree from the entries; the proof must lead to the signed
-  // root or nothing is printed.
-  MemoryLogStorage storage;
-  for (size_t i = 0; i < log->entries.size(); ++i) {
-    const std::string& entry = log->entries[i];
-    auto hashes = StoredHashesForRecord(static_cast<int64_t>(i),
-                                        LeafHash(entry), storage);
-    if (!hashes.ok() ||
-        !storage.Append(static_cast<int64_t>(i), entry, *hashes).ok()) {
-      err << "docbus audit prove: cannot rebuild the tree\n";
-      return kFail;
-    }
+  // The proof comes from the entries themselves, not the exported tiles,
+  // and must lead to the signed root or nothing is printed.
+  std::vector<Hash> leaves;
+  leaves.reserve(log->entries.size());
+  for (const std::string& entry : log->entries) {
+    leaves.push_back(LeafHash(entry));
   }
-  auto proof =
-      InclusionProof(index, static_cast<int64_t>(checkpoint->size), storage);
-  if (!proof.ok()) {
-    err << "docbus audit prove: " << proof.status().message() << "\n";
-    return kFail;
-  }
-  std::string text = FormatTlogProof(static_cast<uint64_t>(index), *proof,
-                                     log->signed_checkpoint);
-  auto verified = VerifyTlogProof(text, log->entries[index], *verifier);
-  if (!verified.ok()) {
+  const std::vector<Hash> proof = InclusionProofOfHashes(index, leaves);
+  Status included =
+      VerifyInclusion(static_cast<uint64_t>(index), checkpoint->size,
+                      leaves[index], proof, checkpoint->root);
+  if (!included.ok()) {
     err << "docbus audit prove: the export does not prove entry " << index
-        << ": " << verified.status().message() << "\n";
+        << ": " << included.message() << "\n";
     return kFail;
   }
-  out << text;
+  out << FormatTlogProof(static_cast<uint64_t>(index), proof,
+                         log->signed_checkpoint);
   return kOk;
 }
 

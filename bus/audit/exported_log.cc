@@ -1,44 +1,20 @@
 #include "bus/audit/exported_log.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <algorithm>
 
-#include <cerrno>
-#include <cstring>
-
+#include "bus/audit/note_verifier.h"
 #include "bus/audit/tiles.h"
+#include "bus/core/files.h"
 
 namespace docbus::audit {
+namespace {
 
-Result<std::string> ReadWholeFile(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    return Status(err == ENOENT ? Code::kNotFound : Code::kIoError,
-                  "reading " + path.string() + ": " + std::strerror(err));
-  }
-  std::string data;
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-    data.reserve(static_cast<size_t>(st.st_size));
-  }
-  char buf[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Status(Code::kIoError,
-                    "reading " + path.string() + ": " + std::strerror(err));
-    }
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return data;
-}
+// The largest files a valid export holds; anything larger is refused
+// before it is read.
+constexpr uint64_t kMaxTileBytes = kTileWidth * 32;
+constexpr uint64_t kMaxBundleBytes = kTileWidth * (2 + 65535);
+
+}  // namespace
 
 Result<std::string> UnverifiedNoteText(std::string_view note) {
   size_t split = note.rfind("\n\n");
@@ -49,7 +25,8 @@ Result<std::string> UnverifiedNoteText(std::string_view note) {
 }
 
 Result<ExportedLog> ExportedLog::Open(const std::filesystem::path& dir) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string note, ReadWholeFile(dir / "checkpoint"));
+  DOCBUS_ASSIGN_OR_RETURN(std::string note,
+                          ReadFileLimited(dir / "checkpoint", kMaxNoteBytes));
   ExportedLog log;
   log.dir_ = dir;
   log.signed_checkpoint_ = std::move(note);
@@ -63,12 +40,12 @@ Result<Checkpoint> ExportedLog::UnverifiedCheckpoint() const {
 }
 
 Result<std::string> ExportedLog::ReadBundle(int64_t n, int width) const {
-  return ReadWholeFile(dir_ / EntriesPath(n, width));
+  return ReadFileLimited(dir_ / EntriesPath(n, width), kMaxBundleBytes);
 }
 
 Result<std::string> ExportedLog::ReadTile(int level, int64_t n,
                                           int width) const {
-  return ReadWholeFile(dir_ / TilePath(level, n, width));
+  return ReadFileLimited(dir_ / TilePath(level, n, width), kMaxTileBytes);
 }
 
 Status ExportedLog::ForEachEntry(

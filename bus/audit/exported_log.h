@@ -1,7 +1,9 @@
 // ExportedLog: read access to a tiles export (see tiles.h) on disk, as the
 // auditor's tools find it: the checkpoint, entry bundles and hash tiles.
 // Nothing here verifies anything (see log_verifier.h); reads return
-// kNotFound for a missing file and kIoError for other filesystem errors.
+// kNotFound for a missing file, kTooLarge for one larger than any valid file
+// of its kind (bundle, tile, signed note) and kIoError for other filesystem
+// errors.
 // Immutable after Open; safe to share between threads.
 #pragma once
 
@@ -51,8 +53,5 @@ class ExportedLog {
 // The text of a signed note (up to its last blank line) without checking
 // any signature; kMalformed if it has no signature block.
 Result<std::string> UnverifiedNoteText(std::string_view note);
-
-// Reads a whole file; kNotFound if absent, kIoError naming it otherwise.
-Result<std::string> ReadWholeFile(const std::filesystem::path& path);
 
 }  // namespace docbus::audit

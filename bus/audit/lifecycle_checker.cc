@@ -1,5 +1,6 @@
 #include "bus/audit/lifecycle_checker.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -36,9 +37,14 @@ struct Handover {
 
 }  // namespace
 
+// Presizing stops here: `expected_entries` comes from a checkpoint that may
+// claim far more entries than the export holds; past this the tables grow
+// as entries arrive.
+constexpr uint64_t kMaxPresizedEntries = uint64_t{1} << 20;
+
 struct LifecycleChecker::State {
-  explicit State(uint64_t expected)
-      : expected(expected),
+  explicit State(uint64_t expected_entries)
+      : expected(std::min(expected_entries, kMaxPresizedEntries)),
         accepted_keys(expected / 4),
         status_ids(expected / 16),
         agent_once(expected / 2) {

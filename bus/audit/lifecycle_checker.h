@@ -27,7 +27,8 @@ namespace docbus::audit {
 
 class LifecycleChecker {
  public:
-  // `expected_entries` (e.g. the checkpoint size) sizes the tables up front.
+  // `expected_entries` (e.g. the checkpoint size) sizes the tables up front,
+  // up to about a million entries whatever it claims.
   explicit LifecycleChecker(std::string origin, uint64_t expected_entries = 0);
   ~LifecycleChecker();
   LifecycleChecker(const LifecycleChecker&) = delete;

@@ -67,12 +67,7 @@ class Rebuilder {
     return Root();
   }
 
-  Hash Root() const {
-    if (edge_.empty()) return EmptyTreeHash();
-    Hash root = edge_.back();
-    for (size_t i = edge_.size() - 1; i-- > 0;) root = NodeHash(edge_[i], root);
-    return root;
-  }
+  Hash Root() const { return RootOfEdge(edge_); }
 
   // The first index a bad tile implicates, and why; -1 if none.
   int64_t tile_failure_index() const { return tile_failure_.index; }

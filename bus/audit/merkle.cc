@@ -20,8 +20,13 @@ int64_t MaxPow2(int64_t n, int* level) {
   return int64_t{1} << l;
 }
 
-// Stored indexes needed for the hash of leaves [lo, hi): the perfect
-// subtrees covering it, largest (leftmost) first.
+// Leaves [lo, hi) of the tree: one subtree whose hash a proof or root needs.
+struct LeafRange {
+  int64_t lo, hi;
+};
+
+// Stored indexes of the perfect subtrees covering leaves [lo, hi), largest
+// (leftmost) first.
 void SubTreeIndex(int64_t lo, int64_t hi, std::vector<int64_t>* need) {
   while (lo < hi) {
     int level = 0;
@@ -32,88 +37,39 @@ void SubTreeIndex(int64_t lo, int64_t hi, std::vector<int64_t>* need) {
   }
 }
 
-// Hash of leaves [lo, hi) from the hashes SubTreeIndex asked for, consumed
-// from `*pos`.
-Result<Hash> SubTreeHash(int64_t lo, int64_t hi,
-                         const std::vector<Hash>& hashes, size_t* pos) {
-  size_t count = 0;
-  while (lo < hi) {
-    int64_t k = MaxPow2(hi - lo + 1, nullptr);
-    if ((lo & (k - 1)) != 0) BadMath("SubTreeHash");
-    ++count;
-    lo += k;
-  }
-  if (count == 0 || *pos + count > hashes.size()) BadMath("SubTreeHash");
-  Hash h = hashes[*pos + count - 1];
-  for (size_t i = count - 1; i-- > 0;) h = NodeHash(hashes[*pos + i], h);
-  *pos += count;
-  return h;
-}
-
-void LeafProofIndex(int64_t lo, int64_t hi, int64_t n,
-                    std::vector<int64_t>* need) {
-  if (!(lo <= n && n < hi)) BadMath("LeafProofIndex");
+// The subtrees whose hashes form the inclusion proof of leaf n in [lo, hi),
+// in proof order (the leaf's sibling first).
+void LeafProofRanges(int64_t lo, int64_t hi, int64_t n,
+                     std::vector<LeafRange>* out) {
+  if (!(lo <= n && n < hi)) BadMath("LeafProofRanges");
   if (lo + 1 == hi) return;
   int64_t k = MaxPow2(hi - lo, nullptr);
   if (n < lo + k) {
-    LeafProofIndex(lo, lo + k, n, need);
-    SubTreeIndex(lo + k, hi, need);
+    LeafProofRanges(lo, lo + k, n, out);
+    out->push_back({lo + k, hi});
   } else {
-    SubTreeIndex(lo, lo + k, need);
-    LeafProofIndex(lo + k, hi, n, need);
+    LeafProofRanges(lo + k, hi, n, out);
+    out->push_back({lo, lo + k});
   }
 }
 
-void LeafProof(int64_t lo, int64_t hi, int64_t n,
-               const std::vector<Hash>& hashes, size_t* pos,
-               std::vector<Hash>* proof) {
-  if (lo + 1 == hi) return;
-  int64_t k = MaxPow2(hi - lo, nullptr);
-  Hash sibling;
-  if (n < lo + k) {
-    LeafProof(lo, lo + k, n, hashes, pos, proof);
-    sibling = *SubTreeHash(lo + k, hi, hashes, pos);
-  } else {
-    sibling = *SubTreeHash(lo, lo + k, hashes, pos);
-    LeafProof(lo + k, hi, n, hashes, pos, proof);
-  }
-  proof->push_back(sibling);
-}
-
-void TreeProofIndex(int64_t lo, int64_t hi, int64_t n,
-                    std::vector<int64_t>* need) {
-  if (!(lo < n && n <= hi)) BadMath("TreeProofIndex");
+// The subtrees whose hashes form the consistency proof from the tree of n
+// leaves to [lo, hi), in proof order.
+void TreeProofRanges(int64_t lo, int64_t hi, int64_t n,
+                     std::vector<LeafRange>* out) {
+  if (!(lo < n && n <= hi)) BadMath("TreeProofRanges");
   if (n == hi) {
-    if (lo != 0) SubTreeIndex(lo, hi, need);
+    if (lo != 0) out->push_back({lo, hi});
     return;
   }
   int64_t k = MaxPow2(hi - lo, nullptr);
   if (n <= lo + k) {
-    TreeProofIndex(lo, lo + k, n, need);
-    SubTreeIndex(lo + k, hi, need);
+    TreeProofRanges(lo, lo + k, n, out);
+    out->push_back({lo + k, hi});
   } else {
-    SubTreeIndex(lo, lo + k, need);
-    TreeProofIndex(lo + k, hi, n, need);
+    TreeProofRanges(lo + k, hi, n, out);
+    out->push_back({lo, lo + k});
   }
-}
-
-void TreeProof(int64_t lo, int64_t hi, int64_t n,
-               const std::vector<Hash>& hashes, size_t* pos,
-               std::vector<Hash>* proof) {
-  if (n == hi) {
-    if (lo != 0) proof->push_back(*SubTreeHash(lo, hi, hashes, pos));
-    return;
-  }
-  int64_t k = MaxPow2(hi - lo, nullptr);
-  Hash other;
-  if (n <= lo + k) {
-    TreeProof(lo, lo + k, n, hashes, pos, proof);
-    other = *SubTreeHash(lo + k, hi, hashes, pos);
-  } else {
-    other = *SubTreeHash(lo, lo + k, hashes, pos);
-    TreeProof(lo + k, hi, n, hashes, pos, proof);
-  }
-  proof->push_back(other);
 }
 
 Result<std::vector<Hash>> ReadExactly(HashReader& reader,
@@ -126,6 +82,28 @@ Result<std::vector<Hash>> ReadExactly(HashReader& reader,
                       " hashes for " + std::to_string(indexes.size()));
   }
   return hashes;
+}
+
+// The hash of each range, reading the stored hashes they need in one call.
+Result<std::vector<Hash>> RangeHashes(const std::vector<LeafRange>& ranges,
+                                      HashReader& reader) {
+  std::vector<int64_t> indexes;
+  std::vector<size_t> ends;  // per range, the end of its part of `indexes`
+  ends.reserve(ranges.size());
+  for (const LeafRange& r : ranges) {
+    SubTreeIndex(r.lo, r.hi, &indexes);
+    ends.push_back(indexes.size());
+  }
+  DOCBUS_ASSIGN_OR_RETURN(std::vector<Hash> stored,
+                          ReadExactly(reader, indexes));
+  std::vector<Hash> out;
+  out.reserve(ranges.size());
+  size_t begin = 0;
+  for (size_t end : ends) {
+    out.push_back(RootOfEdge(std::span(stored).subspan(begin, end - begin)));
+    begin = end;
+  }
+  return out;
 }
 
 }  // namespace
@@ -190,17 +168,25 @@ Result<std::vector<Hash>> StoredHashesForRecord(int64_t index, const Hash& leaf,
   return hashes;
 }
 
+std::vector<int64_t> EdgeIndexes(int64_t size) {
+  std::vector<int64_t> indexes;
+  SubTreeIndex(0, size, &indexes);
+  return indexes;
+}
+
+Hash RootOfEdge(std::span<const Hash> edge) {
+  if (edge.empty()) return EmptyTreeHash();
+  Hash root = edge.back();
+  for (size_t i = edge.size() - 1; i-- > 0;) root = NodeHash(edge[i], root);
+  return root;
+}
+
 Result<Hash> TreeHash(int64_t size, HashReader& reader) {
   if (size < 0) return Status(Code::kInvalidArgument, "negative tree size");
   if (size == 0) return EmptyTreeHash();
-  std::vector<int64_t> indexes;
-  SubTreeIndex(0, size, &indexes);
-  DOCBUS_ASSIGN_OR_RETURN(std::vector<Hash> hashes,
-                          ReadExactly(reader, indexes));
-  size_t pos = 0;
-  DOCBUS_ASSIGN_OR_RETURN(Hash root, SubTreeHash(0, size, hashes, &pos));
-  if (pos != hashes.size()) BadMath("TreeHash");
-  return root;
+  DOCBUS_ASSIGN_OR_RETURN(std::vector<Hash> root,
+                          RangeHashes({{0, size}}, reader));
+  return root[0];
 }
 
 Result<std::vector<Hash>> InclusionProof(int64_t index, int64_t size,
@@ -210,15 +196,9 @@ Result<std::vector<Hash>> InclusionProof(int64_t index, int64_t size,
                                               " in a tree of size " +
                                               std::to_string(size));
   }
-  std::vector<int64_t> indexes;
-  LeafProofIndex(0, size, index, &indexes);
-  DOCBUS_ASSIGN_OR_RETURN(std::vector<Hash> hashes,
-                          ReadExactly(reader, indexes));
-  std::vector<Hash> proof;
-  size_t pos = 0;
-  LeafProof(0, size, index, hashes, &pos, &proof);
-  if (pos != hashes.size()) BadMath("InclusionProof");
-  return proof;
+  std::vector<LeafRange> ranges;
+  LeafProofRanges(0, size, index, &ranges);
+  return RangeHashes(ranges, reader);
 }
 
 Result<std::vector<Hash>> ConsistencyProof(int64_t old_size, int64_t size,
@@ -228,37 +208,42 @@ Result<std::vector<Hash>> ConsistencyProof(int64_t old_size, int64_t size,
                                               std::to_string(old_size) +
                                               " to " + std::to_string(size));
   }
-  std::vector<int64_t> indexes;
-  TreeProofIndex(0, size, old_size, &indexes);
-  DOCBUS_ASSIGN_OR_RETURN(std::vector<Hash> hashes,
-                          ReadExactly(reader, indexes));
-  std::vector<Hash> proof;
-  size_t pos = 0;
-  TreeProof(0, size, old_size, hashes, &pos, &proof);
-  if (pos != hashes.size()) BadMath("ConsistencyProof");
-  return proof;
+  std::vector<LeafRange> ranges;
+  TreeProofRanges(0, size, old_size, &ranges);
+  return RangeHashes(ranges, reader);
 }
 
 Hash RootOfHashes(std::span<const Hash> hashes) {
-  if (hashes.empty()) return EmptyTreeHash();
-  // Fold as a compact range: stack of perfect-subtree roots.
-  std::vector<Hash> stack;
-  std::vector<int> levels;
+  // Fold as a compact range: the roots of the perfect subtrees so far, with
+  // their heights; equal heights merge.
+  std::vector<Hash> edge;
+  std::vector<int> heights;
   for (const Hash& h : hashes) {
     Hash cur = h;
-    int level = 0;
-    while (!levels.empty() && levels.back() == level) {
-      cur = NodeHash(stack.back(), cur);
-      stack.pop_back();
-      levels.pop_back();
-      ++level;
+    int height = 0;
+    while (!heights.empty() && heights.back() == height) {
+      cur = NodeHash(edge.back(), cur);
+      edge.pop_back();
+      heights.pop_back();
+      ++height;
     }
-    stack.push_back(cur);
-    levels.push_back(level);
+    edge.push_back(cur);
+    heights.push_back(height);
   }
-  Hash root = stack.back();
-  for (size_t i = stack.size() - 1; i-- > 0;) root = NodeHash(stack[i], root);
-  return root;
+  return RootOfEdge(edge);
+}
+
+std::vector<Hash> InclusionProofOfHashes(int64_t index,
+                                         std::span<const Hash> hashes) {
+  std::vector<LeafRange> ranges;
+  LeafProofRanges(0, static_cast<int64_t>(hashes.size()), index, &ranges);
+  std::vector<Hash> proof;
+  proof.reserve(ranges.size());
+  for (const LeafRange& r : ranges) {
+    proof.push_back(RootOfHashes(hashes.subspan(
+        static_cast<size_t>(r.lo), static_cast<size_t>(r.hi - r.lo))));
+  }
+  return proof;
 }
 
 }  // namespace docbus::audit

@@ -41,6 +41,14 @@ Result<std::vector<Hash>> StoredHashesForRecord(int64_t index, const Hash& leaf,
 // leaf `index`, nearest (level 0) first.
 std::vector<int64_t> StoredHashesNeededForRecord(int64_t index);
 
+// The stored indexes of the tree's right edge (its compact range): the
+// perfect subtrees covering the first `size` leaves, one per set bit of
+// `size`, largest (leftmost) first.
+std::vector<int64_t> EdgeIndexes(int64_t size);
+// Root of a tree from the hashes of its edge, largest subtree first
+// (EmptyTreeHash() for none).
+Hash RootOfEdge(std::span<const Hash> edge);
+
 // Root of the tree of the first `size` leaves (EmptyTreeHash() for 0).
 Result<Hash> TreeHash(int64_t size, HashReader& reader);
 
@@ -56,5 +64,10 @@ Result<std::vector<Hash>> ConsistencyProof(int64_t old_size, int64_t size,
 // Root of a perfect or imperfect tree given all its leaf-level hashes
 // (RFC 6962 MTH over already-hashed leaves); EmptyTreeHash() for none.
 Hash RootOfHashes(std::span<const Hash> hashes);
+// The inclusion proof of leaf `index` in the tree of those hashes, as
+// InclusionProof gives it, computed from the hashes alone (O(n)). Aborts
+// unless 0 <= index < hashes.size().
+std::vector<Hash> InclusionProofOfHashes(int64_t index,
+                                         std::span<const Hash> hashes);
 
 }  // namespace docbus::audit

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "bus/core/base64.h"
 #include "bus/audit/note_util.h"
+#include "bus/core/base64.h"
 
 namespace docbus::audit {
 

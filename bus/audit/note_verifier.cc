@@ -2,12 +2,9 @@
 
 #include <openssl/evp.h>
 
-#include <set>
-#include <utility>
-
-#include "bus/core/base64.h"
 #include "bus/audit/note_signer.h"
 #include "bus/audit/note_util.h"
+#include "bus/core/base64.h"
 
 namespace docbus::audit {
 
@@ -86,7 +83,6 @@ Result<std::string> NoteVerifier::Open(std::string_view note) const {
   }
   int count = 0;
   bool verified = false;
-  std::set<std::pair<std::string, uint32_t>> seen;
   while (!sigs.empty()) {
     size_t nl = sigs.find('\n');
     std::string_view line = sigs.substr(0, nl);
@@ -112,8 +108,8 @@ Result<std::string> NoteVerifier::Open(std::string_view note) const {
     auto byte = [&](int i) { return static_cast<uint8_t>((*sig)[i]); };
     uint32_t id = (uint32_t{byte(0)} << 24) | (uint32_t{byte(1)} << 16) |
                   (uint32_t{byte(2)} << 8) | uint32_t{byte(3)};
-    if (name != name_ || id != key_id_) continue;  // someone else's
-    if (!seen.emplace(std::string(name), id).second) continue;
+    // Someone else's, or a repeat of ours (the first one counts).
+    if (name != name_ || id != key_id_ || verified) continue;
     std::string_view raw = std::string_view(*sig).substr(4);
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     bool ok =

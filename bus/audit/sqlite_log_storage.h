@@ -12,9 +12,8 @@
 // that owns the connection) and must not outlive the connection.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "bus/audit/log_storage.h"
+#include "bus/core/sqlite_db.h"
 
 namespace docbus::audit {
 
@@ -29,12 +29,11 @@ class SqliteLogStorage : public LogStorage {
  public:
   // `db` must already hold the tables (CreateTables).
   explicit SqliteLogStorage(sqlite3* db);
-  ~SqliteLogStorage() override;
   SqliteLogStorage(const SqliteLogStorage&) = delete;
   SqliteLogStorage& operator=(const SqliteLogStorage&) = delete;
 
-  // CREATE TABLE IF NOT EXISTS for the three tables; kIoError with SQLite's
-  // message on failure.
+  // CREATE TABLE IF NOT EXISTS for the three tables; SqliteError's Status
+  // (SQLite's message kept) on failure.
   static Status CreateTables(sqlite3* db);
 
   Result<std::vector<Hash>> ReadHashes(
@@ -54,29 +53,8 @@ class SqliteLogStorage : public LogStorage {
   Result<std::optional<std::string>> LatestCheckpoint();
 
  private:
-  enum Stmt {
-    kReadHash,
-    kSize,
-    kReadEntry,
-    kReadEntries,
-    kInsertEntry,
-    kInsertHash,
-    kInsertCheckpoint,
-    kReadCheckpoint,
-    kLatestCheckpoint,
-    kSavepoint,
-    kRelease,
-    kRollbackTo,
-    kSavepointRead,
-    kReleaseRead,
-    kStmtCount
-  };
-  // The cached statement, prepared on first use and reset for reuse.
-  Result<sqlite3_stmt*> Prepare(Stmt which);
-  Status Error(std::string_view what) const;
-
-  sqlite3* db_;
-  sqlite3_stmt* stmts_[kStmtCount] = {};
+  // Borrowed: the caller's connection, with a statement cache of our own.
+  std::unique_ptr<SqliteDb> db_;
 };
 
 }  // namespace docbus::audit

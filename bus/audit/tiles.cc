@@ -1,108 +1,75 @@
 #include "bus/audit/tiles.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <set>
+#include <algorithm>
+#include <cstdio>
+#include <functional>
 #include <system_error>
 
 #include "bus/audit/merkle.h"
-#include "bus/core/ids.h"
+#include "bus/core/files.h"
 
 namespace docbus::audit {
 namespace {
 
-Status IoError(const char* what, const std::filesystem::path& path, int err) {
-  return Status(Code::kIoError, std::string(what) + " " + path.string() + ": " +
-                                    std::strerror(err));
-}
-
-// The same with the current errno; nothing before the call touches errno.
-Status LastIoError(const char* what, const std::filesystem::path& path) {
-  return IoError(what, path, errno);
-}
-
-Status FsyncDir(const std::filesystem::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return LastIoError("opening folder", dir);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return IoError("syncing folder", dir, err);
-  return Status::Ok();
-}
-
-Status WriteAll(int fd, std::string_view data, const std::filesystem::path& p) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return LastIoError("writing", p);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-
-// Writes the tiles of one level that changed between the two sizes, noting
-// the folders touched.
-Status PublishLevel(LogStorage& storage, int level, uint64_t old_size,
-                    uint64_t new_size, const std::filesystem::path& dir,
-                    std::set<std::filesystem::path>* folders) {
-  const int shift = level * kTileHeight;
-  const int64_t old_count = static_cast<int64_t>(old_size >> shift);
-  const int64_t new_count = static_cast<int64_t>(new_size >> shift);
+// Calls `write(n, width)` for each tile (or bundle) of a level that differs
+// between a level of `old_count` and of `new_count` hashes (or entries): the
+// tiles that completed and the partial tile of the new count.
+Status ForEachChangedTile(
+    int64_t old_count, int64_t new_count,
+    const std::function<Status(int64_t n, int64_t width)>& write) {
   if (new_count == old_count) return Status::Ok();
   for (int64_t n = old_count / kTileWidth; n * kTileWidth < new_count; ++n) {
-    const int64_t width = std::min(kTileWidth, new_count - n * kTileWidth);
-    std::vector<int64_t> indexes(static_cast<size_t>(width));
-    for (int64_t i = 0; i < width; ++i) {
-      indexes[i] = StoredHashIndex(shift, n * kTileWidth + i);
-    }
-    DOCBUS_ASSIGN_OR_RETURN(std::vector<Hash> hashes,
-                            storage.ReadHashes(indexes));
-    if (static_cast<int64_t>(hashes.size()) != width) {
-      return Status(Code::kCorruption, "audit storage returned too few hashes");
-    }
-    std::string tile;
-    tile.reserve(static_cast<size_t>(width) * 32);
-    for (const Hash& h : hashes) {
-      tile.append(reinterpret_cast<const char*>(h.data()), h.size());
-    }
-    std::filesystem::path path =
-        dir / TilePath(level, n, static_cast<int>(width));
-    DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(path, tile));
-    folders->insert(path.parent_path());
+    DOCBUS_RETURN_IF_ERROR(
+        write(n, std::min(kTileWidth, new_count - n * kTileWidth)));
   }
   return Status::Ok();
+}
+
+Status PublishLevel(LogStorage& storage, int level, uint64_t old_size,
+                    uint64_t new_size, const std::filesystem::path& dir) {
+  const int shift = level * kTileHeight;
+  return ForEachChangedTile(
+      static_cast<int64_t>(old_size >> shift),
+      static_cast<int64_t>(new_size >> shift),
+      [&](int64_t n, int64_t width) -> Status {
+        std::vector<int64_t> indexes(static_cast<size_t>(width));
+        for (int64_t i = 0; i < width; ++i) {
+          indexes[i] = StoredHashIndex(shift, n * kTileWidth + i);
+        }
+        DOCBUS_ASSIGN_OR_RETURN(std::vector<Hash> hashes,
+                                storage.ReadHashes(indexes));
+        if (static_cast<int64_t>(hashes.size()) != width) {
+          return Status(Code::kCorruption,
+                        "audit storage returned too few hashes");
+        }
+        std::string tile;
+        tile.reserve(static_cast<size_t>(width) * 32);
+        for (const Hash& h : hashes) {
+          tile.append(reinterpret_cast<const char*>(h.data()), h.size());
+        }
+        return WriteFileAtomically(
+            dir / TilePath(level, n, static_cast<int>(width)), tile);
+      });
 }
 
 Status PublishEntries(LogStorage& storage, uint64_t old_size, uint64_t new_size,
-                      const std::filesystem::path& dir,
-                      std::set<std::filesystem::path>* folders) {
-  const int64_t old_count = static_cast<int64_t>(old_size);
-  const int64_t new_count = static_cast<int64_t>(new_size);
-  if (new_count == old_count) return Status::Ok();
-  for (int64_t n = old_count / kTileWidth; n * kTileWidth < new_count; ++n) {
-    const int64_t begin = n * kTileWidth;
-    const int64_t width = std::min(kTileWidth, new_count - begin);
-    DOCBUS_ASSIGN_OR_RETURN(std::vector<std::string> entries,
-                            storage.ReadEntries(begin, begin + width));
-    DOCBUS_ASSIGN_OR_RETURN(std::string bundle, FormatEntryBundle(entries));
-    std::filesystem::path path = dir / EntriesPath(n, static_cast<int>(width));
-    DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(path, bundle));
-    folders->insert(path.parent_path());
-  }
-  return Status::Ok();
+                      const std::filesystem::path& dir) {
+  return ForEachChangedTile(
+      static_cast<int64_t>(old_size), static_cast<int64_t>(new_size),
+      [&](int64_t n, int64_t width) -> Status {
+        const int64_t begin = n * kTileWidth;
+        DOCBUS_ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                                storage.ReadEntries(begin, begin + width));
+        DOCBUS_ASSIGN_OR_RETURN(std::string bundle, FormatEntryBundle(entries));
+        return WriteFileAtomically(
+            dir / EntriesPath(n, static_cast<int>(width)), bundle);
+      });
 }
 
 }  // namespace
 
 std::string TileIndexPath(int64_t n) {
   std::string out;
-  std::string groups;
   // Three-digit groups from the right; all but the last get an "x".
   std::vector<int> parts;
   do {
@@ -173,18 +140,7 @@ Status WriteFileAtomically(const std::filesystem::path& path,
         Code::kIoError,
         "creating folder " + path.parent_path().string() + ": " + ec.message());
   }
-  std::filesystem::path tmp = path;
-  tmp += ".tmp-" + Hex(RandomBytes16()).substr(0, 12);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return LastIoError("creating", tmp);
-  Status written = WriteAll(fd, contents, tmp);
-  if (written.ok() && ::fsync(fd) != 0) written = LastIoError("syncing", tmp);
-  if (::close(fd) != 0 && written.ok()) written = LastIoError("closing", tmp);
-  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    written = LastIoError("renaming into", path);
-  }
-  if (!written.ok()) ::unlink(tmp.c_str());
-  return written;
+  return docbus::WriteFileAtomically(path, contents, 0644);
 }
 
 Status PublishTiles(LogStorage& storage, uint64_t old_size, uint64_t new_size,
@@ -201,19 +157,15 @@ Status PublishTiles(LogStorage& storage, uint64_t old_size, uint64_t new_size,
                   "tiles for " + std::to_string(new_size) +
                       " entries but the log holds " + std::to_string(stored));
   }
-  std::set<std::filesystem::path> folders;
-  DOCBUS_RETURN_IF_ERROR(
-      PublishEntries(storage, old_size, new_size, dir, &folders));
+  // Each write syncs its file and folder, so the tiles are durable before
+  // the checkpoint that refers to them appears.
+  DOCBUS_RETURN_IF_ERROR(PublishEntries(storage, old_size, new_size, dir));
   for (int level = 0; level < 8 && (new_size >> (level * kTileHeight)) > 0;
        ++level) {
     DOCBUS_RETURN_IF_ERROR(
-        PublishLevel(storage, level, old_size, new_size, dir, &folders));
+        PublishLevel(storage, level, old_size, new_size, dir));
   }
-  // Tiles are durable before the checkpoint that refers to them appears.
-  for (const auto& folder : folders) DOCBUS_RETURN_IF_ERROR(FsyncDir(folder));
-  DOCBUS_RETURN_IF_ERROR(
-      WriteFileAtomically(dir / "checkpoint", signed_checkpoint));
-  return FsyncDir(dir);
+  return WriteFileAtomically(dir / "checkpoint", signed_checkpoint);
 }
 
 }  // namespace docbus::audit

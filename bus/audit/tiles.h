@@ -34,9 +34,10 @@ std::string TileIndexPath(int64_t n);
 // Writes every tile and entry bundle that differs between the trees of
 // `old_size` and `new_size` entries (full tiles that completed, partial
 // tiles of the new size), then `checkpoint` = `signed_checkpoint`, which
-// must commit to `new_size`. Each file is written to a temporary name,
-// fsynced and renamed; directories are fsynced. Never deletes anything, so
-// the partial tiles of earlier checkpoints stay readable. kInvalidArgument
+// must commit to `new_size`. Each file goes through WriteFileAtomically
+// below, so the tiles are durable before the checkpoint appears. Never
+// deletes anything, so the partial tiles of earlier checkpoints stay
+// readable. kInvalidArgument
 // if old_size > new_size or new_size exceeds the storage; kIoError naming
 // the file on a filesystem error.
 Status PublishTiles(LogStorage& storage, uint64_t old_size, uint64_t new_size,
@@ -50,8 +51,9 @@ Result<std::string> FormatEntryBundle(const std::vector<std::string>& entries);
 Status ParseEntryBundle(std::string_view bundle,
                         std::vector<std::string_view>* out);
 
-// Writes `contents` to `path` atomically: temp file, fsync, rename.
-// Creates missing parent folders. kIoError naming the file.
+// Creates the missing parent folders of `path`, then
+// docbus::WriteFileAtomically(path, contents, 0644) (bus/core/files.h: temp
+// file, fsync, rename, folder fsync). kIoError naming the folder or file.
 Status WriteFileAtomically(const std::filesystem::path& path,
                            std::string_view contents);
 

@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "bus/core/base64.h"
 #include "bus/audit/proof.h"
+#include "bus/core/base64.h"
 
 namespace docbus::audit {
 namespace {

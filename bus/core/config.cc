@@ -1,5 +1,7 @@
 #include "bus/core/config.h"
 
+#include "bus/core/files.h"
+
 #include <toml++/toml.h>
 
 #include <sstream>
@@ -58,24 +60,11 @@ Result<Config> Config::Parse(std::string_view text,
 }
 
 Result<Config> Config::Load(const std::filesystem::path& file) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  if (ec) {
-    return Status(Code::kNotFound,
-                  "cannot read config " + file.string() + ": " + ec.message());
+  auto text = ReadFileLimited(file, 1 << 20);
+  if (!text.ok()) {
+    return Status(text.status().code(), "config: " + text.status().message());
   }
-  if (size > (1u << 20)) {
-    return Status(Code::kTooLarge, "config " + file.string() + " is over 1 MiB");
-  }
-  std::string text(size, '\0');
-  FILE* f = std::fopen(file.c_str(), "rb");
-  if (f == nullptr) {
-    return Status(Code::kIoError, "cannot open config " + file.string());
-  }
-  const size_t got = std::fread(text.data(), 1, size, f);
-  std::fclose(f);
-  text.resize(got);
-  return Parse(text, std::filesystem::absolute(file).parent_path(), file.string());
+  return Parse(*text, std::filesystem::absolute(file).parent_path(), file.string());
 }
 
 bool Config::Has(std::string_view key) const {

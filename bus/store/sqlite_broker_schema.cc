@@ -69,9 +69,6 @@ std::string StatementSql(Statement statement) {
   const std::string& doc_cols = kDocumentColumns;
   const std::string& del_cols = kDeliveryColumns;
   const std::pair<Statement, std::string> sqls[] = {
-      {kBegin, "BEGIN IMMEDIATE"},
-      {kCommit, "COMMIT"},
-      {kRollback, "ROLLBACK"},
       {kFindDocument,
        "SELECT " + doc_cols +
            " FROM documents WHERE sender = ?1 AND message_id = ?2"},

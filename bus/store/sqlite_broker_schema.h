@@ -12,9 +12,6 @@ namespace docbus::store::schema {
 extern const char* const kTables;
 
 enum Statement {
-  kBegin,
-  kCommit,
-  kRollback,
   kFindDocument,
   kGetDocument,
   kInsertDocument,

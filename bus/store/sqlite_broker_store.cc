@@ -1,14 +1,14 @@
 #include "bus/store/sqlite_broker_store.h"
 
+#include <algorithm>
 #include <system_error>
 #include <utility>
-
-#include "bus/store/sqlite_broker_schema.h"
 
 namespace docbus::store {
 namespace {
 
 constexpr size_t kDigestBytes = 32;
+constexpr int32_t kHighestPriority = 4;
 
 std::string JoinLines(const std::vector<std::string>& items) {
   std::string out;
@@ -32,6 +32,30 @@ std::vector<std::string> SplitLines(const std::string& text) {
   return out;
 }
 
+Result<DocumentRecord> ReadDocumentRow(const SqliteStatement& st) {
+  DocumentRecord d;
+  d.id = st.Int(0);
+  d.sender = st.Text(1);
+  d.message_id = st.Text(2);
+  d.document_id = st.Text(3);
+  d.header = st.Blob(4);
+  d.signature = st.Blob(5);
+  d.header_sha256 = st.Blob(6);
+  const std::string_view digests = st.BlobView(7);
+  if (digests.size() % kDigestBytes != 0) {
+    return Status(Code::kCorruption, "document " + std::to_string(d.id) +
+                                         ": attachment digests damaged");
+  }
+  for (size_t i = 0; i < digests.size(); i += kDigestBytes) {
+    d.attachment_sha256.emplace_back(digests.substr(i, kDigestBytes));
+  }
+  d.recipients = SplitLines(st.Text(8));
+  d.priority = static_cast<int32_t>(st.Int(9));
+  d.accepted_unix_ms = st.Int(10);
+  d.audit_index = st.Int(11);
+  return d;
+}
+
 DeliveryRecord ReadDeliveryRow(const SqliteStatement& st) {
   DeliveryRecord d;
   d.delivery_id = st.Int(0);
@@ -53,9 +77,8 @@ DeliveryRecord ReadDeliveryRow(const SqliteStatement& st) {
 
 Result<std::unique_ptr<BrokerStore>> OpenSqliteBrokerStore(
     const std::filesystem::path& data_dir) {
-  auto store = SqliteBrokerStore::Open(data_dir);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<BrokerStore>(std::move(store).value());
+  DOCBUS_ASSIGN_OR_RETURN(auto store, SqliteBrokerStore::Open(data_dir));
+  return std::unique_ptr<BrokerStore>(std::move(store));
 }
 
 Result<std::unique_ptr<SqliteBrokerStore>> SqliteBrokerStore::Open(
@@ -66,135 +89,60 @@ Result<std::unique_ptr<SqliteBrokerStore>> SqliteBrokerStore::Open(
     return Status(Code::kIoError, "cannot create data dir " +
                                       data_dir.string() + ": " + ec.message());
   }
-  const std::string file = (data_dir / "broker.db").string();
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(
-      file.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
-  if (rc != SQLITE_OK) {
-    Status s = SqliteError(db, rc, "open " + file);
-    sqlite3_close(db);
-    return s;
-  }
-  std::unique_ptr<SqliteBrokerStore> store(new SqliteBrokerStore(db));
+  const std::filesystem::path file = data_dir / "broker.db";
+  DOCBUS_ASSIGN_OR_RETURN(
+      auto db, SqliteDb::Open(file, SqliteOpenOptions{.cache_kib = 32768}));
+  std::unique_ptr<SqliteBrokerStore> store(
+      new SqliteBrokerStore(std::move(db)));
   Status s = store->Init();
-  if (!s.ok()) return Status(s.code(), file + ": " + s.message());
+  if (!s.ok()) return Status(s.code(), file.string() + ": " + s.message());
   return store;
 }
 
-SqliteBrokerStore::~SqliteBrokerStore() {
-  if (in_transaction_) (void)SqliteExec(db_, "ROLLBACK");
-  audit_.reset();
-  for (auto& st : stmts_) st = SqliteStatement();
-  sqlite3_close(db_);
-}
-
 Status SqliteBrokerStore::Init() {
-  sqlite3_extended_result_codes(db_, 1);
-  // WAL + FULL: a commit is on disk (WAL fsynced) before Commit returns.
-  DOCBUS_RETURN_IF_ERROR(SqliteExec(db_,
-                                    "PRAGMA journal_mode=WAL;"
-                                    "PRAGMA synchronous=FULL;"
-                                    "PRAGMA foreign_keys=OFF;"
-                                    "PRAGMA temp_store=MEMORY;"
-                                    "PRAGMA cache_size=-32768;"
-                                    "PRAGMA busy_timeout=5000;"));
-  DOCBUS_RETURN_IF_ERROR(SqliteExec(db_, schema::kTables));
-  DOCBUS_RETURN_IF_ERROR(audit::SqliteLogStorage::CreateTables(db_));
-  audit_ = std::make_unique<audit::SqliteLogStorage>(db_);
-
+  DOCBUS_RETURN_IF_ERROR(db_->Exec(schema::kTables));
+  DOCBUS_RETURN_IF_ERROR(audit::SqliteLogStorage::CreateTables(db_->handle()));
+  audit_ = std::make_unique<audit::SqliteLogStorage>(db_->handle());
   for (int i = 0; i < schema::kStatementCount; ++i) {
     DOCBUS_ASSIGN_OR_RETURN(
         stmts_[i],
-        SqliteStatement::Prepare(
-            db_, schema::StatementSql(static_cast<schema::Statement>(i))));
+        db_->Compile(schema::StatementSql(static_cast<schema::Statement>(i))));
   }
   return Status::Ok();
 }
 
 Status SqliteBrokerStore::Begin() {
-  if (in_transaction_) {
+  if (db_->in_transaction()) {
     return Status(Code::kFailedPrecondition, "a transaction is already open");
   }
-  DOCBUS_RETURN_IF_ERROR(S(schema::kBegin).Run());
-  in_transaction_ = true;
-  return Status::Ok();
+  return db_->Begin();
 }
 
 Status SqliteBrokerStore::Commit() {
-  if (!in_transaction_)
+  if (!db_->in_transaction()) {
     return Status(Code::kFailedPrecondition, "no transaction");
-  Status s = S(schema::kCommit).Run();
-  if (!s.ok()) {
-    // A failed COMMIT may leave the transaction open; make sure nothing of it
-    // survives.
-    if (!sqlite3_get_autocommit(db_)) (void)S(schema::kRollback).Run();
   }
-  in_transaction_ = false;
-  return s;
+  return db_->Commit();
 }
 
-Status SqliteBrokerStore::Rollback() {
-  if (!in_transaction_) return Status::Ok();
-  in_transaction_ = false;
-  if (sqlite3_get_autocommit(db_)) return Status::Ok();  // SQLite rolled back
-  return S(schema::kRollback).Run();
-}
-
-Result<DocumentRecord> SqliteBrokerStore::ReadDocumentRow(SqliteStatement& st) {
-  DocumentRecord d;
-  d.id = st.Int(0);
-  d.sender = st.Text(1);
-  d.message_id = st.Text(2);
-  d.document_id = st.Text(3);
-  d.header = st.Blob(4);
-  d.signature = st.Blob(5);
-  d.header_sha256 = st.Blob(6);
-  const std::string digests = st.Blob(7);
-  if (digests.size() % kDigestBytes != 0) {
-    return Status(Code::kCorruption, "document " + std::to_string(d.id) +
-                                         ": attachment digests damaged");
-  }
-  for (size_t i = 0; i < digests.size(); i += kDigestBytes) {
-    d.attachment_sha256.push_back(digests.substr(i, kDigestBytes));
-  }
-  d.recipients = SplitLines(st.Text(8));
-  d.priority = static_cast<int32_t>(st.Int(9));
-  d.accepted_unix_ms = st.Int(10);
-  d.audit_index = st.Int(11);
-  return d;
-}
+Status SqliteBrokerStore::Rollback() { return db_->Rollback(); }
 
 Result<std::optional<DocumentRecord>> SqliteBrokerStore::FindDocument(
     std::string_view sender, std::string_view message_id) {
-  SqliteStatement& st = S(schema::kFindDocument);
-  st.BindText(1, sender).BindText(2, message_id);
-  DOCBUS_ASSIGN_OR_RETURN(bool row, st.Step());
-  std::optional<DocumentRecord> out;
-  if (row) {
-    auto doc = ReadDocumentRow(st);
-    if (!doc.ok()) {
-      st.Reset();
-      return doc.status();
-    }
-    out = std::move(doc).value();
-  }
-  st.Reset();
-  return out;
+  SqliteQuery q = Query(schema::kFindDocument);
+  q->BindText(1, sender).BindText(2, message_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<DocumentRecord>();
+  DOCBUS_ASSIGN_OR_RETURN(DocumentRecord doc, ReadDocumentRow(*q));
+  return std::optional<DocumentRecord>(std::move(doc));
 }
 
 Result<DocumentRecord> SqliteBrokerStore::GetDocument(int64_t id) {
-  SqliteStatement& st = S(schema::kGetDocument);
-  st.Bind(1, id);
-  DOCBUS_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) {
-    st.Reset();
-    return Status(Code::kNotFound, "no document " + std::to_string(id));
-  }
-  auto doc = ReadDocumentRow(st);
-  st.Reset();
-  return doc;
+  SqliteQuery q = Query(schema::kGetDocument);
+  q->Bind(1, id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return Status(Code::kNotFound, "no document " + std::to_string(id));
+  return ReadDocumentRow(*q);
 }
 
 Status SqliteBrokerStore::InsertDocument(DocumentRecord& record) {
@@ -206,69 +154,59 @@ Status SqliteBrokerStore::InsertDocument(DocumentRecord& record) {
     }
     digests += d;
   }
-  const std::string recipients = JoinLines(record.recipients);
-  SqliteStatement& st = S(schema::kInsertDocument);
-  st.BindText(1, record.sender)
+  SqliteQuery q = Query(schema::kInsertDocument);
+  q->BindText(1, record.sender)
       .BindText(2, record.message_id)
       .BindText(3, record.document_id)
-      .BindBlob(4, record.header)
-      .BindBlob(5, record.signature)
+      .BindBlobNoCopy(4, record.header)
+      .BindBlobNoCopy(5, record.signature)
       .BindBlob(6, record.header_sha256)
       .BindBlob(7, digests)
-      .BindText(8, recipients)
+      .BindText(8, JoinLines(record.recipients))
       .Bind(9, record.priority)
       .Bind(10, record.accepted_unix_ms)
       .Bind(11, record.audit_index);
-  DOCBUS_RETURN_IF_ERROR(st.Run());
-  record.id = sqlite3_last_insert_rowid(db_);
+  DOCBUS_RETURN_IF_ERROR(q->Run());
+  record.id = db_->last_insert_rowid();
   return Status::Ok();
 }
 
 Status SqliteBrokerStore::PutAttachment(std::string_view sha256,
                                         std::string_view data) {
-  SqliteStatement& st = S(schema::kPutAttachment);
-  st.BindBlob(1, sha256).BindBlob(2, data);
-  return st.Run();
+  SqliteQuery q = Query(schema::kPutAttachment);
+  q->BindBlob(1, sha256).BindBlobNoCopy(2, data);
+  return q->Run();
 }
 
 Result<std::string> SqliteBrokerStore::GetAttachment(std::string_view sha256) {
-  SqliteStatement& st = S(schema::kGetAttachment);
-  st.BindBlob(1, sha256);
-  DOCBUS_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) {
-    st.Reset();
-    return Status(Code::kNotFound, "no attachment with that digest");
-  }
-  std::string data = st.Blob(0);
-  st.Reset();
-  return data;
+  SqliteQuery q = Query(schema::kGetAttachment);
+  q->BindBlob(1, sha256);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return Status(Code::kNotFound, "no attachment with that digest");
+  return q->Blob(0);
 }
 
 Result<std::optional<StatusRecord>> SqliteBrokerStore::FindStatus(
     std::string_view status_id) {
-  SqliteStatement& st = S(schema::kFindStatus);
-  st.BindText(1, status_id);
-  DOCBUS_ASSIGN_OR_RETURN(bool row, st.Step());
-  std::optional<StatusRecord> out;
-  if (row) {
-    StatusRecord r;
-    r.status_id = st.Text(0);
-    r.message_id = st.Text(1);
-    r.document = st.Int(2);
-    r.reporter = st.Text(3);
-    r.addressee = st.Text(4);
-    r.code = static_cast<int32_t>(st.Int(5));
-    r.body_sha256 = st.Blob(6);
-    r.audit_index = st.Int(7);
-    out = std::move(r);
-  }
-  st.Reset();
-  return out;
+  SqliteQuery q = Query(schema::kFindStatus);
+  q->BindText(1, status_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<StatusRecord>();
+  StatusRecord r;
+  r.status_id = q->Text(0);
+  r.message_id = q->Text(1);
+  r.document = q->Int(2);
+  r.reporter = q->Text(3);
+  r.addressee = q->Text(4);
+  r.code = static_cast<int32_t>(q->Int(5));
+  r.body_sha256 = q->Blob(6);
+  r.audit_index = q->Int(7);
+  return std::optional<StatusRecord>(std::move(r));
 }
 
 Status SqliteBrokerStore::InsertStatus(const StatusRecord& r) {
-  SqliteStatement& st = S(schema::kInsertStatus);
-  st.BindText(1, r.status_id)
+  SqliteQuery q = Query(schema::kInsertStatus);
+  q->BindText(1, r.status_id)
       .BindText(2, r.message_id)
       .Bind(3, r.document)
       .BindText(4, r.reporter)
@@ -276,45 +214,43 @@ Status SqliteBrokerStore::InsertStatus(const StatusRecord& r) {
       .Bind(6, r.code)
       .BindBlob(7, r.body_sha256)
       .Bind(8, r.audit_index);
-  return st.Run();
+  return q->Run();
 }
 
 Status SqliteBrokerStore::InsertDelivery(DeliveryRecord& r) {
-  SqliteStatement& st = S(schema::kInsertDelivery);
-  st.BindText(1, r.recipient)
+  SqliteQuery q = Query(schema::kInsertDelivery);
+  q->BindText(1, r.recipient)
       .Bind(2, static_cast<int>(r.kind))
       .Bind(3, static_cast<int>(r.state))
       .Bind(4, r.priority)
       .Bind(5, r.document)
-      .BindBlob(6, r.payload)
+      .BindBlobNoCopy(6, r.payload)
       .BindText(7, r.status_id)
       .Bind(8, r.size_bytes)
       .Bind(9, r.created_unix_ms)
       .Bind(10, r.expires_unix_ms)
       .Bind(11, r.prior_audit_index);
-  DOCBUS_RETURN_IF_ERROR(st.Run());
-  r.delivery_id = sqlite3_last_insert_rowid(db_);
+  DOCBUS_RETURN_IF_ERROR(q->Run());
+  r.delivery_id = db_->last_insert_rowid();
   return Status::Ok();
 }
 
 Result<std::optional<DeliveryRecord>> SqliteBrokerStore::GetDelivery(
     int64_t delivery_id) {
-  SqliteStatement& st = S(schema::kGetDelivery);
-  st.Bind(1, delivery_id);
-  DOCBUS_ASSIGN_OR_RETURN(bool row, st.Step());
-  std::optional<DeliveryRecord> out;
-  if (row) out = ReadDeliveryRow(st);
-  st.Reset();
-  return out;
+  SqliteQuery q = Query(schema::kGetDelivery);
+  q->Bind(1, delivery_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<DeliveryRecord>();
+  return std::optional<DeliveryRecord>(ReadDeliveryRow(*q));
 }
 
 Status SqliteBrokerStore::SetDeliveryState(int64_t delivery_id,
                                            DeliveryState state,
                                            int64_t now_unix_ms) {
-  SqliteStatement& st = S(schema::kSetDeliveryState);
-  st.Bind(1, delivery_id).Bind(2, static_cast<int>(state)).Bind(3, now_unix_ms);
-  DOCBUS_RETURN_IF_ERROR(st.Run());
-  if (sqlite3_changes(db_) != 1) {
+  SqliteQuery q = Query(schema::kSetDeliveryState);
+  q->Bind(1, delivery_id).Bind(2, static_cast<int>(state)).Bind(3, now_unix_ms);
+  DOCBUS_RETURN_IF_ERROR(q->Run());
+  if (db_->changes() != 1) {
     return Status(Code::kNotFound,
                   "no delivery " + std::to_string(delivery_id));
   }
@@ -324,22 +260,19 @@ Status SqliteBrokerStore::SetDeliveryState(int64_t delivery_id,
 Result<std::vector<QueuedDelivery>> SqliteBrokerStore::NextQueued(
     std::string_view recipient, const QueueCursor& after, size_t limit) {
   std::vector<QueuedDelivery> out;
-  SqliteStatement& st = S(schema::kNextQueuedAtPriority);
-  for (int32_t p = std::min<int32_t>(after.priority, 4);
+  for (int32_t p = std::min(after.priority, kHighestPriority);
        p >= 0 && out.size() < limit; --p) {
-    const int64_t after_id = p == after.priority ? after.delivery_id : 0;
-    st.BindText(1, recipient)
+    SqliteQuery q = Query(schema::kNextQueuedAtPriority);
+    q->BindText(1, recipient)
         .Bind(2, p)
-        .Bind(3, after_id)
+        .Bind(3, p == after.priority ? after.delivery_id : 0)
         .Bind(4, static_cast<int64_t>(limit - out.size()));
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(QueuedDelivery{st.Int(0), static_cast<int32_t>(st.Int(1)),
-                                   st.Int(2)});
+      DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      out.push_back(QueuedDelivery{q->Int(0), static_cast<int32_t>(q->Int(1)),
+                                   q->Int(2)});
     }
-    st.Reset();
   }
   return out;
 }
@@ -347,28 +280,24 @@ Result<std::vector<QueuedDelivery>> SqliteBrokerStore::NextQueued(
 Result<std::vector<DeliveryRecord>> SqliteBrokerStore::DueForExpiry(
     int64_t now_unix_ms, size_t limit) {
   std::vector<DeliveryRecord> out;
-  SqliteStatement& st = S(schema::kDueForExpiry);
-  st.Bind(1, now_unix_ms).Bind(2, static_cast<int64_t>(limit));
+  SqliteQuery q = Query(schema::kDueForExpiry);
+  q->Bind(1, now_unix_ms).Bind(2, static_cast<int64_t>(limit));
   while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadDeliveryRow(st));
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back(ReadDeliveryRow(*q));
   }
-  st.Reset();
   return out;
 }
 
 Result<std::map<std::string, int64_t>> SqliteBrokerStore::QueueDepths() {
   std::map<std::string, int64_t> out;
-  SqliteStatement& st = S(schema::kQueueDepths);
+  SqliteQuery q = Query(schema::kQueueDepths);
   while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out[st.Text(0)] = st.Int(1);
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out[q->Text(0)] = q->Int(1);
   }
-  st.Reset();
   return out;
 }
 
@@ -376,22 +305,19 @@ Result<std::optional<int64_t>> SqliteBrokerStore::OldestQueuedUnixMillis(
     std::string_view recipient) {
   // Ids grow with time, so the oldest is the smallest id over the five
   // priority levels: five index seeks, whatever the queue length.
-  int64_t oldest_id = 0;
-  SqliteStatement& st = S(schema::kOldestQueuedAtPriority);
-  for (int p = 0; p <= 4; ++p) {
-    st.BindText(1, recipient).Bind(2, p);
-    DOCBUS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (row && (oldest_id == 0 || st.Int(0) < oldest_id)) oldest_id = st.Int(0);
-    st.Reset();
+  std::optional<int64_t> oldest_id;
+  for (int32_t p = 0; p <= kHighestPriority; ++p) {
+    SqliteQuery q = Query(schema::kOldestQueuedAtPriority);
+    q->BindText(1, recipient).Bind(2, p);
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (row) oldest_id = std::min(oldest_id.value_or(q->Int(0)), q->Int(0));
   }
-  if (oldest_id == 0) return std::optional<int64_t>();
-  SqliteStatement& created = S(schema::kDeliveryCreated);
-  created.Bind(1, oldest_id);
-  DOCBUS_ASSIGN_OR_RETURN(bool row, created.Step());
-  std::optional<int64_t> out;
-  if (row) out = created.Int(0);
-  created.Reset();
-  return out;
+  if (!oldest_id) return std::optional<int64_t>();
+  SqliteQuery q = Query(schema::kDeliveryCreated);
+  q->Bind(1, *oldest_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(q->Int(0));
 }
 
 Status SqliteBrokerStore::SaveCheckpoint(uint64_t size,

@@ -10,15 +10,14 @@
 // Thread-safety: none (see BrokerStore).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 #include "bus/audit/sqlite_log_storage.h"
+#include "bus/core/sqlite_db.h"
 #include "bus/store/broker_store.h"
 #include "bus/store/sqlite_broker_schema.h"
-#include "bus/store/sqlite_statement.h"
 
 namespace docbus::store {
 
@@ -27,7 +26,6 @@ class SqliteBrokerStore final : public BrokerStore {
   // See OpenSqliteBrokerStore.
   static Result<std::unique_ptr<SqliteBrokerStore>> Open(
       const std::filesystem::path& data_dir);
-  ~SqliteBrokerStore() override;
 
   Status Begin() override;
   Status Commit() override;
@@ -63,15 +61,18 @@ class SqliteBrokerStore final : public BrokerStore {
   Result<std::optional<std::string>> LatestCheckpoint() override;
 
  private:
-  explicit SqliteBrokerStore(sqlite3* db) : db_(db) {}
+  explicit SqliteBrokerStore(std::unique_ptr<SqliteDb> db)
+      : db_(std::move(db)) {}
   Status Init();
-  SqliteStatement& S(schema::Statement which) { return stmts_[which]; }
-  Result<DocumentRecord> ReadDocumentRow(SqliteStatement& st);
+  // The statement prepared at open, reset when the query ends.
+  SqliteQuery Query(schema::Statement which) {
+    return SqliteQuery(*stmts_[which]);
+  }
 
-  sqlite3* db_;
+  // Declared first: the audit storage's statements go before the connection.
+  std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<audit::SqliteLogStorage> audit_;
-  SqliteStatement stmts_[schema::kStatementCount];
-  bool in_transaction_ = false;
+  SqliteStatement* stmts_[schema::kStatementCount] = {};
 };
 
 }  // namespace docbus::store

@@ -3,21 +3,24 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "agent_test_support.h"
 #include "agents/agent_metrics.h"
-#include "agents/secret_file.h"
+#include "agents/agent_store.h"
+#include "agents/checkpoint_tracker.h"
 #include "bus/audit/audit_log.h"
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/hash.h"
 #include "bus/audit/memory_log_storage.h"
 #include "bus/audit/note_verifier.h"
 #include "bus/core/clock.h"
+#include "bus/core/files.h"
+#include "bus/core/log.h"
 
 namespace docbus::agent {
 namespace {
 
-using testing::FakeBroker;
 using testing::kAgencyA;
 
 // A broker log the test grows and signs; `fork_at` >= 0 makes entries from
@@ -76,49 +79,51 @@ TEST_CASE(
     "old one "
     "kept",
     "[agent][checkpoint]") {
-  testing::TestPki pki;
-  testing::TempDir data;
-  RealClock clock;
-  FakeBroker broker(pki);
-  auto agent = Agent::Start(
-      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
-  REQUIRE(agent.ok());
-  Metrics& m = (*agent)->metrics();
-  const std::string routing = broker.AcceptSession();
-  auto request = broker.Next(v1::Frame::kCheckpointRequest);
+  testing::AgentWithBroker f;
+  Metrics& m = f.agent->metrics();
+  auto request = f.broker.Next(v1::Frame::kCheckpointRequest);
   REQUIRE(request.has_value());
   CHECK(request->frame.checkpoint_request().known_size() == 0);
 
-  BrokerLog honest(pki);
+  BrokerLog honest(f.pki);
   honest.GrowTo(4);
   const std::string trusted_note = honest.Note();
-  broker.Send(routing, honest.Update(0));
-  broker.Barrier(routing);
+  f.broker.Send(f.routing, honest.Update(0));
+  f.broker.Barrier(f.routing);
   CHECK(m.Value(metric::kCheckpointSize) == 4);
 
   // The same first 3 entries, then a different history.
-  BrokerLog forked(pki, 3);
+  BrokerLog forked(f.pki, 3);
   forked.GrowTo(6);
-  broker.Send(routing, forked.Update(4));
-  broker.Barrier(routing);
+  f.broker.Send(f.routing, forked.Update(4));
+  f.broker.Barrier(f.routing);
   CHECK(m.Value(metric::kCheckpointInconsistent) == 1);
   CHECK(m.Value(metric::kCheckpointSize) == 4);
   std::vector<std::filesystem::path> evidence;
   for (const auto& e :
-       std::filesystem::directory_iterator(data.path() / "evidence")) {
+       std::filesystem::directory_iterator(f.data.path() / "evidence")) {
     evidence.push_back(e.path());
   }
   REQUIRE(evidence.size() == 1);
-  CHECK(*ReadSmallFile(evidence[0] / "trusted.checkpoint") == trusted_note);
-  CHECK(*ReadSmallFile(evidence[0] / "presented.checkpoint") == forked.Note());
+  CHECK(*ReadFileLimited(evidence[0] / "trusted.checkpoint", 1 << 20) ==
+        trusted_note);
+  CHECK(*ReadFileLimited(evidence[0] / "presented.checkpoint", 1 << 20) ==
+        forked.Note());
   CHECK(std::filesystem::exists(evidence[0] / "consistency.proof"));
 
   // A different root for the size we hold is a fork too.
-  BrokerLog other(pki, 0);
+  BrokerLog other(f.pki, 0);
   other.GrowTo(4);
-  broker.Send(routing, other.Update(4));
-  broker.Barrier(routing);
+  f.broker.Send(f.routing, other.Update(4));
+  f.broker.Barrier(f.routing);
   CHECK(m.Value(metric::kCheckpointInconsistent) == 2);
+  // Kept beside the first fork's evidence, never over it.
+  evidence.clear();
+  for (const auto& e :
+       std::filesystem::directory_iterator(f.data.path() / "evidence")) {
+    evidence.push_back(e.path());
+  }
+  CHECK(evidence.size() == 2);
 
   // Forged signature: not the broker's key.
   auto stranger = audit::GenerateNoteKeys(testing::kBrokerOrigin);
@@ -128,63 +133,101 @@ TEST_CASE(
       audit::NoteSigner::FromKey(stranger->signer_key)
           ->Sign("docbus.test/broker\n9\n" +
                  audit::HashToBase64(audit::Hash{}) + "\n"));
-  broker.Send(routing, forged);
-  broker.Barrier(routing);
+  f.broker.Send(f.routing, forged);
+  f.broker.Barrier(f.routing);
   CHECK(m.Value(metric::kCheckpointSize) == 4);
 
   // The honest log grows: consistent, accepted, and remembered across restarts.
   honest.GrowTo(9);
-  broker.Send(routing, honest.Update(4));
-  broker.Barrier(routing);
+  f.broker.Send(f.routing, honest.Update(4));
+  f.broker.Barrier(f.routing);
   CHECK(m.Value(metric::kCheckpointSize) == 9);
   CHECK(m.Value(metric::kCheckpointInconsistent) == 2);
-  (*agent)->Stop();
-  agent = Agent::Start(pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()),
-                       clock);
-  REQUIRE(agent.ok());
-  broker.AcceptSession();
-  auto asked = broker.Next(v1::Frame::kCheckpointRequest);
+  f.agent->Stop();
+  auto restarted = Agent::Start(
+      f.pki.OptionsFor(kAgencyA, f.data.path(), f.broker.endpoint()), f.clock);
+  REQUIRE(restarted.ok());
+  f.broker.AcceptSession();
+  auto asked = f.broker.Next(v1::Frame::kCheckpointRequest);
   REQUIRE(asked.has_value());
   CHECK(asked->frame.checkpoint_request().known_size() == 9);
+}
+
+TEST_CASE("two forks shown in the same millisecond keep separate evidence",
+          "[agent][checkpoint]") {
+  testing::TestPki pki;
+  testing::TempDir data;
+  auto store = AgentStore::Open(data.path());
+  REQUIRE(store.ok());
+  FakeClock clock;  // never moves: every update comes at the same time
+  Metrics metrics;
+  metric::DescribeAgentMetrics(metrics);
+  auto verifier =
+      audit::NoteVerifier::FromVerifierKey(pki.broker_log_verifier_key());
+  REQUIRE(verifier.ok());
+  CheckpointTracker tracker(std::move(verifier).value(),
+                            data.path() / "evidence", clock, metrics,
+                            ComponentLogger("agent"));
+  BrokerLog honest(pki);
+  honest.GrowTo(4);
+  BrokerLog forked(pki, 3);
+  forked.GrowTo(6);
+  BrokerLog other(pki, 0);
+  other.GrowTo(4);
+
+  REQUIRE((*store)->Begin().ok());
+  auto judge = [&](BrokerLog& log, uint64_t old_size) {
+    auto outcome =
+        tracker.OnUpdate(log.Update(old_size).checkpoint_update(), **store);
+    REQUIRE(outcome.ok());
+    return *outcome;
+  };
+  CHECK(judge(honest, 0) == CheckpointTracker::Outcome::kAccepted);
+  CHECK(judge(forked, 4) == CheckpointTracker::Outcome::kInconsistent);
+  CHECK(judge(other, 4) == CheckpointTracker::Outcome::kInconsistent);
+  REQUIRE((*store)->Commit().ok());
+
+  std::set<std::string> presented;
+  for (const auto& e :
+       std::filesystem::directory_iterator(data.path() / "evidence")) {
+    auto note = ReadFileLimited(e.path() / "presented.checkpoint", 1 << 20);
+    REQUIRE(note.ok());
+    presented.insert(*note);
+  }
+  CHECK(presented == std::set<std::string>{forked.Note(), other.Note()});
+  CHECK(tracker.known_size() == 4);
 }
 
 TEST_CASE(
     "the agency's own log is signed and published as tiles, its key kept "
     "private",
     "[agent][checkpoint]") {
-  testing::TestPki pki;
-  testing::TempDir data;
-  RealClock clock;
-  FakeBroker broker(pki);
-  auto agent = Agent::Start(
-      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
-  REQUIRE(agent.ok());
-  const std::string routing = broker.AcceptSession();
-  auto b = pki.SignerFor(testing::kAgencyB);
+  testing::AgentWithBroker f;
+  auto b = f.pki.SignerFor(testing::kAgencyB);
   for (uint64_t i = 1; i <= 3; ++i) {
-    broker.Send(routing, testing::DeliverDocumentFrame(
-                             i, testing::MakeDocument(*b, testing::kAgencyB,
-                                                      {kAgencyA}, {})));
+    f.broker.Send(f.routing, testing::DeliverDocumentFrame(
+                                 i, testing::MakeDocument(*b, testing::kAgencyB,
+                                                          {kAgencyA}, {})));
   }
-  broker.Barrier(routing);
-  (*agent)->Stop();  // publishes at clean shutdown
+  f.broker.Barrier(f.routing);
+  f.agent->Stop();  // publishes at clean shutdown
 
   struct stat st {};
-  REQUIRE(::stat((data.path() / "log.key").c_str(), &st) == 0);
+  REQUIRE(::stat((f.data.path() / "log.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto vkey = ReadSmallFile(data.path() / "log.vkey");
+  auto vkey = ReadFileLimited(f.data.path() / "log.vkey", 1 << 20);
   REQUIRE(vkey.ok());
   std::string key = *vkey;
   key.pop_back();
   auto verifier = audit::NoteVerifier::FromVerifierKey(key);
   REQUIRE(verifier.ok());
-  auto note = ReadSmallFile(data.path() / "log" / "checkpoint");
+  auto note = ReadFileLimited(f.data.path() / "log" / "checkpoint", 1 << 20);
   REQUIRE(note.ok());
   auto checkpoint = audit::OpenCheckpoint(*verifier, *note);
   REQUIRE(checkpoint.ok());
   CHECK(checkpoint->origin == std::string("agency.docbus/") + kAgencyA);
   CHECK(checkpoint->size == 3);
-  CHECK(std::filesystem::exists(data.path() / "log" / "tile" / "entries" /
+  CHECK(std::filesystem::exists(f.data.path() / "log" / "tile" / "entries" /
                                 "000.p" / "3"));
 }
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "agent_test_support.h"
-#include "agents/secret_file.h"
+#include "bus/core/files.h"
 #include "tools/local/daemon_process.h"
 
 namespace docbus::agent {
@@ -23,7 +23,7 @@ std::string Config(const testing::TestPki& pki, const std::string& endpoint,
                    const std::filesystem::path& data_dir) {
   const auto& p = pki.paths();
   const std::filesystem::path vkey = pki.dir() / "broker-log.vkey";
-  REQUIRE(WriteSecretFile(vkey, pki.broker_log_verifier_key() + "\n").ok());
+  REQUIRE(WriteFileAtomically(vkey, pki.broker_log_verifier_key() + "\n").ok());
   const std::string a = testing::kAgencyA;
   auto q = [](const std::filesystem::path& path) {
     return "\"" + path.string() + "\"";
@@ -70,7 +70,7 @@ TEST_CASE("docbus-agent refuses a bad config with exit code 2, naming the key",
   auto code = (*process)->Wait(testing::kWait);
   REQUIRE(code.has_value());
   CHECK(*code == 2);
-  auto log = ReadSmallFile(dir.path() / "agent.log");
+  auto log = ReadFileLimited(dir.path() / "agent.log", 1 << 20);
   REQUIRE(log.ok());
   CHECK_THAT(*log, Catch::Contains("log.level_typo"));
 }
@@ -90,7 +90,7 @@ TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
       [&] { return std::filesystem::exists(data / "endpoints.json"); }));
   broker.AcceptSession();
 
-  auto endpoints = ReadSmallFile(data / "endpoints.json");
+  auto endpoints = ReadFileLimited(data / "endpoints.json", 1 << 20);
   REQUIRE(endpoints.ok());
   const size_t at = endpoints->find("http://127.0.0.1:");
   REQUIRE(at != std::string::npos);
@@ -102,7 +102,7 @@ TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
   auto unauthorized = client.Get("/v1/documents");
   REQUIRE(unauthorized);
   CHECK(unauthorized->status == 401);
-  auto token = ReadSmallFile(data / "api.token");
+  auto token = ReadFileLimited(data / "api.token", 1 << 20);
   REQUIRE(token.ok());
   std::string bearer = *token;
   bearer.pop_back();

@@ -13,27 +13,11 @@
 namespace docbus::agent {
 namespace {
 
-using testing::FakeBroker;
 using testing::kAgencyA;
 using testing::kAgencyB;
 using testing::kAgencyC;
 
-struct Fixture {
-  testing::TestPki pki;
-  testing::TempDir data{"docbus-agent-data"};
-  FakeBroker broker{pki};
-  RealClock clock;
-  std::unique_ptr<Agent> agent;
-  std::string routing;
-
-  Fixture() {
-    auto started = Agent::Start(
-        pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
-    REQUIRE(started.ok());
-    agent = std::move(started).value();
-    routing = broker.AcceptSession();
-  }
-
+struct Fixture : testing::AgentWithBroker {
   // Delivers and returns the agent's answer frame (Ack or Refuse).
   v1::Frame Deliver(const v1::Frame& deliver) {
     broker.Send(routing, deliver);

@@ -10,9 +10,9 @@
 
 #include "agent_test_support.h"
 #include "agents/agent_metrics.h"
-#include "agents/secret_file.h"
 #include "bus/broker/broker.h"
 #include "bus/core/clock.h"
+#include "bus/core/files.h"
 
 namespace docbus::agent {
 namespace {
@@ -27,7 +27,8 @@ TEST_CASE("bench: end to end with receipts through a real broker", "[.bench]") {
   testing::TempDir var;
   RealClock clock;
   const std::filesystem::path log_key = pki.dir() / "broker-log.key";
-  REQUIRE(WriteSecretFile(log_key, pki.broker_log_signer_key() + "\n").ok());
+  REQUIRE(WriteFileAtomically(log_key, pki.broker_log_signer_key() + "\n", 0600)
+              .ok());
   broker::BrokerOptions bo;
   bo.data_dir = var.path() / "broker";
   bo.curve_secret_key = pki.paths().broker_curve_secret();

@@ -185,49 +185,43 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a rejection is recorded with its reason, and 'unavailable' is retried on a "
+    "a rejection is recorded with its reason, and 'unavailable' is retried on "
+    "a "
     "new session",
     "[agent][submit]") {
-  testing::TestPki pki;
-  testing::TempDir data;
-  RealClock clock;
-  FakeBroker broker(pki);
-  auto agent = Agent::Start(
-      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
-  REQUIRE(agent.ok());
-  std::string routing = broker.AcceptSession();
-  auto first = (*agent)->Submit(Request(kAgencyB));
-  auto second = (*agent)->Submit(Request(kAgencyB));
+  testing::AgentWithBroker f;
+  auto first = f.agent->Submit(Request(kAgencyB));
+  auto second = f.agent->Submit(Request(kAgencyB));
   REQUIRE(first.ok());
   REQUIRE(second.ok());
-  REQUIRE(broker.Next(v1::Frame::kSubmit).has_value());
-  REQUIRE(broker.Next(v1::Frame::kSubmit).has_value());
+  REQUIRE(f.broker.Next(v1::Frame::kSubmit).has_value());
+  REQUIRE(f.broker.Next(v1::Frame::kSubmit).has_value());
 
   v1::Frame rejected;
   rejected.mutable_rejected()->set_message_id(*first);
   rejected.mutable_rejected()->set_reason(v1::REASON_UNKNOWN_RECIPIENT);
   rejected.mutable_rejected()->set_detail("no such agency");
-  broker.Send(routing, rejected);
+  f.broker.Send(f.routing, rejected);
   // The broker lost the session (e.g. it restarted): the agent says Hello
   // again and re-sends what is unanswered.
   v1::Frame error;
   error.mutable_error()->set_reason(v1::REASON_UNAVAILABLE);
   error.mutable_error()->set_detail("hello first");
-  broker.Send(routing, error);
-  routing = broker.AcceptSession();
-  auto resent = broker.Next(v1::Frame::kSubmit);
+  f.broker.Send(f.routing, error);
+  f.routing = f.broker.AcceptSession();
+  auto resent = f.broker.Next(v1::Frame::kSubmit);
   REQUIRE(resent.has_value());
   v1::DocumentHeader header;
   REQUIRE(header.ParseFromString(resent->frame.submit().document().header()));
   CHECK(header.message_id() == *second);
 
-  auto view = (*agent)->Outgoing(*first);
+  auto view = f.agent->Outgoing(*first);
   REQUIRE(view.ok());
   CHECK(view->state == "rejected");
   CHECK(view->reason == "unknown_recipient");
   CHECK(view->detail == "no such agency");
-  CHECK((*agent)->metrics().Value(metric::kRejected,
-                                  Label("reason", "unknown_recipient")) == 1);
+  CHECK(f.agent->metrics().Value(metric::kRejected,
+                                 Label("reason", "unknown_recipient")) == 1);
 }
 
 TEST_CASE(
@@ -235,33 +229,25 @@ TEST_CASE(
     "audited "
     "once accepted",
     "[agent][status]") {
-  testing::TestPki pki;
-  testing::TempDir data;
-  RealClock clock;
-  FakeBroker broker(pki);
-  auto agent = Agent::Start(
-      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
-  REQUIRE(agent.ok());
-  const std::string routing = broker.AcceptSession();
-  auto b = pki.SignerFor(kAgencyB);
+  testing::AgentWithBroker f;
+  auto b = f.pki.SignerFor(kAgencyB);
   testing::SignedDocument doc =
       testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {});
-  broker.Send(routing, testing::DeliverDocumentFrame(1, doc));
-  REQUIRE(broker.Next(v1::Frame::kAck).has_value());
+  f.broker.Send(f.routing, testing::DeliverDocumentFrame(1, doc));
+  REQUIRE(f.broker.Next(v1::Frame::kAck).has_value());
 
-  CHECK((*agent)
+  CHECK(f.agent
             ->ReportStatus("0190f3a2-7c1e-7abc-9def-0123456789ab",
                            v1::STATUS_ACCEPTED, "")
             .status()
             .code() == Code::kNotFound);
-  CHECK((*agent)
-            ->ReportStatus(doc.header.message_id(), v1::STATUS_REFUSED, "")
+  CHECK(f.agent->ReportStatus(doc.header.message_id(), v1::STATUS_REFUSED, "")
             .status()
             .code() == Code::kInvalidField);  // 02 needs a reason
-  auto status_id = (*agent)->ReportStatus(doc.header.message_id(),
-                                          v1::STATUS_ACCEPTED, "Đã tiếp nhận");
+  auto status_id = f.agent->ReportStatus(doc.header.message_id(),
+                                         v1::STATUS_ACCEPTED, "Đã tiếp nhận");
   REQUIRE(status_id.ok());
-  auto submitted = broker.Next(v1::Frame::kSubmitStatus);
+  auto submitted = f.broker.Next(v1::Frame::kSubmitStatus);
   REQUIRE(submitted.has_value());
   const v1::SignedStatus& status = submitted->frame.submit_status().status();
   v1::StatusBody body;
@@ -273,14 +259,14 @@ TEST_CASE(
   CHECK(body.code() == v1::STATUS_ACCEPTED);
   CHECK(body.response_for().document_id() == doc.header.document_id());
 
-  const double audit_before = (*agent)->metrics().Value(metric::kAuditSize);
+  const double audit_before = f.agent->metrics().Value(metric::kAuditSize);
   v1::Frame accepted;
   accepted.mutable_accepted()->set_message_id(*status_id);
   accepted.mutable_accepted()->set_audit_index(5);
-  broker.Send(routing, accepted);
-  broker.Barrier(routing);
-  CHECK((*agent)->metrics().Value(metric::kStatusesSent) == 1);
-  CHECK((*agent)->metrics().Value(metric::kAuditSize) == audit_before + 1);
+  f.broker.Send(f.routing, accepted);
+  f.broker.Barrier(f.routing);
+  CHECK(f.agent->metrics().Value(metric::kStatusesSent) == 1);
+  CHECK(f.agent->metrics().Value(metric::kAuditSize) == audit_before + 1);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "agents/secret_file.h"
 #include "bus/core/clock.h"
 #include "bus/core/ids.h"
 #include "bus/crypto/sha256.h"
@@ -232,6 +231,14 @@ void FakeBroker::Barrier(const std::string& routing_id) {
     if (pong->frame.pong().nonce() == nonce) return;
   }
   FAIL("no pong from the agent");
+}
+
+AgentWithBroker::AgentWithBroker() {
+  auto started = Agent::Start(
+      pki.OptionsFor(kAgencyA, data.path(), broker.endpoint()), clock);
+  REQUIRE(started.ok());
+  agent = std::move(started).value();
+  routing = broker.AcceptSession();
 }
 
 }  // namespace docbus::agent::testing

@@ -16,6 +16,7 @@
 
 #include "agents/agent.h"
 #include "bus/audit/note_signer.h"
+#include "bus/core/clock.h"
 #include "bus/crypto/signer.h"
 #include "bus/transport/broker_socket.h"
 #include "bus/transport/zap_handler.h"
@@ -126,6 +127,19 @@ class FakeBroker {
   std::unique_ptr<transport::BrokerSocket> socket_;
   std::deque<Received> backlog_;
   uint64_t next_nonce_ = 1;
+};
+
+// An agent of agency A on a fresh data folder, connected to a FakeBroker
+// that accepted its session: where most agent tests start.
+struct AgentWithBroker {
+  AgentWithBroker();
+
+  TestPki pki;
+  TempDir data{"docbus-agent-data"};
+  FakeBroker broker{pki};
+  RealClock clock;
+  std::unique_ptr<Agent> agent;
+  std::string routing;  // the agent's routing id at the broker
 };
 
 }  // namespace docbus::agent::testing

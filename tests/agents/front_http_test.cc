@@ -8,6 +8,7 @@
 
 #include "agents/http_api.h"
 #include "agents/json_codec.h"
+#include "bus/core/base64.h"
 #include "tests/agents/front_fake_service.h"
 
 namespace docbus::agent {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "agents/json_codec.h"
+#include "bus/core/base64.h"
 #include "tests/agents/front_fake_service.h"
 
 namespace docbus::agent {
@@ -168,16 +169,34 @@ TEST_CASE("attachments over the limits are refused as too large",
 
 TEST_CASE("base64 keeps every byte and refuses sloppy encodings",
           "[front][json]") {
+  // An attachment given as data_base64, as an agency system sends it.
+  auto parse = [](const std::string& data_base64) {
+    return DocumentRequestFromJson(
+        R"({"to": ["000.00.00.H41"], "subject": "S", "code": {"number": "1", "notation": "VP"},
+            "attachments": [{"name": "a.bin", "data_base64": ")" +
+            data_base64 + R"("}]})",
+        kNow);
+  };
   const std::string bytes = testing::AllBytes();
   for (size_t n : {0, 1, 2, 3, 4, 5, 767, 768}) {
     auto decoded = Base64Decode(Base64Encode(bytes.substr(0, n)));
-    REQUIRE(decoded.ok());
+    REQUIRE(decoded.has_value());
     CHECK(*decoded == bytes.substr(0, n));
+    auto parsed = parse(Base64Encode(bytes.substr(0, n)));
+    REQUIRE(parsed.ok());
+    REQUIRE(parsed->attachments.size() == 1);
+    CHECK(parsed->attachments[0].data == bytes.substr(0, n));
   }
   CHECK(Base64Encode("hi") == "aGk=");
   for (const char* bad : {"aGk", "aG k", "aGl=", "a===", "aGk=aGk=", "aGk\n"}) {
     INFO(bad);
-    CHECK_FALSE(Base64Decode(bad).ok());
+    CHECK_FALSE(Base64Decode(bad).has_value());
+    auto parsed = parse(bad == std::string("aGk\n") ? "aGk\\n" : bad);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().code() == Code::kInvalidField);
+    CHECK(parsed.status().message() ==
+          "attachments[0].data_base64: not valid base64 (standard alphabet, "
+          "padded)");
   }
 }
 

@@ -57,6 +57,8 @@ TEST_CASE(
   REQUIRE(signer.ok());
   REQUIRE(verifier.ok());
   CHECK(verifier->Open(signer->Sign("hello\n")).ok());
+  CHECK(vkey == signer->verifier_key() + "\n");
+  CHECK(out.str().find(signer->verifier_key()) != std::string::npos);
   CHECK(RunKeygen("docbus.gov.vn/axis/2026", prefix, out, err) == 1);
   CHECK(ReadFile(dir.path() / "broker-log.key") == skey);
   CHECK(RunKeygen("bad name", dir.path() / "x", out, err) == 2);

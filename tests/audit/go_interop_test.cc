@@ -9,11 +9,11 @@
 #include <map>
 #include <sstream>
 
-#include "bus/core/base64.h"
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/exported_log.h"
 #include "bus/audit/note_signer.h"
 #include "bus/audit/note_verifier.h"
+#include "bus/core/base64.h"
 #include "tests/audit/log_builder.h"
 #include "tests/audit/test_util.h"
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "bus/audit/audit_history.h"
 #include "bus/audit/exported_log.h"
 #include "bus/audit/log_verifier.h"
 #include "bus/audit/tiles.h"
@@ -58,6 +59,11 @@ TEST_CASE("an untouched exported log passes, with every tile checked") {
   CHECK(report.tiles_checked == 4);  // 0/000, 0/001, 0/002.p/188, 1/000.p/2
   // The partial tile of the earlier checkpoint is still served.
   CHECK(std::filesystem::exists(dir.path() / "tile/0/001.p/94"));
+  // Every file was renamed into place: no temporary file is left behind.
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(dir.path())) {
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  }
   // An empty log verifies too.
   TestLog empty;
   TempDir empty_dir;
@@ -172,6 +178,23 @@ TEST_CASE("a checkpoint of a forked log given as --previous fails") {
       Verify(log, dir.path(), log.signer().Sign(FormatCheckpoint(prefix))).ok);
 }
 
+TEST_CASE(
+    "a signed checkpoint claiming far more entries than the export holds "
+    "fails at the first missing one instead of exhausting memory") {
+  TestLog log;
+  TempDir dir;
+  log.AddBrokerTraffic(3);  // 21 entries in tile/entries/000.p/21
+  log.Publish(dir.path());
+  Checkpoint huge{"docbus.test/axis/2026", uint64_t{1} << 60, LeafHash("x")};
+  WriteFile(dir.path() / "checkpoint",
+            log.signer().Sign(FormatCheckpoint(huge)));
+  VerifyReport report = Verify(log, dir.path());
+  CHECK_FALSE(report.ok);
+  CHECK(report.first_bad_index == 0);
+  CHECK_THAT(report.reason, Catch::Contains("tile/entries/000"));
+  CHECK(LoadExportedLog(dir.path()).status().code() == Code::kNotFound);
+}
+
 TEST_CASE("a checkpoint with a bad signature or another root fails") {
   TestLog log;
   TempDir dir;
@@ -227,11 +250,14 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     log.Publish(dir.path());
     VerifyReport report = Verify(log, dir.path());
     CHECK(report.first_bad_index == 21);
+    CHECK_THAT(report.reason, Catch::Contains("recipient"));
   }
   SECTION("EXPIRED after DELIVERED") {
     log.Add(Record(v1::AUDIT_EXPIRED, "msg-0", a, {b}, 1));
     log.Publish(dir.path());
-    CHECK(Verify(log, dir.path()).first_bad_index == 21);
+    VerifyReport report = Verify(log, dir.path());
+    CHECK(report.first_bad_index == 21);
+    CHECK_THAT(report.reason, Catch::Contains("after it was DELIVERED"));
   }
   SECTION("a duplicate event id") {
     v1::AuditRecord r = Record(v1::AUDIT_REJECTED, "x", a, {});
@@ -258,13 +284,17 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     r.set_log_origin("docbus.test/other");
     log.AddRaw(r);
     log.Publish(dir.path());
-    CHECK(Verify(log, dir.path()).first_bad_index == 21);
+    VerifyReport report = Verify(log, dir.path());
+    CHECK(report.first_bad_index == 21);
+    CHECK_THAT(report.reason, Catch::Contains("log_origin"));
   }
   SECTION("a second ACCEPTED of one document, and a NOTIFIED of nothing") {
     log.Add(Record(v1::AUDIT_ACCEPTED, "msg-2", a, {b}));
     log.Add(Record(v1::AUDIT_NOTIFIED, "msg-2", "", {a}, 1));
     log.Publish(dir.path());
-    CHECK(Verify(log, dir.path()).first_bad_index == 21);
+    VerifyReport report = Verify(log, dir.path());
+    CHECK(report.first_bad_index == 21);
+    CHECK_THAT(report.reason, Catch::Contains("ACCEPTED twice"));
   }
   SECTION("an agent log: SENT twice") {
     TestLog agent("docbus.test/agency/000.00.01.H01");

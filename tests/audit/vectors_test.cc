@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "bus/core/base64.h"
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/hash.h"
 #include "bus/audit/memory_log_storage.h"
@@ -14,6 +13,7 @@
 #include "bus/audit/note_signer.h"
 #include "bus/audit/note_verifier.h"
 #include "bus/audit/proof.h"
+#include "bus/core/base64.h"
 #include "tests/audit/test_util.h"
 
 namespace docbus::audit {
@@ -138,7 +138,7 @@ TEST_CASE(
     REQUIRE(storage.Append(static_cast<int64_t>(n), leaves[n], *hashes).ok());
   }
   // A larger log: every inclusion and consistency proof verifies, and
-  // RootOfHashes agrees with TreeHash.
+  // RootOfHashes and InclusionProofOfHashes agree with the stored layout.
   std::vector<Hash> leaf_hashes;
   for (const auto& l : leaves) leaf_hashes.push_back(LeafHash(l));
   for (int i = static_cast<int>(leaves.size()); i < 70; ++i) {
@@ -155,6 +155,8 @@ TEST_CASE(
       REQUIRE(proof.ok());
       CHECK(VerifyInclusion(i, n, leaf_hashes[i], *proof, root).ok());
       CHECK(static_cast<int>(proof->size()) == InclusionProofLength(i, n));
+      CHECK(*proof ==
+            InclusionProofOfHashes(i, std::span(leaf_hashes).first(n)));
     }
     for (int64_t m = 1; m <= n; ++m) {
       auto proof = ConsistencyProof(m, n, storage);

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include "bus/core/config.h"
+#include "bus/core/files.h"
 
 namespace docbus {
 
@@ -45,6 +48,27 @@ TEST_CASE("a config that is not TOML is refused with its line", "[config]") {
   auto config = Config::Parse("[broker\n", "/", "broker.toml");
   REQUIRE_FALSE(config.ok());
   CHECK(config.status().message().find("broker.toml:1") != std::string::npos);
+}
+
+}  // namespace docbus
+
+namespace docbus {
+
+TEST_CASE("a config file is loaded from disk, and a missing one is named", "[config]") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("docbus-config-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  REQUIRE(WriteFileAtomically(dir / "agent.toml", "[agent]\ndata_dir = \"var\"\n").ok());
+  auto config = Config::Load(dir / "agent.toml");
+  REQUIRE(config.ok());
+  CHECK(config->Path("agent.data_dir", "") == std::filesystem::absolute(dir) / "var");
+  CHECK(config->Finish().ok());
+
+  auto missing = Config::Load(dir / "nope.toml");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == Code::kNotFound);
+  CHECK(missing.status().message().find("nope.toml") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace docbus

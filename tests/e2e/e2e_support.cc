@@ -5,51 +5,9 @@
 
 #include <string_view>
 
+#include "bus/core/base64.h"
+
 namespace docbus::e2e {
-namespace {
-
-std::string Base64(std::string_view in) {
-  static constexpr char k[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char c : in) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(k[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(k[(bits << (6 - count)) & 63]);
-  while (out.size() % 4 != 0) out.push_back('=');
-  return out;
-}
-
-std::string Unbase64(std::string_view in) {
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else break;
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(static_cast<char>((bits >> count) & 0xff));
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::unique_ptr<local::Deployment> MakeDeployment(
     const std::vector<std::string>& agencies, local::DeploymentOptions options) {
@@ -77,7 +35,7 @@ nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,
           {"attachments",
            {{{"name", "cong-van-" + std::to_string(number) + ".bin"},
              {"media_type", "application/octet-stream"},
-             {"data_base64", Base64(*attachment)}}}}};
+             {"data_base64", Base64Encode(*attachment)}}}}};
 }
 
 std::set<std::string> ReceiptsAt(local::Deployment& d, const std::string& sender,
@@ -122,7 +80,7 @@ std::string InboxAttachment(local::Deployment& d, const std::string& agency,
   if (!doc.ok()) return "";
   const auto& attachments = doc->value("attachments", nlohmann::json::array());
   if (attachments.size() != 1) return "";
-  return Unbase64(attachments[0].value("data_base64", ""));
+  return Base64Decode(attachments[0].value("data_base64", "")).value_or("");
 }
 
 bool WaitForReceipts(

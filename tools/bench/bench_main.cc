@@ -20,6 +20,7 @@
 #include <random>
 #include <thread>
 
+#include "bus/core/base64.h"
 #include "tools/local/deployment.h"
 
 namespace docbus {
@@ -36,25 +37,6 @@ struct Options {
   std::string build_dir = "build";
   std::string dir;
 };
-
-std::string Base64(const std::string& in) {
-  static const char* k =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    const uint32_t v = uint8_t(in[i]) << 16;
-    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
-  }
-  return out;
-}
 
 long RssKiB(pid_t pid, const char* field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -92,6 +74,7 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
   for (const auto& a : agents) {
     clients.push_back(std::make_unique<httplib::Client>(a.url));
     clients.back()->set_keep_alive(true);
+    clients.back()->set_tcp_nodelay(true);
     clients.back()->set_read_timeout(60, 0);
   }
   std::mt19937_64 random(begin);
@@ -109,7 +92,7 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
                        {"code", {{"number", std::to_string(i + 1)}, {"notation", "BENCH"}}},
                        {"attachments", {{{"name", "body.bin"},
                                          {"media_type", "application/octet-stream"},
-                                         {"data_base64", Base64(payload)}}}}};
+                                         {"data_base64", Base64Encode(payload)}}}}};
     auto res = clients[from]->Post("/v1/documents",
                                    {{"Authorization", "Bearer " + agents[from].token}},
                                    doc.dump(), "application/json");
@@ -182,6 +165,7 @@ int Run(const Options& o) {
   for (const auto& a : agents) {
     readers.push_back(std::make_unique<httplib::Client>(a.url));
     readers.back()->set_keep_alive(true);
+    readers.back()->set_tcp_nodelay(true);
   }
   size_t done = 0;
   std::vector<double> accepted_ms, receipt_ms;

@@ -8,7 +8,9 @@
 #include <sstream>
 #include <thread>
 
+#include "bus/core/files.h"
 #include "bus/core/ids.h"
+#include "tools/agent_client.h"
 
 namespace docbus::local {
 namespace fs = std::filesystem;
@@ -19,22 +21,7 @@ constexpr auto kStopGrace = std::chrono::seconds(15);
 const char kOrigin[] = "docbus.gov.vn/axis/test";
 
 Result<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Code::kNotFound, "cannot read " + path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Status WriteFile(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) return Status(Code::kIoError, "cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
-  return Status::Ok();
+  return ReadFileLimited(path, 1 << 20);
 }
 
 // Waits for a daemon's endpoints.json while it keeps running.
@@ -144,7 +131,7 @@ Status Deployment::WriteBrokerConfig(const std::string& listen) {
     << "\nretransmit_ms = " << options_.retransmit_ms << "\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
     << "\"\n";
-  return WriteFile(dir_ / "broker.toml", c.str());
+  return WriteFileAtomically(dir_ / "broker.toml", c.str());
 }
 
 Status Deployment::WriteAgentConfig(const std::string& agency) {
@@ -162,7 +149,7 @@ Status Deployment::WriteAgentConfig(const std::string& agency) {
     << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
     << "\"\n";
-  return WriteFile(dir_ / ("agent-" + agency + ".toml"), c.str());
+  return WriteFileAtomically(dir_ / ("agent-" + agency + ".toml"), c.str());
 }
 
 Result<std::unique_ptr<DaemonProcess>> Deployment::Launch(
@@ -282,39 +269,17 @@ bool Deployment::WaitUntil(const std::function<bool()>& done,
   return true;
 }
 
-Result<std::pair<std::string, std::string>> Deployment::AgentHttp(
-    const std::string& agency) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
-                          ReadFile(agent_data(agency) / "endpoints.json"));
-  DOCBUS_ASSIGN_OR_RETURN(std::string token,
-                          ReadFile(agent_data(agency) / "api.token"));
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
-    token.pop_back();
-  }
-  auto json = nlohmann::json::parse(endpoints, nullptr, false);
-  if (json.is_discarded()) return Status(Code::kCorruption, "bad endpoints.json");
-  return std::make_pair(json.value("http", ""), token);
-}
-
 Result<nlohmann::json> Deployment::Get(const std::string& agency,
                                        const std::string& path) {
-  DOCBUS_ASSIGN_OR_RETURN(auto http, AgentHttp(agency));
-  httplib::Client client(http.first);
-  client.set_read_timeout(30, 0);
-  httplib::Headers headers{{"Authorization", "Bearer " + http.second}};
-  return ParseAnswer(client.Get(path.c_str(), headers), "GET " + path);
+  DOCBUS_ASSIGN_OR_RETURN(auto client, agent_cli::AgentClient::Find(agent_data(agency)));
+  return client.Get(path);
 }
 
 Result<nlohmann::json> Deployment::Post(const std::string& agency,
                                         const std::string& path,
                                         const nlohmann::json& body) {
-  DOCBUS_ASSIGN_OR_RETURN(auto http, AgentHttp(agency));
-  httplib::Client client(http.first);
-  client.set_read_timeout(30, 0);
-  httplib::Headers headers{{"Authorization", "Bearer " + http.second}};
-  return ParseAnswer(
-      client.Post(path.c_str(), headers, body.dump(), "application/json"),
-      "POST " + path);
+  DOCBUS_ASSIGN_OR_RETURN(auto client, agent_cli::AgentClient::Find(agent_data(agency)));
+  return client.Post(path, body);
 }
 
 Result<std::string> Deployment::Send(const std::string& from,

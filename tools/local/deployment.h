@@ -89,7 +89,6 @@ class Deployment {
       const std::filesystem::path& exe, const std::filesystem::path& config,
       const std::filesystem::path& data_dir, const std::string& log_name,
       const std::map<std::string, std::string>& env);
-  Result<std::pair<std::string, std::string>> AgentHttp(const std::string& agency);
 
   DeploymentOptions options_;
   std::filesystem::path dir_;
