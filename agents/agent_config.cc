@@ -39,8 +39,7 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   a.crl = config.RequiredPath("pki.crl");
   a.registry = config.RequiredPath("pki.registry");
   const auto vkey_file = config.RequiredPath("audit.broker_log_vkey");
-  o.drop_folder =
-      config.Path("drop.folder", a.data_dir.empty() ? "" : a.data_dir / "drop");
+  o.drop_folder = config.Path("drop.folder", "");
   o.http_listen = config.String("http.listen", "127.0.0.1:0");
   o.log_level = config.String("log.level", "info");
   a.limits.max_frame_bytes = config.Int(

@@ -15,7 +15,7 @@ namespace docbus::agent {
 
 struct DaemonOptions {
   AgentOptions agent;
-  std::filesystem::path drop_folder;  // drop.folder, default <data_dir>/drop
+  std::filesystem::path drop_folder;  // drop.folder; empty: no drop folder
   std::string http_listen;            // http.listen, default 127.0.0.1:0
   std::string log_level;              // log.level, default info
 };

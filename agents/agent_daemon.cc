@@ -85,13 +85,15 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   }
   daemon->http_ = std::move(api).value();
   daemon->http_url_ = daemon->http_->url();
-  Result<std::unique_ptr<DropFolder>> drop = StartDropFolder(
-      *daemon->agent_, options.drop_folder, kDropScanInterval, &clock, json);
-  if (!drop.ok()) {
-    return Status(drop.status().code(),
-                  "drop.folder: " + drop.status().message());
+  if (!options.drop_folder.empty()) {
+    Result<std::unique_ptr<DropFolder>> drop = StartDropFolder(
+        *daemon->agent_, options.drop_folder, kDropScanInterval, &clock, json);
+    if (!drop.ok()) {
+      return Status(drop.status().code(),
+                    "drop.folder: " + drop.status().message());
+    }
+    daemon->drop_ = std::move(drop).value();
   }
-  daemon->drop_ = std::move(drop).value();
 #else
   (void)token;
   ComponentLogger("agent")->warn("built without the HTTP API and drop folder");

@@ -51,7 +51,10 @@ TEST_CASE(
   CHECK(options->agent.agency_id == testing::kAgencyA);
   CHECK(options->agent.data_dir ==
         base.path() / "data");  // relative to the config file
-  CHECK(options->drop_folder == base.path() / "data" / "drop");
+  CHECK(options->drop_folder.empty());  // no drop folder unless configured
+  auto with_drop = Read(good + "[drop]\nfolder = \"data/drop\"\n", base.path());
+  REQUIRE(with_drop.ok());
+  CHECK(with_drop->drop_folder == base.path() / "data" / "drop");
   CHECK(options->http_listen == "127.0.0.1:0");
   CHECK(options->agent.curve_public_key.size() == 40);
 

@@ -2,7 +2,7 @@
 // broker and real agents on this machine (durable everywhere), the way agency
 // systems do (the agents' HTTP API), and prints documents/s end to end with
 // receipts, p50/p99 submit→accepted and submit→receipt latency, and the peak
-// RSS of every process. With --offline it instead queues N documents for an
+// RSS and CPU time per document of every process. With --offline it instead queues N documents for an
 // agency that is not running and reports the broker's memory.
 //
 //   docbus-bench --documents 20000 --size 4096
@@ -18,7 +18,10 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include "bus/core/base64.h"
 #include "tools/local/deployment.h"
@@ -45,6 +48,20 @@ long RssKiB(pid_t pid, const char* field) {
     if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
   }
   return -1;
+}
+
+// User + system CPU seconds the process has used so far.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  const size_t after_name = stat.rfind(')');
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(after_name + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt
+  double user = 0, system = 0;
+  fields >> user >> system;
+  return (user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 struct Agent {
@@ -84,7 +101,10 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
       std::this_thread::sleep_until(start + std::chrono::microseconds(
                                                 static_cast<int64_t>(i * 1e6 / o.rate)));
     }
-    for (auto& c : payload) c = static_cast<char>(random());
+    for (size_t at = 0; at < payload.size(); at += 8) {
+      const uint64_t bits = random();
+      std::memcpy(payload.data() + at, &bits, std::min<size_t>(8, payload.size() - at));
+    }
     const size_t from = i % agents.size();
     const std::string to = o.offline ? "000.00.00.H99" : agents[(from + 1) % agents.size()].id;
     nlohmann::json doc{{"to", {to}},
@@ -102,6 +122,14 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
     }
     ids[from].push_back(nlohmann::json::parse(res->body).value("message_id", ""));
   }
+}
+
+// The value of an unlabelled counter in the agent's /metrics (-1 if absent).
+double Counter(httplib::Client& client, const Agent& a, const std::string& name) {
+  auto res = client.Get("/metrics", {{"Authorization", "Bearer " + a.token}});
+  if (!res || res->status != 200) return -1;
+  const size_t at = res->body.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::atof(res->body.c_str() + at + name.size() + 2);
 }
 
 // The sender agent's view of one document (null when unreadable).
@@ -134,6 +162,10 @@ int Run(const Options& o) {
   }
   std::vector<Agent> agents{Connect(dep, agencies[0])};
   if (!o.offline) agents.push_back(Connect(dep, agencies[1]));
+  std::vector<pid_t> pids{dep.broker_pid()};
+  for (const auto& a : agents) pids.push_back(dep.agent_pid(a.id));
+  std::vector<double> cpu_before;
+  for (pid_t pid : pids) cpu_before.push_back(CpuSeconds(pid));
 
   std::vector<std::vector<std::vector<std::string>>> ids(
       o.threads, std::vector<std::vector<std::string>>(agents.size()));
@@ -149,8 +181,28 @@ int Run(const Options& o) {
   const double submit_s =
       std::chrono::duration<double>(Clock::now() - start).count();
 
-  // Wait until every document is accepted (and, online, has its receipt),
-  // reading each document's view from its sender's agent.
+  // Wait until every sender agent counts as many receipts (acceptances when
+  // offline) as documents it took, then read each document's view once.
+  std::vector<std::unique_ptr<httplib::Client>> readers;
+  for (const auto& a : agents) {
+    readers.push_back(std::make_unique<httplib::Client>(a.url));
+    readers.back()->set_keep_alive(true);
+    readers.back()->set_tcp_nodelay(true);
+  }
+  const std::string counter =
+      o.offline ? "docbus_agent_accepted_total" : "docbus_agent_receipts_received_total";
+  const auto deadline = Clock::now() + std::chrono::minutes(10);
+  for (size_t a = 0; a < agents.size(); ++a) {
+    size_t sent = 0;
+    for (const auto& per_thread : ids) sent += per_thread[a].size();
+    while (Counter(*readers[a], agents[a], counter) < static_cast<double>(sent) &&
+           Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  std::vector<double> cpu_used;
+  for (size_t i = 0; i < pids.size(); ++i) cpu_used.push_back(CpuSeconds(pids[i]) - cpu_before[i]);
+
   struct Pending {
     size_t agent;
     std::string id;
@@ -161,16 +213,9 @@ int Run(const Options& o) {
       for (const auto& id : per_thread[a]) pending.push_back({a, id});
     }
   }
-  std::vector<std::unique_ptr<httplib::Client>> readers;
-  for (const auto& a : agents) {
-    readers.push_back(std::make_unique<httplib::Client>(a.url));
-    readers.back()->set_keep_alive(true);
-    readers.back()->set_tcp_nodelay(true);
-  }
   size_t done = 0;
   std::vector<double> accepted_ms, receipt_ms;
   int64_t first_submit = INT64_MAX, last_receipt = 0, last_accept = 0;
-  const auto deadline = Clock::now() + std::chrono::minutes(10);
   while (!pending.empty() && Clock::now() < deadline) {
     std::vector<Pending> still;
     for (const auto& p : pending) {
@@ -220,6 +265,11 @@ int Run(const Options& o) {
               RssKiB(dep.broker_pid(), "VmRSS:") / 1024.0);
   for (const auto& a : agents) {
     std::printf(", agent %s %.1f", a.id.c_str(), RssKiB(dep.agent_pid(a.id), "VmHWM:") / 1024.0);
+  }
+  std::printf("\nCPU ms per document: broker %.3f", cpu_used[0] * 1000 / std::max<size_t>(done, 1));
+  for (size_t a = 0; a < agents.size(); ++a) {
+    std::printf(", agent %s %.3f", agents[a].id.c_str(),
+                cpu_used[a + 1] * 1000 / std::max<size_t>(done, 1));
   }
   std::printf("\n");
   const Status stopped = dep.StopAll();
