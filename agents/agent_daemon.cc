@@ -9,21 +9,8 @@
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 
-#ifdef DOCBUS_AGENT_HAS_FRONT_ENDS
 #include "agents/drop_folder.h"
 #include "agents/http_api.h"
-#else
-namespace docbus::agent {
-class HttpApi {
- public:
-  virtual ~HttpApi() = default;
-};
-class DropFolder {
- public:
-  virtual ~DropFolder() = default;
-};
-}  // namespace docbus::agent
-#endif
 
 namespace docbus::agent {
 namespace {
@@ -63,7 +50,6 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   DOCBUS_ASSIGN_OR_RETURN(daemon->agent_, Agent::Start(options.agent, clock));
   const std::filesystem::path& data_dir = options.agent.data_dir;
   DOCBUS_ASSIGN_OR_RETURN(std::string token, EnsureApiToken(data_dir));
-#ifdef DOCBUS_AGENT_HAS_FRONT_ENDS
   const AgentLimits& limits = options.agent.limits;
   JsonLimits json;
   json.max_subject_bytes = static_cast<size_t>(limits.max_subject_bytes);
@@ -94,10 +80,6 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
     }
     daemon->drop_ = std::move(drop).value();
   }
-#else
-  (void)token;
-  ComponentLogger("agent")->warn("built without the HTTP API and drop folder");
-#endif
   nlohmann::json endpoints = nlohmann::json::object();
   if (!daemon->http_url_.empty()) endpoints["http"] = daemon->http_url_;
   DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(data_dir / "endpoints.json",

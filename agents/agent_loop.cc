@@ -62,6 +62,8 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
       answers_(ctx_),
       sender_(deps_.options.window, deps_.options.max_in_flight_bytes,
               deps_.options.retransmit_ms),
+      fetcher_(deps_.options.retransmit_ms,
+               static_cast<uint64_t>(deps_.limits.max_frame_bytes)),
       pool_(deps_.options.verify_threads >= 0 ? deps_.options.verify_threads
                                               : WorkerPool::DefaultThreads()) {}
 
@@ -106,8 +108,13 @@ void AgentLoop::CheckReconnected() {
   // answers not sent yet are moot).
   session_ready_ = false;
   hello_wanted_ = true;
-  sender_.Reset();
+  ResetSession();
   replies_.clear();
+}
+
+void AgentLoop::ResetSession() {
+  sender_.Reset();
+  fetcher_.Reset();
 }
 
 int64_t AgentLoop::NextTimeoutMs(int64_t now) {
@@ -117,6 +124,7 @@ int64_t AgentLoop::NextTimeoutMs(int64_t now) {
   // wait for the next wake-up to be answered with Hello.
   const bool connected = socket_->connected();
   CheckReconnected();
+  if (fetcher_.has_complete()) return 0;
   if (send_blocked_ || (hello_wanted_ && connected)) {
     deadline = std::min(deadline, now + kBlockedRetryMs);
   }
@@ -164,6 +172,11 @@ void AgentLoop::Turn() {
     }
     if (!got->has_value()) break;
     frames.emplace_back().payload = std::move(**got);
+  }
+  for (std::string& complete : fetcher_.TakeComplete()) {
+    InboundFrame& in = frames.emplace_back();
+    in.payload = std::move(complete);
+    in.assembled = true;
   }
   std::vector<SubmissionQueue::Item> submissions =
       deps_.queue.TakeAll(deps_.options.max_submissions_per_turn);
@@ -249,6 +262,14 @@ void AgentLoop::ProcessBatch(std::deque<InboundFrame>& frames,
   }
   pending_ += out_.pending_delta;
   for (const std::string& id : out_.answered) sender_.OnAnswered(id);
+  const auto send = [this](std::string_view f) { return Send(f); };
+  const int64_t now = deps_.clock.MonotonicMillis();
+  for (const std::string& id : out_.unavailable) {
+    sender_.OnUnavailable(id, now, send);
+  }
+  for (const v1::ChunkStored& stored : out_.chunks_stored) {
+    sender_.OnChunkStored(stored, now, send);
+  }
   for (auto& effect : out_.after_commit) effect();
   deps_.metrics.Set(metric::kOutboxPending, "", static_cast<double>(pending_));
   if (Result<int64_t> size = log_->Size(); size.ok()) {
@@ -293,10 +314,23 @@ Status AgentLoop::HandleFrame(InboundFrame& in, TurnOutput& out) {
       return answers_.OnRejected(frame.rejected(), out);
     case v1::Frame::kDeliver: {
       const v1::Deliver& d = frame.deliver();
-      out.credit_count += 1;
-      out.credit_bytes += in.payload.size();
+      if (!in.assembled) {
+        out.credit_count += 1;
+        out.credit_bytes += in.payload.size();
+      }
       switch (d.payload_case()) {
         case v1::Deliver::kDocument:
+          if (d.document().chunked() && in.document.early.ok()) {
+            // Fetched unless it is in the inbox already (then Handle acks
+            // it again) or refused at sight (Handle refuses it).
+            DOCBUS_ASSIGN_OR_RETURN(
+                std::optional<InboxEntry> stored,
+                store_->FindInbox(in.document.header.message_id()));
+            if (!stored.has_value()) {
+              fetcher_.Add(d);
+              return Status::Ok();
+            }
+          }
           return documents_.Handle(d.delivery_id(), in.document, out);
         case v1::Deliver::kReceipt:
           return notices_.HandleReceipt(d.delivery_id(), d.receipt(), in.notice,
@@ -322,6 +356,12 @@ Status AgentLoop::HandleFrame(InboundFrame& in, TurnOutput& out) {
       return Status::Ok();
     case v1::Frame::kPing:
       out.replies.push_back(PongFrame(frame.ping().nonce()));
+      return Status::Ok();
+    case v1::Frame::kChunk:
+      fetcher_.OnChunk(*in.frame.mutable_chunk());
+      return Status::Ok();
+    case v1::Frame::kChunkStored:
+      out.chunks_stored.push_back(frame.chunk_stored());
       return Status::Ok();
     case v1::Frame::kPong:
     case v1::Frame::kProofResponse:
@@ -365,7 +405,7 @@ void AgentLoop::OnBrokerError(const v1::Error& error) {
     session_ready_ = false;
     hello_wanted_ = true;
     last_hello_ms_ = -1;
-    sender_.Reset();
+    ResetSession();
     return;
   }
   logger_->warn("error from the broker agency={} reason={}: {}",
@@ -393,6 +433,9 @@ void AgentLoop::RunTimers(int64_t now) {
     if (!filled.ok())
       logger_->error("reading the outbox: {}", filled.ToString());
     send_blocked_ = sender_.has_waiting() && !sender_.window_full();
+    if (std::optional<std::string> fetch = fetcher_.NextFetch(now)) {
+      Send(*fetch);
+    }
     if (now >= next_retransmit_ms_) {
       sender_.Retransmit(now, [this](std::string_view f) { return Send(f); });
       next_retransmit_ms_ =

@@ -25,6 +25,7 @@
 
 #include "agents/agent_store.h"
 #include "agents/checkpoint_tracker.h"
+#include "agents/chunk_fetcher.h"
 #include "agents/document_receiver.h"
 #include "agents/notice_receiver.h"
 #include "agents/outbox_sender.h"
@@ -87,6 +88,8 @@ class AgentLoop {
 
   void Turn();
   int64_t NextTimeoutMs(int64_t now);
+  // Forgets what was on its way (after a new connection or session).
+  void ResetSession();
   // Starts over after a new connection (TakeReconnected): Hello, resend.
   void CheckReconnected();
   // A frame from the broker, parsed and with the checks that need no store
@@ -97,6 +100,9 @@ class AgentLoop {
     v1::Frame frame;
     PreparedDocument document;
     PreparedNotice notice;
+    // A chunked document completed by the ChunkFetcher: its credit was given
+    // back when its Deliver arrived.
+    bool assembled = false;
   };
   void ProcessBatch(std::deque<InboundFrame>& frames,
                     std::vector<SubmissionQueue::Item>& items);
@@ -123,6 +129,7 @@ class AgentLoop {
   NoticeReceiver notices_;
   SubmissionAnswers answers_;
   OutboxSender sender_;
+  ChunkFetcher fetcher_;
   std::unique_ptr<CheckpointTracker> tracker_;
   std::unique_ptr<OwnLogPublisher> publisher_;
   std::unique_ptr<transport::AgentSocket> socket_;

@@ -1,5 +1,7 @@
 #include "agents/outbox_sender.h"
 
+#include "bus/core/chunks.h"
+
 namespace docbus::agent {
 
 OutboxSender::OutboxSender(size_t window, int64_t max_in_flight_bytes,
@@ -24,6 +26,9 @@ void OutboxSender::OnCommitted(PendingFrame frame) {
 }
 
 void OutboxSender::OnAnswered(std::string_view message_id) {
+  if (upload_.has_value() && upload_->message_id() == message_id) {
+    upload_.reset();
+  }
   auto it = in_flight_.find(std::string(message_id));
   if (it == in_flight_.end()) return;
   in_flight_bytes_ -= static_cast<int64_t>(it->second.frame.size());
@@ -37,6 +42,36 @@ void OutboxSender::Reset() {
   fresh_bytes_ = 0;
   cursor_ = 0;
   backlog_ = true;
+  upload_.reset();
+}
+
+void OutboxSender::OnChunkStored(const v1::ChunkStored& stored, int64_t now_ms,
+                                 const SendFn& send) {
+  if (!upload_.has_value() || upload_->message_id() != stored.message_id() ||
+      !upload_->OnStored(stored.attachment(), stored.received())) {
+    return;  // not the upload in progress, or nothing new
+  }
+  SendUploadStep(now_ms, send);
+}
+
+void OutboxSender::OnUnavailable(std::string_view message_id, int64_t now_ms,
+                                 const SendFn& send) {
+  if (!upload_.has_value() || upload_->message_id() != message_id) return;
+  upload_->Restart();
+  in_flight_[upload_->message_id()].uploading = true;
+  SendUploadStep(now_ms, send);
+}
+
+void OutboxSender::SendUploadStep(int64_t now_ms, const SendFn& send) {
+  InFlight& entry = in_flight_[upload_->message_id()];
+  upload_sent_ms_ = now_ms;
+  if (!upload_->done()) {
+    send(upload_->NextChunkFrame());
+    return;
+  }
+  entry.uploading = false;
+  entry.sent_ms = now_ms;
+  send(entry.frame);
 }
 
 bool OutboxSender::window_full() const {
@@ -46,6 +81,20 @@ bool OutboxSender::window_full() const {
 
 bool OutboxSender::SendOne(PendingFrame& frame, int64_t now_ms,
                            const SendFn& send) {
+  // Unanswered sends are repeated by Retransmit, so a refused send of an
+  // upload's step costs only time.
+  if (frame.frame.size() > kChunkedAbove) {
+    if (upload_.has_value()) return false;  // one upload at a time
+    upload_ = AttachmentUpload::For(frame.message_id, frame.frame);
+    if (upload_.has_value()) {
+      cursor_ = frame.seq;
+      in_flight_bytes_ += static_cast<int64_t>(upload_->submit_frame().size());
+      in_flight_[frame.message_id] =
+          InFlight{frame.seq, upload_->submit_frame(), now_ms, true};
+      SendUploadStep(now_ms, send);
+      return true;
+    }
+  }
   if (!send(frame.frame)) return false;
   cursor_ = frame.seq;
   in_flight_bytes_ += static_cast<int64_t>(frame.frame.size());
@@ -89,6 +138,12 @@ Status OutboxSender::Fill(AgentStore& store, int64_t now_ms,
 
 void OutboxSender::Retransmit(int64_t now_ms, const SendFn& send) {
   for (auto& [id, entry] : in_flight_) {
+    if (entry.uploading) {
+      if (upload_sent_ms_ + retransmit_ms_ <= now_ms) {
+        SendUploadStep(now_ms, send);
+      }
+      continue;
+    }
     if (entry.sent_ms + retransmit_ms_ > now_ms) continue;
     if (!send(entry.frame)) return;
     entry.sent_ms = now_ms;

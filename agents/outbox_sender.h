@@ -6,7 +6,9 @@
 // memory; a backlog (after a restart, a reconnect, or more than a window
 // queued) is read from the store in seq order, so memory stays bounded
 // whatever the outbox holds. The broker deduplicates, so sending twice is
-// harmless; what is never allowed is losing one.
+// harmless; what is never allowed is losing one. A large document's
+// attachments go first as an AttachmentUpload (one document at a time; later
+// large ones wait), then its Submit{chunked} is in flight like any entry.
 //
 // Thread-safety: loop thread only.
 #pragma once
@@ -14,11 +16,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "agents/agent_store.h"
+#include "agents/attachment_upload.h"
 
 namespace docbus::agent {
 
@@ -37,6 +41,13 @@ class OutboxSender {
   // A new session: nothing in flight any more; all pending entries are read
   // again from the store.
   void Reset();
+  // The broker's ChunkStored for the upload in progress: sends what follows.
+  void OnChunkStored(const v1::ChunkStored& stored, int64_t now_ms,
+                     const SendFn& send);
+  // The broker answered Rejected{UNAVAILABLE}: an uploaded document whose
+  // upload it does not hold whole is uploaded again.
+  void OnUnavailable(std::string_view message_id, int64_t now_ms,
+                     const SendFn& send);
 
   // Sends pending entries until the window is full or `send` refuses.
   // Storage errors are returned (nothing is lost; the next call retries).
@@ -55,9 +66,12 @@ class OutboxSender {
     int64_t seq;
     std::string frame;
     int64_t sent_ms;
+    bool uploading = false;  // its attachments are going first (upload_)
   };
   // Sends one entry; on success it is in flight.
   bool SendOne(PendingFrame& frame, int64_t now_ms, const SendFn& send);
+  // Sends the upload's next chunk, or its Submit once the broker holds all.
+  void SendUploadStep(int64_t now_ms, const SendFn& send);
 
   const size_t window_;
   const int64_t max_in_flight_bytes_;
@@ -69,6 +83,8 @@ class OutboxSender {
   int64_t cursor_ = 0;  // highest seq sent in this session
   bool backlog_ =
       true;  // pending entries beyond cursor_ may be only in the store
+  std::optional<AttachmentUpload> upload_;  // until its entry is answered
+  int64_t upload_sent_ms_ = 0;
 };
 
 }  // namespace docbus::agent

@@ -66,6 +66,7 @@ Status SubmissionAnswers::OnRejected(const v1::Rejected& rejected,
     // Transient at the broker: stays in flight and is retransmitted.
     ctx_.logger->info("broker busy, will resend agency={} message_id={}: {}",
                       ctx_.agency_id, id, rejected.detail());
+    out.unavailable.push_back(id);
     return Status::Ok();
   }
   DOCBUS_ASSIGN_OR_RETURN(

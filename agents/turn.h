@@ -45,6 +45,8 @@ struct TurnOutput {
   uint32_t credit_count = 0;  // deliveries handled: credit to give back
   uint64_t credit_bytes = 0;
   int64_t pending_delta = 0;  // outbox entries that stopped being pending
+  std::vector<std::string> unavailable;  // answered Rejected{UNAVAILABLE}
+  std::vector<v1::ChunkStored> chunks_stored;
 
   void Clear() {
     replies.clear();
@@ -53,6 +55,8 @@ struct TurnOutput {
     credit_count = 0;
     credit_bytes = 0;
     pending_delta = 0;
+    unavailable.clear();
+    chunks_stored.clear();
   }
 };
 

@@ -9,6 +9,7 @@
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/dead_letters.h"
 #include "bus/broker/handlers.h"
+#include "bus/core/chunks.h"
 #include "bus/core/crash_point.h"
 #include "bus/core/log.h"
 #include "bus/transport/curve_keys.h"
@@ -239,7 +240,14 @@ bool BrokerLoop::RunTransaction(
     }
     if (expiry_due && !turn.failed()) {
       auto more = ExpireDueDeliveries(turn, kExpiryBatch);
-      if (!more.ok()) {
+      auto abandoned =
+          store_->DeleteUploadsBefore(turn.now_ms - kUploadLifetimeMs);
+      if (abandoned.ok() && *abandoned > 0) {
+        log_->info("deleted {} abandoned attachment uploads", *abandoned);
+      }
+      if (!abandoned.ok()) {
+        turn.Fail(abandoned.status());
+      } else if (!more.ok()) {
         turn.Fail(more.status());
       } else {
         next_expiry_ms_ =

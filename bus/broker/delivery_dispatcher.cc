@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bus/broker/broker_metrics.h"
+#include "bus/core/chunks.h"
 
 namespace docbus::broker {
 namespace {
@@ -24,7 +25,16 @@ Result<const v1::DocumentDelivery*> DeliveryDispatcher::LoadDocument(
   cached_delivery_.Clear();
   cached_delivery_.mutable_document()->set_header(std::move(doc.header));
   cached_delivery_.mutable_document()->set_signature(std::move(doc.signature));
+  uint64_t total = 0;
   for (const std::string& digest : doc.attachment_sha256) {
+    DOCBUS_ASSIGN_OR_RETURN(uint64_t size, ctx_.store.AttachmentSize(digest));
+    total += size;
+  }
+  // A large document goes without its attachments; the recipient fetches
+  // them a chunk at a time (HandleFetchChunk).
+  cached_delivery_.set_chunked(total > kChunkedAbove);
+  for (const std::string& digest : doc.attachment_sha256) {
+    if (cached_delivery_.chunked()) break;
     DOCBUS_ASSIGN_OR_RETURN(std::string data, ctx_.store.GetAttachment(digest));
     v1::AttachmentData* a = cached_delivery_.add_attachments();
     a->set_sha256(digest);

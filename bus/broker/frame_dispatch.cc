@@ -70,6 +70,12 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
     case v1::Frame::kPing:
       HandlePing(turn, in, frame.ping());
       break;
+    case v1::Frame::kUploadChunk:
+      HandleUploadChunk(turn, in, frame.upload_chunk());
+      break;
+    case v1::Frame::kFetchChunk:
+      HandleFetchChunk(turn, in, frame.fetch_chunk());
+      break;
     default:
       // Broker-to-agent frames, or an empty frame: not something to handle.
       ctx.metrics.Add(metric::kMalformed);

@@ -42,6 +42,10 @@ void HandleCheckpointRequest(Turn& turn, const Inbound& in,
 void HandleProofRequest(Turn& turn, const Inbound& in,
                         const v1::ProofRequest& request);
 void HandlePing(Turn& turn, const Inbound& in, const v1::Ping& ping);
+void HandleUploadChunk(Turn& turn, const Inbound& in,
+                       const v1::UploadChunk& chunk);
+void HandleFetchChunk(Turn& turn, const Inbound& in,
+                      const v1::FetchChunk& fetch);
 
 // The delivery `delivery_id` if it exists and is addressed to `in.agency_id`.
 // Otherwise answers Error{NOT_PERMITTED}, counts it and returns nullopt (also

@@ -6,6 +6,7 @@
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/handlers.h"
 #include "bus/broker/submission_checks.h"
+#include "bus/broker/uploaded_attachments.h"
 #include "bus/core/wire_reason.h"
 #include "bus/crypto/attachments.h"
 #include "bus/crypto/sha256.h"
@@ -34,7 +35,31 @@ Status CheckLimits(const BrokerOptions& o, const Inbound& in,
                         std::to_string(o.max_attachment_bytes) + " bytes");
     }
   }
+  if (submit.chunked() && submit.attachments_size() > 0) {
+    return Status(Code::kInvalidField,
+                  "a chunked Submit carries no attachment bytes");
+  }
   return Status::Ok();
+}
+
+// An upload that is not complete yet: not a refusal of the document (nothing
+// is audited); the agent uploads again and resubmits.
+void AnswerUnavailable(Turn& turn, const Inbound& in,
+                       const std::string& message_id, const Status& why) {
+  turn.ctx.log->info("submission waits for its upload agency={} message_id={}: {}",
+                     in.agency_id, message_id, why.message());
+  v1::Frame frame;
+  v1::Rejected* rejected = frame.mutable_rejected();
+  rejected->set_message_id(message_id);
+  rejected->set_reason(v1::REASON_UNAVAILABLE);
+  rejected->set_detail(why.message());
+  turn.Answer(in.routing_id, frame);
+}
+
+// What CheckUploads returns when the store, not the upload, failed.
+bool IsStoreFailure(Code code) {
+  return code == Code::kIoError || code == Code::kCorruption ||
+         code == Code::kInternal || code == Code::kNotFound;
 }
 
 void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
@@ -131,6 +156,10 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
   if (existing->has_value()) {
     const store::DocumentRecord& before = **existing;
     if (before.header_sha256 == header_sha256) {
+      if (submit.chunked()) {
+        s = ctx.store.DeleteUploads(in.agency_id, header.message_id());
+        if (!s.ok()) return turn.Fail(s);
+      }
       ctx.metrics.Add(metric::kDuplicates);
       ctx.counters.duplicates++;
       ctx.log->debug("duplicate submission agency={} message_id={}",
@@ -145,15 +174,27 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
 
   s = CheckSignature(ctx, in, signed_document.header(),
                      signed_document.signature());
-  if (s.ok()) {
-    s = crypto::CheckAttachments(
-        header, submit.attachments(),
-        crypto::AttachmentLimits{
-            static_cast<size_t>(o.max_attachments),
-            static_cast<uint64_t>(o.max_attachment_bytes)});
+  const crypto::AttachmentLimits limits{
+      static_cast<size_t>(o.max_attachments),
+      static_cast<uint64_t>(o.max_attachment_bytes)};
+  if (s.ok() && submit.chunked()) {
+    s = CheckUploads(ctx.store, in.agency_id, header, limits,
+                     static_cast<uint64_t>(o.max_frame_bytes));
+    if (s.code() == Code::kUnavailable) {
+      return AnswerUnavailable(turn, in, header.message_id(), s);
+    }
+    if (IsStoreFailure(s.code())) return turn.Fail(s);
+  } else if (s.ok()) {
+    s = crypto::CheckAttachments(header, submit.attachments(), limits);
   }
   if (s.ok()) s = CheckRecipients(ctx.registry, header);
-  if (!s.ok()) return Reject(turn, in, known, header_sha256, s);
+  if (!s.ok()) {
+    if (submit.chunked()) {
+      Status dropped = ctx.store.DeleteUploads(in.agency_id, header.message_id());
+      if (!dropped.ok()) return turn.Fail(dropped);
+    }
+    return Reject(turn, in, known, header_sha256, s);
+  }
 
   // Accepted: the document, its attachments, one delivery per recipient and
   // the audit entry, all in this turn's transaction.
@@ -184,6 +225,9 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
   if (!index.ok()) return turn.Fail(index.status());
   document.audit_index = *index;
   s = ctx.store.InsertDocument(document);
+  if (s.ok() && submit.chunked()) {
+    s = AdoptUploads(ctx.store, in.agency_id, header);
+  }
   for (int i = 0; s.ok() && i < submit.attachments_size(); ++i) {
     s = ctx.store.PutAttachment(submit.attachments(i).sha256(),
                                 submit.attachments(i).data());
@@ -198,7 +242,8 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
     delivery.priority = document.priority;
     delivery.document = document.id;
     // The Deliver frame is the Submit's content plus a delivery id: bounded
-    // by the frame we received and a little framing.
+    // by the frame we received and a little framing (a chunked document's
+    // attachments are fetched apart).
     delivery.size_bytes = static_cast<int64_t>(in.frame_bytes) + 32;
     delivery.created_unix_ms = turn.now_ms;
     delivery.expires_unix_ms = expires;

@@ -10,6 +10,11 @@ namespace {
 
 // Fetched once: EVP_sha256() would make OpenSSL 3 look the algorithm up in
 // its provider table on every call.
+[[noreturn]] void Fail(const char* what) {
+  std::fprintf(stderr, "docbus: %s(SHA256) failed\n", what);
+  std::abort();
+}
+
 const EVP_MD* Sha256Method() {
   static EVP_MD* md = [] {
     EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -31,8 +36,30 @@ std::string Sha256(std::string_view data) {
                  reinterpret_cast<unsigned char*>(out.data()), &len,
                  Sha256Method(), nullptr) != 1 ||
       len != 32) {
-    std::fprintf(stderr, "docbus: EVP_Digest(SHA256) failed\n");
-    std::abort();
+    Fail("EVP_Digest");
+  }
+  return out;
+}
+
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, Sha256Method(), nullptr) != 1)
+    Fail("EVP_DigestInit_ex");
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256Stream::Update(std::string_view data) {
+  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1)
+    Fail("EVP_DigestUpdate");
+}
+
+std::string Sha256Stream::Finish() {
+  std::string out(32, '\0');
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_, reinterpret_cast<unsigned char*>(out.data()),
+                         &len) != 1 ||
+      len != 32) {
+    Fail("EVP_DigestFinal_ex");
   }
   return out;
 }

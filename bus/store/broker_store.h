@@ -101,6 +101,19 @@ struct QueueCursor {
   int64_t delivery_id = 0;
 };
 
+// One attachment of a document being uploaded in chunks (proto/README.md,
+// "Large attachments").
+struct UploadKey {
+  std::string sender;
+  std::string message_id;
+  uint32_t attachment = 0;  // index in the header's manifest
+};
+
+struct UploadProgress {
+  uint64_t total_size = 0;
+  uint64_t held = 0;  // bytes stored so far, from the start
+};
+
 class BrokerStore {
  public:
   virtual ~BrokerStore() = default;
@@ -123,6 +136,35 @@ class BrokerStore {
                                std::string_view data) = 0;
   virtual Result<std::string> GetAttachment(
       std::string_view sha256) = 0;  // kNotFound
+  virtual Result<uint64_t> AttachmentSize(
+      std::string_view sha256) = 0;  // kNotFound
+  // At most `length` bytes of the attachment from `offset`, read without
+  // loading the rest. kNotFound; kInvalidField for an offset past its end.
+  virtual Result<std::string> ReadAttachment(std::string_view sha256,
+                                             uint64_t offset,
+                                             size_t length) = 0;
+
+  // Large attachments arrive a chunk at a time, in order. AppendUpload writes
+  // `data` at `offset` (the upload is created at its first chunk) and returns
+  // how many bytes the upload now holds; a chunk wholly held already changes
+  // nothing. kFailedPrecondition: a gap (offset beyond what is held);
+  // kInvalidField: past total_size, or a total_size other than the upload's.
+  virtual Result<uint64_t> AppendUpload(const UploadKey& key,
+                                        uint64_t total_size, uint64_t offset,
+                                        std::string_view data,
+                                        int64_t now_unix_ms) = 0;
+  virtual Result<std::optional<UploadProgress>> GetUpload(
+      const UploadKey& key) = 0;
+  virtual Result<std::string> ReadUpload(const UploadKey& key, uint64_t offset,
+                                         size_t length) = 0;
+  // Stores the complete upload as the attachment `sha256` (left as is when
+  // that digest is stored already) and deletes the upload.
+  virtual Status AdoptUpload(const UploadKey& key, std::string_view sha256) = 0;
+  // Deletes every upload of the document (it was refused or is stored).
+  virtual Status DeleteUploads(std::string_view sender,
+                               std::string_view message_id) = 0;
+  // Deletes uploads begun before `unix_ms` and never submitted; how many.
+  virtual Result<int64_t> DeleteUploadsBefore(int64_t unix_ms) = 0;
 
   // Status messages, deduplicated on status_id.
   virtual Result<std::optional<StatusRecord>> FindStatus(

@@ -24,6 +24,17 @@ CREATE TABLE IF NOT EXISTS attachments(
   id INTEGER PRIMARY KEY,
   sha256 BLOB NOT NULL UNIQUE,
   data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS uploads(
+  id INTEGER PRIMARY KEY,
+  sender TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  attachment INTEGER NOT NULL,
+  total_size INTEGER NOT NULL,
+  held INTEGER NOT NULL,
+  created_unix_ms INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE(sender, message_id, attachment));
+CREATE INDEX IF NOT EXISTS uploads_age ON uploads(created_unix_ms);
 CREATE TABLE IF NOT EXISTS statuses(
   status_id TEXT PRIMARY KEY,
   message_id TEXT NOT NULL,
@@ -83,6 +94,22 @@ std::string StatementSql(Statement statement) {
        "INSERT INTO attachments(sha256, data) VALUES(?1, ?2) "
        "ON CONFLICT(sha256) DO NOTHING"},
       {kGetAttachment, "SELECT data FROM attachments WHERE sha256 = ?1"},
+      {kFindAttachment,
+       "SELECT id, length(data) FROM attachments WHERE sha256 = ?1"},
+      {kReserveAttachment,
+       "INSERT INTO attachments(sha256, data) VALUES(?1, zeroblob(?2)) "
+       "ON CONFLICT(sha256) DO NOTHING"},
+      {kFindUpload,
+       "SELECT id, total_size, held FROM uploads "
+       "WHERE sender = ?1 AND message_id = ?2 AND attachment = ?3"},
+      {kInsertUpload,
+       "INSERT INTO uploads(sender, message_id, attachment, total_size, held, "
+       "created_unix_ms, data) VALUES(?1, ?2, ?3, ?4, 0, ?5, zeroblob(?4))"},
+      {kSetUploadHeld, "UPDATE uploads SET held = ?2 WHERE id = ?1"},
+      {kDeleteUpload, "DELETE FROM uploads WHERE id = ?1"},
+      {kDeleteUploads,
+       "DELETE FROM uploads WHERE sender = ?1 AND message_id = ?2"},
+      {kDeleteUploadsBefore, "DELETE FROM uploads WHERE created_unix_ms < ?1"},
       {kFindStatus,
        "SELECT status_id, message_id, document, reporter, addressee, code, "
        "body_sha256, audit_index FROM statuses WHERE status_id = ?1"},

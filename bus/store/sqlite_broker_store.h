@@ -3,7 +3,8 @@
 // durable when it returns. One connection, owned by the broker loop thread;
 // every statement is prepared once at open. Attachments live in a table keyed
 // by their SHA-256 (content-addressed, stored once however many documents
-// carry them). The audit log tables come from audit::SqliteLogStorage on the
+// carry them); large ones are written and read a chunk at a time with
+// SQLite's incremental blob I/O (sqlite_broker_uploads.cc). The audit log tables come from audit::SqliteLogStorage on the
 // same connection, so audit entries commit with the state they describe.
 // Schema and on-disk format: bus/store/README.md.
 //
@@ -37,6 +38,20 @@ class SqliteBrokerStore final : public BrokerStore {
   Status InsertDocument(DocumentRecord& record) override;
   Status PutAttachment(std::string_view sha256, std::string_view data) override;
   Result<std::string> GetAttachment(std::string_view sha256) override;
+  Result<uint64_t> AttachmentSize(std::string_view sha256) override;
+  Result<std::string> ReadAttachment(std::string_view sha256, uint64_t offset,
+                                     size_t length) override;
+  Result<uint64_t> AppendUpload(const UploadKey& key, uint64_t total_size,
+                                uint64_t offset, std::string_view data,
+                                int64_t now_unix_ms) override;
+  Result<std::optional<UploadProgress>> GetUpload(
+      const UploadKey& key) override;
+  Result<std::string> ReadUpload(const UploadKey& key, uint64_t offset,
+                                 size_t length) override;
+  Status AdoptUpload(const UploadKey& key, std::string_view sha256) override;
+  Status DeleteUploads(std::string_view sender,
+                       std::string_view message_id) override;
+  Result<int64_t> DeleteUploadsBefore(int64_t unix_ms) override;
 
   Result<std::optional<StatusRecord>> FindStatus(
       std::string_view status_id) override;
@@ -64,6 +79,13 @@ class SqliteBrokerStore final : public BrokerStore {
   explicit SqliteBrokerStore(std::unique_ptr<SqliteDb> db)
       : db_(std::move(db)) {}
   Status Init();
+  struct UploadRow {
+    int64_t rowid = 0;
+    UploadProgress progress;
+  };
+  Result<std::optional<UploadRow>> FindUpload(const UploadKey& key);
+  // The rowid and size of an attachment (kNotFound).
+  Result<std::pair<int64_t, uint64_t>> FindAttachment(std::string_view sha256);
   // The statement prepared at open, reset when the query ends.
   SqliteQuery Query(schema::Statement which) {
     return SqliteQuery(*stmts_[which]);

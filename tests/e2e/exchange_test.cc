@@ -137,4 +137,35 @@ TEST_CASE("a document that expires undelivered becomes a dead-letter notice "
   CHECK(inbox[*later] == 1);
 }
 
+
+TEST_CASE("large documents travel in chunks and arrive byte-identical at "
+          "each recipient, with receipts, also after the recipient was offline",
+          "[e2e][chunks]") {
+  auto d = MakeDeployment({kG22, kH41, kH29});
+  REQUIRE(d->StartBroker().ok());
+  REQUIRE(d->StartAgent(kG22).ok());
+  REQUIRE(d->StartAgent(kH29).ok());
+  Sent sent;
+  std::map<std::string, std::string> attachment_of;
+  for (int i = 0; i < 3; ++i) {
+    std::string attachment;
+    const std::vector<std::string> to{kH41, kH29};
+    auto id = d->Send(kG22, MakeDocument(to, i + 1, (5 << 20) / 2 + i * 1000,
+                                         &attachment));
+    REQUIRE(id.ok());
+    sent.emplace_back(kG22, *id, to);
+    attachment_of[*id] = attachment;
+  }
+  REQUIRE(d->StartAgent(kH41).ok());
+  REQUIRE(WaitForReceipts(*d, sent, std::chrono::seconds(120)));
+  for (const auto& agency : {kH41, kH29}) {
+    auto inbox = InboxCounts(*d, agency);
+    CHECK(inbox.size() == sent.size());
+    for (const auto& [from, id, to] : sent) {
+      CHECK(inbox[id] == 1);
+      CHECK(InboxAttachment(*d, agency, id) == attachment_of[id]);
+    }
+  }
+}
+
 }  // namespace docbus::e2e

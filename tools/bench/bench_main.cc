@@ -117,7 +117,11 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
                                    {{"Authorization", "Bearer " + agents[from].token}},
                                    doc.dump(), "application/json");
     if (!res || res->status != 202) {
-      ++failures;
+      if (failures++ == 0) {
+        std::fprintf(stderr, "first refused submission: %s\n",
+                     res ? (std::to_string(res->status) + " " + res->body).c_str()
+                         : httplib::to_string(res.error()).c_str());
+      }
       continue;
     }
     ids[from].push_back(nlohmann::json::parse(res->body).value("message_id", ""));

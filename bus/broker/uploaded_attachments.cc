@@ -1,0 +1,88 @@
+#include "bus/broker/uploaded_attachments.h"
+
+#include <algorithm>
+
+#include "bus/core/chunks.h"
+#include "bus/crypto/sha256.h"
+
+namespace docbus::broker {
+namespace {
+
+store::UploadKey KeyOf(std::string_view sender,
+                       const v1::DocumentHeader& header, int index) {
+  return store::UploadKey{std::string(sender), header.message_id(),
+                          static_cast<uint32_t>(index)};
+}
+
+}  // namespace
+
+Status CheckUploads(store::BrokerStore& store, std::string_view sender,
+                    const v1::DocumentHeader& header,
+                    const crypto::AttachmentLimits& limits,
+                    uint64_t max_total_bytes) {
+  if (static_cast<size_t>(header.attachments_size()) > limits.max_count) {
+    return Status(Code::kTooLarge, std::to_string(header.attachments_size()) +
+                                       " attachments, limit " +
+                                       std::to_string(limits.max_count));
+  }
+  uint64_t total = 0;
+  for (const v1::AttachmentManifest& a : header.attachments()) {
+    total += std::min<uint64_t>(a.size(), max_total_bytes + 1);
+  }
+  if (total > max_total_bytes) {
+    return Status(Code::kTooLarge, "attachments total " +
+                                       std::to_string(total) + " bytes, limit " +
+                                       std::to_string(max_total_bytes));
+  }
+  for (int i = 0; i < header.attachments_size(); ++i) {
+    const v1::AttachmentManifest& a = header.attachments(i);
+    const std::string name = "attachment " + std::to_string(i);
+    if (a.size() > limits.max_bytes_each) {
+      return Status(Code::kTooLarge,
+                    name + " is over " +
+                        std::to_string(limits.max_bytes_each) + " bytes");
+    }
+    if (a.sha256().size() != 32) {
+      return Status(Code::kInvalidField, name + ": sha256 must be 32 bytes");
+    }
+    crypto::Sha256Stream digest;
+    if (a.size() > 0) {
+      DOCBUS_ASSIGN_OR_RETURN(std::optional<store::UploadProgress> upload,
+                              store.GetUpload(KeyOf(sender, header, i)));
+      if (!upload.has_value() || upload->total_size != a.size() ||
+          upload->held != a.size()) {
+        return Status(Code::kUnavailable,
+                      name + " is not fully uploaded (" +
+                          std::to_string(upload ? upload->held : 0) + " of " +
+                          std::to_string(a.size()) + " bytes)");
+      }
+      for (uint64_t at = 0; at < a.size(); at += kChunkBytes) {
+        DOCBUS_ASSIGN_OR_RETURN(
+            std::string piece,
+            store.ReadUpload(KeyOf(sender, header, i), at, kChunkBytes));
+        digest.Update(piece);
+      }
+    }
+    if (digest.Finish() != a.sha256()) {
+      return Status(Code::kDigestMismatch,
+                    name + ": uploaded bytes differ from the signed manifest");
+    }
+  }
+  return Status::Ok();
+}
+
+Status AdoptUploads(store::BrokerStore& store, std::string_view sender,
+                    const v1::DocumentHeader& header) {
+  for (int i = 0; i < header.attachments_size(); ++i) {
+    const v1::AttachmentManifest& a = header.attachments(i);
+    if (a.size() == 0) {
+      DOCBUS_RETURN_IF_ERROR(store.PutAttachment(a.sha256(), ""));
+    } else {
+      DOCBUS_RETURN_IF_ERROR(
+          store.AdoptUpload(KeyOf(sender, header, i), a.sha256()));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace docbus::broker
