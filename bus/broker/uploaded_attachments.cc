@@ -56,11 +56,15 @@ Status CheckUploads(store::BrokerStore& store, std::string_view sender,
                           std::to_string(upload ? upload->held : 0) + " of " +
                           std::to_string(a.size()) + " bytes)");
       }
-      for (uint64_t at = 0; at < a.size(); at += kChunkBytes) {
+      for (uint64_t at = 0; at < a.size();) {
         DOCBUS_ASSIGN_OR_RETURN(
             std::string piece,
             store.ReadUpload(KeyOf(sender, header, i), at, kChunkBytes));
+        if (piece.empty()) {
+          return Status(Code::kCorruption, name + ": stored upload ends early");
+        }
         digest.Update(piece);
+        at += piece.size();
       }
     }
     if (digest.Finish() != a.sha256()) {

@@ -138,8 +138,9 @@ class BrokerStore {
       std::string_view sha256) = 0;  // kNotFound
   virtual Result<uint64_t> AttachmentSize(
       std::string_view sha256) = 0;  // kNotFound
-  // At most `length` bytes of the attachment from `offset`, read without
-  // loading the rest. kNotFound; kInvalidField for an offset past its end.
+  // Bytes of the attachment from `offset`: at most `length`, fewer where a
+  // stored chunk ends (read on until the size); empty at the end. Read
+  // without loading the rest. kNotFound; kInvalidField past the end.
   virtual Result<std::string> ReadAttachment(std::string_view sha256,
                                              uint64_t offset,
                                              size_t length) = 0;
@@ -155,10 +156,12 @@ class BrokerStore {
                                         int64_t now_unix_ms) = 0;
   virtual Result<std::optional<UploadProgress>> GetUpload(
       const UploadKey& key) = 0;
+  // Like ReadAttachment, of what the upload holds.
   virtual Result<std::string> ReadUpload(const UploadKey& key, uint64_t offset,
                                          size_t length) = 0;
-  // Stores the complete upload as the attachment `sha256` (left as is when
-  // that digest is stored already) and deletes the upload.
+  // Makes the complete upload the attachment `sha256` (by reference, no
+  // copy; an attachment already stored under that digest is kept instead)
+  // and ends the upload.
   virtual Status AdoptUpload(const UploadKey& key, std::string_view sha256) = 0;
   // Deletes every upload of the document (it was refused or is stored).
   virtual Status DeleteUploads(std::string_view sender,

@@ -25,16 +25,25 @@ CREATE TABLE IF NOT EXISTS attachments(
   sha256 BLOB NOT NULL UNIQUE,
   data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS uploads(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   sender TEXT NOT NULL,
   message_id TEXT NOT NULL,
   attachment INTEGER NOT NULL,
   total_size INTEGER NOT NULL,
   held INTEGER NOT NULL,
   created_unix_ms INTEGER NOT NULL,
-  data BLOB NOT NULL,
   UNIQUE(sender, message_id, attachment));
 CREATE INDEX IF NOT EXISTS uploads_age ON uploads(created_unix_ms);
+CREATE TABLE IF NOT EXISTS chunks(
+  id INTEGER PRIMARY KEY,
+  upload INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE(upload, offset));
+CREATE TABLE IF NOT EXISTS large_attachments(
+  sha256 BLOB PRIMARY KEY,
+  upload INTEGER NOT NULL,
+  size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS statuses(
   status_id TEXT PRIMARY KEY,
   message_id TEXT NOT NULL,
@@ -94,21 +103,37 @@ std::string StatementSql(Statement statement) {
        "INSERT INTO attachments(sha256, data) VALUES(?1, ?2) "
        "ON CONFLICT(sha256) DO NOTHING"},
       {kGetAttachment, "SELECT data FROM attachments WHERE sha256 = ?1"},
+      // (upload, size, rowid): a large attachment is the chunks of the
+      // upload it came from (upload > 0); a small one a row of its own.
       {kFindAttachment,
-       "SELECT id, length(data) FROM attachments WHERE sha256 = ?1"},
-      {kReserveAttachment,
-       "INSERT INTO attachments(sha256, data) VALUES(?1, zeroblob(?2)) "
-       "ON CONFLICT(sha256) DO NOTHING"},
+       "SELECT upload, size, 0 FROM large_attachments WHERE sha256 = ?1 "
+       "UNION ALL SELECT 0, length(data), id FROM attachments "
+       "WHERE sha256 = ?1 LIMIT 1"},
+      {kAdoptUpload,
+       "INSERT INTO large_attachments(sha256, upload, size) VALUES(?1, ?2, ?3)"},
       {kFindUpload,
        "SELECT id, total_size, held FROM uploads "
        "WHERE sender = ?1 AND message_id = ?2 AND attachment = ?3"},
       {kInsertUpload,
        "INSERT INTO uploads(sender, message_id, attachment, total_size, held, "
-       "created_unix_ms, data) VALUES(?1, ?2, ?3, ?4, 0, ?5, zeroblob(?4))"},
+       "created_unix_ms) VALUES(?1, ?2, ?3, ?4, 0, ?5)"},
       {kSetUploadHeld, "UPDATE uploads SET held = ?2 WHERE id = ?1"},
+      {kInsertChunk,
+       "INSERT INTO chunks(upload, offset, data) VALUES(?1, ?2, ?3)"},
+      // The chunk that holds byte ?2.
+      {kReadChunk,
+       "SELECT offset, data FROM chunks WHERE upload = ?1 AND offset <= ?2 "
+       "ORDER BY offset DESC LIMIT 1"},
       {kDeleteUpload, "DELETE FROM uploads WHERE id = ?1"},
+      {kDeleteChunks, "DELETE FROM chunks WHERE upload = ?1"},
+      {kDeleteUploadChunks,
+       "DELETE FROM chunks WHERE upload IN (SELECT id FROM uploads "
+       "WHERE sender = ?1 AND message_id = ?2)"},
       {kDeleteUploads,
        "DELETE FROM uploads WHERE sender = ?1 AND message_id = ?2"},
+      {kDeleteOldUploadChunks,
+       "DELETE FROM chunks WHERE upload IN (SELECT id FROM uploads "
+       "WHERE created_unix_ms < ?1)"},
       {kDeleteUploadsBefore, "DELETE FROM uploads WHERE created_unix_ms < ?1"},
       {kFindStatus,
        "SELECT status_id, message_id, document, reporter, addressee, code, "

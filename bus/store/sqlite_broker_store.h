@@ -3,8 +3,8 @@
 // durable when it returns. One connection, owned by the broker loop thread;
 // every statement is prepared once at open. Attachments live in a table keyed
 // by their SHA-256 (content-addressed, stored once however many documents
-// carry them); large ones are written and read a chunk at a time with
-// SQLite's incremental blob I/O (sqlite_broker_uploads.cc). The audit log tables come from audit::SqliteLogStorage on the
+// carry them); large ones are stored and read a chunk at a time
+// (sqlite_broker_uploads.cc). The audit log tables come from audit::SqliteLogStorage on the
 // same connection, so audit entries commit with the state they describe.
 // Schema and on-disk format: bus/store/README.md.
 //
@@ -84,8 +84,15 @@ class SqliteBrokerStore final : public BrokerStore {
     UploadProgress progress;
   };
   Result<std::optional<UploadRow>> FindUpload(const UploadKey& key);
-  // The rowid and size of an attachment (kNotFound).
-  Result<std::pair<int64_t, uint64_t>> FindAttachment(std::string_view sha256);
+  struct AttachmentRow {
+    int64_t upload = 0;  // > 0: a large one, the chunks of this upload
+    uint64_t size = 0;
+    int64_t rowid = 0;  // a small one: its row in `attachments`
+  };
+  Result<AttachmentRow> FindAttachment(std::string_view sha256);  // kNotFound
+  // From `offset` to the end of the chunk of `upload` holding it, at most
+  // `length` bytes.
+  Result<std::string> ReadChunk(int64_t upload, uint64_t offset, size_t length);
   // The statement prepared at open, reset when the query ends.
   SqliteQuery Query(schema::Statement which) {
     return SqliteQuery(*stmts_[which]);

@@ -1,9 +1,10 @@
 // SqliteBrokerStore: large attachments, written and read a chunk at a time.
-// An upload row is created with a zero-filled blob of the attachment's size;
-// each chunk is written into it with SQLite's incremental blob I/O, so no
-// statement ever holds the whole attachment in memory. Adopting a complete
-// upload copies it, a chunk at a time, into the content-addressed
-// attachments table. Everything runs inside the caller's transaction.
+// An upload is a row in `uploads` and its chunks rows in `chunks`, each
+// written once as it arrives; a complete upload becomes an attachment by
+// reference (`large_attachments` names the upload), so no statement ever
+// holds, copies or rewrites a whole large attachment. Small attachments keep
+// their own row and are read in pieces with SQLite's incremental blob I/O.
+// Everything runs inside the caller's transaction.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -13,17 +14,13 @@
 namespace docbus::store {
 namespace {
 
-// Pieces in which AdoptUpload copies an upload.
-constexpr size_t kCopyBytes = size_t{1} << 20;
-
-// An open sqlite3_blob, closed with its scope.
+// An open sqlite3_blob (read-only), closed with its scope.
 class Blob {
  public:
-  static Result<Blob> Open(sqlite3* db, const char* table, int64_t rowid,
-                           bool write) {
+  static Result<Blob> Open(sqlite3* db, const char* table, int64_t rowid) {
     sqlite3_blob* blob = nullptr;
-    const int rc = sqlite3_blob_open(db, "main", table, "data", rowid,
-                                     write ? 1 : 0, &blob);
+    const int rc =
+        sqlite3_blob_open(db, "main", table, "data", rowid, 0, &blob);
     if (rc != SQLITE_OK) {
       sqlite3_blob_close(blob);
       return SqliteError(db, rc, std::string("opening a blob of ") + table);
@@ -52,13 +49,6 @@ class Blob {
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "reading a blob");
     return out;
   }
-  Status Write(uint64_t offset, std::string_view data) {
-    const int rc = sqlite3_blob_write(blob_, data.data(),
-                                      static_cast<int>(data.size()),
-                                      static_cast<int>(offset));
-    if (rc != SQLITE_OK) return SqliteError(db_, rc, "writing a blob");
-    return Status::Ok();
-  }
 
  private:
   Blob(sqlite3* db, sqlite3_blob* blob) : db_(db), blob_(blob) {}
@@ -68,26 +58,48 @@ class Blob {
 
 }  // namespace
 
-Result<std::pair<int64_t, uint64_t>> SqliteBrokerStore::FindAttachment(
+Result<SqliteBrokerStore::AttachmentRow> SqliteBrokerStore::FindAttachment(
     std::string_view sha256) {
   SqliteQuery q = Query(schema::kFindAttachment);
   q->BindBlob(1, sha256);
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return Status(Code::kNotFound, "no attachment with that digest");
-  return std::make_pair(q->Int(0), static_cast<uint64_t>(q->Int(1)));
+  return AttachmentRow{q->Int(0), static_cast<uint64_t>(q->Int(1)), q->Int(2)};
+}
+
+Result<std::string> SqliteBrokerStore::ReadChunk(int64_t upload,
+                                                 uint64_t offset,
+                                                 size_t length) {
+  SqliteQuery q = Query(schema::kReadChunk);
+  q->Bind(1, upload).Bind(2, static_cast<int64_t>(offset));
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  const std::string_view data = row ? q->BlobView(1) : std::string_view();
+  const uint64_t start = row ? static_cast<uint64_t>(q->Int(0)) : 0;
+  if (!row || offset - start >= data.size()) {
+    return Status(Code::kInvalidField,
+                  "offset " + std::to_string(offset) + " is not stored");
+  }
+  return std::string(data.substr(offset - start, length));
 }
 
 Result<uint64_t> SqliteBrokerStore::AttachmentSize(std::string_view sha256) {
-  DOCBUS_ASSIGN_OR_RETURN(auto found, FindAttachment(sha256));
-  return found.second;
+  DOCBUS_ASSIGN_OR_RETURN(AttachmentRow found, FindAttachment(sha256));
+  return found.size;
 }
 
 Result<std::string> SqliteBrokerStore::ReadAttachment(std::string_view sha256,
                                                       uint64_t offset,
                                                       size_t length) {
-  DOCBUS_ASSIGN_OR_RETURN(auto found, FindAttachment(sha256));
+  DOCBUS_ASSIGN_OR_RETURN(AttachmentRow found, FindAttachment(sha256));
+  if (offset > found.size) {
+    return Status(Code::kInvalidField,
+                  "offset " + std::to_string(offset) + " is past the end (" +
+                      std::to_string(found.size) + " bytes)");
+  }
+  if (offset == found.size) return std::string();
+  if (found.upload > 0) return ReadChunk(found.upload, offset, length);
   DOCBUS_ASSIGN_OR_RETURN(
-      Blob blob, Blob::Open(db_->handle(), "attachments", found.first, false));
+      Blob blob, Blob::Open(db_->handle(), "attachments", found.rowid));
   return blob.Read(offset, length);
 }
 
@@ -141,11 +153,11 @@ Result<uint64_t> SqliteBrokerStore::AppendUpload(const UploadKey& key,
   }
   const uint64_t end = offset + data.size();
   if (end <= p.held) return p.held;  // a resend of what is stored
-  {
-    DOCBUS_ASSIGN_OR_RETURN(
-        Blob blob, Blob::Open(db_->handle(), "uploads", upload->rowid, true));
-    DOCBUS_RETURN_IF_ERROR(blob.Write(p.held, data.substr(p.held - offset)));
-  }  // closed before the row is updated (an UPDATE would expire it)
+  SqliteQuery chunk = Query(schema::kInsertChunk);
+  chunk->Bind(1, upload->rowid)
+      .Bind(2, static_cast<int64_t>(p.held))
+      .BindBlobNoCopy(3, data.substr(p.held - offset));
+  DOCBUS_RETURN_IF_ERROR(chunk->Run());
   SqliteQuery held = Query(schema::kSetUploadHeld);
   held->Bind(1, upload->rowid).Bind(2, static_cast<int64_t>(end));
   DOCBUS_RETURN_IF_ERROR(held->Run());
@@ -164,29 +176,27 @@ Result<std::string> SqliteBrokerStore::ReadUpload(const UploadKey& key,
                                                   size_t length) {
   DOCBUS_ASSIGN_OR_RETURN(std::optional<UploadRow> upload, FindUpload(key));
   if (!upload.has_value()) return Status(Code::kNotFound, "no such upload");
-  DOCBUS_ASSIGN_OR_RETURN(
-      Blob blob, Blob::Open(db_->handle(), "uploads", upload->rowid, false));
-  return blob.Read(offset, length);
+  if (offset >= upload->progress.held) return std::string();
+  return ReadChunk(upload->rowid, offset, length);
 }
 
 Status SqliteBrokerStore::AdoptUpload(const UploadKey& key,
                                       std::string_view sha256) {
   DOCBUS_ASSIGN_OR_RETURN(std::optional<UploadRow> upload, FindUpload(key));
   if (!upload.has_value()) return Status(Code::kNotFound, "no such upload");
-  const uint64_t size = upload->progress.total_size;
-  SqliteQuery reserve = Query(schema::kReserveAttachment);
-  reserve->BindBlob(1, sha256).Bind(2, static_cast<int64_t>(size));
-  DOCBUS_RETURN_IF_ERROR(reserve->Run());
-  if (db_->changes() == 1) {
-    const int64_t attachment = db_->last_insert_rowid();
-    DOCBUS_ASSIGN_OR_RETURN(
-        Blob from, Blob::Open(db_->handle(), "uploads", upload->rowid, false));
-    DOCBUS_ASSIGN_OR_RETURN(
-        Blob to, Blob::Open(db_->handle(), "attachments", attachment, true));
-    for (uint64_t at = 0; at < size; at += kCopyBytes) {
-      DOCBUS_ASSIGN_OR_RETURN(std::string piece, from.Read(at, kCopyBytes));
-      DOCBUS_RETURN_IF_ERROR(to.Write(at, piece));
-    }
+  Result<AttachmentRow> stored = FindAttachment(sha256);
+  if (stored.status().code() == Code::kNotFound) {
+    SqliteQuery adopt = Query(schema::kAdoptUpload);
+    adopt->BindBlob(1, sha256)
+        .Bind(2, upload->rowid)
+        .Bind(3, static_cast<int64_t>(upload->progress.total_size));
+    DOCBUS_RETURN_IF_ERROR(adopt->Run());
+  } else {
+    DOCBUS_RETURN_IF_ERROR(stored.status());
+    // Stored already (content-addressed): the new bytes are not needed.
+    SqliteQuery chunks = Query(schema::kDeleteChunks);
+    chunks->Bind(1, upload->rowid);
+    DOCBUS_RETURN_IF_ERROR(chunks->Run());
   }
   SqliteQuery drop = Query(schema::kDeleteUpload);
   drop->Bind(1, upload->rowid);
@@ -195,12 +205,18 @@ Status SqliteBrokerStore::AdoptUpload(const UploadKey& key,
 
 Status SqliteBrokerStore::DeleteUploads(std::string_view sender,
                                         std::string_view message_id) {
+  SqliteQuery chunks = Query(schema::kDeleteUploadChunks);
+  chunks->BindText(1, sender).BindText(2, message_id);
+  DOCBUS_RETURN_IF_ERROR(chunks->Run());
   SqliteQuery q = Query(schema::kDeleteUploads);
   q->BindText(1, sender).BindText(2, message_id);
   return q->Run();
 }
 
 Result<int64_t> SqliteBrokerStore::DeleteUploadsBefore(int64_t unix_ms) {
+  SqliteQuery chunks = Query(schema::kDeleteOldUploadChunks);
+  chunks->Bind(1, unix_ms);
+  DOCBUS_RETURN_IF_ERROR(chunks->Run());
   SqliteQuery q = Query(schema::kDeleteUploadsBefore);
   q->Bind(1, unix_ms);
   DOCBUS_RETURN_IF_ERROR(q->Run());
