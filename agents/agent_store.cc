@@ -203,17 +203,20 @@ Result<bool> AgentStore::AnswerOutbox(std::string_view message_id,
 }
 
 Result<std::vector<PendingFrame>> AgentStore::PendingFrames(int64_t after_seq,
-                                                            int limit) {
+                                                            int limit,
+                                                            int64_t max_bytes) {
   DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
                           db_->Prepare("SELECT seq, message_id, frame FROM "
                                        "outbox WHERE state = 0 AND seq > ?"
                                        " ORDER BY seq LIMIT ?"));
   q->Bind(1, after_seq).Bind(2, limit);
   std::vector<PendingFrame> out;
-  while (true) {
+  int64_t bytes = 0;
+  while (bytes < max_bytes) {
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
     out.push_back(PendingFrame{q->Int(0), q->Text(1), q->Blob(2)});
+    bytes += static_cast<int64_t>(out.back().frame.size());
   }
   return out;
 }

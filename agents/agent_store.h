@@ -114,8 +114,10 @@ class AgentStore {
                             std::string_view reason, std::string_view detail,
                             int64_t audit_index, int64_t own_index,
                             int64_t now_unix_ms);
-  // Pending entries with seq > after_seq in seq order, at most `limit`.
-  Result<std::vector<PendingFrame>> PendingFrames(int64_t after_seq, int limit);
+  // Pending entries with seq > after_seq in seq order, at most `limit`, and
+  // no more once their frames reach `max_bytes` (at least one).
+  Result<std::vector<PendingFrame>> PendingFrames(
+      int64_t after_seq, int limit, int64_t max_bytes = INT64_MAX);
   Result<int64_t> CountPending();
 
   // Inbox. FindInbox returns the entry's header bytes and receipt only.

@@ -3,6 +3,12 @@
 #include "bus/core/chunks.h"
 
 namespace docbus::agent {
+namespace {
+
+// The most frame bytes read from the outbox at once.
+constexpr int64_t kBacklogBatchBytes = int64_t{64} << 20;
+
+}  // namespace
 
 OutboxSender::OutboxSender(size_t window, int64_t max_in_flight_bytes,
                            int64_t retransmit_ms)
@@ -115,10 +121,17 @@ Status OutboxSender::Fill(AgentStore& store, int64_t now_ms,
       fresh_.pop_front();
       continue;
     }
+    // A large document waits for the upload in progress, and so does the
+    // backlog behind it (rather than being read again every turn).
+    if (upload_.has_value()) return Status::Ok();
     const int want = static_cast<int>(window_ - in_flight_.size());
-    DOCBUS_ASSIGN_OR_RETURN(std::vector<PendingFrame> batch,
-                            store.PendingFrames(cursor_, want));
-    const bool caught_up = static_cast<int>(batch.size()) < want;
+    DOCBUS_ASSIGN_OR_RETURN(
+        std::vector<PendingFrame> batch,
+        store.PendingFrames(cursor_, want, kBacklogBatchBytes));
+    int64_t batch_bytes = 0;
+    for (const PendingFrame& frame : batch) batch_bytes += frame.frame.size();
+    const bool caught_up = static_cast<int>(batch.size()) < want &&
+                           batch_bytes < kBacklogBatchBytes;
     for (PendingFrame& frame : batch) {
       // An entry may be in flight already if it was answered "unavailable"
       // and is waiting for its retransmission.
