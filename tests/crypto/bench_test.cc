@@ -13,8 +13,8 @@
 namespace docbus::test {
 namespace {
 
-// This thread's CPU time: on the shared build machine, wall time also counts
-// the other engineers' compilers.
+// This thread's CPU time: on a shared machine, wall time also counts
+// whatever else runs there.
 double ThreadCpuMicros() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
