@@ -22,11 +22,13 @@ struct Scenario {
 };
 
 // Sends `count` documents from G22 to H41, tolerating a dead sender agent.
+// Every fifth is large (1.5 MiB), so it travels in chunks.
 void SendSome(local::Deployment& d, int first, int count, Sent& sent,
               std::map<std::string, std::string>& attachment_of) {
   for (int i = 0; i < count; ++i) {
     std::string attachment;
-    auto id = d.Send(kG22, MakeDocument({kH41}, first + i, 1500, &attachment));
+    const size_t size = (first + i) % 5 == 0 ? (size_t{3} << 20) / 2 : 1500;
+    auto id = d.Send(kG22, MakeDocument({kH41}, first + i, size, &attachment));
     if (!id.ok()) continue;  // the caller never got an id: nothing was promised
     sent.emplace_back(kG22, *id, std::vector<std::string>{kH41});
     attachment_of[*id] = attachment;
