@@ -318,11 +318,35 @@ class HttpApiServer final : public HttpApi {
     return httplib::Server::HandlerResponse::Handled;
   }
 
+  // JSON, or multipart/form-data: the JSON in the part "document" and each
+  // attachment's bytes in the part its "file" names (no base64).
   Result<Reply> Submit(const httplib::Request& req) {
+    std::string_view body = req.body;
+    AttachmentFiles files;
+    if (req.is_multipart_form_data()) {
+      auto document = req.files.find("document");
+      if (document == req.files.end()) {
+        return Status(Code::kInvalidField,
+                      "document: a multipart submission needs a part named "
+                      "\"document\" with the JSON");
+      }
+      body = document->second.content;
+      files = [&req](const std::string& name,
+                     size_t max_bytes) -> Result<std::string> {
+        auto part = req.files.find(name);
+        if (name == "document" || part == req.files.end()) {
+          return Status(Code::kNotFound, "no part " + name);
+        }
+        if (part->second.content.size() > max_bytes) {
+          return Status(Code::kTooLarge, "part " + name + " is too large");
+        }
+        return part->second.content;
+      };
+    }
     DOCBUS_ASSIGN_OR_RETURN(
         DocumentRequest request,
-        DocumentRequestFromJson(req.body, clock_->NowUnixMillis(),
-                                options_.limits));
+        DocumentRequestFromJson(body, clock_->NowUnixMillis(),
+                                options_.limits, std::move(files)));
     const size_t recipients = request.header.to_size();
     const size_t attachments = request.attachments.size();
     DOCBUS_ASSIGN_OR_RETURN(std::string message_id,

@@ -29,16 +29,11 @@ Status CheckMediaType(const std::string& path, std::string_view type) {
   return Status::Ok();
 }
 
-enum class AttachmentMode { kInlineOnly, kFileOrInline };
-
 class DocumentParser {
  public:
   DocumentParser(const JsonLimits& limits, int64_t now_unix_ms,
-                 AttachmentMode mode, fs::path folder)
-      : limits_(limits),
-        now_(now_unix_ms),
-        mode_(mode),
-        folder_(std::move(folder)) {}
+                 AttachmentFiles files)
+      : limits_(limits), now_(now_unix_ms), files_(std::move(files)) {}
 
   Result<DocumentRequest> Parse(std::string_view text) {
     DOCBUS_ASSIGN_OR_RETURN(json root, ParseJson(text, limits_.max_nesting));
@@ -348,16 +343,17 @@ class DocumentParser {
     JsonObjectReader r(v, path);
     DOCBUS_RETURN_IF_ERROR(r.Start());
     std::string file, data64;
-    if (mode_ == AttachmentMode::kFileOrInline) {
+    if (files_) {
       DOCBUS_RETURN_IF_ERROR(r.Text("file", 255, false, false, &file));
       if (!file.empty() && !IsPlainFileName(file)) {
         return InvalidField(JsonPath(path, "file"),
-                            "must name a file inside the submission folder");
+                            "must name a file inside the submission folder "
+                            "(or a part of the multipart request)");
       }
     } else if (r.Find("file") != nullptr) {
-      return InvalidField(
-          JsonPath(path, "file"),
-          "is only for the drop folder; send the bytes as data_base64");
+      return InvalidField(JsonPath(path, "file"),
+                          "is only for the drop folder or a multipart "
+                          "submission; send the bytes as data_base64");
     }
     const json* data = r.Find("data_base64");
     if (data != nullptr && !data->is_string()) {
@@ -367,9 +363,7 @@ class DocumentParser {
       return InvalidField(path, "give either file or data_base64, not both");
     }
     if (data == nullptr && file.empty()) {
-      return InvalidField(JsonPath(path, mode_ == AttachmentMode::kFileOrInline
-                                             ? "file"
-                                             : "data_base64"),
+      return InvalidField(JsonPath(path, files_ ? "file" : "data_base64"),
                           "is required");
     }
     DOCBUS_RETURN_IF_ERROR(r.Text("name", 255, file.empty(), false, &a->name));
@@ -413,8 +407,7 @@ class DocumentParser {
 
   Status ReadAttachmentFile(const std::string& path, const std::string& name,
                             std::string* out) const {
-    Result<std::string> data =
-        ReadRegularFile(folder_ / name, limits_.max_attachment_bytes);
+    Result<std::string> data = files_(name, limits_.max_attachment_bytes);
     if (data.ok()) {
       *out = std::move(data).value();
       return Status::Ok();
@@ -429,25 +422,28 @@ class DocumentParser {
 
   const JsonLimits& limits_;
   const int64_t now_;
-  const AttachmentMode mode_;
-  const fs::path folder_;
+  const AttachmentFiles files_;  // empty: attachments inline only
 };
 
 }  // namespace
 
 Result<DocumentRequest> DocumentRequestFromJson(std::string_view text,
                                                 int64_t now_unix_ms,
-                                                const JsonLimits& limits) {
-  return DocumentParser(limits, now_unix_ms, AttachmentMode::kInlineOnly, {})
-      .Parse(text);
+                                                const JsonLimits& limits,
+                                                AttachmentFiles files) {
+  return DocumentParser(limits, now_unix_ms, std::move(files)).Parse(text);
 }
 
 Result<DocumentRequest> DropDocumentFromJson(std::string_view text,
                                              const fs::path& submission_folder,
                                              int64_t now_unix_ms,
                                              const JsonLimits& limits) {
-  return DocumentParser(limits, now_unix_ms, AttachmentMode::kFileOrInline,
-                        submission_folder)
+  return DocumentParser(limits, now_unix_ms,
+                        [&submission_folder](const std::string& name,
+                                             size_t max_bytes) {
+                          return ReadRegularFile(submission_folder / name,
+                                                 max_bytes);
+                        })
       .Parse(text);
 }
 

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -43,12 +44,21 @@ struct JsonLimits {
   int max_nesting = 16;  // JSON arrays/objects inside each other
 };
 
-// A POST /v1/documents body. Attachments carry "data_base64"; "file" is
-// refused (an HTTP client must not make the agent read its local files).
-// `now_unix_ms` turns "expires_in_s" into the header's expires_unix_ms.
+// Where an attachment's "file" reference is read from (a file of a drop
+// folder submission, a part of a multipart request): its bytes, kNotFound
+// when there is none by that name, kTooLarge over `max_bytes`.
+using AttachmentFiles = std::function<Result<std::string>(
+    const std::string& name, size_t max_bytes)>;
+
+// A POST /v1/documents body. Attachments carry "data_base64", or, when
+// `files` is given (a multipart submission), "file": the name of the part
+// with the bytes. Without `files` "file" is refused (an HTTP client must not
+// make the agent read its local files). `now_unix_ms` turns "expires_in_s"
+// into the header's expires_unix_ms.
 Result<DocumentRequest> DocumentRequestFromJson(std::string_view text,
                                                 int64_t now_unix_ms,
-                                                const JsonLimits& limits = {});
+                                                const JsonLimits& limits = {},
+                                                AttachmentFiles files = {});
 
 // A drop folder's document.json. Each attachment carries either "file" (a
 // plain file name inside `submission_folder`: no '/', no leading '.', a

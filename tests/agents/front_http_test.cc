@@ -103,6 +103,52 @@ TEST_CASE("a posted document reaches the agent intact", "[front][http]") {
   CHECK(request.attachments[1].data.empty());
 }
 
+TEST_CASE("a multipart submission carries attachment bytes without base64",
+          "[front][http]") {
+  ApiFixture f;
+  const std::string pdf = testing::AllBytes() + std::string(100000, '\0');
+  httplib::Client client(f.api->url());
+  client.set_bearer_token_auth(kToken);
+  const std::string document = Document(
+      R"(, "attachments": [{"name": "công văn.pdf", "file": "scan.pdf",
+                            "media_type": "application/pdf"}])");
+  auto res = client.Post("/v1/documents",
+                         httplib::MultipartFormDataItems{
+                             {"document", document, "", "application/json"},
+                             {"scan.pdf", pdf, "scan.pdf", "application/pdf"}});
+  REQUIRE(res);
+  REQUIRE(res->status == 202);
+  const auto submitted = f.service.Submitted();
+  REQUIRE(submitted.size() == 1);
+  REQUIRE(submitted[0].second.attachments.size() == 1);
+  CHECK(submitted[0].second.attachments[0].name == "công văn.pdf");
+  CHECK(submitted[0].second.attachments[0].data == pdf);
+
+  // A reference to a part that is not there, or no JSON part: refused by
+  // name, nothing reaches the agent.
+  const std::string missing = Document(
+      R"(, "attachments": [{"name": "a.pdf", "file": "other.pdf"}])");
+  auto no_part = client.Post(
+      "/v1/documents",
+      httplib::MultipartFormDataItems{
+          {"document", missing, "", "application/json"},
+          {"scan.pdf", pdf, "scan.pdf", "application/pdf"}});
+  REQUIRE(no_part);
+  CHECK(no_part->status == 400);
+  CHECK(Body(no_part)["error"] == "invalid_field");
+  auto no_json = client.Post(
+      "/v1/documents", httplib::MultipartFormDataItems{
+                           {"scan.pdf", pdf, "scan.pdf", "application/pdf"}});
+  REQUIRE(no_json);
+  CHECK(no_json->status == 400);
+  CHECK(f.service.submit_calls() == 1);
+  // Without multipart, "file" cannot name anything.
+  auto plain = f.Post("/v1/documents", document);
+  REQUIRE(plain);
+  CHECK(plain->status == 400);
+  CHECK(f.service.submit_calls() == 1);
+}
+
 TEST_CASE("malformed JSON and bad fields are answered 400 naming the field",
           "[front][http]") {
   ApiFixture f;
