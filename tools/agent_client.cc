@@ -87,4 +87,17 @@ Result<json> AgentClient::Post(const std::string& path,
                 url_, "POST " + path);
 }
 
+Result<json> AgentClient::PostMultipart(
+    const std::string& path, const json& body,
+    const std::vector<std::pair<std::string, std::string>>& parts) const {
+  httplib::MultipartFormDataItems items{
+      {"document", body.dump(), "", "application/json"}};
+  for (const auto& [name, data] : parts) {
+    items.push_back({name, data, name, "application/octet-stream"});
+  }
+  httplib::Client client(url_);
+  Prepare(client, token_);
+  return Answer(client.Post(path.c_str(), items), url_, "POST " + path);
+}
+
 }  // namespace docbus::agent_cli

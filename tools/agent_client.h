@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bus/core/status.h"
 
@@ -29,6 +31,11 @@ class AgentClient {
   Result<nlohmann::json> Get(const std::string& path) const;
   Result<nlohmann::json> Post(const std::string& path,
                               const nlohmann::json& body) const;
+  // POST as multipart/form-data: `body` in the part "document", and each of
+  // `parts` (name, bytes) beside it.
+  Result<nlohmann::json> PostMultipart(
+      const std::string& path, const nlohmann::json& body,
+      const std::vector<std::pair<std::string, std::string>>& parts) const;
 
   const std::string& url() const { return url_; }
 

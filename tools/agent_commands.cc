@@ -198,16 +198,20 @@ int Send(const fs::path& agent_dir, const SendOptions& o, std::ostream& out,
                   {"notation", o.code.substr(slash + 1)}}},
                 {"priority", o.priority}};
     if (!o.content.empty()) doc["content"] = o.content;
+    // The files travel as multipart parts beside the JSON, not as base64.
     json attachments = json::array();
+    std::vector<std::pair<std::string, std::string>> parts;
     for (const std::string& file : o.attach) {
       auto data = ReadFileLimited(file, kMaxAttachmentFile);
       if (!data.ok()) return Fail(err, data.status());
+      const std::string part = "attachment-" + std::to_string(parts.size() + 1);
       attachments.push_back({{"name", fs::path(file).filename().string()},
                              {"media_type", MediaTypeFor(file)},
-                             {"data_base64", Base64Encode(*data)}});
+                             {"file", part}});
+      parts.emplace_back(part, std::move(*data));
     }
     if (!attachments.empty()) doc["attachments"] = std::move(attachments);
-    auto answer = client->Post("/v1/documents", doc);
+    auto answer = client->PostMultipart("/v1/documents", doc, parts);
     if (!answer.ok()) return Fail(err, answer.status());
     const std::string id = Str(*answer, "message_id");
     out << id << "\n" << std::flush;
