@@ -173,9 +173,10 @@ void AgentLoop::Turn() {
     if (!got->has_value()) break;
     frames.emplace_back().payload = std::move(**got);
   }
-  for (std::string& complete : fetcher_.TakeComplete()) {
+  for (v1::Frame& complete : fetcher_.TakeComplete()) {
     InboundFrame& in = frames.emplace_back();
-    in.payload = std::move(complete);
+    in.frame = std::move(complete);
+    in.parsed = true;
     in.assembled = true;
   }
   std::vector<SubmissionQueue::Item> submissions =
@@ -186,7 +187,7 @@ void AgentLoop::Turn() {
 }
 
 void AgentLoop::Prepare(InboundFrame& in) const {
-  in.parsed = in.frame.ParseFromString(in.payload);
+  if (!in.assembled) in.parsed = in.frame.ParseFromString(in.payload);
   if (!in.parsed || !in.frame.has_deliver()) return;
   const v1::Deliver& d = in.frame.deliver();
   switch (d.payload_case()) {

@@ -100,8 +100,9 @@ class AgentLoop {
     v1::Frame frame;
     PreparedDocument document;
     PreparedNotice notice;
-    // A chunked document completed by the ChunkFetcher: its credit was given
-    // back when its Deliver arrived.
+    // A chunked document completed by the ChunkFetcher: `frame` is set
+    // (parsed, no payload), and its credit was given back when its Deliver
+    // arrived.
     bool assembled = false;
   };
   void ProcessBatch(std::deque<InboundFrame>& frames,

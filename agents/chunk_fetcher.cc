@@ -52,9 +52,8 @@ void ChunkFetcher::Advance() {
   }
   if (attachment_ < static_cast<int>(sizes_.size())) return;
   document->set_chunked(false);
-  v1::Frame frame;
+  v1::Frame& frame = complete_.emplace_back();
   *frame.mutable_deliver() = std::move(waiting_.front());
-  complete_.push_back(frame.SerializeAsString());
   known_.erase(frame.deliver().delivery_id());
   waiting_.pop_front();
   StartNext();
@@ -101,7 +100,7 @@ std::optional<std::string> ChunkFetcher::NextFetch(int64_t now_ms) {
   return frame.SerializeAsString();
 }
 
-std::vector<std::string> ChunkFetcher::TakeComplete() {
+std::vector<v1::Frame> ChunkFetcher::TakeComplete() {
   return std::exchange(complete_, {});
 }
 

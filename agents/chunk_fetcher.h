@@ -35,8 +35,10 @@ class ChunkFetcher {
   // The FetchChunk to send now, if one is due (never asked, or unanswered
   // for retry_ms).
   std::optional<std::string> NextFetch(int64_t now_ms);
-  // Complete Deliver frames (serialized), to handle as if just received.
-  std::vector<std::string> TakeComplete();
+  // Complete Deliver frames, parsed already, to handle as if just received
+  // (handed over as messages: serializing a large document only for the
+  // loop to parse it again would copy every attachment byte twice).
+  std::vector<v1::Frame> TakeComplete();
   bool has_complete() const { return !complete_.empty(); }
   // A new session: the broker delivers everything unacknowledged again.
   void Reset();
@@ -59,7 +61,7 @@ class ChunkFetcher {
   std::string data_;         // of the current attachment, so far
   int64_t asked_ms_ = -1;    // when the awaited chunk was asked for
   int tries_ = 0;
-  std::vector<std::string> complete_;
+  std::vector<v1::Frame> complete_;
 };
 
 }  // namespace docbus::agent

@@ -1,16 +1,15 @@
 #include "certs/enrolment.h"
 
-#include <openssl/evp.h>
-
 #include <vector>
 
+#include "bus/core/base64.h"
+#include "bus/core/files.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 #include "bus/crypto/signer.h"
 #include "bus/crypto/trust_store.h"
 #include "bus/crypto/verifier.h"
 #include "bus/registry/agency_registry.h"
-#include "bus/core/files.h"
 #include "bus/registry/registry_file.h"
 #include "certs/folder_lock.h"
 #include "certs/pki_paths.h"
@@ -20,35 +19,6 @@ namespace {
 
 constexpr size_t kMaxRequestBytes = 16 * 1024;
 constexpr int64_t kClockSkewSeconds = 300;
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-Result<std::string> Unbase64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) {
-    return Status(Code::kMalformed, "enrolment signature is not base64");
-  }
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  if (n < 0)
-    return Status(Code::kMalformed, "enrolment signature is not base64");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t padding = 0;
-  if (text.back() == '=') ++padding;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
-}
 
 }  // namespace
 
@@ -68,7 +38,7 @@ Result<std::string> MakeEnrolmentRequest(const std::filesystem::path& key_pem,
   request.curve_public_key = std::string(curve_public);
   const std::string signed_text = request.SignedText();
   DOCBUS_ASSIGN_OR_RETURN(std::string signature, signer->Sign(signed_text));
-  return signed_text + Base64(signature) + "\n";
+  return signed_text + Base64Encode(signature) + "\n";
 }
 
 Result<EnrolmentRequest> ParseEnrolmentRequest(std::string_view text) {
@@ -98,7 +68,11 @@ Result<EnrolmentRequest> ParseEnrolmentRequest(std::string_view text) {
       !s.ok()) {
     return Status(Code::kMalformed, "enrolment request: " + s.message());
   }
-  DOCBUS_ASSIGN_OR_RETURN(request.signature_der, Unbase64(lines[3]));
+  std::optional<std::string> signature = Base64Decode(lines[3]);
+  if (!signature || signature->empty()) {
+    return Status(Code::kMalformed, "enrolment signature is not base64");
+  }
+  request.signature_der = std::move(*signature);
   return request;
 }
 

@@ -89,11 +89,11 @@ Result<json> AgentClient::Post(const std::string& path,
 
 Result<json> AgentClient::PostMultipart(
     const std::string& path, const json& body,
-    const std::vector<std::pair<std::string, std::string>>& parts) const {
+    std::vector<std::pair<std::string, std::string>> parts) const {
   httplib::MultipartFormDataItems items{
       {"document", body.dump(), "", "application/json"}};
-  for (const auto& [name, data] : parts) {
-    items.push_back({name, data, name, "application/octet-stream"});
+  for (auto& [name, data] : parts) {
+    items.push_back({name, std::move(data), name, "application/octet-stream"});
   }
   httplib::Client client(url_);
   Prepare(client, token_);

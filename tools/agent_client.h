@@ -32,12 +32,16 @@ class AgentClient {
   Result<nlohmann::json> Post(const std::string& path,
                               const nlohmann::json& body) const;
   // POST as multipart/form-data: `body` in the part "document", and each of
-  // `parts` (name, bytes) beside it.
+  // `parts` (name, bytes) beside it. Taken by value: the bytes move into the
+  // request rather than being copied.
   Result<nlohmann::json> PostMultipart(
       const std::string& path, const nlohmann::json& body,
-      const std::vector<std::pair<std::string, std::string>>& parts) const;
+      std::vector<std::pair<std::string, std::string>> parts) const;
 
   const std::string& url() const { return url_; }
+  // The bearer token, for a caller that keeps its own connections open (the
+  // benchmark's keep-alive clients). Never print it.
+  const std::string& token() const { return token_; }
 
  private:
   AgentClient(std::string url, std::string token)

@@ -211,7 +211,7 @@ int Send(const fs::path& agent_dir, const SendOptions& o, std::ostream& out,
       parts.emplace_back(part, std::move(*data));
     }
     if (!attachments.empty()) doc["attachments"] = std::move(attachments);
-    auto answer = client->PostMultipart("/v1/documents", doc, parts);
+    auto answer = client->PostMultipart("/v1/documents", doc, std::move(parts));
     if (!answer.ok()) return Fail(err, answer.status());
     const std::string id = Str(*answer, "message_id");
     out << id << "\n" << std::flush;

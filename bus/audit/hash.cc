@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "bus/core/base64.h"
+#include "bus/core/ids.h"
 
 namespace docbus::audit {
 namespace {
@@ -60,16 +61,7 @@ std::optional<Hash> HashFromBase64(std::string_view text) {
   return HashFromBytes(*bytes);
 }
 
-std::string HashToHex(const Hash& hash) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (uint8_t b : hash) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
+std::string HashToHex(const Hash& hash) { return Hex(HashBytes(hash)); }
 
 std::string HashBytes(const Hash& hash) {
   return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());

@@ -1,6 +1,5 @@
 #include "bus/audit/note_signer.h"
 
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -9,6 +8,8 @@
 
 #include "bus/audit/note_util.h"
 #include "bus/core/base64.h"
+#include "bus/crypto/openssl_util.h"
+#include "bus/crypto/sha256.h"
 
 namespace docbus::audit {
 
@@ -31,15 +32,9 @@ uint32_t NoteKeyId(std::string_view name, std::string_view public_key32) {
   input.push_back('\n');
   input.push_back(static_cast<char>(kNoteAlgEd25519));
   input.append(public_key32);
-  unsigned char digest[32];
-  unsigned int len = 0;
-  if (EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(),
-                 nullptr) != 1) {
-    std::fprintf(stderr, "docbus audit: SHA-256 failed\n");
-    std::abort();
-  }
-  return (uint32_t{digest[0]} << 24) | (uint32_t{digest[1]} << 16) |
-         (uint32_t{digest[2]} << 8) | uint32_t{digest[3]};
+  const std::string digest = crypto::Sha256(input);
+  auto byte = [&](int i) { return uint32_t{static_cast<uint8_t>(digest[i])}; };
+  return (byte(0) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3);
 }
 
 Status CheckNoteText(std::string_view text) {
@@ -98,13 +93,13 @@ Result<NoteSigner> NoteSigner::FromKey(std::string_view skey) {
       EVP_PKEY_ED25519, nullptr,
       reinterpret_cast<const unsigned char*>(key_bytes->data() + 1), 32);
   if (key->pkey == nullptr) {
-    return Status(Code::kInvalidArgument, "note signer key: " + OpenSslError());
+    return crypto::OpenSslError(Code::kInvalidArgument, "note signer key");
   }
   unsigned char pub[32];
   size_t pub_len = sizeof(pub);
   if (EVP_PKEY_get_raw_public_key(key->pkey, pub, &pub_len) != 1 ||
       pub_len != 32) {
-    return Status(Code::kInvalidArgument, "note signer key: " + OpenSslError());
+    return crypto::OpenSslError(Code::kInvalidArgument, "note signer key");
   }
   std::string_view pub_view(reinterpret_cast<const char*>(pub), 32);
   uint32_t computed = NoteKeyId(name, pub_view);
@@ -140,7 +135,7 @@ std::string NoteSigner::SignatureLine(std::string_view text) const {
   EVP_MD_CTX_free(ctx);
   if (!ok) {
     std::fprintf(stderr, "docbus audit: Ed25519 signing failed: %s\n",
-                 OpenSslError().c_str());
+                 crypto::TakeOpenSslErrors().c_str());
     std::abort();
   }
   std::string blob;
@@ -167,7 +162,7 @@ Result<NoteKeys> GenerateNoteKeys(std::string_view name) {
   }
   unsigned char seed[32];
   if (RAND_bytes(seed, sizeof(seed)) != 1) {
-    return Status(Code::kInternal, "random bytes: " + OpenSslError());
+    return crypto::OpenSslError(Code::kInternal, "random bytes");
   }
   EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed,
                                                 sizeof(seed));
@@ -177,7 +172,7 @@ Result<NoteKeys> GenerateNoteKeys(std::string_view name) {
             EVP_PKEY_get_raw_public_key(pkey, pub, &pub_len) == 1 &&
             pub_len == 32;
   EVP_PKEY_free(pkey);
-  if (!ok) return Status(Code::kInternal, "Ed25519 key: " + OpenSslError());
+  if (!ok) return crypto::OpenSslError(Code::kInternal, "Ed25519 key");
   std::string_view pub_view(reinterpret_cast<const char*>(pub), 32);
   uint32_t id = NoteKeyId(name, pub_view);
   std::string private_blob(1, static_cast<char>(kNoteAlgEd25519));

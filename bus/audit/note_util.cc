@@ -1,7 +1,5 @@
 #include "bus/audit/note_util.h"
 
-#include <openssl/err.h>
-
 #include "bus/core/base64.h"
 
 namespace docbus::audit {
@@ -86,18 +84,6 @@ std::string_view TrimKeyText(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-std::string OpenSslError() {
-  std::string out;
-  unsigned long code;
-  while ((code = ERR_get_error()) != 0) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
 }
 
 }  // namespace docbus::audit

@@ -1,5 +1,5 @@
 // Internal helpers shared by NoteSigner and NoteVerifier: the note format's
-// constants, key-text helpers and OpenSSL error text. Pure functions.
+// constants and key-text helpers. Pure functions.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,5 @@ std::string FormatVerifierKey(std::string_view name, uint32_t id,
                               std::string_view public_key32);
 // Drops trailing whitespace (key files end in a newline).
 std::string_view TrimKeyText(std::string_view text);
-// The text of OpenSSL's error queue (emptied), or "unknown OpenSSL error".
-std::string OpenSslError();
 
 }  // namespace docbus::audit

@@ -1,10 +1,12 @@
 #include "bus/audit/note_verifier.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "bus/audit/note_signer.h"
 #include "bus/audit/note_util.h"
 #include "bus/core/base64.h"
+#include "bus/crypto/openssl_util.h"
 
 namespace docbus::audit {
 
@@ -48,8 +50,7 @@ Result<NoteVerifier> NoteVerifier::FromVerifierKey(std::string_view vkey) {
       EVP_PKEY_ED25519, nullptr,
       reinterpret_cast<const unsigned char*>(pub.data()), pub.size());
   if (key->pkey == nullptr) {
-    return Status(Code::kInvalidArgument,
-                  "note verifier key: " + OpenSslError());
+    return crypto::OpenSslError(Code::kInvalidArgument, "note verifier key");
   }
   NoteVerifier verifier;
   verifier.name_ = std::string(name);
@@ -121,7 +122,7 @@ Result<std::string> NoteVerifier::Open(std::string_view note) const {
             text.size()) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) {
-      OpenSslError();  // clear the queue
+      ERR_clear_error();
       return Status(Code::kBadSignature, "the signature of " + name_ +
                                              " on the note does not verify");
     }

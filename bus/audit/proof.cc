@@ -45,6 +45,14 @@ Hash ChainBorderRight(Hash seed, std::span<const Hash> proof) {
   return seed;
 }
 
+// kCorruption unless a consistency proof led to the `which` root expected.
+Status ExpectRoot(const char* which, const Hash& got, const Hash& want) {
+  if (got == want) return Status::Ok();
+  return Status(Code::kCorruption, std::string("consistency proof leads to ") +
+                                       which + " " + HashToHex(got) +
+                                       ", expected " + HashToHex(want));
+}
+
 }  // namespace
 
 int InclusionProofLength(uint64_t index, uint64_t size) {
@@ -133,21 +141,15 @@ Status VerifyConsistency(uint64_t old_size, uint64_t size, const Hash& old_root,
     rest = proof.subspan(1);
   }
   // Old root from the left siblings only; new root from all of them.
-  Hash h1 = ChainInnerRight(seed, rest.first(inner), start);
-  h1 = ChainBorderRight(h1, rest.subspan(inner));
-  if (h1 != old_root) {
-    return Status(Code::kCorruption, "consistency proof leads to old root " +
-                                         HashToHex(h1) + ", expected " +
-                                         HashToHex(old_root));
-  }
-  Hash h2 = ChainInner(seed, rest.first(inner), start);
-  h2 = ChainBorderRight(h2, rest.subspan(inner));
-  if (h2 != root) {
-    return Status(Code::kCorruption, "consistency proof leads to root " +
-                                         HashToHex(h2) + ", expected " +
-                                         HashToHex(root));
-  }
-  return Status::Ok();
+  const std::span<const Hash> below = rest.first(inner);
+  const std::span<const Hash> border = rest.subspan(inner);
+  DOCBUS_RETURN_IF_ERROR(ExpectRoot(
+      "old root",
+      ChainBorderRight(ChainInnerRight(seed, below, start), border),
+      old_root));
+  return ExpectRoot("root",
+                    ChainBorderRight(ChainInner(seed, below, start), border),
+                    root);
 }
 
 }  // namespace docbus::audit

@@ -51,6 +51,18 @@ Status CheckReceipt(const v1::ReceiptBody& body,
   return Status::Ok();
 }
 
+// The audit entry of `agency` taking (a notice about) `doc`.
+v1::AuditRecord AuditOf(v1::AuditEvent event, const store::DocumentRecord& doc,
+                        const std::string& agency) {
+  v1::AuditRecord record;
+  record.set_event(event);
+  record.set_message_id(doc.message_id);
+  record.set_document_id(doc.document_id);
+  record.set_sender(doc.sender);
+  record.add_recipients(agency);
+  return record;
+}
+
 void AckDocument(Turn& turn, const Inbound& in, const v1::Ack& ack,
                  const store::DeliveryRecord& delivery) {
   BrokerContext& ctx = turn.ctx;
@@ -76,12 +88,7 @@ void AckDocument(Turn& turn, const Inbound& in, const v1::Ack& ack,
   s = turn.Finish(delivery, store::DeliveryState::kDone);
   if (!s.ok()) return turn.Fail(s);
   const std::string receipt = ack.receipt().SerializeAsString();
-  v1::AuditRecord record;
-  record.set_event(v1::AUDIT_DELIVERED);
-  record.set_message_id(doc->message_id);
-  record.set_document_id(doc->document_id);
-  record.set_sender(doc->sender);
-  record.add_recipients(in.agency_id);
+  v1::AuditRecord record = AuditOf(v1::AUDIT_DELIVERED, *doc, in.agency_id);
   record.set_header_sha256(doc->header_sha256);
   for (const std::string& a : doc->attachment_sha256)
     record.add_attachment_sha256(a);
@@ -117,12 +124,7 @@ void AckNotice(Turn& turn, const Inbound& in,
   if (!doc.ok()) return turn.Fail(doc.status());
   Status s = turn.Finish(delivery, store::DeliveryState::kDone);
   if (!s.ok()) return turn.Fail(s);
-  v1::AuditRecord record;
-  record.set_event(v1::AUDIT_NOTIFIED);
-  record.set_message_id(doc->message_id);
-  record.set_document_id(doc->document_id);
-  record.set_sender(doc->sender);
-  record.add_recipients(in.agency_id);
+  v1::AuditRecord record = AuditOf(v1::AUDIT_NOTIFIED, *doc, in.agency_id);
   record.set_status_id(delivery.status_id);
   if (delivery.prior_audit_index >= 0) {
     record.set_prior_index_plus_one(

@@ -35,16 +35,15 @@ void HandleFetchChunk(Turn& turn, const Inbound& in,
                   "delivery " + std::to_string(fetch.delivery_id()) +
                       " is not a document awaiting its Ack");
   }
-  auto document = ctx.store.GetDocument(delivery->document);
-  if (!document.ok()) return turn.Fail(document.status());
-  if (fetch.attachment() >= document->attachment_sha256.size()) {
-    return refuse(Code::kInvalidField,
-                  "the document has no attachment " +
-                      std::to_string(fetch.attachment()));
+  // Only the digests: the header and signature are not needed per chunk.
+  auto digests = ctx.store.GetAttachmentDigests(delivery->document);
+  if (!digests.ok()) return turn.Fail(digests.status());
+  if (fetch.attachment() >= digests->size()) {
+    return refuse(Code::kInvalidField, "the document has no attachment " +
+                                           std::to_string(fetch.attachment()));
   }
-  auto data = ctx.store.ReadAttachment(
-      document->attachment_sha256[fetch.attachment()], fetch.offset(),
-      kChunkBytes);
+  auto data = ctx.store.ReadAttachment((*digests)[fetch.attachment()],
+                                       fetch.offset(), kChunkBytes);
   if (data.status().code() == Code::kInvalidField) {
     return refuse(Code::kInvalidField, data.status().message());
   }

@@ -14,7 +14,9 @@
 namespace docbus::broker {
 namespace {
 
-// Limits on sizes and counts, checked before anything is parsed or hashed.
+// Limits on sizes and counts, checked before the header's content, the
+// signature or any attachment (only the header is parsed and hashed first,
+// for the audit entry of a refusal).
 Status CheckLimits(const BrokerOptions& o, const Inbound& in,
                    const v1::Submit& submit) {
   if (static_cast<int64_t>(in.frame_bytes) > o.max_frame_bytes) {
@@ -46,8 +48,9 @@ Status CheckLimits(const BrokerOptions& o, const Inbound& in,
 // is audited); the agent uploads again and resubmits.
 void AnswerUnavailable(Turn& turn, const Inbound& in,
                        const std::string& message_id, const Status& why) {
-  turn.ctx.log->info("submission waits for its upload agency={} message_id={}: {}",
-                     in.agency_id, message_id, why.message());
+  turn.ctx.log->info(
+      "submission waits for its upload agency={} message_id={}: {}",
+      in.agency_id, message_id, why.message());
   v1::Frame frame;
   v1::Rejected* rejected = frame.mutable_rejected();
   rejected->set_message_id(message_id);
@@ -190,7 +193,8 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
   if (s.ok()) s = CheckRecipients(ctx.registry, header);
   if (!s.ok()) {
     if (submit.chunked()) {
-      Status dropped = ctx.store.DeleteUploads(in.agency_id, header.message_id());
+      Status dropped =
+          ctx.store.DeleteUploads(in.agency_id, header.message_id());
       if (!dropped.ok()) return turn.Fail(dropped);
     }
     return Reject(turn, in, known, header_sha256, s);

@@ -30,25 +30,26 @@ Status CheckUploads(store::BrokerStore& store, std::string_view sender,
     total += std::min<uint64_t>(a.size(), max_total_bytes + 1);
   }
   if (total > max_total_bytes) {
-    return Status(Code::kTooLarge, "attachments total " +
-                                       std::to_string(total) + " bytes, limit " +
-                                       std::to_string(max_total_bytes));
+    return Status(Code::kTooLarge,
+                  "attachments total " + std::to_string(total) +
+                      " bytes, limit " + std::to_string(max_total_bytes));
   }
   for (int i = 0; i < header.attachments_size(); ++i) {
     const v1::AttachmentManifest& a = header.attachments(i);
     const std::string name = "attachment " + std::to_string(i);
     if (a.size() > limits.max_bytes_each) {
-      return Status(Code::kTooLarge,
-                    name + " is over " +
-                        std::to_string(limits.max_bytes_each) + " bytes");
+      return Status(Code::kTooLarge, name + " is over " +
+                                         std::to_string(limits.max_bytes_each) +
+                                         " bytes");
     }
     if (a.sha256().size() != 32) {
       return Status(Code::kInvalidField, name + ": sha256 must be 32 bytes");
     }
     crypto::Sha256Stream digest;
     if (a.size() > 0) {
+      const store::UploadKey key = KeyOf(sender, header, i);
       DOCBUS_ASSIGN_OR_RETURN(std::optional<store::UploadProgress> upload,
-                              store.GetUpload(KeyOf(sender, header, i)));
+                              store.GetUpload(key));
       if (!upload.has_value() || upload->total_size != a.size() ||
           upload->held != a.size()) {
         return Status(Code::kUnavailable,
@@ -57,9 +58,8 @@ Status CheckUploads(store::BrokerStore& store, std::string_view sender,
                           std::to_string(a.size()) + " bytes)");
       }
       for (uint64_t at = 0; at < a.size();) {
-        DOCBUS_ASSIGN_OR_RETURN(
-            std::string piece,
-            store.ReadUpload(KeyOf(sender, header, i), at, kChunkBytes));
+        DOCBUS_ASSIGN_OR_RETURN(std::string piece,
+                                store.ReadUpload(key, at, kChunkBytes));
         if (piece.empty()) {
           return Status(Code::kCorruption, name + ": stored upload ends early");
         }

@@ -1,4 +1,5 @@
-// Small RAII and error helpers around OpenSSL for bus/crypto and certs/.
+// Small RAII and error helpers around OpenSSL for bus/crypto, bus/audit and
+// certs/.
 // Every OpenSSL failure becomes a Status carrying the thread's OpenSSL error
 // queue text (which is drained, so one failure never leaks into the next
 // call). Stateless; safe from any thread (the error queue is thread-local).

@@ -8,13 +8,13 @@
 namespace docbus::crypto {
 namespace {
 
-// Fetched once: EVP_sha256() would make OpenSSL 3 look the algorithm up in
-// its provider table on every call.
 [[noreturn]] void Fail(const char* what) {
   std::fprintf(stderr, "docbus: %s(SHA256) failed\n", what);
   std::abort();
 }
 
+// Fetched once: EVP_sha256() would make OpenSSL 3 look the algorithm up in
+// its provider table on every call.
 const EVP_MD* Sha256Method() {
   static EVP_MD* md = [] {
     EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);

@@ -128,14 +128,18 @@ class BrokerStore {
   virtual Result<std::optional<DocumentRecord>> FindDocument(
       std::string_view sender, std::string_view message_id) = 0;
   virtual Result<DocumentRecord> GetDocument(int64_t id) = 0;  // kNotFound
+  // Just the document's attachment_sha256, without its header and signature
+  // (read per fetched chunk). kNotFound.
+  virtual Result<std::vector<std::string>> GetAttachmentDigests(
+      int64_t id) = 0;
   // Fills record.id. kAlreadyExists for a second (sender, message_id).
   virtual Status InsertDocument(DocumentRecord& record) = 0;
   // Stores an attachment's bytes under its digest; a digest already stored
   // is left as is (content-addressed).
   virtual Status PutAttachment(std::string_view sha256,
                                std::string_view data) = 0;
-  virtual Result<std::string> GetAttachment(
-      std::string_view sha256) = 0;  // kNotFound
+  // The whole attachment, small or adopted from an upload. kNotFound.
+  virtual Result<std::string> GetAttachment(std::string_view sha256) = 0;
   virtual Result<uint64_t> AttachmentSize(
       std::string_view sha256) = 0;  // kNotFound
   // Bytes of the attachment from `offset`: at most `length`, fewer where a

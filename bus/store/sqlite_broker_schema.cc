@@ -93,6 +93,8 @@ std::string StatementSql(Statement statement) {
        "SELECT " + doc_cols +
            " FROM documents WHERE sender = ?1 AND message_id = ?2"},
       {kGetDocument, "SELECT " + doc_cols + " FROM documents WHERE id = ?1"},
+      {kGetAttachmentDigests,
+       "SELECT attachment_sha256 FROM documents WHERE id = ?1"},
       {kInsertDocument,
        "INSERT INTO documents(sender, message_id, document_id, header, "
        "signature, "
@@ -102,7 +104,6 @@ std::string StatementSql(Statement statement) {
       {kPutAttachment,
        "INSERT INTO attachments(sha256, data) VALUES(?1, ?2) "
        "ON CONFLICT(sha256) DO NOTHING"},
-      {kGetAttachment, "SELECT data FROM attachments WHERE sha256 = ?1"},
       // (upload, size, rowid): a large attachment is the chunks of the
       // upload it came from (upload > 0); a small one a row of its own.
       {kFindAttachment,
@@ -110,7 +111,8 @@ std::string StatementSql(Statement statement) {
        "UNION ALL SELECT 0, length(data), id FROM attachments "
        "WHERE sha256 = ?1 LIMIT 1"},
       {kAdoptUpload,
-       "INSERT INTO large_attachments(sha256, upload, size) VALUES(?1, ?2, ?3)"},
+       "INSERT INTO large_attachments(sha256, upload, size) "
+       "VALUES(?1, ?2, ?3)"},
       {kFindUpload,
        "SELECT id, total_size, held FROM uploads "
        "WHERE sender = ?1 AND message_id = ?2 AND attachment = ?3"},

@@ -14,9 +14,9 @@ extern const char* const kTables;
 enum Statement {
   kFindDocument,
   kGetDocument,
+  kGetAttachmentDigests,
   kInsertDocument,
   kPutAttachment,
-  kGetAttachment,
   kFindAttachment,
   kAdoptUpload,
   kFindUpload,

@@ -32,6 +32,20 @@ std::vector<std::string> SplitLines(const std::string& text) {
   return out;
 }
 
+// The attachment_sha256 column: 32-byte digests, back to back.
+Result<std::vector<std::string>> SplitDigests(int64_t document,
+                                              std::string_view digests) {
+  if (digests.size() % kDigestBytes != 0) {
+    return Status(Code::kCorruption, "document " + std::to_string(document) +
+                                         ": attachment digests damaged");
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < digests.size(); i += kDigestBytes) {
+    out.emplace_back(digests.substr(i, kDigestBytes));
+  }
+  return out;
+}
+
 Result<DocumentRecord> ReadDocumentRow(const SqliteStatement& st) {
   DocumentRecord d;
   d.id = st.Int(0);
@@ -41,14 +55,8 @@ Result<DocumentRecord> ReadDocumentRow(const SqliteStatement& st) {
   d.header = st.Blob(4);
   d.signature = st.Blob(5);
   d.header_sha256 = st.Blob(6);
-  const std::string_view digests = st.BlobView(7);
-  if (digests.size() % kDigestBytes != 0) {
-    return Status(Code::kCorruption, "document " + std::to_string(d.id) +
-                                         ": attachment digests damaged");
-  }
-  for (size_t i = 0; i < digests.size(); i += kDigestBytes) {
-    d.attachment_sha256.emplace_back(digests.substr(i, kDigestBytes));
-  }
+  DOCBUS_ASSIGN_OR_RETURN(d.attachment_sha256,
+                          SplitDigests(d.id, st.BlobView(7)));
   d.recipients = SplitLines(st.Text(8));
   d.priority = static_cast<int32_t>(st.Int(9));
   d.accepted_unix_ms = st.Int(10);
@@ -145,6 +153,15 @@ Result<DocumentRecord> SqliteBrokerStore::GetDocument(int64_t id) {
   return ReadDocumentRow(*q);
 }
 
+Result<std::vector<std::string>> SqliteBrokerStore::GetAttachmentDigests(
+    int64_t id) {
+  SqliteQuery q = Query(schema::kGetAttachmentDigests);
+  q->Bind(1, id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return Status(Code::kNotFound, "no document " + std::to_string(id));
+  return SplitDigests(id, q->BlobView(0));
+}
+
 Status SqliteBrokerStore::InsertDocument(DocumentRecord& record) {
   std::string digests;
   for (const std::string& d : record.attachment_sha256) {
@@ -176,14 +193,6 @@ Status SqliteBrokerStore::PutAttachment(std::string_view sha256,
   SqliteQuery q = Query(schema::kPutAttachment);
   q->BindBlob(1, sha256).BindBlobNoCopy(2, data);
   return q->Run();
-}
-
-Result<std::string> SqliteBrokerStore::GetAttachment(std::string_view sha256) {
-  SqliteQuery q = Query(schema::kGetAttachment);
-  q->BindBlob(1, sha256);
-  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return Status(Code::kNotFound, "no attachment with that digest");
-  return q->Blob(0);
 }
 
 Result<std::optional<StatusRecord>> SqliteBrokerStore::FindStatus(

@@ -4,8 +4,9 @@
 // every statement is prepared once at open. Attachments live in a table keyed
 // by their SHA-256 (content-addressed, stored once however many documents
 // carry them); large ones are stored and read a chunk at a time
-// (sqlite_broker_uploads.cc). The audit log tables come from audit::SqliteLogStorage on the
-// same connection, so audit entries commit with the state they describe.
+// (sqlite_broker_uploads.cc). The audit log tables come from
+// audit::SqliteLogStorage on the same connection, so audit entries commit with
+// the state they describe.
 // Schema and on-disk format: bus/store/README.md.
 //
 // Thread-safety: none (see BrokerStore).
@@ -35,6 +36,7 @@ class SqliteBrokerStore final : public BrokerStore {
   Result<std::optional<DocumentRecord>> FindDocument(
       std::string_view sender, std::string_view message_id) override;
   Result<DocumentRecord> GetDocument(int64_t id) override;
+  Result<std::vector<std::string>> GetAttachmentDigests(int64_t id) override;
   Status InsertDocument(DocumentRecord& record) override;
   Status PutAttachment(std::string_view sha256, std::string_view data) override;
   Result<std::string> GetAttachment(std::string_view sha256) override;

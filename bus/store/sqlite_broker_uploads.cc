@@ -43,9 +43,9 @@ class Blob {
                         std::to_string(size()) + " bytes)");
     }
     std::string out(std::min<uint64_t>(length, size() - offset), '\0');
-    const int rc = sqlite3_blob_read(blob_, out.data(),
-                                     static_cast<int>(out.size()),
-                                     static_cast<int>(offset));
+    const int rc =
+        sqlite3_blob_read(blob_, out.data(), static_cast<int>(out.size()),
+                          static_cast<int>(offset));
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "reading a blob");
     return out;
   }
@@ -103,6 +103,27 @@ Result<std::string> SqliteBrokerStore::ReadAttachment(std::string_view sha256,
   return blob.Read(offset, length);
 }
 
+Result<std::string> SqliteBrokerStore::GetAttachment(std::string_view sha256) {
+  DOCBUS_ASSIGN_OR_RETURN(AttachmentRow found, FindAttachment(sha256));
+  if (found.size == 0) return std::string();
+  if (found.upload == 0) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        Blob blob, Blob::Open(db_->handle(), "attachments", found.rowid));
+    return blob.Read(0, found.size);
+  }
+  // Adopted from an upload (also below the chunked threshold, when an agent
+  // chose to upload a small document): its chunks in order.
+  std::string out;
+  out.reserve(found.size);
+  while (out.size() < found.size) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        std::string piece,
+        ReadChunk(found.upload, out.size(), found.size - out.size()));
+    out += piece;
+  }
+  return out;
+}
+
 Result<std::optional<SqliteBrokerStore::UploadRow>>
 SqliteBrokerStore::FindUpload(const UploadKey& key) {
   SqliteQuery q = Query(schema::kFindUpload);
@@ -138,15 +159,16 @@ Result<uint64_t> SqliteBrokerStore::AppendUpload(const UploadKey& key,
   }
   const UploadProgress& p = upload->progress;
   if (p.total_size != total_size) {
-    return Status(Code::kInvalidField,
-                  "total_size " + std::to_string(total_size) +
-                      " differs from the upload's " +
-                      std::to_string(p.total_size));
+    return Status(Code::kInvalidField, "total_size " +
+                                           std::to_string(total_size) +
+                                           " differs from the upload's " +
+                                           std::to_string(p.total_size));
   }
   if (offset > p.held) {
     return Status(Code::kFailedPrecondition,
-                  "chunk at " + std::to_string(offset) + " leaves a gap after " +
-                      std::to_string(p.held) + " bytes");
+                  "chunk at " + std::to_string(offset) +
+                      " leaves a gap after " + std::to_string(p.held) +
+                      " bytes");
   }
   if (data.size() > total_size - offset) {
     return Status(Code::kInvalidField, "chunk runs past total_size");

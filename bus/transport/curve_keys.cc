@@ -1,18 +1,10 @@
 #include "bus/transport/curve_keys.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <random>
-#include <sstream>
-#include <system_error>
+
+#include "bus/core/files.h"
 
 namespace docbus::transport {
 namespace {
@@ -65,21 +57,13 @@ Result<std::string> CurvePublicKey(std::string_view secret_z85) {
 }
 
 Result<std::string> ReadKeyFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    return Status(
-        err == ENOENT ? Code::kNotFound : Code::kIoError,
-        "cannot read key file " + path.string() + ": " + std::strerror(err));
+  // A key file is tiny: anything longer than a key and its newline is junk,
+  // refused below like any other content that is not one key.
+  Result<std::string> content = ReadFileLimited(path, kZ85KeyLength + 1);
+  if (!content.ok() && content.status().code() != Code::kTooLarge) {
+    return content.status();
   }
-  // A key file is tiny; read a little more than a key to detect junk.
-  std::string content(kZ85KeyLength + 3, '\0');
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  if (in.bad()) {
-    return Status(Code::kIoError, "cannot read key file " + path.string());
-  }
-  content.resize(static_cast<size_t>(in.gcount()));
-  std::string_view key = content;
+  std::string_view key = content.ok() ? std::string_view(*content) : "";
   if (key.size() == kZ85KeyLength + 1 && key.back() == '\n') {
     key.remove_suffix(1);
   }
@@ -98,42 +82,9 @@ Status WriteKeyFile(const std::filesystem::path& path, std::string_view key,
                   "refusing to write " + path.string() +
                       ": not a 40-character Z85 CURVE key");
   }
-  std::random_device random;
-  std::filesystem::path temp = path;
-  temp += ".tmp" + std::to_string(random());
-  const mode_t mode = secret ? 0600 : 0644;
-  {
-    // Create with the final mode so a secret is never readable by others.
-    FILE* file = nullptr;
-    const int fd =
-        ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd >= 0) file = ::fdopen(fd, "w");
-    if (file == nullptr) {
-      const int err = errno;
-      if (fd >= 0) ::close(fd);
-      return Status(Code::kIoError, "cannot write key file " + path.string() +
-                                        ": " + std::strerror(err));
-    }
-    const std::string line = std::string(key) + "\n";
-    const bool written =
-        std::fwrite(line.data(), 1, line.size(), file) == line.size() &&
-        std::fflush(file) == 0 && ::fchmod(::fileno(file), mode) == 0 &&
-        ::fsync(::fileno(file)) == 0;
-    const int err = errno;
-    if (std::fclose(file) != 0 || !written) {
-      std::filesystem::remove(temp);
-      return Status(Code::kIoError, "cannot write key file " + path.string() +
-                                        ": " + std::strerror(err));
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    std::filesystem::remove(temp);
-    return Status(Code::kIoError, "cannot write key file " + path.string() +
-                                      ": " + error.message());
-  }
-  return Status::Ok();
+  // Created with its final mode, so a secret is never readable by others.
+  return WriteFileAtomically(path, std::string(key) + "\n",
+                             secret ? 0600 : 0644);
 }
 
 }  // namespace docbus::transport

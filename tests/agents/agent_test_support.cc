@@ -1,7 +1,6 @@
 #include "agent_test_support.h"
 
 #include <catch2/catch.hpp>
-#include <random>
 
 #include "bus/core/clock.h"
 #include "bus/core/ids.h"
@@ -12,19 +11,6 @@
 #include "certs/authority.h"
 
 namespace docbus::agent::testing {
-
-TempDir::TempDir(std::string_view prefix) {
-  std::random_device rd;
-  path_ =
-      std::filesystem::temp_directory_path() /
-      (std::string(prefix) + "-" + std::to_string(rd()) + std::to_string(rd()));
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 TestPki::TestPki() : dir_("docbus-agent-pki"), paths_(dir_.path() / "pki") {
   REQUIRE(pki::InitAuthority(paths_.dir()).ok());

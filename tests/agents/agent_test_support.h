@@ -22,6 +22,7 @@
 #include "bus/transport/zap_handler.h"
 #include "certs/pki_paths.h"
 #include "docbus/v1/wire.pb.h"
+#include "tests/temp_dir.h"
 
 namespace docbus::agent::testing {
 
@@ -31,19 +32,7 @@ inline constexpr char kAgencyC[] = "000.00.00.H42";
 inline constexpr char kBrokerOrigin[] = "docbus.test/broker";
 inline constexpr auto kWait = std::chrono::seconds(10);
 
-// A folder under the system temp dir with a random name, removed with all
-// its contents on destruction.
-class TempDir {
- public:
-  explicit TempDir(std::string_view prefix = "docbus-agent-test");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::docbus::testing::TempDir;
 
 // A PKI folder with agencies A, B and C and the broker, plus the broker's
 // audit log note keys.

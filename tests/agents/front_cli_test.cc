@@ -3,14 +3,13 @@
 // found from a data folder the way a user points at it.
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 
 #include "agents/http_api.h"
 #include "bus/core/ids.h"
 #include "tests/agents/front_fake_service.h"
+#include "tests/temp_dir.h"
 #include "tools/agent_commands.h"
 
 namespace docbus {
@@ -18,41 +17,30 @@ namespace {
 
 namespace fs = std::filesystem;
 using agent::testing::FakeAgentService;
+using agent::testing::ReadAll;
+using agent::testing::WriteAll;
 
 constexpr char kToken[] = "cli-token-9f8e7d6c5b4a";
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-}
-
-void WriteAll(const fs::path& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary) << data;
-}
-
 // An agent data folder as the daemon leaves it: endpoints.json + api.token.
 struct CliFixture {
-  CliFixture()
-      : dir(fs::temp_directory_path() /
-            ("docbus-cli-" + Hex(RandomBytes16()))) {
+  CliFixture() {
     agent::HttpApiOptions options;
     options.token = kToken;
     auto started = agent::StartHttpApi(service, options);
     REQUIRE(started.ok());
     api = std::move(started).value();
-    fs::create_directories(dir);
     WriteAll(dir / "endpoints.json", "{\"http\": \"" + api->url() + "\"}\n");
     WriteAll(dir / "api.token", std::string(kToken) + "\n");
   }
-  ~CliFixture() { fs::remove_all(dir); }
 
   // Everything the commands printed, to check the token never shows.
   std::string printed() const { return out.str() + err.str(); }
 
   FakeAgentService service;
   std::unique_ptr<agent::HttpApi> api;
-  fs::path dir;
+  ::docbus::testing::TempDir tmp{"docbus-cli"};
+  fs::path dir = tmp.path();
   std::ostringstream out, err;
 };
 

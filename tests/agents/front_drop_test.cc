@@ -3,48 +3,33 @@
 // in inbox/ and status/ byte for byte.
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "agents/drop_folder.h"
 #include "bus/core/ids.h"
 #include "tests/agents/front_fake_service.h"
+#include "tests/temp_dir.h"
 
 namespace docbus::agent {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::FakeAgentService;
+using testing::ReadAll;
+using testing::WriteAll;
 
 // Scans only when the test says so (ScanNow), never on a timer.
 constexpr auto kNoTimer = std::chrono::hours(1);
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-}
-
-void WriteAll(const fs::path& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary) << data;
-}
-
 struct DropFixture {
-  DropFixture()
-      : root(fs::temp_directory_path() /
-             ("docbus-drop-" + Hex(RandomBytes16()))) {
+  DropFixture() {
     auto started = StartDropFolder(service, root, kNoTimer);
     REQUIRE(started.ok());
     drop = std::move(started).value();
     for (const char* sub : {"outbox", "sent", "failed", "inbox", "status"}) {
       REQUIRE(fs::is_directory(root / sub));
     }
-  }
-  ~DropFixture() {
-    drop.reset();
-    fs::remove_all(root);
   }
 
   // Builds a submission beside the outbox and renames it in, as an agency
@@ -59,7 +44,10 @@ struct DropFixture {
   }
 
   FakeAgentService service;
-  fs::path root;
+  ::docbus::testing::TempDir tmp{"docbus-drop"};
+  // Not yet there: StartDropFolder makes it and its sub-folders.
+  fs::path root = tmp.path() / "drop";
+  // Declared last, so it stops before its folder is removed.
   std::unique_ptr<DropFolder> drop;
 };
 
@@ -227,12 +215,11 @@ TEST_CASE("received statuses are written to status/ once each",
 TEST_CASE("the drop folder refuses to start where it cannot write",
           "[front][drop]") {
   FakeAgentService service;
-  const fs::path file =
-      fs::temp_directory_path() / ("docbus-drop-file-" + Hex(RandomBytes16()));
+  ::docbus::testing::TempDir tmp{"docbus-drop"};
+  const fs::path file = tmp.path() / "not-a-folder";
   WriteAll(file, "not a folder");
   auto started = StartDropFolder(service, file / "drop", kNoTimer);
   CHECK(started.status().code() == Code::kIoError);
-  fs::remove(file);
 }
 
 }  // namespace

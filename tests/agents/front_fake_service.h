@@ -1,9 +1,13 @@
 // An in-memory AgentService for the front-end tests (HTTP API, drop folder,
 // CLI): it records what the front ends hand it, answers from tables the test
 // fills, and can be told to refuse. Thread-safe like the real one, because
-// the HTTP API calls it from the server's threads.
+// the HTTP API calls it from the server's threads. Also the small helpers
+// those tests share (file I/O, test bytes, a received document).
 #pragma once
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -198,6 +202,18 @@ inline std::string AllBytes(size_t repeat = 3) {
     for (int b = 0; b < 256; ++b) out.push_back(static_cast<char>(b));
   }
   return out;
+}
+
+// Whole-file reads and writes for the tests that go through the file system.
+inline std::string ReadAll(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+inline void WriteAll(const std::filesystem::path& path,
+                     const std::string& data) {
+  std::ofstream(path, std::ios::binary) << data;
 }
 
 // A received document with binary header/signature bytes and attachments.

@@ -120,8 +120,12 @@ TEST_CASE("a multipart submission carries attachment bytes without base64",
   REQUIRE(res->status == 202);
   const auto submitted = f.service.Submitted();
   REQUIRE(submitted.size() == 1);
+  CHECK(Body(res)["message_id"] == submitted[0].first);
+  // The JSON part is the document, not just the list of its files.
+  CHECK(submitted[0].second.header.subject() == "Về việc thử nghiệm");
   REQUIRE(submitted[0].second.attachments.size() == 1);
   CHECK(submitted[0].second.attachments[0].name == "công văn.pdf");
+  CHECK(submitted[0].second.attachments[0].media_type == "application/pdf");
   CHECK(submitted[0].second.attachments[0].data == pdf);
 
   // A reference to a part that is not there, or no JSON part: refused by
@@ -141,6 +145,7 @@ TEST_CASE("a multipart submission carries attachment bytes without base64",
                            {"scan.pdf", pdf, "scan.pdf", "application/pdf"}});
   REQUIRE(no_json);
   CHECK(no_json->status == 400);
+  CHECK(Body(no_json)["error"] == "invalid_field");
   CHECK(f.service.submit_calls() == 1);
   // Without multipart, "file" cannot name anything.
   auto plain = f.Post("/v1/documents", document);

@@ -249,6 +249,7 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     log.Add(Record(v1::AUDIT_DELIVERED, "msg-1", a, {"000.00.09.H09"}, 8));
     log.Publish(dir.path());
     VerifyReport report = Verify(log, dir.path());
+    CHECK_FALSE(report.ok);
     CHECK(report.first_bad_index == 21);
     CHECK_THAT(report.reason, Catch::Contains("recipient"));
   }
@@ -256,6 +257,7 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     log.Add(Record(v1::AUDIT_EXPIRED, "msg-0", a, {b}, 1));
     log.Publish(dir.path());
     VerifyReport report = Verify(log, dir.path());
+    CHECK_FALSE(report.ok);
     CHECK(report.first_bad_index == 21);
     CHECK_THAT(report.reason, Catch::Contains("after it was DELIVERED"));
   }
@@ -267,6 +269,7 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     log.Add(r);
     log.Publish(dir.path());
     VerifyReport report = Verify(log, dir.path());
+    CHECK_FALSE(report.ok);
     CHECK(report.first_bad_index == 23);
     CHECK_THAT(report.reason, Catch::Contains("event_id"));
   }
@@ -276,6 +279,7 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     log.AddRaw(r);
     log.Publish(dir.path());
     VerifyReport report = Verify(log, dir.path());
+    CHECK_FALSE(report.ok);
     CHECK(report.first_bad_index == 21);
     CHECK_THAT(report.reason, Catch::Contains("time"));
   }
@@ -285,6 +289,7 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     log.AddRaw(r);
     log.Publish(dir.path());
     VerifyReport report = Verify(log, dir.path());
+    CHECK_FALSE(report.ok);
     CHECK(report.first_bad_index == 21);
     CHECK_THAT(report.reason, Catch::Contains("log_origin"));
   }
@@ -293,6 +298,7 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     log.Add(Record(v1::AUDIT_NOTIFIED, "msg-2", "", {a}, 1));
     log.Publish(dir.path());
     VerifyReport report = Verify(log, dir.path());
+    CHECK_FALSE(report.ok);
     CHECK(report.first_bad_index == 21);
     CHECK_THAT(report.reason, Catch::Contains("ACCEPTED twice"));
   }
@@ -304,6 +310,7 @@ TEST_CASE("lifecycle violations fail at the offending record") {
     agent.Add(Record(v1::AUDIT_SENT, "m1", b, {a}));
     agent.Publish(agent_dir.path());
     VerifyReport report = Verify(agent, agent_dir.path());
+    CHECK_FALSE(report.ok);
     CHECK(report.first_bad_index == 2);
     CHECK_THAT(report.reason, Catch::Contains("SENT"));
   }

@@ -3,34 +3,15 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 
-#include "bus/core/ids.h"
 #include "docbus/v1/audit.pb.h"
+#include "tests/temp_dir.h"
 
 namespace docbus::audit::testing {
 
-// A fresh folder under the system temp dir, removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("docbus-audit-test-" + Hex(RandomBytes16()).substr(0, 16));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::docbus::testing::TempDir;
 
 inline std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

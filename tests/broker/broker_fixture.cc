@@ -54,17 +54,6 @@ std::string KeyOf(const fs::path& file) {
 
 }  // namespace
 
-TempDir::TempDir()
-    : path_(fs::temp_directory_path() /
-            ("docbus-broker-test-" + Hex(RandomBytes16()))) {
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 const pki::PkiPaths& TestPki() { return SharedPki().paths; }
 const fs::path& LogKeyFile() { return SharedPki().log_key; }
 

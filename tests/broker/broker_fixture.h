@@ -20,6 +20,7 @@
 #include "bus/transport/agent_socket.h"
 #include "certs/pki_paths.h"
 #include "docbus/v1/wire.pb.h"
+#include "tests/temp_dir.h"
 
 namespace docbus::broker::test {
 
@@ -30,18 +31,7 @@ inline const std::string kRevoked = "000.00.00.H99";
 inline const std::string kUnregistered = "000.00.00.H77";
 inline const std::string kOrigin = "docbus.test/broker-log";
 
-// A folder under the temp directory with a random name, removed at the end.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::docbus::testing::TempDir;
 
 // The process-wide test PKI (created on first use, removed at exit).
 const pki::PkiPaths& TestPki();
@@ -105,6 +95,16 @@ class TestAgent {
   zmq::context_t context_;
   std::unique_ptr<transport::AgentSocket> socket_;
   uint64_t nonce_ = 0;
+};
+
+// A broker on a fresh folder with TestOptions and G22 connected (its Hello
+// answered): where most broker tests start, with TEST_CASE_METHOD.
+struct BrokerWithG22 {
+  BrokerWithG22() { g22.Open(); }
+
+  TempDir dir;
+  TestBroker b{TestOptions(dir.path())};
+  TestAgent g22{kG22, b.broker().zmq_endpoint()};
 };
 
 // A signed document from `from` to `to` with the given attachments and

@@ -154,6 +154,7 @@ TEST_CASE(
   h41.Send(ack);
   const v1::Frame receipt = g22.Expect(v1::Frame::kDeliver);
   CHECK(receipt.deliver().has_receipt());
+  CHECK(receipt.deliver().receipt().body() == ack.ack().receipt().body());
   const v1::Frame after = Fetch(h41, deliver.deliver().delivery_id(), 0, 0);
   REQUIRE(after.has_chunk());
   CHECK(after.chunk().reason() == v1::REASON_UNKNOWN_DOCUMENT);
@@ -225,6 +226,35 @@ TEST_CASE("an agency cannot fetch the attachments of another's delivery",
   SendFetch(h29, deliver.deliver().delivery_id(), 0, 0);
   const v1::Frame answer = h29.Expect(v1::Frame::kError);
   CHECK(answer.error().reason() == v1::REASON_NOT_PERMITTED);
+
+  // The refusal is about who asks: the recipient still fetches the bytes.
+  const v1::Frame own = Fetch(h41, deliver.deliver().delivery_id(), 0, 0);
+  REQUIRE(own.has_chunk());
+  CHECK(own.chunk().reason() == v1::REASON_UNSPECIFIED);
+  REQUIRE_FALSE(own.chunk().data().empty());
+  CHECK(own.chunk().data() == bytes[0].substr(0, own.chunk().data().size()));
+}
+
+TEST_CASE(
+    "a small document uploaded in chunks is delivered whole, byte-identical",
+    "[broker][chunks]") {
+  TempDir dir;
+  TestBroker b(LargeOptions(dir.path()));
+  TestAgent g22(kG22, b.broker().zmq_endpoint());
+  g22.Open();
+  const std::vector<std::string> bytes{"a small attachment sent in a chunk"};
+  const v1::Submit whole = MakeSubmit(kG22, {kH41}, bytes);
+  Upload(g22, whole, bytes);
+  REQUIRE(g22.Submit(Chunked(whole)).has_accepted());
+
+  TestAgent h41(kH41, b.broker().zmq_endpoint());
+  h41.Open();
+  const v1::Frame deliver = h41.Expect(v1::Frame::kDeliver);
+  REQUIRE(deliver.deliver().has_document());
+  const v1::DocumentDelivery& doc = deliver.deliver().document();
+  CHECK_FALSE(doc.chunked());
+  REQUIRE(doc.attachments_size() == 1);
+  CHECK(doc.attachments(0).data() == bytes[0]);
 }
 
 }  // namespace docbus::broker::test

@@ -37,12 +37,10 @@ std::vector<v1::Deliver> AllDelivered(TestAgent& agent) {
   return out;
 }
 
-TEST_CASE("deliveries arrive by priority, oldest first within a priority",
-          "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
+TEST_CASE_METHOD(
+    BrokerWithG22,
+    "deliveries arrive by priority, oldest first within a priority",
+    "[broker]") {
   const int priorities[] = {0, 3, 1, 4, 3, 2};
   std::vector<std::string> ids;
   for (int p : priorities) {
@@ -61,11 +59,8 @@ TEST_CASE("deliveries arrive by priority, oldest first within a priority",
                                         ids[0]});
 }
 
-TEST_CASE("a broker never sends beyond an agency's credit", "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
+TEST_CASE_METHOD(BrokerWithG22,
+                 "a broker never sends beyond an agency's credit", "[broker]") {
   v1::Frame sample;
   for (int i = 0; i < 8; ++i) {
     const v1::Submit submit =
@@ -101,13 +96,10 @@ TEST_CASE("a broker never sends beyond an agency's credit", "[broker]") {
   }
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    BrokerWithG22,
     "an agency can neither acknowledge nor refuse another agency's delivery",
     "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   REQUIRE(g22.Submit(MakeSubmit(kG22, {kH41})).has_accepted());
   TestAgent h41(kH41, b.broker().zmq_endpoint());
   h41.Open();
@@ -185,13 +177,10 @@ TEST_CASE(
   CHECK(AllDelivered(h29).empty());
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    BrokerWithG22,
     "a delivery refused by its recipient becomes a dead letter for the sender",
     "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   const v1::Submit submit = MakeSubmit(kG22, {kH41});
   REQUIRE(g22.Submit(submit).has_accepted());
   TestAgent h41(kH41, b.broker().zmq_endpoint());
@@ -210,13 +199,10 @@ TEST_CASE(
         1);
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    BrokerWithG22,
     "a status goes from a recipient to the sender and no one else may send one",
     "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   const v1::Submit submit = MakeSubmit(kG22, {kH41});
   REQUIRE(g22.Submit(submit).has_accepted());
   const std::string message_id = MessageIdOf(submit);
@@ -257,14 +243,11 @@ TEST_CASE(
         v1::REASON_SENDER_MISMATCH);
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    BrokerWithG22,
     "an unacknowledged delivery is sent again: after a new Hello and after "
     "retransmit_ms",
     "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   REQUIRE(g22.Submit(MakeSubmit(kG22, {kH41})).has_accepted());
   TestAgent h41(kH41, b.broker().zmq_endpoint());
   h41.Open(5);

@@ -38,14 +38,11 @@ Stored Inspect(const std::filesystem::path& data_dir, const std::string& sender,
   return s;
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    BrokerWithG22,
     "an accepted document is queued for each recipient and a resubmission "
     "gets the same answer",
     "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   const v1::Submit submit =
       MakeSubmit(kG22, {kH41, kH29}, {"attachment bytes \x01\x02"});
 
@@ -98,14 +95,10 @@ struct Refusal {
   v1::Reason reason;
 };
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    BrokerWithG22,
     "each refused submission gets its own reason and leaves nothing behind",
     "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
-
   // The original of the duplicate-conflict case.
   const std::string reused_id = MessageIdOf(MakeSubmit(kG22, {kH41}));
   REQUIRE(
@@ -186,12 +179,10 @@ TEST_CASE(
   CHECK(stored.queues.count(kH29) == 0);
 }
 
-TEST_CASE("a frame that is not protobuf is answered MALFORMED and counted",
-          "[broker]") {
-  TempDir dir;
-  TestBroker b(TestOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
+TEST_CASE_METHOD(
+    BrokerWithG22,
+    "a frame that is not protobuf is answered MALFORMED and counted",
+    "[broker]") {
   g22.SendRaw(std::string("\x0a\xff\xff\xff\xff\x0f garbage", 15));
   const v1::Frame error = g22.Expect(v1::Frame::kError);
   CHECK(error.error().reason() == v1::REASON_MALFORMED);

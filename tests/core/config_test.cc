@@ -1,9 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include "bus/core/config.h"
 #include "bus/core/files.h"
+#include "tests/temp_dir.h"
 
 namespace docbus {
 
@@ -55,9 +54,8 @@ TEST_CASE("a config that is not TOML is refused with its line", "[config]") {
 namespace docbus {
 
 TEST_CASE("a config file is loaded from disk, and a missing one is named", "[config]") {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("docbus-config-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const testing::TempDir tmp("docbus-config");
+  const std::filesystem::path& dir = tmp.path();
   REQUIRE(WriteFileAtomically(dir / "agent.toml", "[agent]\ndata_dir = \"var\"\n").ok());
   auto config = Config::Load(dir / "agent.toml");
   REQUIRE(config.ok());
@@ -68,7 +66,6 @@ TEST_CASE("a config file is loaded from disk, and a missing one is named", "[con
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == Code::kNotFound);
   CHECK(missing.status().message().find("nope.toml") != std::string::npos);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace docbus

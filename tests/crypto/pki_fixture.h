@@ -17,6 +17,7 @@
 #include "certs/authority.h"
 #include "certs/pki_paths.h"
 #include "docbus/v1/document.pb.h"
+#include "tests/temp_dir.h"
 
 namespace docbus::test {
 
@@ -24,24 +25,7 @@ inline constexpr char kAgencyA[] = "000.00.00.G22";  // Văn phòng Chính phủ
 inline constexpr char kAgencyB[] = "000.00.00.H26";
 inline constexpr char kAgencyC[] = "000.00.00.H41";  // not issued by default
 
-class TempDir {
- public:
-  TempDir()
-      : path_(std::filesystem::temp_directory_path() /
-              ("docbus-pki-test-" + Hex(RandomBytes16()).substr(0, 16))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::docbus::testing::TempDir;
 
 // Status codes print by name in Catch2 failure messages.
 inline std::string CodeOf(const Status& s) {

@@ -1,35 +1,17 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <random>
 #include <string>
 
 #include "bus/audit/audit_log.h"
 #include "bus/store/broker_store.h"
+#include "tests/temp_dir.h"
 
 namespace docbus::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh data folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ =
-        fs::temp_directory_path() /
-        ("docbus-store-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using ::docbus::testing::TempDir;
 
 std::unique_ptr<BrokerStore> Open(const fs::path& dir) {
   auto store = OpenSqliteBrokerStore(dir);
@@ -67,6 +49,15 @@ DeliveryRecord MakeDelivery(const std::string& recipient, int priority,
   return d;
 }
 
+// Begins a batch and inserts a document with `message_id` into it.
+DocumentRecord BeginWithDocument(BrokerStore& store,
+                                 const std::string& message_id) {
+  REQUIRE(store.Begin().ok());
+  DocumentRecord doc = MakeDocument(message_id);
+  REQUIRE(store.InsertDocument(doc).ok());
+  return doc;
+}
+
 v1::AuditRecord Record(const std::string& message_id) {
   v1::AuditRecord r;
   r.set_event(v1::AUDIT_ACCEPTED);
@@ -83,9 +74,7 @@ TEST_CASE("a committed batch survives closing and reopening the store",
   int64_t delivery_id = 0;
   {
     auto store = Open(dir.path());
-    REQUIRE(store->Begin().ok());
-    DocumentRecord doc = MakeDocument("m-1");
-    REQUIRE(store->InsertDocument(doc).ok());
+    DocumentRecord doc = BeginWithDocument(*store, "m-1");
     doc_id = doc.id;
     REQUIRE(store->PutAttachment(std::string(32, 'a'), std::string("\0\1\2", 3))
                 .ok());
@@ -140,9 +129,7 @@ TEST_CASE("a rolled-back batch leaves no document, delivery or audit entry",
           "[store]") {
   TempDir dir;
   auto store = Open(dir.path());
-  REQUIRE(store->Begin().ok());
-  DocumentRecord doc = MakeDocument("m-rolled-back");
-  REQUIRE(store->InsertDocument(doc).ok());
+  DocumentRecord doc = BeginWithDocument(*store, "m-rolled-back");
   DeliveryRecord d = MakeDelivery("000.00.01.H01", 0, doc.id);
   REQUIRE(store->InsertDelivery(d).ok());
   REQUIRE(store->PutAttachment(std::string(32, 'z'), "bytes").ok());
@@ -167,9 +154,7 @@ TEST_CASE("a rolled-back batch leaves no document, delivery or audit entry",
 TEST_CASE("a queue is read in priority order, a page at a time", "[store]") {
   TempDir dir;
   auto store = Open(dir.path());
-  REQUIRE(store->Begin().ok());
-  DocumentRecord doc = MakeDocument("m-q");
-  REQUIRE(store->InsertDocument(doc).ok());
+  DocumentRecord doc = BeginWithDocument(*store, "m-q");
   const int priorities[] = {0, 3, 1, 4, 3, 0, 2};
   std::vector<int64_t> ids;
   for (int p : priorities) {
@@ -214,9 +199,7 @@ TEST_CASE("a resubmission is found by sender and message id, not by id alone",
           "[store]") {
   TempDir dir;
   auto store = Open(dir.path());
-  REQUIRE(store->Begin().ok());
-  DocumentRecord doc = MakeDocument("m-dedup");
-  REQUIRE(store->InsertDocument(doc).ok());
+  DocumentRecord doc = BeginWithDocument(*store, "m-dedup");
   DocumentRecord again = MakeDocument("m-dedup");
   CHECK(store->InsertDocument(again).code() == Code::kAlreadyExists);
   REQUIRE(store->Commit().ok());
@@ -231,9 +214,7 @@ TEST_CASE("expiry finds queued documents past their deadline, oldest first",
           "[store]") {
   TempDir dir;
   auto store = Open(dir.path());
-  REQUIRE(store->Begin().ok());
-  DocumentRecord doc = MakeDocument("m-exp");
-  REQUIRE(store->InsertDocument(doc).ok());
+  DocumentRecord doc = BeginWithDocument(*store, "m-exp");
   DeliveryRecord late = MakeDelivery("000.00.01.H01", 0, doc.id, 2000);
   DeliveryRecord early = MakeDelivery("000.00.02.H02", 0, doc.id, 1000);
   DeliveryRecord future = MakeDelivery("000.00.03.H03", 0, doc.id, 9000);

@@ -5,26 +5,21 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <random>
+
+#include "tests/temp_dir.h"
 
 namespace docbus::transport {
 namespace {
 
-std::filesystem::path MakeTempDir() {
-  std::random_device random;
-  auto dir =
-      std::filesystem::temp_directory_path() /
-      ("docbus-curve-" + std::to_string(random()) + std::to_string(random()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+using ::docbus::testing::TempDir;
 
 void WriteRaw(const std::filesystem::path& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
 }
 
 TEST_CASE("a generated CURVE key pair survives key files; the secret is 0600") {
-  const auto dir = MakeTempDir();
+  const TempDir tmp("docbus-curve");
+  const std::filesystem::path& dir = tmp.path();
   auto pair = GenerateCurveKeyPair();
   REQUIRE(pair.ok());
   CHECK(IsZ85Key(pair->public_z85));
@@ -54,11 +49,11 @@ TEST_CASE("a generated CURVE key pair survives key files; the secret is 0600") {
   auto bare = ReadKeyFile(dir / "bare.public");
   REQUIRE(bare.ok());
   CHECK(*bare == pair->public_z85);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a key file holding anything but one Z85 key is refused by name") {
-  const auto dir = MakeTempDir();
+  const TempDir tmp("docbus-curve");
+  const std::filesystem::path& dir = tmp.path();
   auto pair = GenerateCurveKeyPair();
   REQUIRE(pair.ok());
   const std::string key = pair->public_z85;
@@ -88,7 +83,6 @@ TEST_CASE("a key file holding anything but one Z85 key is refused by name") {
   CHECK(WriteKeyFile(dir / "junk", "not a key", true).code() ==
         Code::kInvalidArgument);
   CHECK_FALSE(std::filesystem::exists(dir / "junk"));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

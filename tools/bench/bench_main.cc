@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bus/core/base64.h"
+#include "tools/agent_client.h"
 #include "tools/local/deployment.h"
 
 namespace docbus {
@@ -70,13 +71,11 @@ struct Agent {
   std::string id, url, token;
 };
 
-Agent Connect(local::Deployment& d, const std::string& agency) {
-  std::ifstream e(d.agent_data(agency) / "endpoints.json");
-  std::ifstream t(d.agent_data(agency) / "api.token");
-  std::string endpoints((std::istreambuf_iterator<char>(e)), {});
-  std::string token;
-  std::getline(t, token);
-  return {agency, nlohmann::json::parse(endpoints).value("http", ""), token};
+// The agent's API URL and token, found the way the CLI finds them.
+Result<Agent> Connect(local::Deployment& d, const std::string& agency) {
+  DOCBUS_ASSIGN_OR_RETURN(agent_cli::AgentClient client,
+                          agent_cli::AgentClient::Find(d.agent_data(agency)));
+  return Agent{agency, client.url(), client.token()};
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -182,8 +181,15 @@ int Run(const Options& o) {
     std::cerr << "cannot start the daemons (logs in " << dep.dir() << ")\n";
     return 1;
   }
-  std::vector<Agent> agents{Connect(dep, agencies[0])};
-  if (!o.offline) agents.push_back(Connect(dep, agencies[1]));
+  std::vector<Agent> agents;
+  for (size_t i = 0; i < (o.offline ? size_t{1} : agencies.size()); ++i) {
+    Result<Agent> agent = Connect(dep, agencies[i]);
+    if (!agent.ok()) {
+      std::cerr << "agent " << agencies[i] << ": " << agent.status().ToString() << "\n";
+      return 1;
+    }
+    agents.push_back(std::move(*agent));
+  }
   std::vector<pid_t> pids{dep.broker_pid()};
   for (const auto& a : agents) pids.push_back(dep.agent_pid(a.id));
   std::vector<double> cpu_before;

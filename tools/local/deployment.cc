@@ -289,17 +289,24 @@ Result<std::string> Deployment::Send(const std::string& from,
   return answer.value("message_id", "");
 }
 
-Result<nlohmann::json> Deployment::BrokerStatus() {
+namespace {
+// The broker's HTTP URL, from the endpoints.json of the running broker.
+Result<std::string> BrokerHttpUrl(const fs::path& broker_data) {
   DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
-                          ReadFile(broker_data() / "endpoints.json"));
-  httplib::Client client(nlohmann::json::parse(endpoints).value("http", ""));
+                          ReadFile(broker_data / "endpoints.json"));
+  return nlohmann::json::parse(endpoints).value("http", "");
+}
+}  // namespace
+
+Result<nlohmann::json> Deployment::BrokerStatus() {
+  DOCBUS_ASSIGN_OR_RETURN(std::string url, BrokerHttpUrl(broker_data()));
+  httplib::Client client(url);
   return ParseAnswer(client.Get("/v1/status"), "GET /v1/status");
 }
 
 Result<std::string> Deployment::BrokerMetrics() {
-  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
-                          ReadFile(broker_data() / "endpoints.json"));
-  httplib::Client client(nlohmann::json::parse(endpoints).value("http", ""));
+  DOCBUS_ASSIGN_OR_RETURN(std::string url, BrokerHttpUrl(broker_data()));
+  httplib::Client client(url);
   auto res = client.Get("/metrics");
   if (!res || res->status != 200) {
     return Status(Code::kUnavailable, "GET /metrics failed");
