@@ -1,8 +1,10 @@
 #include "agents/own_log_publisher.h"
 
+#include <algorithm>
+
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/note_verifier.h"
-#include "bus/audit/tiles.h"
+#include "bus/audit/tile_writer.h"
 #include "bus/core/files.h"
 
 namespace docbus::agent {
@@ -56,8 +58,9 @@ Result<std::unique_ptr<OwnLogPublisher>> OwnLogPublisher::Open(
 }
 
 Status OwnLogPublisher::Publish(AgentStore& store, audit::AuditLog& log) {
-  if (published_size_ < 0) {
-    published_size_ = 0;
+  if (tiles_ == nullptr) {
+    // Nothing exported yet (-1 below): export even an empty log.
+    int64_t shown = -1;
     Result<std::string> note =
         ReadFileLimited(tiles_dir_ / "checkpoint", kMaxSmallFile);
     if (note.ok()) {
@@ -66,20 +69,24 @@ Status OwnLogPublisher::Publish(AgentStore& store, audit::AuditLog& log) {
           audit::NoteVerifier::FromVerifierKey(signer_.verifier_key()));
       Result<audit::Checkpoint> cp = audit::OpenCheckpoint(verifier, *note);
       if (cp.ok()) {
-        published_size_ = static_cast<int64_t>(cp->size);
+        shown = static_cast<int64_t>(cp->size);
       } else {
         logger_->warn(
             "own log export {} has an unreadable checkpoint ({}); re-exporting",
             tiles_dir_.string(), cp.status().ToString());
+        shown = 0;
       }
-    } else {
-      published_size_ = -2;  // nothing exported yet: export even an empty log
     }
+    tiles_ = std::make_unique<audit::TileWriter>(
+        tiles_dir_, static_cast<uint64_t>(std::max<int64_t>(shown, 0)));
+    published_size_ = shown;
+  }
+  if (std::optional<Status> failed = tiles_->TakeFailure()) {
+    published_size_ = -1;  // export again from what was written
+    return *failed;
   }
   DOCBUS_ASSIGN_OR_RETURN(int64_t size, log.Size());
   if (size == published_size_) return Status::Ok();
-  const int64_t from =
-      published_size_ > 0 && published_size_ < size ? published_size_ : 0;
 
   DOCBUS_ASSIGN_OR_RETURN(audit::Hash root, log.Root(size));
   const std::string note = signer_.Sign(audit::FormatCheckpoint(
@@ -92,9 +99,8 @@ Status OwnLogPublisher::Publish(AgentStore& store, audit::AuditLog& log) {
     store.Rollback();
     return saved;
   }
-  DOCBUS_RETURN_IF_ERROR(
-      audit::PublishTiles(store.log_storage(), static_cast<uint64_t>(from),
-                          static_cast<uint64_t>(size), note, tiles_dir_));
+  DOCBUS_RETURN_IF_ERROR(tiles_->Publish(store.log_storage(),
+                                         static_cast<uint64_t>(size), note));
   published_size_ = size;
   return Status::Ok();
 }

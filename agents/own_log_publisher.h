@@ -5,7 +5,7 @@
 // log origin "agency.docbus/<agency id>". Publish signs a checkpoint of the
 // log's current size when it grew, saves it in the store (own transaction)
 // and exports the C2SP tlog-tiles to <data_dir>/log (tiles, entry bundles,
-// then `checkpoint`).
+// then `checkpoint`; written by a TileWriter, off the loop).
 //
 // Thread-safety: loop thread only (it uses the store's connection).
 #pragma once
@@ -20,6 +20,7 @@
 #include "agents/agent_store.h"
 #include "bus/audit/audit_log.h"
 #include "bus/audit/note_signer.h"
+#include "bus/audit/tile_writer.h"
 
 namespace docbus::agent {
 
@@ -36,8 +37,6 @@ class OwnLogPublisher {
   // errors are returned; the next call retries.
   Status Publish(AgentStore& store, audit::AuditLog& log);
 
-  // Entries covered by the last published checkpoint.
-  int64_t published_size() const { return published_size_; }
   const std::string& verifier_key() const { return signer_.verifier_key(); }
   static std::string Origin(std::string_view agency_id);
 
@@ -51,7 +50,9 @@ class OwnLogPublisher {
   audit::NoteSigner signer_;
   std::filesystem::path tiles_dir_;
   std::shared_ptr<spdlog::logger> logger_;
-  int64_t published_size_ = -1;  // -1: not read from the export yet
+  // Handed to tiles_; -1: nothing, or to hand over again.
+  int64_t published_size_ = -1;
+  std::unique_ptr<audit::TileWriter> tiles_;  // made by the first Publish
 };
 
 }  // namespace docbus::agent

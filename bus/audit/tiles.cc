@@ -25,8 +25,10 @@ Status ForEachChangedTile(
   return Status::Ok();
 }
 
-Status PublishLevel(LogStorage& storage, int level, uint64_t old_size,
-                    uint64_t new_size, const std::filesystem::path& dir) {
+using FileSink = std::function<Status(TileFile file)>;
+
+Status CollectLevel(LogStorage& storage, int level, uint64_t old_size,
+                    uint64_t new_size, const FileSink& sink) {
   const int shift = level * kTileHeight;
   return ForEachChangedTile(
       static_cast<int64_t>(old_size >> shift),
@@ -47,13 +49,13 @@ Status PublishLevel(LogStorage& storage, int level, uint64_t old_size,
         for (const Hash& h : hashes) {
           tile.append(reinterpret_cast<const char*>(h.data()), h.size());
         }
-        return WriteFileAtomically(
-            dir / TilePath(level, n, static_cast<int>(width)), tile);
+        return sink({TilePath(level, n, static_cast<int>(width)),
+                     std::move(tile)});
       });
 }
 
-Status PublishEntries(LogStorage& storage, uint64_t old_size, uint64_t new_size,
-                      const std::filesystem::path& dir) {
+Status CollectEntries(LogStorage& storage, uint64_t old_size, uint64_t new_size,
+                      const FileSink& sink) {
   return ForEachChangedTile(
       static_cast<int64_t>(old_size), static_cast<int64_t>(new_size),
       [&](int64_t n, int64_t width) -> Status {
@@ -61,9 +63,32 @@ Status PublishEntries(LogStorage& storage, uint64_t old_size, uint64_t new_size,
         DOCBUS_ASSIGN_OR_RETURN(std::vector<std::string> entries,
                                 storage.ReadEntries(begin, begin + width));
         DOCBUS_ASSIGN_OR_RETURN(std::string bundle, FormatEntryBundle(entries));
-        return WriteFileAtomically(
-            dir / EntriesPath(n, static_cast<int>(width)), bundle);
+        return sink({EntriesPath(n, static_cast<int>(width)), std::move(bundle)});
       });
+}
+
+// Hands `sink` every file of the publication, in order, the checkpoint last.
+Status ForEachTileFile(LogStorage& storage, uint64_t old_size,
+                       uint64_t new_size, std::string_view signed_checkpoint,
+                       const FileSink& sink) {
+  if (old_size > new_size) {
+    return Status(Code::kInvalidArgument,
+                  "tiles cannot shrink from " + std::to_string(old_size) +
+                      " to " + std::to_string(new_size));
+  }
+  DOCBUS_ASSIGN_OR_RETURN(int64_t stored, storage.Size());
+  if (new_size > static_cast<uint64_t>(stored)) {
+    return Status(Code::kInvalidArgument,
+                  "tiles for " + std::to_string(new_size) +
+                      " entries but the log holds " + std::to_string(stored));
+  }
+  DOCBUS_RETURN_IF_ERROR(CollectEntries(storage, old_size, new_size, sink));
+  for (int level = 0; level < 8 && (new_size >> (level * kTileHeight)) > 0;
+       ++level) {
+    DOCBUS_RETURN_IF_ERROR(
+        CollectLevel(storage, level, old_size, new_size, sink));
+  }
+  return sink({"checkpoint", std::string(signed_checkpoint)});
 }
 
 }  // namespace
@@ -146,26 +171,33 @@ Status WriteFileAtomically(const std::filesystem::path& path,
 Status PublishTiles(LogStorage& storage, uint64_t old_size, uint64_t new_size,
                     std::string_view signed_checkpoint,
                     const std::filesystem::path& dir) {
-  if (old_size > new_size) {
-    return Status(Code::kInvalidArgument,
-                  "tiles cannot shrink from " + std::to_string(old_size) +
-                      " to " + std::to_string(new_size));
-  }
-  DOCBUS_ASSIGN_OR_RETURN(int64_t stored, storage.Size());
-  if (new_size > static_cast<uint64_t>(stored)) {
-    return Status(Code::kInvalidArgument,
-                  "tiles for " + std::to_string(new_size) +
-                      " entries but the log holds " + std::to_string(stored));
-  }
   // Each write syncs its file and folder, so the tiles are durable before
   // the checkpoint that refers to them appears.
-  DOCBUS_RETURN_IF_ERROR(PublishEntries(storage, old_size, new_size, dir));
-  for (int level = 0; level < 8 && (new_size >> (level * kTileHeight)) > 0;
-       ++level) {
-    DOCBUS_RETURN_IF_ERROR(
-        PublishLevel(storage, level, old_size, new_size, dir));
+  return ForEachTileFile(storage, old_size, new_size, signed_checkpoint,
+                         [&](TileFile file) {
+                           return WriteFileAtomically(dir / file.path,
+                                                      file.contents);
+                         });
+}
+
+Result<std::vector<TileFile>> CollectTiles(LogStorage& storage,
+                                           uint64_t old_size, uint64_t new_size,
+                                           std::string_view signed_checkpoint) {
+  std::vector<TileFile> files;
+  DOCBUS_RETURN_IF_ERROR(ForEachTileFile(storage, old_size, new_size,
+                                         signed_checkpoint, [&](TileFile file) {
+                                           files.push_back(std::move(file));
+                                           return Status::Ok();
+                                         }));
+  return files;
+}
+
+Status WriteTiles(const std::vector<TileFile>& files,
+                  const std::filesystem::path& dir) {
+  for (const TileFile& file : files) {
+    DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(dir / file.path, file.contents));
   }
-  return WriteFileAtomically(dir / "checkpoint", signed_checkpoint);
+  return Status::Ok();
 }
 
 }  // namespace docbus::audit

@@ -44,6 +44,24 @@ Status PublishTiles(LogStorage& storage, uint64_t old_size, uint64_t new_size,
                     std::string_view signed_checkpoint,
                     const std::filesystem::path& dir);
 
+// One file of a publication: its path inside the tiles folder and its bytes.
+struct TileFile {
+  std::string path;
+  std::string contents;
+};
+
+// The files PublishTiles would write, in its order (the checkpoint last),
+// read from `storage` but not written: for a writer on another thread (see
+// tile_writer.h). Errors as PublishTiles' storage errors.
+Result<std::vector<TileFile>> CollectTiles(LogStorage& storage,
+                                           uint64_t old_size, uint64_t new_size,
+                                           std::string_view signed_checkpoint);
+
+// Writes `files` in order under `dir`, each through WriteFileAtomically
+// below; stops at the first failure (kIoError naming the file).
+Status WriteTiles(const std::vector<TileFile>& files,
+                  const std::filesystem::path& dir);
+
 // Serializes entries as an entry bundle; kTooLarge for an entry > 65535.
 Result<std::string> FormatEntryBundle(const std::vector<std::string>& entries);
 // Splits a bundle into entries, appending them to `out`. kMalformed for a

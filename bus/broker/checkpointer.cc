@@ -90,16 +90,18 @@ Status Checkpointer::Recover(int64_t now_monotonic_ms) {
     }
     size_ = cp.size;
     note_ = *stored;
-    // What the tiles folder already shows, if it is one of ours.
-    const std::string published = ReadSmallFile(tiles_dir_ / "checkpoint");
-    if (!published.empty()) {
-      auto shown = audit::OpenCheckpoint(*verifier, published);
-      if (shown.ok() && shown->size <= size_) {
-        published_size_ = shown->size;
-        published_ = published == note_;
-      }
+  }
+  // What the tiles folder already shows, if it is one of ours.
+  uint64_t shown_size = 0;
+  const std::string published = ReadSmallFile(tiles_dir_ / "checkpoint");
+  if (!published.empty() && !note_.empty()) {
+    auto shown = audit::OpenCheckpoint(*verifier, published);
+    if (shown.ok() && shown->size <= size_) {
+      shown_size = shown->size;
+      published_ = published == note_;
     }
   }
+  tiles_ = std::make_unique<audit::TileWriter>(tiles_dir_, shown_size);
   log_.Reload();
   DOCBUS_RETURN_IF_ERROR(MaybeCheckpoint(now_monotonic_ms, /*force=*/true));
   if (note_.empty()) {
@@ -124,6 +126,11 @@ Status Checkpointer::Recover(int64_t now_monotonic_ms) {
 Status Checkpointer::MaybeCheckpoint(int64_t now_monotonic_ms, bool force) {
   if (!force && now_monotonic_ms < next_due_ms_) return Status::Ok();
   next_due_ms_ = now_monotonic_ms + interval_ms_;
+  if (std::optional<Status> failed = tiles_->TakeFailure()) {
+    logger_->error("cannot publish tiles to {} (will retry): {}",
+                   tiles_dir_.string(), failed->ToString());
+    published_ = false;
+  }
   DOCBUS_ASSIGN_OR_RETURN(int64_t size, log_.Size());
   metrics_.Set(metric::kAuditLogSize, "", static_cast<double>(size));
   if (static_cast<uint64_t>(size) <= size_ && !note_.empty()) {
@@ -149,14 +156,12 @@ Status Checkpointer::MaybeCheckpoint(int64_t now_monotonic_ms, bool force) {
 }
 
 Status Checkpointer::Publish() {
-  Status s = audit::PublishTiles(store_.audit_storage(), published_size_, size_,
-                                 note_, tiles_dir_);
+  Status s = tiles_->Publish(store_.audit_storage(), size_, note_);
   if (!s.ok()) {
     logger_->error("cannot publish tiles to {}: {}", tiles_dir_.string(),
                    s.ToString());
     return s;
   }
-  published_size_ = size_;
   published_ = true;
   return Status::Ok();
 }

@@ -2,7 +2,8 @@
 // checkpoint interval, when the log grew, it computes the root, formats a
 // C2SP checkpoint, signs it with the log's note key, saves it in the store
 // (its own small transaction, outside any loop turn) and publishes the tiles
-// that changed plus the checkpoint to <data_dir>/log. It also answers the
+// that changed plus the checkpoint to <data_dir>/log (written by a
+// TileWriter, off the loop). It also answers the
 // agents' CheckpointRequest (latest checkpoint + consistency proof) and
 // ProofRequest (tlog-proof against the latest checkpoint; requests for an
 // entry not yet covered wait for the next checkpoint).
@@ -25,6 +26,7 @@
 
 #include "bus/audit/audit_log.h"
 #include "bus/audit/note_signer.h"
+#include "bus/audit/tile_writer.h"
 #include "bus/core/metrics.h"
 #include "bus/core/status.h"
 #include "bus/store/broker_store.h"
@@ -87,8 +89,8 @@ class Checkpointer {
 
   uint64_t size_ = 0;            // of the latest signed checkpoint
   std::string note_;             // its signed note ("" before the first)
-  uint64_t published_size_ = 0;  // tiles folder shows this size
-  bool published_ = false;
+  std::unique_ptr<audit::TileWriter> tiles_;  // made by Recover
+  bool published_ = false;  // note_ is handed to tiles_
   int64_t next_due_ms_ = 0;
   std::vector<std::pair<std::string, uint64_t>> deferred_;
 };

@@ -177,6 +177,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   std::string pragmas =
       "PRAGMA cache_size=-" + std::to_string(options.cache_kib) + ";";
+  if (options.exclusive && !options.read_only)
+    pragmas += "PRAGMA locking_mode=EXCLUSIVE;";
   pragmas += options.read_only ? "PRAGMA query_only=1;"
                                : "PRAGMA journal_mode=WAL;"
                                  "PRAGMA synchronous=FULL;"

@@ -124,6 +124,10 @@ struct SqliteOpenOptions {
   // memory). Otherwise a writer, the file created when missing, in WAL mode
   // with synchronous=FULL: a COMMIT is on disk when it returns.
   bool read_only = false;
+  // The only connection to the file while it is open (a writer only): its
+  // locks are taken once and kept, so no transaction pays for file or
+  // shared-memory locks, and another process cannot open the file meanwhile.
+  bool exclusive = false;
   int busy_timeout_ms = 5000;
   // Page cache size.
   int cache_kib = 16384;

@@ -22,10 +22,12 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bus/core/base64.h"
 #include "tools/agent_client.h"
+#include "tools/bench/load_client.h"
 #include "tools/local/deployment.h"
 
 namespace docbus {
@@ -67,6 +69,14 @@ double CpuSeconds(pid_t pid) {
   return (user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// User + system CPU seconds this process (the load generator) has used so far.
+double OwnCpuSeconds() {
+  rusage use{};
+  getrusage(RUSAGE_SELF, &use);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(use.ru_utime) + seconds(use.ru_stime);
+}
+
 struct Agent {
   std::string id, url, token;
 };
@@ -84,17 +94,41 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
+// The request body of document `i` to `to`: the API's JSON, with the
+// attachment as base64 inside it or, multipart, as a part of its own.
+struct Request {
+  std::string content_type, body;
+};
+Request RenderRequest(int i, const std::string& to, const std::string& payload,
+                      bool multipart) {
+  const std::string n = std::to_string(i);
+  std::string json = "{\"to\":[\"" + to + "\"],\"subject\":\"Benchmark document " + n +
+                     "\",\"code\":{\"number\":\"" + std::to_string(i + 1) +
+                     "\",\"notation\":\"BENCH\"},\"attachments\":[{\"name\":\"body.bin\","
+                     "\"media_type\":\"application/octet-stream\",";
+  if (!multipart) {
+    json += "\"data_base64\":\"" + Base64Encode(payload) + "\"}]}";
+    return {"application/json", std::move(json)};
+  }
+  json += "\"file\":\"body.bin\"}]}";
+  const std::string boundary = "docbus-bench-boundary-" + n;
+  std::string body = "--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"document\"\r\n"
+                     "Content-Type: application/json\r\n\r\n" +
+                     json + "\r\n--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"body.bin\"; "
+                     "filename=\"body.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+  body += payload;
+  body += "\r\n--" + boundary + "--\r\n";
+  return {"multipart/form-data; boundary=" + boundary, std::move(body)};
+}
+
 // Sends documents[begin, end) alternately from each agency to the next one.
 void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
                const Options& o, Clock::time_point start,
                std::vector<std::vector<std::string>>& ids, std::atomic<int>& failures) {
-  std::vector<std::unique_ptr<httplib::Client>> clients;
-  for (const auto& a : agents) {
-    clients.push_back(std::make_unique<httplib::Client>(a.url));
-    clients.back()->set_keep_alive(true);
-    clients.back()->set_tcp_nodelay(true);
-    clients.back()->set_read_timeout(60, 0);
-  }
+  std::vector<std::unique_ptr<bench::LoadClient>> clients;
+  for (const auto& a : agents) clients.push_back(std::make_unique<bench::LoadClient>(a.url, a.token));
   std::mt19937_64 random(begin);
   std::string payload(o.size, '\0');
   for (int i = begin; i < end; i += step) {
@@ -108,36 +142,14 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
     }
     const size_t from = i % agents.size();
     const std::string to = o.offline ? "000.00.00.H99" : agents[(from + 1) % agents.size()].id;
-    nlohmann::json attachment{{"name", "body.bin"},
-                              {"media_type", "application/octet-stream"}};
-    if (o.multipart) {
-      attachment["file"] = "body.bin";
-    } else {
-      attachment["data_base64"] = Base64Encode(payload);
-    }
-    nlohmann::json doc{{"to", {to}},
-                       {"subject", "Benchmark document " + std::to_string(i)},
-                       {"code", {{"number", std::to_string(i + 1)}, {"notation", "BENCH"}}},
-                       {"attachments", {attachment}}};
-    const httplib::Headers auth{{"Authorization", "Bearer " + agents[from].token}};
-    const auto post = [&]() -> httplib::Result {
-      if (!o.multipart) {
-        return clients[from]->Post("/v1/documents", auth, doc.dump(), "application/json");
-      }
-      const httplib::MultipartFormDataItems parts{
-          {"document", doc.dump(), "", "application/json"},
-          {"body.bin", payload, "body.bin", "application/octet-stream"}};
-      return clients[from]->Post("/v1/documents", auth, parts);
-    };
-    auto res = post();
-    // The agent closes a keep-alive connection idle for 2 s; a request written
-    // into it as it closes never reached the agent, so it is sent again.
-    if (!res && res.error() == httplib::Error::Write) res = post();
-    if (!res || res->status != 202) {
+    const Request request = RenderRequest(i, to, payload, o.multipart);
+    Result<bench::Answer> res =
+        clients[from]->Post("/v1/documents", request.content_type, request.body);
+    if (!res.ok() || res->status != 202) {
       if (failures++ == 0) {
         std::fprintf(stderr, "first refused submission: %s\n",
-                     res ? (std::to_string(res->status) + " " + res->body).c_str()
-                         : httplib::to_string(res.error()).c_str());
+                     res.ok() ? (std::to_string(res->status) + " " + res->body).c_str()
+                              : res.status().ToString().c_str());
       }
       continue;
     }
@@ -194,6 +206,7 @@ int Run(const Options& o) {
   for (const auto& a : agents) pids.push_back(dep.agent_pid(a.id));
   std::vector<double> cpu_before;
   for (pid_t pid : pids) cpu_before.push_back(CpuSeconds(pid));
+  const double own_cpu_before = OwnCpuSeconds();
 
   std::vector<std::vector<std::vector<std::string>>> ids(
       o.threads, std::vector<std::vector<std::string>>(agents.size()));
@@ -230,6 +243,7 @@ int Run(const Options& o) {
   }
   std::vector<double> cpu_used;
   for (size_t i = 0; i < pids.size(); ++i) cpu_used.push_back(CpuSeconds(pids[i]) - cpu_before[i]);
+  const double own_cpu_used = OwnCpuSeconds() - own_cpu_before;
 
   struct Pending {
     size_t agent;
@@ -299,7 +313,7 @@ int Run(const Options& o) {
     std::printf(", agent %s %.3f", agents[a].id.c_str(),
                 cpu_used[a + 1] * 1000 / std::max<size_t>(done, 1));
   }
-  std::printf("\n");
+  std::printf(", this load generator %.3f\n", own_cpu_used * 1000 / std::max<size_t>(done, 1));
   const Status stopped = dep.StopAll();
   return done + failures >= static_cast<size_t>(o.documents) && stopped.ok() ? 0 : 1;
 }

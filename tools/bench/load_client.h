@@ -1,0 +1,50 @@
+// LoadClient: the benchmark's own HTTP/1.1 client of one agent's API, lean so
+// that the load generator spends as little as it can of the cores it shares
+// with the bus: one keep-alive connection, each request written whole in one
+// send() and its answer read with as few recv() as it takes (no poll per read,
+// no header maps), in the manner of wrk.
+//
+// Not a general client: it speaks to the agent's API only (answers carry a
+// Content-Length; no chunked encoding, no redirects, no TLS).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "bus/core/status.h"
+
+namespace docbus::bench {
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+class LoadClient {
+ public:
+  // `url` is the API's "http://host:port" (IPv4 loopback in practice).
+  LoadClient(std::string url, std::string token);
+  ~LoadClient();
+  LoadClient(const LoadClient&) = delete;
+  LoadClient& operator=(const LoadClient&) = delete;
+
+  // POSTs `body` of `content_type` to `path`. A request the agent never read
+  // (it had closed the idle keep-alive connection) is sent again once on a
+  // new connection.
+  Result<Answer> Post(const std::string& path, const std::string& content_type,
+                      const std::string& body);
+
+ private:
+  Status Connect();
+  void Close();
+  Result<Answer> ReadAnswer();
+
+  std::string host_;
+  uint16_t port_ = 0;
+  std::string token_;
+  int fd_ = -1;
+  std::string request_;
+  std::string in_;  // bytes received and not yet consumed
+};
+
+}  // namespace docbus::bench
