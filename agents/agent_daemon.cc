@@ -55,13 +55,14 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   json.max_subject_bytes = static_cast<size_t>(limits.max_subject_bytes);
   json.max_attachments = static_cast<size_t>(limits.max_attachments);
   json.max_attachment_bytes = static_cast<size_t>(limits.max_attachment_bytes);
-  json.max_total_attachment_bytes = static_cast<size_t>(limits.max_frame_bytes);
+  json.max_total_attachment_bytes =
+      static_cast<size_t>(limits.max_document_bytes);
   HttpApiOptions http;
   http.listen = options.http_listen;
   http.token = token;
   // Base64 makes attachments 4/3 larger; leave room for the JSON around them.
   http.max_body_bytes =
-      static_cast<size_t>(limits.max_frame_bytes / 3 * 4 + (1 << 20));
+      static_cast<size_t>(limits.max_document_bytes / 3 * 4 + (1 << 20));
   http.limits = json;
   http.clock = &clock;
   Result<std::unique_ptr<HttpApi>> api = StartHttpApi(*daemon->agent_, http);

@@ -8,11 +8,15 @@
 namespace docbus::agent {
 
 struct AgentLimits {
-  int64_t max_frame_bytes = int64_t{64} << 20;
+  int64_t max_document_bytes = int64_t{64} << 20;  // its attachments together
   int64_t max_attachments = 64;
   int64_t max_attachment_bytes = int64_t{32} << 20;
   int64_t max_subject_bytes = 2000;
   int64_t max_description_bytes = 2000;  // status descriptions
 };
+
+// The largest frame the agent takes from the broker: documents with more
+// than kChunkedAbove of attachments and every chunk arrive in 1 MiB pieces.
+inline constexpr int64_t kMaxInboundFrameBytes = int64_t{4} << 20;
 
 }  // namespace docbus::agent

@@ -63,7 +63,7 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
       sender_(deps_.options.window, deps_.options.max_in_flight_bytes,
               deps_.options.retransmit_ms),
       fetcher_(deps_.options.retransmit_ms,
-               static_cast<uint64_t>(deps_.limits.max_frame_bytes)),
+               static_cast<uint64_t>(deps_.limits.max_document_bytes)),
       pool_(deps_.options.verify_threads >= 0 ? deps_.options.verify_threads
                                               : WorkerPool::DefaultThreads()) {}
 

@@ -279,10 +279,14 @@ Result<OutboxEntry> DocumentBuilder::BuildDocument(
     d->set_sha256(h.attachments(i).sha256());
     d->set_data(std::move(request.attachments[i].data));
   }
-  if (static_cast<int64_t>(frame.ByteSizeLong()) > limits_.max_frame_bytes) {
-    return Status(Code::kTooLarge, "document: larger than " +
-                                       std::to_string(limits_.max_frame_bytes) +
-                                       " bytes with its attachments");
+  int64_t total = 0;
+  for (const v1::AttachmentData& d : submit->attachments())
+    total += static_cast<int64_t>(d.data().size());
+  if (total > limits_.max_document_bytes) {
+    return Status(Code::kTooLarge,
+                  "attachments: " + std::to_string(total) +
+                      " bytes together, limit " +
+                      std::to_string(limits_.max_document_bytes));
   }
   entry.message_id = h.message_id();
   entry.kind = OutboxKind::kDocument;

@@ -192,10 +192,13 @@ Status BrokerLoop::RunTurn() {
 
   std::vector<transport::BrokerSocket::Inbound> frames;
   if ((*readable)[0]) {
-    while (frames.size() < options_.max_frames_per_turn) {
+    int64_t bytes = 0;
+    while (frames.size() < options_.max_frames_per_turn &&
+           bytes < options_.max_bytes_per_turn) {
       auto inbound = socket_->TryReceive();
       if (!inbound.ok()) return inbound.status();
       if (!inbound->has_value()) break;
+      bytes += static_cast<int64_t>((*inbound)->payload.size());
       frames.push_back(std::move(**inbound));
     }
   }

@@ -19,8 +19,11 @@ BrokerOptions ReadBrokerOptions(Config& config) {
   o.log_key = config.RequiredPath("audit.log_key");
   o.checkpoint_interval_ms = config.Int(
       "audit.checkpoint_interval_ms", o.checkpoint_interval_ms, 10, 3'600'000);
+  // A frame must hold a chunk (kChunkBytes) with its envelope.
   o.max_frame_bytes = config.Int("limits.max_frame_bytes", o.max_frame_bytes,
-                                 4096, 1024 * kMiB);
+                                 2 * kMiB, 1024 * kMiB);
+  o.max_document_bytes = config.Int("limits.max_document_bytes",
+                                    o.max_document_bytes, 1, 64 * 1024 * kMiB);
   o.max_attachments =
       config.Int("limits.max_attachments", o.max_attachments, 0, 10'000);
   o.max_attachment_bytes = config.Int("limits.max_attachment_bytes",
@@ -58,9 +61,9 @@ Status ValidateBrokerOptions(const BrokerOptions& o) {
   if (!o.http_listen.empty() && o.http_listen.rfind(':') == std::string::npos) {
     return bad("http.listen", "must be host:port, e.g. 127.0.0.1:0");
   }
-  if (o.max_attachment_bytes > o.max_frame_bytes) {
+  if (o.max_attachment_bytes > o.max_document_bytes) {
     return bad("limits.max_attachment_bytes",
-               "must not exceed limits.max_frame_bytes");
+               "must not exceed limits.max_document_bytes");
   }
   return Status::Ok();
 }

@@ -26,7 +26,12 @@ struct BrokerOptions {
   std::filesystem::path log_key;  // file holding the note signer key
   int64_t checkpoint_interval_ms = 1000;
   // [limits]
-  int64_t max_frame_bytes = int64_t{64} << 20;
+  // One wire frame: an unchunked document (attachments up to 1 MiB, larger
+  // ones travel in chunks), a chunk, a notice. Bounds the memory a peer can
+  // make the broker hold per frame.
+  int64_t max_frame_bytes = int64_t{4} << 20;
+  // A whole document's attachments, chunked or not.
+  int64_t max_document_bytes = int64_t{64} << 20;
   int64_t max_attachments = 64;
   int64_t max_attachment_bytes = int64_t{32} << 20;
   int64_t max_subject_bytes = 2000;
@@ -41,6 +46,7 @@ struct BrokerOptions {
 
   // Tuning, not in the config file.
   size_t max_frames_per_turn = 512;
+  int64_t max_bytes_per_turn = int64_t{64} << 20;  // received frames, at least one
   int64_t expiry_interval_ms = 1000;
   int64_t snapshot_interval_ms = 1000;
   int verify_threads = 1;  // extra threads verifying signatures of a turn

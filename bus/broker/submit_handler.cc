@@ -182,7 +182,7 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
       static_cast<uint64_t>(o.max_attachment_bytes)};
   if (s.ok() && submit.chunked()) {
     s = CheckUploads(ctx.store, in.agency_id, header, limits,
-                     static_cast<uint64_t>(o.max_frame_bytes));
+                     static_cast<uint64_t>(o.max_document_bytes));
     if (s.code() == Code::kUnavailable) {
       return AnswerUnavailable(turn, in, header.message_id(), s);
     }

@@ -207,6 +207,29 @@ TEST_CASE(
   CHECK_FALSE(upload->has_value());
 }
 
+TEST_CASE(
+    "a chunked document whose attachments together exceed "
+    "limits.max_document_bytes is refused and not kept",
+    "[broker][chunks]") {
+  TempDir dir;
+  BrokerOptions o = LargeOptions(dir.path());
+  o.max_document_bytes = 3 * kChunkBytes;
+  o.max_attachment_bytes = 2 * kChunkBytes;
+  TestBroker b(o);
+  TestAgent g22(kG22, b.broker().zmq_endpoint());
+  g22.Open();
+  // Each within the per-attachment limit, together over the document's.
+  const std::vector<std::string> bytes{RandomBytes(kChunkBytes + kChunkBytes / 2, 3),
+                                       RandomBytes(kChunkBytes + kChunkBytes / 2 + 1, 4)};
+  const v1::Submit whole = MakeSubmit(kG22, {kH41}, bytes);
+  Upload(g22, whole, bytes);
+  const v1::Frame answer = g22.Submit(Chunked(whole));
+  REQUIRE(answer.has_rejected());
+  CHECK(answer.rejected().reason() == v1::REASON_TOO_LARGE);
+  b.Stop();
+  CHECK_FALSE(Stored(dir.path(), kG22, MessageIdOf(whole)));
+}
+
 TEST_CASE("an agency cannot fetch the attachments of another's delivery",
           "[broker][chunks]") {
   TempDir dir;

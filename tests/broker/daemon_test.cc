@@ -102,6 +102,8 @@ TEST_CASE("docbus-broker refuses a bad config naming the key, exit 2",
   TempDir dir;
   const std::string bad =
       GENERATE(as<std::string>{}, "[limits]\nmax_frame_bytes = 12\n",
+               // Below 2 MiB a chunk would not fit in a frame.
+               "[limits]\nmax_frame_bytes = 1048576\n",
                "[delivery]\nretransmit_msec = 5\n",
                "[audit]\ncheckpoint_interval_ms = \"soon\"\n");
   // The [audit] case reopens a table: write the key into the existing one.
