@@ -28,6 +28,9 @@ void DescribeBrokerMetrics(Metrics& m) {
   d(kFramesReceived, "counter", "Frames received from agencies.");
   d(kDeliveriesSent, "counter", "Deliver frames sent (first sends).");
   d(kRetransmits, "counter", "Deliver frames re-sent after retransmit_ms.");
+  d(kChunksStored, "counter",
+    "Chunks of large attachments stored as they were uploaded.");
+  d(kChunksSent, "counter", "Chunks of large attachments sent to recipients.");
   d(kDeliveryLatency, "histogram",
     "Seconds from Accepted to the recipient's receipt.",
     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600, 3600,

@@ -49,6 +49,7 @@ void HandleFetchChunk(Turn& turn, const Inbound& in,
   }
   if (!data.ok()) return turn.Fail(data.status());
   chunk->set_data(std::move(*data));
+  ctx.metrics.Add(metric::kChunksSent);
   turn.Answer(in.routing_id, frame);
 }
 

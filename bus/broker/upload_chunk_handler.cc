@@ -60,7 +60,10 @@ void HandleUploadChunk(Turn& turn, const Inbound& in,
   if (s.ok()) {
     Result<uint64_t> held = ctx.store.AppendUpload(
         key, chunk.total_size(), chunk.offset(), chunk.data(), turn.now_ms);
-    if (held.ok()) return AnswerStored(turn, in, chunk, *held);
+    if (held.ok()) {
+      ctx.metrics.Add(metric::kChunksStored);
+      return AnswerStored(turn, in, chunk, *held);
+    }
     if (held.status().code() == Code::kFailedPrecondition) {
       // A chunk went missing on the way: say what is held.
       auto upload = ctx.store.GetUpload(key);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <openssl/rand.h>
 
+#include <cstdlib>
 #include <string_view>
 
 #include "bus/core/base64.h"
@@ -81,6 +82,15 @@ std::string InboxAttachment(local::Deployment& d, const std::string& agency,
   const auto& attachments = doc->value("attachments", nlohmann::json::array());
   if (attachments.size() != 1) return "";
   return Base64Decode(attachments[0].value("data_base64", "")).value_or("");
+}
+
+double BrokerCounter(local::Deployment& d, const std::string& name) {
+  Result<std::string> text = d.BrokerMetrics();
+  if (!text.ok()) return -1;
+  const size_t at = text->find("\n" + name + " ");
+  return at == std::string::npos
+             ? -1
+             : std::atof(text->c_str() + at + name.size() + 2);
 }
 
 bool WaitForReceipts(

@@ -41,6 +41,9 @@ std::map<std::string, int> InboxCounts(local::Deployment& d,
 std::string InboxAttachment(local::Deployment& d, const std::string& agency,
                             const std::string& message_id);
 
+// An unlabelled counter of the broker's /metrics (-1 if unreadable).
+double BrokerCounter(local::Deployment& d, const std::string& name);
+
 // Waits until every (sender, message id) has a receipt from each recipient.
 bool WaitForReceipts(
     local::Deployment& d,

@@ -166,6 +166,10 @@ TEST_CASE("large documents travel in chunks and arrive byte-identical at "
       CHECK(InboxAttachment(*d, agency, id) == attachment_of[id]);
     }
   }
+  // In chunks, both ways: three 1 MiB pieces of each attachment went up,
+  // and came down to each of the two recipients.
+  CHECK(BrokerCounter(*d, "docbus_broker_chunks_stored_total") >= 3 * 3);
+  CHECK(BrokerCounter(*d, "docbus_broker_chunks_sent_total") >= 3 * 3 * 2);
 }
 
 }  // namespace docbus::e2e
