@@ -122,7 +122,6 @@ void AgentSocket::DrainMonitor() const {
 }
 
 Result<std::optional<std::string>> AgentSocket::TryReceive() {
-  DrainMonitor();
   try {
     while (true) {
       zmq::message_t payload;
@@ -144,7 +143,6 @@ Result<std::optional<std::string>> AgentSocket::TryReceive() {
 }
 
 SendResult AgentSocket::Send(std::string_view payload) {
-  DrainMonitor();
   try {
     zmq::message_t message(payload.data(), payload.size());
     if (!socket_.send(message, zmq::send_flags::dontwait)) {

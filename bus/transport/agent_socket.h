@@ -64,7 +64,8 @@ class AgentSocket {
   bool TakeReconnected();
 
   // Whether an authenticated connection is up, as last reported by the
-  // monitor (events are read by this call and the others).
+  // monitor (its events are read by this call and TakeReconnected, once a
+  // loop turn, not by every Send and TryReceive).
   bool connected() const;
 
   // Handshakes the broker refused (e.g. our key is not, or no longer, in the
