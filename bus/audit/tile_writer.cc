@@ -2,8 +2,12 @@
 
 namespace docbus::audit {
 
-TileWriter::TileWriter(std::filesystem::path dir, uint64_t shown_size)
-    : dir_(std::move(dir)), written_size_(shown_size), handed_size_(shown_size) {
+TileWriter::TileWriter(std::filesystem::path dir, uint64_t shown_size,
+                       uint64_t max_queued_entries)
+    : dir_(std::move(dir)),
+      max_queued_entries_(max_queued_entries),
+      written_size_(shown_size),
+      handed_size_(shown_size) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -18,19 +22,17 @@ TileWriter::~TileWriter() {
 
 Status TileWriter::Publish(LogStorage& storage, uint64_t size,
                            std::string_view note) {
+  if (std::optional<Status> failed = TakeFailure()) return *failed;
   uint64_t from;
   {
     std::lock_guard lock(mu_);
-    if (failure_.has_value()) {
-      Status failed = std::move(*failure_);
-      failure_.reset();
-      handed_size_ = written_size_;
-      return failed;
-    }
     from = handed_size_ <= size ? handed_size_ : 0;  // a folder of another log
   }
-  if (size - from > kMaxQueuedEntries) {
+  if (size - from > max_queued_entries_) {
     Flush();
+    // A queued publication may have failed meanwhile: its files are not
+    // there, so this one cannot start where it ended.
+    if (std::optional<Status> failed = TakeFailure()) return *failed;
     DOCBUS_RETURN_IF_ERROR(PublishTiles(storage, from, size, note, dir_));
     std::lock_guard lock(mu_);
     written_size_ = handed_size_ = size;

@@ -29,8 +29,11 @@ namespace docbus::audit {
 
 class TileWriter {
  public:
+  static constexpr uint64_t kMaxQueuedEntries = 1 << 16;
+
   // `shown_size`: the size of the checkpoint the folder already shows.
-  TileWriter(std::filesystem::path dir, uint64_t shown_size);
+  TileWriter(std::filesystem::path dir, uint64_t shown_size,
+             uint64_t max_queued_entries = kMaxQueuedEntries);
   // Writes what was handed over, then stops.
   ~TileWriter();
   TileWriter(const TileWriter&) = delete;
@@ -38,8 +41,8 @@ class TileWriter {
 
   // Hands over the publication of the log at `size`, signed by `note`: the
   // files that changed since the last publication handed over, read now from
-  // `storage`. A backlog above kMaxQueuedEntries (the first publication of a
-  // long log) is written here and now instead, so memory stays bounded.
+  // `storage`. A backlog above max_queued_entries (the first publication of
+  // a long log) is written here and now instead, so memory stays bounded.
   // Returns an earlier publication's write failure not yet taken (nothing is
   // handed over then: call again), or this call's storage or file error.
   Status Publish(LogStorage& storage, uint64_t size, std::string_view note);
@@ -47,8 +50,6 @@ class TileWriter {
   std::optional<Status> TakeFailure();
   // Returns when everything handed over is written (or dropped).
   void Flush();
-
-  static constexpr uint64_t kMaxQueuedEntries = 1 << 16;
 
  private:
   struct Publication {
@@ -58,6 +59,7 @@ class TileWriter {
   void Run();
 
   const std::filesystem::path dir_;
+  const uint64_t max_queued_entries_;
   std::mutex mu_;
   std::condition_variable changed_;
   std::deque<Publication> queue_;

@@ -29,7 +29,8 @@ void DescribeBrokerMetrics(Metrics& m) {
   d(kDeliveriesSent, "counter", "Deliver frames sent (first sends).");
   d(kRetransmits, "counter", "Deliver frames re-sent after retransmit_ms.");
   d(kChunksStored, "counter",
-    "Chunks of large attachments stored as they were uploaded.");
+    "UploadChunk frames taken (chunks of large attachments; resends "
+    "included).");
   d(kChunksSent, "counter", "Chunks of large attachments sent to recipients.");
   d(kDeliveryLatency, "histogram",
     "Seconds from Accepted to the recipient's receipt.",

@@ -120,6 +120,14 @@ Status Checkpointer::Recover(int64_t now_monotonic_ms) {
     published_ = false;
   }
   if (!published_) DOCBUS_RETURN_IF_ERROR(Publish());
+  // At start a folder that cannot be written stops the broker, as before
+  // the writing moved off the loop.
+  tiles_->Flush();
+  if (std::optional<Status> failed = tiles_->TakeFailure()) {
+    return Status(failed->code(),
+                  "publishing tiles to " + tiles_dir_.string() + ": " +
+                      failed->message());
+  }
   return Status::Ok();
 }
 

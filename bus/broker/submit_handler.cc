@@ -29,13 +29,20 @@ Status CheckLimits(const BrokerOptions& o, const Inbound& in,
                                        " attachments, limit " +
                                        std::to_string(o.max_attachments));
   }
+  int64_t total = 0;
   for (int i = 0; i < submit.attachments_size(); ++i) {
-    if (static_cast<int64_t>(submit.attachments(i).data().size()) >
-        o.max_attachment_bytes) {
+    const auto size = static_cast<int64_t>(submit.attachments(i).data().size());
+    if (size > o.max_attachment_bytes) {
       return Status(Code::kTooLarge,
                     "attachment " + std::to_string(i) + " is over " +
                         std::to_string(o.max_attachment_bytes) + " bytes");
     }
+    total += size;
+  }
+  if (total > o.max_document_bytes) {
+    return Status(Code::kTooLarge,
+                  "attachments total " + std::to_string(total) +
+                      " bytes, limit " + std::to_string(o.max_document_bytes));
   }
   if (submit.chunked() && submit.attachments_size() > 0) {
     return Status(Code::kInvalidField,

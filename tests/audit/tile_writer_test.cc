@@ -41,6 +41,28 @@ TEST_CASE("the tile writer publishes what PublishTiles writes, checkpoint includ
   CHECK(written == Files(tmp.path() / "sync"));
 }
 
+TEST_CASE("a backlog too large to queue is written at once, and a writer "
+          "stopped writes what it was handed",
+          "[tiles]") {
+  TempDir tmp;
+  TestLog log;
+  log.AddBrokerTraffic(30, "a-");
+  const uint64_t size = log.storage().entries().size();
+  const std::string note = log.Publish(tmp.path() / "sync");
+  {
+    TileWriter writer(tmp.path() / "direct", 0, /*max_queued_entries=*/size - 1);
+    REQUIRE(writer.Publish(log.storage(), size, note).ok());
+    // Written before Publish returned: no Flush needed.
+    CHECK(ReadFile(tmp.path() / "direct" / "checkpoint") == note);
+  }
+  {
+    TileWriter writer(tmp.path() / "queued", 0);
+    REQUIRE(writer.Publish(log.storage(), size, note).ok());
+  }  // destroyed without a Flush
+  CHECK(Files(tmp.path() / "direct") == Files(tmp.path() / "sync"));
+  CHECK(Files(tmp.path() / "queued") == Files(tmp.path() / "sync"));
+}
+
 // A log and a writer whose first publication fails: a file stands where the
 // tiles folder must go, and is removed once the write failed.
 struct FailedFirstPublication {

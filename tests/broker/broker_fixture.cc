@@ -84,6 +84,7 @@ BrokerOptions TestOptions(const fs::path& data_dir) {
   o.log_key = LogKeyFile();
   o.checkpoint_interval_ms = 1000;
   o.max_frame_bytes = 256 * 1024;
+  o.max_document_bytes = 192 * 1024;
   o.max_attachments = 4;
   o.max_attachment_bytes = 64 * 1024;
   o.max_subject_bytes = 2000;

@@ -16,6 +16,7 @@ namespace {
 BrokerOptions LargeOptions(const std::filesystem::path& dir) {
   BrokerOptions o = TestOptions(dir);
   o.max_frame_bytes = 8 << 20;
+  o.max_document_bytes = 16 << 20;
   o.max_attachment_bytes = 4 << 20;
   return o;
 }

@@ -153,6 +153,18 @@ TEST_CASE("docbus-broker serves its status over HTTP and exits 0 on SIGTERM",
   CHECK(fs::exists(data / "log/checkpoint"));
 }
 
+TEST_CASE("docbus-broker does not start when it cannot publish its log",
+          "[broker]") {
+  TempDir dir;
+  const fs::path data = dir.path() / "data";
+  fs::create_directories(data);
+  std::ofstream(data / "log") << "a file where the tiles folder goes";
+  Daemon daemon(WriteConfig(dir, Config(data)));
+  CHECK(daemon.Wait() == 1);
+  INFO(daemon.output());
+  CHECK(daemon.output().find("publishing tiles") != std::string::npos);
+}
+
 TEST_CASE("docbus-broker exits 3 when its stored log was tampered with",
           "[broker]") {
   TempDir dir;

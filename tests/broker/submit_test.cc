@@ -108,7 +108,8 @@ TEST_CASE_METHOD(
       GENERATE(as<std::string>{}, "forged signature",
                "header claiming another sender", "unregistered recipient",
                "revoked recipient", "duplicate id with different content",
-               "oversized frame", "altered attachment", "too many attachments",
+               "oversized frame", "attachments over the document limit",
+               "altered attachment", "too many attachments",
                "malformed header", "invalid document id");
   INFO(what);
   v1::Submit submit;
@@ -137,6 +138,12 @@ TEST_CASE_METHOD(
     // but the frame is over limits.max_frame_bytes (256 KiB).
     const std::string big(64 * 1024, 'x');
     submit = MakeSubmit(kG22, {kH41}, {big, big, big, big});
+    want = v1::REASON_TOO_LARGE;
+  } else if (what == "attachments over the document limit") {
+    // Within the frame (256 KiB) and per-attachment (64 KiB) limits, over
+    // limits.max_document_bytes (192 KiB) together.
+    const std::string part(60 * 1024, 'y');
+    submit = MakeSubmit(kG22, {kH41}, {part, part, part, part});
     want = v1::REASON_TOO_LARGE;
   } else if (what == "altered attachment") {
     submit = MakeSubmit(kG22, {kH41}, {"the original annex"});

@@ -8,6 +8,7 @@
 // Content-Length; no chunked encoding, no redirects, no TLS).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -28,9 +29,10 @@ class LoadClient {
   LoadClient(const LoadClient&) = delete;
   LoadClient& operator=(const LoadClient&) = delete;
 
-  // POSTs `body` of `content_type` to `path`. A request the agent never read
-  // (it had closed the idle keep-alive connection) is sent again once on a
-  // new connection.
+  // POSTs `body` of `content_type` to `path`. A connection idle for a second
+  // is replaced first (the agent closes idle ones); a request that could not
+  // be written whole is sent once more on a new connection. No answer within
+  // 60 s is an error.
   Result<Answer> Post(const std::string& path, const std::string& content_type,
                       const std::string& body);
 
@@ -45,6 +47,7 @@ class LoadClient {
   int fd_ = -1;
   std::string request_;
   std::string in_;  // bytes received and not yet consumed
+  std::chrono::steady_clock::time_point last_used_;
 };
 
 }  // namespace docbus::bench
