@@ -27,6 +27,7 @@ constexpr char kRefused[] = "docbus_agent_api_refused_total";
 // is how many clients can submit at the same time (a Submit waits for the
 // loop's group commit, so concurrent callers are what fills a commit).
 constexpr size_t kServerThreads = 16;
+constexpr size_t kRequestsPerConnection = 100;
 
 struct Reply {
   int status = 200;
@@ -160,6 +161,10 @@ class HttpApiServer final : public HttpApi {
     server_.set_tcp_nodelay(true);
     server_.set_payload_max_length(options_.max_body_bytes);
     server_.set_keep_alive_timeout(2);
+    // A connection is closed after this many requests so that the threads
+    // go round when more clients than threads keep connections open; the
+    // library's default of 5 made a busy client reconnect every 5 requests.
+    server_.set_keep_alive_max_count(kRequestsPerConnection);
     server_.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
           return Authorize(req, res);
