@@ -88,8 +88,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   socket_options.broker_public_z85 = options.broker_public_key;
   socket_options.public_z85 = options.curve_public_key;
   socket_options.secret_z85 = options.curve_secret_key;
-  socket_options.max_message_bytes =
-      kMaxInboundFrameBytes;
+  socket_options.max_message_bytes = kMaxInboundFrameBytes;
   LoopDeps deps{options.agency_id,
                 options.data_dir,
                 *agent->verifier_,

@@ -43,11 +43,11 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   o.http_listen = config.String("http.listen", "127.0.0.1:0");
   o.log_level = config.String("log.level", "info");
   // limits.max_frame_bytes is the key's earlier name, still read.
-  a.limits.max_document_bytes = config.Int(
-      "limits.max_document_bytes",
-      config.Int("limits.max_frame_bytes", a.limits.max_document_bytes, 1,
-                 64 * 1024 * kMiB),
-      1, 64 * 1024 * kMiB);
+  a.limits.max_document_bytes =
+      config.Int("limits.max_document_bytes",
+                 config.Int("limits.max_frame_bytes",
+                            a.limits.max_document_bytes, 1, 64 * 1024 * kMiB),
+                 1, 64 * 1024 * kMiB);
   a.limits.max_attachments =
       config.Int("limits.max_attachments", a.limits.max_attachments, 0, 10000);
   a.limits.max_attachment_bytes =

@@ -99,8 +99,8 @@ Status OwnLogPublisher::Publish(AgentStore& store, audit::AuditLog& log) {
     store.Rollback();
     return saved;
   }
-  DOCBUS_RETURN_IF_ERROR(tiles_->Publish(store.log_storage(),
-                                         static_cast<uint64_t>(size), note));
+  DOCBUS_RETURN_IF_ERROR(
+      tiles_->Publish(store.log_storage(), static_cast<uint64_t>(size), note));
   published_size_ = size;
   return Status::Ok();
 }

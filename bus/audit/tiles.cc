@@ -49,8 +49,8 @@ Status CollectLevel(LogStorage& storage, int level, uint64_t old_size,
         for (const Hash& h : hashes) {
           tile.append(reinterpret_cast<const char*>(h.data()), h.size());
         }
-        return sink({TilePath(level, n, static_cast<int>(width)),
-                     std::move(tile)});
+        return sink(
+            {TilePath(level, n, static_cast<int>(width)), std::move(tile)});
       });
 }
 
@@ -63,7 +63,8 @@ Status CollectEntries(LogStorage& storage, uint64_t old_size, uint64_t new_size,
         DOCBUS_ASSIGN_OR_RETURN(std::vector<std::string> entries,
                                 storage.ReadEntries(begin, begin + width));
         DOCBUS_ASSIGN_OR_RETURN(std::string bundle, FormatEntryBundle(entries));
-        return sink({EntriesPath(n, static_cast<int>(width)), std::move(bundle)});
+        return sink(
+            {EntriesPath(n, static_cast<int>(width)), std::move(bundle)});
       });
 }
 
@@ -173,11 +174,10 @@ Status PublishTiles(LogStorage& storage, uint64_t old_size, uint64_t new_size,
                     const std::filesystem::path& dir) {
   // Each write syncs its file and folder, so the tiles are durable before
   // the checkpoint that refers to them appears.
-  return ForEachTileFile(storage, old_size, new_size, signed_checkpoint,
-                         [&](TileFile file) {
-                           return WriteFileAtomically(dir / file.path,
-                                                      file.contents);
-                         });
+  return ForEachTileFile(
+      storage, old_size, new_size, signed_checkpoint, [&](TileFile file) {
+        return WriteFileAtomically(dir / file.path, file.contents);
+      });
 }
 
 Result<std::vector<TileFile>> CollectTiles(LogStorage& storage,

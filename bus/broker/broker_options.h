@@ -46,7 +46,8 @@ struct BrokerOptions {
 
   // Tuning, not in the config file.
   size_t max_frames_per_turn = 512;
-  int64_t max_bytes_per_turn = int64_t{64} << 20;  // received frames, at least one
+  // Received frames' bytes per turn (at least one frame is taken).
+  int64_t max_bytes_per_turn = int64_t{64} << 20;
   int64_t expiry_interval_ms = 1000;
   int64_t snapshot_interval_ms = 1000;
   int verify_threads = 1;  // extra threads verifying signatures of a turn

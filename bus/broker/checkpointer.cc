@@ -124,9 +124,8 @@ Status Checkpointer::Recover(int64_t now_monotonic_ms) {
   // the writing moved off the loop.
   tiles_->Flush();
   if (std::optional<Status> failed = tiles_->TakeFailure()) {
-    return Status(failed->code(),
-                  "publishing tiles to " + tiles_dir_.string() + ": " +
-                      failed->message());
+    return Status(failed->code(), "publishing tiles to " + tiles_dir_.string() +
+                                      ": " + failed->message());
   }
   return Status::Ok();
 }

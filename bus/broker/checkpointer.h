@@ -90,7 +90,7 @@ class Checkpointer {
   uint64_t size_ = 0;            // of the latest signed checkpoint
   std::string note_;             // its signed note ("" before the first)
   std::unique_ptr<audit::TileWriter> tiles_;  // made by Recover
-  bool published_ = false;  // note_ is handed to tiles_
+  bool published_ = false;                    // note_ is handed to tiles_
   int64_t next_due_ms_ = 0;
   std::vector<std::pair<std::string, uint64_t>> deferred_;
 };

@@ -99,7 +99,8 @@ Result<std::unique_ptr<SqliteBrokerStore>> SqliteBrokerStore::Open(
   }
   const std::filesystem::path file = data_dir / "broker.db";
   DOCBUS_ASSIGN_OR_RETURN(
-      auto db, SqliteDb::Open(file, SqliteOpenOptions{.exclusive = true, .cache_kib = 32768}));
+      auto db, SqliteDb::Open(file, SqliteOpenOptions{.exclusive = true,
+                                                      .cache_kib = 32768}));
   std::unique_ptr<SqliteBrokerStore> store(
       new SqliteBrokerStore(std::move(db)));
   Status s = store->Init();

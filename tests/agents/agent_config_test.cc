@@ -59,11 +59,13 @@ TEST_CASE(
   CHECK(options->agent.curve_public_key.size() == 40);
 
   CHECK(options->agent.limits.max_document_bytes == int64_t{64} << 20);
-  auto limited = Read(good + "[limits]\nmax_document_bytes = 1000000\n", base.path());
+  auto limited =
+      Read(good + "[limits]\nmax_document_bytes = 1000000\n", base.path());
   REQUIRE(limited.ok());
   CHECK(limited->agent.limits.max_document_bytes == 1000000);
   // The key's earlier name is still read.
-  auto earlier = Read(good + "[limits]\nmax_frame_bytes = 2000000\n", base.path());
+  auto earlier =
+      Read(good + "[limits]\nmax_frame_bytes = 2000000\n", base.path());
   REQUIRE(earlier.ok());
   CHECK(earlier->agent.limits.max_document_bytes == 2000000);
 

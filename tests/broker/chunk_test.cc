@@ -220,8 +220,9 @@ TEST_CASE(
   TestAgent g22(kG22, b.broker().zmq_endpoint());
   g22.Open();
   // Each within the per-attachment limit, together over the document's.
-  const std::vector<std::string> bytes{RandomBytes(kChunkBytes + kChunkBytes / 2, 3),
-                                       RandomBytes(kChunkBytes + kChunkBytes / 2 + 1, 4)};
+  const std::vector<std::string> bytes{
+      RandomBytes(kChunkBytes + kChunkBytes / 2, 3),
+      RandomBytes(kChunkBytes + kChunkBytes / 2 + 1, 4)};
   const v1::Submit whole = MakeSubmit(kG22, {kH41}, bytes);
   Upload(g22, whole, bytes);
   const v1::Frame answer = g22.Submit(Chunked(whole));

@@ -104,13 +104,12 @@ TEST_CASE_METHOD(
   REQUIRE(
       g22.Submit(MakeSubmit(kG22, {kH41}, {}, 0, reused_id)).has_accepted());
 
-  const std::string what =
-      GENERATE(as<std::string>{}, "forged signature",
-               "header claiming another sender", "unregistered recipient",
-               "revoked recipient", "duplicate id with different content",
-               "oversized frame", "attachments over the document limit",
-               "altered attachment", "too many attachments",
-               "malformed header", "invalid document id");
+  const std::string what = GENERATE(
+      as<std::string>{}, "forged signature", "header claiming another sender",
+      "unregistered recipient", "revoked recipient",
+      "duplicate id with different content", "oversized frame",
+      "attachments over the document limit", "altered attachment",
+      "too many attachments", "malformed header", "invalid document id");
   INFO(what);
   v1::Submit submit;
   v1::Reason want = v1::REASON_UNSPECIFIED;

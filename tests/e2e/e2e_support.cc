@@ -1,8 +1,8 @@
 #include "tests/e2e/e2e_support.h"
 
-#include <catch2/catch.hpp>
 #include <openssl/rand.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string_view>
 

@@ -10,6 +10,8 @@
 //   docbus-bench --documents 100000 --offline
 //   docbus-bench --documents 20 --size 16000000 --threads 4 --multipart
 #include <httplib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -21,9 +23,6 @@
 #include <random>
 #include <sstream>
 #include <thread>
-
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "bus/core/base64.h"
 #include "tools/agent_client.h"
@@ -73,7 +72,9 @@ double CpuSeconds(pid_t pid) {
 double OwnCpuSeconds() {
   rusage use{};
   getrusage(RUSAGE_SELF, &use);
-  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  const auto seconds = [](const timeval& t) {
+    return t.tv_sec + t.tv_usec / 1e6;
+  };
   return seconds(use.ru_utime) + seconds(use.ru_stime);
 }
 
@@ -102,22 +103,24 @@ struct Request {
 Request RenderRequest(int i, const std::string& to, const std::string& payload,
                       bool multipart) {
   const std::string n = std::to_string(i);
-  std::string json = "{\"to\":[\"" + to + "\"],\"subject\":\"Benchmark document " + n +
-                     "\",\"code\":{\"number\":\"" + std::to_string(i + 1) +
-                     "\",\"notation\":\"BENCH\"},\"attachments\":[{\"name\":\"body.bin\","
-                     "\"media_type\":\"application/octet-stream\",";
+  std::string json =
+      "{\"to\":[\"" + to + "\"],\"subject\":\"Benchmark document " + n +
+      "\",\"code\":{\"number\":\"" + std::to_string(i + 1) +
+      "\",\"notation\":\"BENCH\"},\"attachments\":[{\"name\":\"body.bin\","
+      "\"media_type\":\"application/octet-stream\",";
   if (!multipart) {
     json += "\"data_base64\":\"" + Base64Encode(payload) + "\"}]}";
     return {"application/json", std::move(json)};
   }
   json += "\"file\":\"body.bin\"}]}";
   const std::string boundary = "docbus-bench-boundary-" + n;
-  std::string body = "--" + boundary +
-                     "\r\nContent-Disposition: form-data; name=\"document\"\r\n"
-                     "Content-Type: application/json\r\n\r\n" +
-                     json + "\r\n--" + boundary +
-                     "\r\nContent-Disposition: form-data; name=\"body.bin\"; "
-                     "filename=\"body.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+  std::string body =
+      "--" + boundary +
+      "\r\nContent-Disposition: form-data; name=\"document\"\r\n"
+      "Content-Type: application/json\r\n\r\n" +
+      json + "\r\n--" + boundary +
+      "\r\nContent-Disposition: form-data; name=\"body.bin\"; "
+      "filename=\"body.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n";
   body += payload;
   body += "\r\n--" + boundary + "--\r\n";
   return {"multipart/form-data; boundary=" + boundary, std::move(body)};
@@ -128,7 +131,8 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
                const Options& o, Clock::time_point start,
                std::vector<std::vector<std::string>>& ids, std::atomic<int>& failures) {
   std::vector<std::unique_ptr<bench::LoadClient>> clients;
-  for (const auto& a : agents) clients.push_back(std::make_unique<bench::LoadClient>(a.url, a.token));
+  for (const auto& a : agents)
+    clients.push_back(std::make_unique<bench::LoadClient>(a.url, a.token));
   std::mt19937_64 random(begin);
   std::string payload(o.size, '\0');
   for (int i = begin; i < end; i += step) {
@@ -143,13 +147,14 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
     const size_t from = i % agents.size();
     const std::string to = o.offline ? "000.00.00.H99" : agents[(from + 1) % agents.size()].id;
     const Request request = RenderRequest(i, to, payload, o.multipart);
-    Result<bench::Answer> res =
-        clients[from]->Post("/v1/documents", request.content_type, request.body);
+    Result<bench::Answer> res = clients[from]->Post(
+        "/v1/documents", request.content_type, request.body);
     if (!res.ok() || res->status != 202) {
       if (failures++ == 0) {
-        std::fprintf(stderr, "first refused submission: %s\n",
-                     res.ok() ? (std::to_string(res->status) + " " + res->body).c_str()
-                              : res.status().ToString().c_str());
+        std::fprintf(
+            stderr, "first refused submission: %s\n",
+            res.ok() ? (std::to_string(res->status) + " " + res->body).c_str()
+                     : res.status().ToString().c_str());
       }
       continue;
     }
@@ -313,7 +318,8 @@ int Run(const Options& o) {
     std::printf(", agent %s %.3f", agents[a].id.c_str(),
                 cpu_used[a + 1] * 1000 / std::max<size_t>(done, 1));
   }
-  std::printf(", this load generator %.3f\n", own_cpu_used * 1000 / std::max<size_t>(done, 1));
+  std::printf(", this load generator %.3f\n",
+              own_cpu_used * 1000 / std::max<size_t>(done, 1));
   const Status stopped = dep.StopAll();
   return done + failures >= static_cast<size_t>(o.documents) && stopped.ok() ? 0 : 1;
 }

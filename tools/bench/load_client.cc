@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -47,10 +47,8 @@ std::string Header(std::string_view head, std::string_view name) {
 
 LoadClient::LoadClient(std::string url, std::string token)
     : token_(std::move(token)) {
-  const std::string_view rest =
-      std::string_view(url).substr(url.find("://") == std::string::npos
-                                       ? 0
-                                       : url.find("://") + 3);
+  const std::string_view rest = std::string_view(url).substr(
+      url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
   const size_t colon = rest.rfind(':');
   host_ = std::string(rest.substr(0, colon));
   port_ = static_cast<uint16_t>(
@@ -82,7 +80,8 @@ Status LoadClient::Connect() {
   if (!connected) {
     const std::string why = std::strerror(errno);
     Close();
-    return Status(Code::kUnavailable, "connect " + host_ + ":" + port + ": " + why);
+    return Status(Code::kUnavailable,
+                  "connect " + host_ + ":" + port + ": " + why);
   }
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -143,7 +142,8 @@ Result<Answer> LoadClient::ReadAnswer() {
         }
         answer.status = std::atoi(std::string(head.substr(9, 3)).c_str());
         need = head_end + 4 +
-               static_cast<size_t>(std::atoll(Header(head, "content-length").c_str()));
+               static_cast<size_t>(
+                   std::atoll(Header(head, "content-length").c_str()));
         std::string connection = Header(head, "connection");
         for (char& c : connection)
           c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
