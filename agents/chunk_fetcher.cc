@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "bus/crypto/attachments.h"
+
 namespace docbus::agent {
 namespace {
 
@@ -11,7 +13,12 @@ constexpr int kMaxTries = 5;
 }  // namespace
 
 void ChunkFetcher::Add(const v1::Deliver& deliver) {
-  if (!known_.insert(deliver.delivery_id()).second) return;
+  // Sent again while it waits (the broker retransmits): already queued.
+  if (std::any_of(waiting_.begin(), waiting_.end(), [&](const v1::Deliver& d) {
+        return d.delivery_id() == deliver.delivery_id();
+      })) {
+    return;
+  }
   waiting_.push_back(deliver);
   if (waiting_.size() == 1) StartNext();
 }
@@ -28,11 +35,8 @@ void ChunkFetcher::StartNext() {
   // A header that does not parse goes on as it is: the usual checks refuse
   // it with their precise reason.
   const bool parsed = header.ParseFromString(document->document().header());
-  uint64_t total = 0;
-  for (const v1::AttachmentManifest& a : header.attachments()) {
-    total += std::min<uint64_t>(a.size(), max_document_bytes_ + 1);
-  }
-  if (parsed && total <= max_document_bytes_) {
+  if (parsed && crypto::ManifestBytes(header, max_document_bytes_) <=
+                    max_document_bytes_) {
     for (const v1::AttachmentManifest& a : header.attachments()) {
       sizes_.push_back(a.size());
       v1::AttachmentData* data = document->add_attachments();
@@ -54,13 +58,11 @@ void ChunkFetcher::Advance() {
   document->set_chunked(false);
   v1::Frame& frame = complete_.emplace_back();
   *frame.mutable_deliver() = std::move(waiting_.front());
-  known_.erase(frame.deliver().delivery_id());
   waiting_.pop_front();
   StartNext();
 }
 
 void ChunkFetcher::Drop() {
-  known_.erase(waiting_.front().delivery_id());
   waiting_.pop_front();
   StartNext();
 }
@@ -106,7 +108,6 @@ std::vector<v1::Frame> ChunkFetcher::TakeComplete() {
 
 void ChunkFetcher::Reset() {
   waiting_.clear();
-  known_.clear();
   StartNext();
 }
 

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -55,11 +54,10 @@ class ChunkFetcher {
   const int64_t retry_ms_;
   const uint64_t max_document_bytes_;
   std::deque<v1::Deliver> waiting_;  // the first is being fetched
-  std::set<uint64_t> known_;         // delivery ids in waiting_
   std::vector<uint64_t> sizes_;      // of the current document's attachments
   int attachment_ = 0;
-  std::string data_;         // of the current attachment, so far
-  int64_t asked_ms_ = -1;    // when the awaited chunk was asked for
+  std::string data_;       // of the current attachment, so far
+  int64_t asked_ms_ = -1;  // when the awaited chunk was asked for
   int tries_ = 0;
   std::vector<v1::Frame> complete_;
 };

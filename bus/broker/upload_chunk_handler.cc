@@ -61,15 +61,11 @@ void HandleUploadChunk(Turn& turn, const Inbound& in,
     Result<uint64_t> held = ctx.store.AppendUpload(
         key, chunk.total_size(), chunk.offset(), chunk.data(), turn.now_ms);
     if (held.ok()) {
-      ctx.metrics.Add(metric::kChunksStored);
+      // Less than the chunk's end: one went missing on the way, and the
+      // answer says where to resume.
+      if (*held >= chunk.offset() + chunk.data().size())
+        ctx.metrics.Add(metric::kChunksStored);
       return AnswerStored(turn, in, chunk, *held);
-    }
-    if (held.status().code() == Code::kFailedPrecondition) {
-      // A chunk went missing on the way: say what is held.
-      auto upload = ctx.store.GetUpload(key);
-      if (!upload.ok()) return turn.Fail(upload.status());
-      return AnswerStored(turn, in, chunk,
-                          upload->has_value() ? (*upload)->held : 0);
     }
     if (held.status().code() != Code::kInvalidField) {
       return turn.Fail(held.status());

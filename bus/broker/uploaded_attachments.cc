@@ -25,10 +25,7 @@ Status CheckUploads(store::BrokerStore& store, std::string_view sender,
                                        " attachments, limit " +
                                        std::to_string(limits.max_count));
   }
-  uint64_t total = 0;
-  for (const v1::AttachmentManifest& a : header.attachments()) {
-    total += std::min<uint64_t>(a.size(), max_total_bytes + 1);
-  }
+  const uint64_t total = crypto::ManifestBytes(header, max_total_bytes);
   if (total > max_total_bytes) {
     return Status(Code::kTooLarge,
                   "attachments total " + std::to_string(total) +

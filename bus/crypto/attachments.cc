@@ -1,5 +1,6 @@
 #include "bus/crypto/attachments.h"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -7,6 +8,14 @@
 #include "bus/crypto/sha256.h"
 
 namespace docbus::crypto {
+
+uint64_t ManifestBytes(const v1::DocumentHeader& header, uint64_t cap) {
+  uint64_t total = 0;
+  for (const v1::AttachmentManifest& a : header.attachments()) {
+    total += std::min<uint64_t>(a.size(), cap + 1);
+  }
+  return total;
+}
 
 Status CheckAttachments(
     const v1::DocumentHeader& header,

@@ -31,4 +31,8 @@ Status CheckAttachments(
     const google::protobuf::RepeatedPtrField<v1::AttachmentData>& attachments,
     const AttachmentLimits& limits);
 
+// The sizes the manifest lists, summed with each counted as at most
+// cap + 1, so that forged sizes cannot overflow: compare the result with cap.
+uint64_t ManifestBytes(const v1::DocumentHeader& header, uint64_t cap);
+
 }  // namespace docbus::crypto

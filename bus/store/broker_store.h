@@ -151,8 +151,8 @@ class BrokerStore {
 
   // Large attachments arrive a chunk at a time, in order. AppendUpload writes
   // `data` at `offset` (the upload is created at its first chunk) and returns
-  // how many bytes the upload now holds; a chunk wholly held already changes
-  // nothing. kFailedPrecondition: a gap (offset beyond what is held);
+  // how many bytes the upload now holds; a chunk wholly held already, or one
+  // that would leave a gap (offset beyond what is held), changes nothing.
   // kInvalidField: past total_size, or a total_size other than the upload's.
   virtual Result<uint64_t> AppendUpload(const UploadKey& key,
                                         uint64_t total_size, uint64_t offset,

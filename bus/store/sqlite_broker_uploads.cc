@@ -144,10 +144,7 @@ Result<uint64_t> SqliteBrokerStore::AppendUpload(const UploadKey& key,
                                                  int64_t now_unix_ms) {
   DOCBUS_ASSIGN_OR_RETURN(std::optional<UploadRow> upload, FindUpload(key));
   if (!upload.has_value()) {
-    if (offset != 0) {
-      return Status(Code::kFailedPrecondition,
-                    "upload does not start at offset 0");
-    }
+    if (offset != 0) return uint64_t{0};  // a gap: nothing held yet
     SqliteQuery insert = Query(schema::kInsertUpload);
     insert->BindText(1, key.sender)
         .BindText(2, key.message_id)
@@ -164,12 +161,7 @@ Result<uint64_t> SqliteBrokerStore::AppendUpload(const UploadKey& key,
                                            " differs from the upload's " +
                                            std::to_string(p.total_size));
   }
-  if (offset > p.held) {
-    return Status(Code::kFailedPrecondition,
-                  "chunk at " + std::to_string(offset) +
-                      " leaves a gap after " + std::to_string(p.held) +
-                      " bytes");
-  }
+  if (offset > p.held) return p.held;  // a gap: nothing stored
   if (data.size() > total_size - offset) {
     return Status(Code::kInvalidField, "chunk runs past total_size");
   }

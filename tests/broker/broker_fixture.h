@@ -99,12 +99,17 @@ class TestAgent {
 
 // A broker on a fresh folder with TestOptions and G22 connected (its Hello
 // answered): where most broker tests start, with TEST_CASE_METHOD.
+// Other options: derive a fixture whose constructor passes its own maker.
 struct BrokerWithG22 {
-  BrokerWithG22() { g22.Open(); }
+  explicit BrokerWithG22(
+      BrokerOptions (*options)(const std::filesystem::path&) = TestOptions)
+      : b(options(dir.path())), g22(kG22, b.broker().zmq_endpoint()) {
+    g22.Open();
+  }
 
   TempDir dir;
-  TestBroker b{TestOptions(dir.path())};
-  TestAgent g22{kG22, b.broker().zmq_endpoint()};
+  TestBroker b;
+  TestAgent g22;
 };
 
 // A signed document from `from` to `to` with the given attachments and

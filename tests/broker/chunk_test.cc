@@ -2,7 +2,6 @@
 // "Large attachments"). What a sender and a recipient see, and what a bad
 // upload leaves behind (nothing).
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "bus/core/chunks.h"
@@ -20,6 +19,22 @@ BrokerOptions LargeOptions(const std::filesystem::path& dir) {
   o.max_attachment_bytes = 4 << 20;
   return o;
 }
+
+struct LargeBroker : BrokerWithG22 {
+  LargeBroker() : BrokerWithG22(LargeOptions) {}
+};
+
+// Attachments of up to 2 MiB each, 3 MiB together.
+BrokerOptions DocumentLimitOptions(const std::filesystem::path& dir) {
+  BrokerOptions o = LargeOptions(dir);
+  o.max_document_bytes = 3 * kChunkBytes;
+  o.max_attachment_bytes = 2 * kChunkBytes;
+  return o;
+}
+
+struct DocumentLimitBroker : BrokerWithG22 {
+  DocumentLimitBroker() : BrokerWithG22(DocumentLimitOptions) {}
+};
 
 std::string RandomBytes(size_t size, uint64_t seed) {
   std::mt19937_64 random(seed);
@@ -53,9 +68,8 @@ void Upload(TestAgent& agent, const v1::Submit& submit,
             const std::vector<std::string>& bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     for (uint64_t at = 0; at < bytes[i].size(); at += kChunkBytes) {
-      agent.Send(UploadChunkFrame(MessageIdOf(submit),
-                                  static_cast<uint32_t>(i), bytes[i], at,
-                                  kChunkBytes));
+      agent.Send(UploadChunkFrame(MessageIdOf(submit), static_cast<uint32_t>(i),
+                                  bytes[i], at, kChunkBytes));
       const v1::Frame stored = agent.Expect(v1::Frame::kChunkStored);
       REQUIRE(stored.chunk_stored().attachment() == i);
       REQUIRE(stored.chunk_stored().received() ==
@@ -97,14 +111,11 @@ bool Stored(const std::filesystem::path& dir, const std::string& sender,
 
 }  // namespace
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    LargeBroker,
     "a large document is uploaded in chunks, accepted, and fetched by its "
     "recipient a chunk at a time, byte-identical",
     "[broker][chunks]") {
-  TempDir dir;
-  TestBroker b(LargeOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   const std::vector<std::string> bytes{RandomBytes(2 * kChunkBytes + 12345, 1),
                                        "a small second attachment"};
   const v1::Submit whole = MakeSubmit(kG22, {kH41}, bytes);
@@ -162,14 +173,11 @@ TEST_CASE(
   CHECK(after.chunk().data().empty());
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    LargeBroker,
     "an upload that differs from the signed manifest, leaves a gap or runs "
     "past its size changes nothing",
     "[broker][chunks]") {
-  TempDir dir;
-  TestBroker b(LargeOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   const std::string big = RandomBytes(kChunkBytes + 100, 2);
   const v1::Submit whole = MakeSubmit(kG22, {kH41}, {big});
   const std::string id = MessageIdOf(whole);
@@ -208,17 +216,10 @@ TEST_CASE(
   CHECK_FALSE(upload->has_value());
 }
 
-TEST_CASE(
-    "a chunked document whose attachments together exceed "
-    "limits.max_document_bytes is refused and not kept",
-    "[broker][chunks]") {
-  TempDir dir;
-  BrokerOptions o = LargeOptions(dir.path());
-  o.max_document_bytes = 3 * kChunkBytes;
-  o.max_attachment_bytes = 2 * kChunkBytes;
-  TestBroker b(o);
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
+TEST_CASE_METHOD(DocumentLimitBroker,
+                 "a chunked document whose attachments together exceed "
+                 "limits.max_document_bytes is refused and not kept",
+                 "[broker][chunks]") {
   // Each within the per-attachment limit, together over the document's.
   const std::vector<std::string> bytes{
       RandomBytes(kChunkBytes + kChunkBytes / 2, 3),
@@ -232,12 +233,9 @@ TEST_CASE(
   CHECK_FALSE(Stored(dir.path(), kG22, MessageIdOf(whole)));
 }
 
-TEST_CASE("an agency cannot fetch the attachments of another's delivery",
-          "[broker][chunks]") {
-  TempDir dir;
-  TestBroker b(LargeOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
+TEST_CASE_METHOD(LargeBroker,
+                 "an agency cannot fetch the attachments of another's delivery",
+                 "[broker][chunks]") {
   const std::vector<std::string> bytes{RandomBytes(kChunkBytes + 1, 3)};
   const v1::Submit whole = MakeSubmit(kG22, {kH41}, bytes);
   Upload(g22, whole, bytes);
@@ -260,13 +258,10 @@ TEST_CASE("an agency cannot fetch the attachments of another's delivery",
   CHECK(own.chunk().data() == bytes[0].substr(0, own.chunk().data().size()));
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    LargeBroker,
     "a small document uploaded in chunks is delivered whole, byte-identical",
     "[broker][chunks]") {
-  TempDir dir;
-  TestBroker b(LargeOptions(dir.path()));
-  TestAgent g22(kG22, b.broker().zmq_endpoint());
-  g22.Open();
   const std::vector<std::string> bytes{"a small attachment sent in a chunk"};
   const v1::Submit whole = MakeSubmit(kG22, {kH41}, bytes);
   Upload(g22, whole, bytes);
