@@ -58,12 +58,7 @@ void AnswerUnavailable(Turn& turn, const Inbound& in,
   turn.ctx.log->info(
       "submission waits for its upload agency={} message_id={}: {}",
       in.agency_id, message_id, why.message());
-  v1::Frame frame;
-  v1::Rejected* rejected = frame.mutable_rejected();
-  rejected->set_message_id(message_id);
-  rejected->set_reason(v1::REASON_UNAVAILABLE);
-  rejected->set_detail(why.message());
-  turn.Answer(in.routing_id, frame);
+  turn.AnswerRejected(in.routing_id, message_id, why);
 }
 
 // What CheckUploads returns when the store, not the upload, failed.
@@ -98,12 +93,7 @@ void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
   ctx.log->info("rejected agency={} message_id={} reason={} audit_index={}: {}",
                 in.agency_id, message_id, CodeName(why.code()), *index,
                 why.message());
-  v1::Frame frame;
-  v1::Rejected* rejected = frame.mutable_rejected();
-  rejected->set_message_id(message_id);
-  rejected->set_reason(ToWireReason(why.code()));
-  rejected->set_detail(why.message());
-  turn.Answer(in.routing_id, frame);
+  turn.AnswerRejected(in.routing_id, message_id, why);
 }
 
 void AnswerAccepted(Turn& turn, const Inbound& in,

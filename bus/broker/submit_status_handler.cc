@@ -34,11 +34,7 @@ void RejectStatus(Turn& turn, const Inbound& in, const v1::StatusBody* body,
       "status rejected agency={} status_id={} message_id={} reason={}: {}",
       in.agency_id, status_id, body != nullptr ? body->message_id() : "",
       CodeName(why.code()), why.message());
-  v1::Frame frame;
-  frame.mutable_rejected()->set_message_id(status_id);
-  frame.mutable_rejected()->set_reason(ToWireReason(why.code()));
-  frame.mutable_rejected()->set_detail(why.message());
-  turn.Answer(in.routing_id, frame);
+  turn.AnswerRejected(in.routing_id, status_id, why);
 }
 
 bool Contains(const std::vector<std::string>& list, const std::string& item) {

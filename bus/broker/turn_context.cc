@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "bus/core/log.h"
+#include "bus/core/wire_reason.h"
 
 namespace docbus::broker {
 
@@ -33,6 +34,16 @@ void Turn::AnswerError(std::string_view routing_id, v1::Reason reason,
   v1::Frame frame;
   frame.mutable_error()->set_reason(reason);
   frame.mutable_error()->set_detail(std::move(detail));
+  Answer(routing_id, frame);
+}
+
+void Turn::AnswerRejected(std::string_view routing_id, std::string_view id,
+                          const Status& why) {
+  v1::Frame frame;
+  v1::Rejected* rejected = frame.mutable_rejected();
+  rejected->set_message_id(std::string(id));
+  rejected->set_reason(ToWireReason(why.code()));
+  rejected->set_detail(why.message());
   Answer(routing_id, frame);
 }
 

@@ -100,6 +100,10 @@ class Turn {
   void Answer(std::string_view routing_id, const v1::Frame& frame);
   void AnswerError(std::string_view routing_id, v1::Reason reason,
                    std::string detail);
+  // Rejected{id, why's reason and message}: a submission, status or chunk
+  // refused.
+  void AnswerRejected(std::string_view routing_id, std::string_view id,
+                      const Status& why);
 
   // A store or audit failure: the whole turn will be rolled back and none of
   // its answers sent (agents retransmit). Logged once.

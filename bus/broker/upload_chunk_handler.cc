@@ -8,7 +8,6 @@
 #include "bus/broker/handlers.h"
 #include "bus/core/chunks.h"
 #include "bus/core/ids.h"
-#include "bus/core/wire_reason.h"
 
 namespace docbus::broker {
 namespace {
@@ -77,12 +76,7 @@ void HandleUploadChunk(Turn& turn, const Inbound& in,
   ctx.log->warn("upload chunk refused agency={} message_id={} reason={}: {}",
                 in.agency_id, chunk.message_id().substr(0, 64),
                 CodeName(s.code()), s.message());
-  v1::Frame frame;
-  v1::Rejected* rejected = frame.mutable_rejected();
-  rejected->set_message_id(chunk.message_id());
-  rejected->set_reason(ToWireReason(s.code()));
-  rejected->set_detail(s.message());
-  turn.Answer(in.routing_id, frame);
+  turn.AnswerRejected(in.routing_id, chunk.message_id(), s);
 }
 
 }  // namespace docbus::broker
