@@ -65,7 +65,8 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
       fetcher_(deps_.options.retransmit_ms,
                static_cast<uint64_t>(deps_.limits.max_document_bytes)),
       pool_(deps_.options.verify_threads >= 0 ? deps_.options.verify_threads
-                                              : WorkerPool::DefaultThreads()) {}
+                                              : WorkerPool::DefaultThreads(),
+            "agent-crypto") {}
 
 AgentLoop::~AgentLoop() = default;
 

@@ -33,7 +33,7 @@
 #include "agents/submission_answers.h"
 #include "agents/submission_queue.h"
 #include "agents/turn.h"
-#include "agents/worker_pool.h"
+#include "bus/core/worker_pool.h"
 #include "bus/transport/agent_socket.h"
 
 namespace docbus::agent {

@@ -153,7 +153,8 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   if (!socket.ok()) return KeyError("broker.listen", socket.status());
   socket_ = std::move(socket).value();
   dispatcher_ = std::make_unique<DeliveryDispatcher>(*ctx_, *socket_);
-  verify_pool_ = std::make_unique<VerifyPool>(options_.verify_threads);
+  verify_pool_ =
+      std::make_unique<WorkerPool>(options_.verify_threads, "broker-verify");
 
   if (!options_.http_listen.empty()) {
     StatusHttpHandlers handlers{
@@ -304,7 +305,7 @@ std::vector<BrokerLoop::Received> BrokerLoop::ParseAndVerify(
     }
   }
   // Signatures are checked in parallel, ahead of the in-order handling.
-  verify_pool_->RunAll(to_verify.size(), [&](size_t k) {
+  verify_pool_->Run(to_verify.size(), [&](size_t k) {
     Received& r = received[to_verify[k]];
     const SignedPart part = *SignedPartOf(r.frame);
     r.signature =

@@ -31,7 +31,7 @@
 #include "bus/broker/session_table.h"
 #include "bus/broker/status_http.h"
 #include "bus/broker/turn_context.h"
-#include "bus/broker/verify_pool.h"
+#include "bus/core/worker_pool.h"
 #include "bus/crypto/trust_store.h"
 #include "bus/crypto/verifier.h"
 #include "bus/registry/agency_registry.h"
@@ -95,7 +95,7 @@ class BrokerLoop {
   SessionTable sessions_;
   std::unique_ptr<BrokerContext> ctx_;
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
-  std::unique_ptr<VerifyPool> verify_pool_;
+  std::unique_ptr<WorkerPool> verify_pool_;
 
   std::unique_ptr<zmq::context_t> zmq_;
   std::unique_ptr<transport::ZapHandler> zap_;

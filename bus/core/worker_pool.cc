@@ -1,18 +1,18 @@
-#include "agents/worker_pool.h"
+#include "bus/core/worker_pool.h"
 
 #include <pthread.h>
 
-namespace docbus::agent {
+namespace docbus {
 
 int WorkerPool::DefaultThreads() {
   const unsigned cores = std::thread::hardware_concurrency();
   return cores > 1 ? static_cast<int>(cores) - 1 : 0;
 }
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, const std::string& name) {
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] {
-      pthread_setname_np(pthread_self(), "agent-crypto");
+    threads_.emplace_back([this, name] {
+      pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
       Work();
     });
   }
@@ -75,4 +75,4 @@ void WorkerPool::Run(size_t n, const std::function<void(size_t)>& fn) {
   job_.reset();
 }
 
-}  // namespace docbus::agent
+}  // namespace docbus

@@ -1,11 +1,11 @@
 // WorkerPool: runs the independent, CPU-bound part of a loop turn (signature
-// verification, receipt signing) on several cores at once. Run(n, fn) calls
-// fn(0..n-1) spread over the pool's threads and the calling thread, and
-// returns when all calls are done. With 0 worker threads (a single-core
-// machine) everything runs on the caller.
+// verification, receipt signing) on several cores at once, for the broker's
+// and the agent's loops. Run(n, fn) calls fn(0..n-1) spread over the pool's
+// threads and the calling thread, and returns when all calls are done. With 0
+// worker threads (a single-core machine) everything runs on the caller.
 //
-// Thread-safety: Run from one thread at a time (the agent's loop); fn must
-// be safe to call concurrently for different indexes.
+// Thread-safety: Run from one thread at a time (the loop); fn must be safe to
+// call concurrently for different indexes.
 #pragma once
 
 #include <atomic>
@@ -14,15 +14,17 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
-namespace docbus::agent {
+namespace docbus {
 
 class WorkerPool {
  public:
-  // `threads` extra threads (besides the caller).
-  explicit WorkerPool(int threads);
+  // `threads` extra threads (besides the caller), named `name` (at most 15
+  // characters) in ps and top.
+  WorkerPool(int threads, const std::string& name);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -52,4 +54,4 @@ class WorkerPool {
   std::shared_ptr<Job> job_;  // guarded by mu_
 };
 
-}  // namespace docbus::agent
+}  // namespace docbus
