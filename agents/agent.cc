@@ -39,6 +39,11 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                                       options.data_dir.string() + ": " +
                                       ec.message());
   }
+  // One agent per data folder: a second one would send the same outbox and
+  // take the same deliveries; it is refused, naming the first one's pid.
+  Result<FolderLock> lock = FolderLock::TryAcquire(options.data_dir / "lock");
+  if (!lock.ok()) return Named("agent.data_dir", lock.status());
+  agent->data_lock_.emplace(std::move(lock).value());
 
   Result<std::shared_ptr<const registry::AgencyRegistry>> registry =
       registry::AgencyRegistry::Load(options.registry);
@@ -123,6 +128,7 @@ void Agent::Stop() {
     if (loop_) loop_->RequestStop();
     if (thread_.joinable()) thread_.join();
     loop_.reset();  // closes the socket on this thread, after the loop ended
+    data_lock_.reset();  // the store is closed: the folder is free again
   });
 }
 

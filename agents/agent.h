@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <zmq.hpp>
@@ -23,6 +24,7 @@
 #include "agents/document_builder.h"
 #include "agents/submission_queue.h"
 #include "bus/core/clock.h"
+#include "bus/core/folder_lock.h"
 #include "bus/crypto/signer.h"
 #include "bus/crypto/trust_store.h"
 #include "bus/crypto/verifier.h"
@@ -90,6 +92,7 @@ class Agent final : public AgentService {
   const Clock& clock_;
   Metrics metrics_;
   std::shared_ptr<spdlog::logger> logger_;
+  std::optional<FolderLock> data_lock_;  // held while the agent runs
   std::shared_ptr<const registry::AgencyRegistry> registry_;
   std::unique_ptr<crypto::TrustStore> trust_;
   std::unique_ptr<crypto::Verifier> verifier_;

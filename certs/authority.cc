@@ -137,7 +137,7 @@ Status InitAuthority(const std::filesystem::path& dir,
   }
   DOCBUS_RETURN_IF_ERROR(MakeDirectory(dir, 0755));
   DOCBUS_RETURN_IF_ERROR(MakeDirectory(paths.root_dir(), 0700));
-  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
+  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, LockPkiFolder(paths));
 
   CaMaterial ca;
   DOCBUS_ASSIGN_OR_RETURN(ca.key, GenerateP256Key());
@@ -174,7 +174,7 @@ Status IssueAgency(const std::filesystem::path& dir, std::string_view id,
                   "agency " + std::string(id) + " needs a name");
   }
   const PkiPaths paths(dir);
-  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
+  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, LockPkiFolder(paths));
   DOCBUS_ASSIGN_OR_RETURN(auto registry_file,
                           registry::RegistryFile::Read(paths.registry(), true));
   if (registry_file.Find(id) != nullptr) {
@@ -212,7 +212,7 @@ Status IssueAgency(const std::filesystem::path& dir, std::string_view id,
 
 Status IssueBroker(const std::filesystem::path& dir, const Validity& validity) {
   const PkiPaths paths(dir);
-  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
+  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, LockPkiFolder(paths));
   std::error_code ec;
   if (std::filesystem::exists(paths.broker_certificate(), ec)) {
     return Status(Code::kAlreadyExists,
@@ -237,7 +237,7 @@ Status IssueBroker(const std::filesystem::path& dir, const Validity& validity) {
 
 Status Revoke(const std::filesystem::path& dir, std::string_view id) {
   const PkiPaths paths(dir);
-  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
+  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, LockPkiFolder(paths));
   DOCBUS_ASSIGN_OR_RETURN(auto registry_file,
                           registry::RegistryFile::Read(paths.registry()));
   registry::RegistryEntry* entry = registry_file.Find(id);
@@ -273,7 +273,7 @@ Status WriteCrl(const std::filesystem::path& dir, int64_t next_update_days) {
                   "CRL next update must be at least 1 day");
   }
   const PkiPaths paths(dir);
-  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
+  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, LockPkiFolder(paths));
   DOCBUS_ASSIGN_OR_RETURN(CaMaterial ca, LoadCa(paths));
   DOCBUS_ASSIGN_OR_RETURN(CrlSpec crl, CurrentCrl(paths, ca));
   DOCBUS_RETURN_IF_ERROR(

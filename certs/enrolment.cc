@@ -81,7 +81,7 @@ Result<std::string> AcceptEnrolment(const std::filesystem::path& dir,
   DOCBUS_ASSIGN_OR_RETURN(EnrolmentRequest request,
                           ParseEnrolmentRequest(text));
   const PkiPaths paths(dir);
-  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, FolderLock::Acquire(paths));
+  DOCBUS_ASSIGN_OR_RETURN(FolderLock lock, LockPkiFolder(paths));
   DOCBUS_ASSIGN_OR_RETURN(
       auto trust,
       crypto::TrustStore::Load(paths.root_certificate(), paths.crl(), clock));

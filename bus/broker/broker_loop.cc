@@ -97,6 +97,20 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   trust_ = std::move(trust).value();
   verifier_ = std::make_unique<crypto::Verifier>(*trust_, registry_);
 
+  // One broker per data folder: a second one is refused here, naming the
+  // first one's pid, before it touches anything.
+  std::error_code ec;
+  std::filesystem::create_directories(options_.data_dir, ec);
+  if (ec) {
+    return KeyError(
+        "broker.data_dir",
+        Status(Code::kIoError, "cannot create " + options_.data_dir.string() +
+                                   ": " + ec.message()));
+  }
+  auto lock = FolderLock::TryAcquire(options_.data_dir / "lock");
+  if (!lock.ok()) return KeyError("broker.data_dir", lock.status());
+  data_lock_.emplace(std::move(lock).value());
+
   // The store, and the audit log checked against its last checkpoint.
   auto store = store::OpenSqliteBrokerStore(options_.data_dir);
   if (!store.ok()) return KeyError("broker.data_dir", store.status());

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
@@ -31,6 +32,7 @@
 #include "bus/broker/session_table.h"
 #include "bus/broker/status_http.h"
 #include "bus/broker/turn_context.h"
+#include "bus/core/folder_lock.h"
 #include "bus/core/worker_pool.h"
 #include "bus/crypto/trust_store.h"
 #include "bus/crypto/verifier.h"
@@ -89,6 +91,7 @@ class BrokerLoop {
   std::shared_ptr<const registry::AgencyRegistry> registry_;
   std::unique_ptr<crypto::TrustStore> trust_;
   std::unique_ptr<crypto::Verifier> verifier_;
+  std::optional<FolderLock> data_lock_;  // held while the broker runs
   std::unique_ptr<store::BrokerStore> store_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<Checkpointer> checkpointer_;

@@ -1,7 +1,7 @@
 // The docbus-agent executable as an operator runs it: a bad config exits 2
 // naming the key; a good one serves its API, announces it in endpoints.json,
 // and on SIGTERM exits 0, removing endpoints.json and leaving its own log
-// published.
+// published; a second one on the same data folder exits 1.
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
@@ -116,6 +116,37 @@ TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
   CHECK(*code == 0);
   CHECK_FALSE(std::filesystem::exists(data / "endpoints.json"));
   CHECK(std::filesystem::exists(data / "log" / "checkpoint"));
+}
+
+TEST_CASE("a second docbus-agent on the same data folder is refused",
+          "[agent][daemon]") {
+  testing::TestPki pki;
+  testing::TempDir dir;
+  testing::FakeBroker broker(pki);
+  const std::filesystem::path data = dir.path() / "data";
+  const std::filesystem::path config = dir.path() / "agent.toml";
+  Write(config, Config(pki, broker.endpoint(), data));
+  auto first = local::DaemonProcess::Start(kAgentExe, {"--config", config},
+                                           dir.path() / "first.log");
+  REQUIRE(first.ok());
+  REQUIRE(WaitFor(
+      [&] { return std::filesystem::exists(data / "endpoints.json"); }));
+
+  auto second = local::DaemonProcess::Start(kAgentExe, {"--config", config},
+                                            dir.path() / "second.log");
+  REQUIRE(second.ok());
+  CHECK((*second)->Wait(testing::kWait) == std::optional<int>(1));
+  auto said = ReadFileLimited(dir.path() / "second.log", 1 << 20);
+  REQUIRE(said.ok());
+  INFO(*said);
+  CHECK(said->find(data.string() + " is in use by another process (pid " +
+                   std::to_string((*first)->pid()) + ")") != std::string::npos);
+  // The first one keeps its data folder and its API.
+  CHECK(std::filesystem::exists(data / "endpoints.json"));
+  CHECK((*first)->running());
+  auto code = (*first)->Terminate(testing::kWait);
+  REQUIRE(code.ok());
+  CHECK(*code == 0);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The docbus-broker executable: configuration problems name their key and
-// exit 2, a tampered log exits 3, SIGTERM is a clean exit 0 that removes
-// endpoints.json, and /metrics, /healthz, /v1/status answer on loopback.
+// exit 2, a tampered log exits 3, a second broker on the same data folder
+// exits 1, SIGTERM is a clean exit 0 that removes endpoints.json, and
+// /metrics, /healthz, /v1/status answer on loopback.
 #include <httplib.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -151,6 +152,30 @@ TEST_CASE("docbus-broker serves its status over HTTP and exits 0 on SIGTERM",
   CHECK(daemon.Wait() == 0);
   CHECK_FALSE(fs::exists(data / "endpoints.json"));
   CHECK(fs::exists(data / "log/checkpoint"));
+}
+
+TEST_CASE("a second docbus-broker on the same data folder is refused",
+          "[broker]") {
+  TempDir dir;
+  const fs::path data = dir.path() / "data";
+  const fs::path config = WriteConfig(dir, Config(data));
+  Daemon first(config);
+  REQUIRE(first.WaitForLine("broker listening"));
+
+  Daemon second(config);
+  CHECK(second.Wait() == 1);
+  INFO(second.output());
+  CHECK(second.output().find(data.string() + " is in use by another process") !=
+        std::string::npos);
+  // The first one goes on as if nothing happened.
+  REQUIRE(fs::exists(data / "endpoints.json"));
+  std::ifstream in(data / "endpoints.json");
+  httplib::Client http(nlohmann::json::parse(in).value("http", ""));
+  auto healthz = http.Get("/healthz");
+  REQUIRE(healthz);
+  CHECK(healthz->status == 200);
+  first.Signal(SIGTERM);
+  CHECK(first.Wait() == 0);
 }
 
 TEST_CASE("docbus-broker does not start when it cannot publish its log",
