@@ -10,13 +10,14 @@
 #include "bus/core/ids.h"
 
 namespace docbus {
-namespace {
 
-Status IoError(const std::string& what, const std::filesystem::path& file,
+Status IoError(std::string_view what, const std::filesystem::path& file,
                int err) {
-  return Status(Code::kIoError,
-                what + " " + file.string() + ": " + std::strerror(err));
+  return Status(Code::kIoError, std::string(what) + " " + file.string() + ": " +
+                                    std::strerror(err));
 }
+
+namespace {
 
 Status SyncDirectory(const std::filesystem::path& dir) {
   const int fd =

@@ -17,6 +17,11 @@
 
 namespace docbus {
 
+// kIoError "<what> <file>: <errno text>", e.g. IoError("cannot open", f,
+// errno).
+Status IoError(std::string_view what, const std::filesystem::path& file,
+               int err);
+
 // The file's bytes. kNotFound when it does not exist, kTooLarge when it is
 // over `max_bytes`, kIoError on any other failure; messages name the file.
 Result<std::string> ReadFileLimited(const std::filesystem::path& file,

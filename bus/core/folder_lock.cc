@@ -5,17 +5,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
+
+#include "bus/core/files.h"
 
 namespace docbus {
 namespace {
-
-Status IoError(const std::string& what, const std::filesystem::path& file,
-               int err) {
-  return Status(Code::kIoError,
-                what + " " + file.string() + ": " + std::strerror(err));
-}
 
 // The pid the holder wrote, or "unknown".
 std::string HolderPid(int fd) {
