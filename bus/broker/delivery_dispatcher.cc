@@ -6,6 +6,7 @@
 
 #include "bus/broker/broker_metrics.h"
 #include "bus/core/chunks.h"
+#include "bus/crypto/attachments.h"
 
 namespace docbus::broker {
 namespace {
@@ -25,14 +26,17 @@ Result<const v1::DocumentDelivery*> DeliveryDispatcher::LoadDocument(
   cached_delivery_.Clear();
   cached_delivery_.mutable_document()->set_header(std::move(doc.header));
   cached_delivery_.mutable_document()->set_signature(std::move(doc.signature));
-  uint64_t total = 0;
-  for (const std::string& digest : doc.attachment_sha256) {
-    DOCBUS_ASSIGN_OR_RETURN(uint64_t size, ctx_.store.AttachmentSize(digest));
-    total += size;
-  }
   // A large document goes without its attachments; the recipient fetches
-  // them a chunk at a time (HandleFetchChunk).
-  cached_delivery_.set_chunked(total > kChunkedAbove);
+  // them a chunk at a time (HandleFetchChunk). The sizes are the signed
+  // manifest's, which the stored attachments matched at submission.
+  v1::DocumentHeader header;
+  if (!header.ParseFromString(cached_delivery_.document().header())) {
+    return Status(Code::kCorruption, "stored header of document " +
+                                         std::to_string(document_id) +
+                                         " is damaged");
+  }
+  cached_delivery_.set_chunked(crypto::ManifestBytes(header, kChunkedAbove) >
+                               kChunkedAbove);
   for (const std::string& digest : doc.attachment_sha256) {
     if (cached_delivery_.chunked()) break;
     DOCBUS_ASSIGN_OR_RETURN(std::string data, ctx_.store.GetAttachment(digest));

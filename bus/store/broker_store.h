@@ -140,8 +140,6 @@ class BrokerStore {
                                std::string_view data) = 0;
   // The whole attachment, small or adopted from an upload. kNotFound.
   virtual Result<std::string> GetAttachment(std::string_view sha256) = 0;
-  virtual Result<uint64_t> AttachmentSize(
-      std::string_view sha256) = 0;  // kNotFound
   // Bytes of the attachment from `offset`: at most `length`, fewer where a
   // stored chunk ends (read on until the size); empty at the end. Read
   // without loading the rest. kNotFound; kInvalidField past the end.

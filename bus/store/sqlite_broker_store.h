@@ -40,7 +40,6 @@ class SqliteBrokerStore final : public BrokerStore {
   Status InsertDocument(DocumentRecord& record) override;
   Status PutAttachment(std::string_view sha256, std::string_view data) override;
   Result<std::string> GetAttachment(std::string_view sha256) override;
-  Result<uint64_t> AttachmentSize(std::string_view sha256) override;
   Result<std::string> ReadAttachment(std::string_view sha256, uint64_t offset,
                                      size_t length) override;
   Result<uint64_t> AppendUpload(const UploadKey& key, uint64_t total_size,
@@ -92,6 +91,10 @@ class SqliteBrokerStore final : public BrokerStore {
     int64_t rowid = 0;  // a small one: its row in `attachments`
   };
   Result<AttachmentRow> FindAttachment(std::string_view sha256);  // kNotFound
+  // At most `length` bytes of the attachment found, from `offset` (at most
+  // its size) to the end of the blob or of the chunk holding it.
+  Result<std::string> ReadFound(const AttachmentRow& found, uint64_t offset,
+                                size_t length);
   // From `offset` to the end of the chunk of `upload` holding it, at most
   // `length` bytes.
   Result<std::string> ReadChunk(int64_t upload, uint64_t offset, size_t length);

@@ -82,11 +82,6 @@ Result<std::string> SqliteBrokerStore::ReadChunk(int64_t upload,
   return std::string(data.substr(offset - start, length));
 }
 
-Result<uint64_t> SqliteBrokerStore::AttachmentSize(std::string_view sha256) {
-  DOCBUS_ASSIGN_OR_RETURN(AttachmentRow found, FindAttachment(sha256));
-  return found.size;
-}
-
 Result<std::string> SqliteBrokerStore::ReadAttachment(std::string_view sha256,
                                                       uint64_t offset,
                                                       size_t length) {
@@ -96,32 +91,35 @@ Result<std::string> SqliteBrokerStore::ReadAttachment(std::string_view sha256,
                   "offset " + std::to_string(offset) + " is past the end (" +
                       std::to_string(found.size) + " bytes)");
   }
+  return ReadFound(found, offset, length);
+}
+
+Result<std::string> SqliteBrokerStore::GetAttachment(std::string_view sha256) {
+  DOCBUS_ASSIGN_OR_RETURN(AttachmentRow found, FindAttachment(sha256));
+  // One read for a small attachment; an adopted upload, a chunk at a time.
+  std::string out;
+  while (out.size() < found.size) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        std::string piece,
+        ReadFound(found, out.size(), found.size - out.size()));
+    if (out.empty()) {
+      out = std::move(piece);
+      out.reserve(found.size);
+    } else {
+      out += piece;
+    }
+  }
+  return out;
+}
+
+Result<std::string> SqliteBrokerStore::ReadFound(const AttachmentRow& found,
+                                                 uint64_t offset,
+                                                 size_t length) {
   if (offset == found.size) return std::string();
   if (found.upload > 0) return ReadChunk(found.upload, offset, length);
   DOCBUS_ASSIGN_OR_RETURN(
       Blob blob, Blob::Open(db_->handle(), "attachments", found.rowid));
   return blob.Read(offset, length);
-}
-
-Result<std::string> SqliteBrokerStore::GetAttachment(std::string_view sha256) {
-  DOCBUS_ASSIGN_OR_RETURN(AttachmentRow found, FindAttachment(sha256));
-  if (found.size == 0) return std::string();
-  if (found.upload == 0) {
-    DOCBUS_ASSIGN_OR_RETURN(
-        Blob blob, Blob::Open(db_->handle(), "attachments", found.rowid));
-    return blob.Read(0, found.size);
-  }
-  // Adopted from an upload (also below the chunked threshold, when an agent
-  // chose to upload a small document): its chunks in order.
-  std::string out;
-  out.reserve(found.size);
-  while (out.size() < found.size) {
-    DOCBUS_ASSIGN_OR_RETURN(
-        std::string piece,
-        ReadChunk(found.upload, out.size(), found.size - out.size()));
-    out += piece;
-  }
-  return out;
 }
 
 Result<std::optional<SqliteBrokerStore::UploadRow>>

@@ -151,6 +151,51 @@ TEST_CASE("a rolled-back batch leaves no document, delivery or audit entry",
   CHECK(store->FindDocument("000.00.00.G22", "m-rolled-back")->has_value());
 }
 
+// A large attachment arrives a chunk at a time: a repeated chunk or one that
+// would leave a gap changes nothing, and once adopted it reads back whole and
+// from any offset, across the chunks.
+TEST_CASE("an upload held in chunks reads back whole and from any offset",
+          "[store]") {
+  TempDir dir;
+  auto store = Open(dir.path());
+  const UploadKey key{"000.00.00.G22", "0190f3a2-7c1e-7abc-9def-0123456789ab",
+                      0};
+  std::string data;
+  for (int i = 0; i < 2500; ++i) data += "chunk" + std::to_string(i) + ";";
+  const uint64_t size = data.size();
+  const int64_t now = 1'780'000'000'000;
+  REQUIRE(store->Begin().ok());
+  CHECK(store->AppendUpload(key, size, 0, data.substr(0, 5000), now).value() ==
+        5000);
+  CHECK(store->AppendUpload(key, size, 0, data.substr(0, 5000), now).value() ==
+        5000);  // again: held already
+  CHECK(store->AppendUpload(key, size, 9000, data.substr(9000, 10), now)
+            .value() == 5000);  // a gap: not kept
+  CHECK(store->AppendUpload(key, size, 5000, data.substr(5000), now).value() ==
+        size);
+  CHECK(store->AppendUpload(key, size + 1, 0, "x", now).status().code() ==
+        Code::kInvalidField);
+  const std::string digest(32, 'u');
+  REQUIRE(store->AdoptUpload(key, digest).ok());
+  REQUIRE(store->Commit().ok());
+
+  CHECK(store->GetAttachment(digest).value() == data);
+  std::string read;
+  while (read.size() < size) {
+    auto piece = store->ReadAttachment(digest, read.size(), 3000);
+    REQUIRE(piece.ok());
+    REQUIRE_FALSE(piece->empty());
+    CHECK(piece->size() <= 3000);
+    read += *piece;
+  }
+  CHECK(read == data);
+  CHECK(store->ReadAttachment(digest, 4990, 20).value() ==
+        data.substr(4990, 10));  // up to the end of the first chunk
+  CHECK(store->ReadAttachment(digest, size, 10).value().empty());
+  CHECK(store->ReadAttachment(digest, size + 1, 10).status().code() ==
+        Code::kInvalidField);
+}
+
 TEST_CASE("a queue is read in priority order, a page at a time", "[store]") {
   TempDir dir;
   auto store = Open(dir.path());
