@@ -61,12 +61,6 @@ void AnswerUnavailable(Turn& turn, const Inbound& in,
   turn.AnswerRejected(in.routing_id, message_id, why);
 }
 
-// What CheckUploads returns when the store, not the upload, failed.
-bool IsStoreFailure(Code code) {
-  return code == Code::kIoError || code == Code::kCorruption ||
-         code == Code::kInternal || code == Code::kNotFound;
-}
-
 void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
             const std::string& header_sha256, const Status& why) {
   BrokerContext& ctx = turn.ctx;
@@ -178,12 +172,13 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
       static_cast<size_t>(o.max_attachments),
       static_cast<uint64_t>(o.max_attachment_bytes)};
   if (s.ok() && submit.chunked()) {
-    s = CheckUploads(ctx.store, in.agency_id, header, limits,
-                     static_cast<uint64_t>(o.max_document_bytes));
+    Status stored =
+        CheckUploads(ctx.store, in.agency_id, header, limits,
+                     static_cast<uint64_t>(o.max_document_bytes), &s);
+    if (!stored.ok()) return turn.Fail(stored);
     if (s.code() == Code::kUnavailable) {
       return AnswerUnavailable(turn, in, header.message_id(), s);
     }
-    if (IsStoreFailure(s.code())) return turn.Fail(s);
   } else if (s.ok()) {
     s = crypto::CheckAttachments(header, submit.attachments(), limits);
   }

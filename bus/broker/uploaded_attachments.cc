@@ -19,29 +19,19 @@ store::UploadKey KeyOf(std::string_view sender,
 Status CheckUploads(store::BrokerStore& store, std::string_view sender,
                     const v1::DocumentHeader& header,
                     const crypto::AttachmentLimits& limits,
-                    uint64_t max_total_bytes) {
-  if (static_cast<size_t>(header.attachments_size()) > limits.max_count) {
-    return Status(Code::kTooLarge, std::to_string(header.attachments_size()) +
-                                       " attachments, limit " +
-                                       std::to_string(limits.max_count));
-  }
+                    uint64_t max_total_bytes, Status* verdict) {
+  *verdict = crypto::CheckManifest(header, limits);
+  if (!verdict->ok()) return Status::Ok();
   const uint64_t total = crypto::ManifestBytes(header, max_total_bytes);
   if (total > max_total_bytes) {
-    return Status(Code::kTooLarge,
-                  "attachments total " + std::to_string(total) +
-                      " bytes, limit " + std::to_string(max_total_bytes));
+    *verdict = Status(Code::kTooLarge,
+                      "attachments total " + std::to_string(total) +
+                          " bytes, limit " + std::to_string(max_total_bytes));
+    return Status::Ok();
   }
   for (int i = 0; i < header.attachments_size(); ++i) {
     const v1::AttachmentManifest& a = header.attachments(i);
     const std::string name = "attachment " + std::to_string(i);
-    if (a.size() > limits.max_bytes_each) {
-      return Status(Code::kTooLarge, name + " is over " +
-                                         std::to_string(limits.max_bytes_each) +
-                                         " bytes");
-    }
-    if (a.sha256().size() != 32) {
-      return Status(Code::kInvalidField, name + ": sha256 must be 32 bytes");
-    }
     crypto::Sha256Stream digest;
     if (a.size() > 0) {
       const store::UploadKey key = KeyOf(sender, header, i);
@@ -49,10 +39,11 @@ Status CheckUploads(store::BrokerStore& store, std::string_view sender,
                               store.GetUpload(key));
       if (!upload.has_value() || upload->total_size != a.size() ||
           upload->held != a.size()) {
-        return Status(Code::kUnavailable,
-                      name + " is not fully uploaded (" +
-                          std::to_string(upload ? upload->held : 0) + " of " +
-                          std::to_string(a.size()) + " bytes)");
+        *verdict = Status(Code::kUnavailable,
+                          name + " is not fully uploaded (" +
+                              std::to_string(upload ? upload->held : 0) +
+                              " of " + std::to_string(a.size()) + " bytes)");
+        return Status::Ok();
       }
       for (uint64_t at = 0; at < a.size();) {
         DOCBUS_ASSIGN_OR_RETURN(std::string piece,
@@ -65,8 +56,10 @@ Status CheckUploads(store::BrokerStore& store, std::string_view sender,
       }
     }
     if (digest.Finish() != a.sha256()) {
-      return Status(Code::kDigestMismatch,
-                    name + ": uploaded bytes differ from the signed manifest");
+      *verdict =
+          Status(Code::kDigestMismatch,
+                 name + ": uploaded bytes differ from the signed manifest");
+      return Status::Ok();
     }
   }
   return Status::Ok();

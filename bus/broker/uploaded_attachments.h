@@ -13,19 +13,20 @@
 
 namespace docbus::broker {
 
-// Ok when every manifest entry of `header` has a complete upload from
-// `sender` with the listed size and SHA-256. Otherwise:
+// Judges the uploads of a chunked Submit into *verdict: ok when every
+// manifest entry of `header` has a complete upload from `sender` with the
+// listed size and SHA-256. Otherwise:
 //   kTooLarge        more attachments, or a larger one, than `limits`, or
-//                    more than `max_total_bytes` together (the limit of an
-//                    unchunked document's frame);
+//                    more than `max_total_bytes` together;
 //   kInvalidField    a manifest digest that is not 32 bytes;
 //   kUnavailable     an attachment not (fully) uploaded yet: upload again;
-//   kDigestMismatch  uploaded bytes that differ from the manifest;
-// or the store's error.
+//   kDigestMismatch  uploaded bytes that differ from the manifest.
+// Returns the store's error when the store, not the upload, failed (then
+// *verdict means nothing).
 Status CheckUploads(store::BrokerStore& store, std::string_view sender,
                     const v1::DocumentHeader& header,
                     const crypto::AttachmentLimits& limits,
-                    uint64_t max_total_bytes);
+                    uint64_t max_total_bytes, Status* verdict);
 
 // Stores the checked uploads as the document's attachments.
 Status AdoptUploads(store::BrokerStore& store, std::string_view sender,

@@ -17,13 +17,36 @@ uint64_t ManifestBytes(const v1::DocumentHeader& header, uint64_t cap) {
   return total;
 }
 
+Status CheckManifest(const v1::DocumentHeader& header,
+                     const AttachmentLimits& limits) {
+  const auto& manifest = header.attachments();
+  if (static_cast<size_t>(manifest.size()) > limits.max_count) {
+    return Status(
+        Code::kTooLarge,
+        "more than " + std::to_string(limits.max_count) + " attachments");
+  }
+  for (int i = 0; i < manifest.size(); ++i) {
+    const v1::AttachmentManifest& entry = manifest[i];
+    const std::string which = "attachment " + std::to_string(i);
+    if (entry.sha256().size() != 32) {
+      return Status(Code::kInvalidField, which + " digest is not 32 bytes");
+    }
+    if (entry.size() > limits.max_bytes_each) {
+      return Status(Code::kTooLarge, which + " is over " +
+                                         std::to_string(limits.max_bytes_each) +
+                                         " bytes");
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckAttachments(
     const v1::DocumentHeader& header,
     const google::protobuf::RepeatedPtrField<v1::AttachmentData>& attachments,
     const AttachmentLimits& limits) {
+  DOCBUS_RETURN_IF_ERROR(CheckManifest(header, limits));
   const auto& manifest = header.attachments();
-  if (static_cast<size_t>(manifest.size()) > limits.max_count ||
-      static_cast<size_t>(attachments.size()) > limits.max_count) {
+  if (static_cast<size_t>(attachments.size()) > limits.max_count) {
     return Status(
         Code::kTooLarge,
         "more than " + std::to_string(limits.max_count) + " attachments");
@@ -41,14 +64,6 @@ Status CheckAttachments(
   for (int i = 0; i < manifest.size(); ++i) {
     const v1::AttachmentManifest& entry = manifest[i];
     const std::string which = "attachment " + std::to_string(i);
-    if (entry.sha256().size() != 32) {
-      return Status(Code::kInvalidField, which + " digest is not 32 bytes");
-    }
-    if (entry.size() > limits.max_bytes_each) {
-      return Status(Code::kTooLarge, which + " is over " +
-                                         std::to_string(limits.max_bytes_each) +
-                                         " bytes");
-    }
     auto it = by_digest.find(entry.sha256());
     if (it == by_digest.end()) {
       return Status(Code::kDigestMismatch, which + " is missing");

@@ -18,8 +18,15 @@ struct AttachmentLimits {
   uint64_t max_bytes_each = 32ull << 20;
 };
 
-// Ok when every manifest entry has exactly one AttachmentData whose bytes
-// have the listed size and SHA-256, and no AttachmentData is left over.
+// The signed manifest alone, before any attachment byte is read: at most
+// max_count entries (else kTooLarge), each digest 32 bytes (else
+// kInvalidField), each size at most max_bytes_each (else kTooLarge).
+Status CheckManifest(const v1::DocumentHeader& header,
+                     const AttachmentLimits& limits);
+
+// CheckManifest, then: ok when every manifest entry has exactly one
+// AttachmentData whose bytes have the listed size and SHA-256, and no
+// AttachmentData is left over.
 //   kTooLarge        more attachments than max_count (manifest or data), or
 //                    one larger than max_bytes_each (checked before hashing);
 //   kInvalidField    a manifest digest that is not 32 bytes;
