@@ -64,20 +64,13 @@ void OutboxSender::OnUnavailable(std::string_view message_id, int64_t now_ms,
                                  const SendFn& send) {
   if (!upload_.has_value() || upload_->message_id() != message_id) return;
   upload_->Restart();
-  in_flight_[upload_->message_id()].uploading = true;
   SendUploadStep(now_ms, send);
 }
 
 void OutboxSender::SendUploadStep(int64_t now_ms, const SendFn& send) {
   InFlight& entry = in_flight_[upload_->message_id()];
-  upload_sent_ms_ = now_ms;
-  if (!upload_->done()) {
-    send(upload_->NextChunkFrame());
-    return;
-  }
-  entry.uploading = false;
   entry.sent_ms = now_ms;
-  send(entry.frame);
+  send(upload_->done() ? entry.frame : upload_->NextChunkFrame());
 }
 
 bool OutboxSender::window_full() const {
@@ -96,7 +89,7 @@ bool OutboxSender::SendOne(PendingFrame& frame, int64_t now_ms,
       cursor_ = frame.seq;
       in_flight_bytes_ += static_cast<int64_t>(upload_->submit_frame().size());
       in_flight_[frame.message_id] =
-          InFlight{frame.seq, upload_->submit_frame(), now_ms, true};
+          InFlight{frame.seq, upload_->submit_frame(), now_ms};
       SendUploadStep(now_ms, send);
       return true;
     }
@@ -151,13 +144,11 @@ Status OutboxSender::Fill(AgentStore& store, int64_t now_ms,
 
 void OutboxSender::Retransmit(int64_t now_ms, const SendFn& send) {
   for (auto& [id, entry] : in_flight_) {
-    if (entry.uploading) {
-      if (upload_sent_ms_ + retransmit_ms_ <= now_ms) {
-        SendUploadStep(now_ms, send);
-      }
+    if (entry.sent_ms + retransmit_ms_ > now_ms) continue;
+    if (upload_.has_value() && upload_->message_id() == id) {
+      SendUploadStep(now_ms, send);  // its next chunk, or its Submit again
       continue;
     }
-    if (entry.sent_ms + retransmit_ms_ > now_ms) continue;
     if (!send(entry.frame)) return;
     entry.sent_ms = now_ms;
   }

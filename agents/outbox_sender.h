@@ -65,8 +65,7 @@ class OutboxSender {
   struct InFlight {
     int64_t seq;
     std::string frame;
-    int64_t sent_ms;
-    bool uploading = false;  // its attachments are going first (upload_)
+    int64_t sent_ms;  // or its upload's last step (chunk or Submit)
   };
   // Sends one entry; on success it is in flight.
   bool SendOne(PendingFrame& frame, int64_t now_ms, const SendFn& send);
@@ -84,7 +83,6 @@ class OutboxSender {
   bool backlog_ =
       true;  // pending entries beyond cursor_ may be only in the store
   std::optional<AttachmentUpload> upload_;  // until its entry is answered
-  int64_t upload_sent_ms_ = 0;
 };
 
 }  // namespace docbus::agent
