@@ -1,5 +1,6 @@
 // docbus-agent --config <file>: an agency's agent daemon. Parses flags and
 // the config, then runs AgentDaemon until SIGTERM or SIGINT (clean exit 0).
+// SIGHUP does not stop it (the agent reads its registry and CRL at start).
 // Exit 2: bad config (the message names the key); 1: could not start.
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -18,12 +19,13 @@ int main(int argc, char** argv) {
       ->required();
   CLI11_PARSE(app, argc, argv);
 
-  // Block the stop signals in every thread; this one waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals in every thread; this one waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto options = docbus::agent::LoadAgentConfig(config_file);
   if (!options.ok()) {
@@ -48,7 +50,11 @@ int main(int argc, char** argv) {
     return config_problem ? 2 : 1;
   }
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+    docbus::ComponentLogger("agent")->info(
+        "SIGHUP: nothing to reload (the agent reads its registry and CRL at "
+        "start; restart it to take new ones)");
+  }
   docbus::ComponentLogger("agent")->info("signal {} received, stopping",
                                          signal);
   (*daemon)->Stop();

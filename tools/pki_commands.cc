@@ -106,7 +106,7 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
   revoke->callback([args, &out, &err] {
     Finish(pki::Revoke(args->dir, args->agency), err);
     out << "revoked agency " << args->agency << "; publish " << args->dir
-        << "/crl.pem and registry.toml\n";
+        << "/crl.pem and registry.toml to the broker, then send it SIGHUP\n";
   });
 
   CLI::App* crl = pki_cmd->add_subcommand("crl", "re-sign the CRL");
@@ -169,7 +169,8 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
     Finish(text.status(), err);
     auto agency = pki::AcceptEnrolment(args->dir, *text);
     Finish(agency.status(), err);
-    out << "bound the new CURVE key of agency " << *agency << "\n";
+    out << "bound the new CURVE key of agency " << *agency << "; publish "
+        << args->dir << "/registry.toml to the broker, then send it SIGHUP\n";
   });
 }
 

@@ -71,6 +71,10 @@ Status Broker::Stop() {
 
 Broker::~Broker() { (void)Stop(); }
 
+void Broker::RequestReload() {
+  if (loop_) loop_->RequestReload();
+}
+
 Status Broker::loop_status() const {
   std::lock_guard lock(status_mu_);
   return loop_status_;

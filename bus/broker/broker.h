@@ -46,6 +46,11 @@ class Broker {
   // had stopped by itself, if it did (ok otherwise).
   Status Stop();
 
+  // The registry and the CRL are read again before the loop's next turn
+  // (SIGHUP): after `docbus pki revoke` or `enroll`, no restart is needed.
+  // Safe from any thread while the broker runs.
+  void RequestReload();
+
   // False once the loop has ended (Stop, or a fatal error: see loop_status).
   bool running() const { return running_.load(); }
   Status loop_status() const;

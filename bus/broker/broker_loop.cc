@@ -126,8 +126,8 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
                                                           clock_,
                                                           *store_,
                                                           *audit_,
-                                                          *verifier_,
-                                                          *registry_,
+                                                          verifier_.get(),
+                                                          registry_.get(),
                                                           sessions_,
                                                           metrics_,
                                                           *checkpointer_,
@@ -145,15 +145,7 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   } catch (const zmq::error_t& e) {
     return Status(Code::kInternal, std::string("zmq context: ") + e.what());
   }
-  auto zap = transport::ZapHandler::Start(
-      *zmq_, [registry = registry_](std::string_view key, std::string_view) {
-        const registry::Agency* agency = registry->FindByCurveKey(key);
-        if (agency == nullptr)
-          return transport::ZapDecision{false, "", "unknown CURVE key"};
-        if (agency->revoked)
-          return transport::ZapDecision{false, "", "agency revoked"};
-        return transport::ZapDecision{true, agency->id, ""};
-      });
+  auto zap = transport::ZapHandler::Start(*zmq_, AuthenticatorFor(registry_));
   if (!zap.ok()) return zap.status();
   zap_ = std::move(zap).value();
   transport::BrokerSocketOptions socket_options;
@@ -199,6 +191,7 @@ Status BrokerLoop::RunTurn() {
     return Status(Code::kInternal,
                   "the ZAP handler stopped: refusing to run unauthenticated");
   }
+  if (reload_requested_.exchange(false)) ReloadPki();
   zmq::socket_t* sockets[] = {&socket_->socket()};
   auto readable = transport::PollReadable(
       sockets,

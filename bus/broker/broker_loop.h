@@ -10,6 +10,9 @@
 //   retransmit overdue deliveries; deliver within each agency's credit
 //   publish the status snapshot when due
 //
+// Between turns, on request (SIGHUP), the registry and the CRL are loaded
+// again: new connections, signatures and open sessions follow them.
+//
 // A failed transaction is rolled back, its answers dropped (agents
 // retransmit) and every session restarted from its queue.
 //
@@ -17,6 +20,7 @@
 // thread at a time (the loop thread). http_url/zmq_endpoint are immutable.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -56,6 +60,10 @@ class BrokerLoop {
   Status RunTurn();
   // A last checkpoint and snapshot before closing.
   void Shutdown();
+  // From any thread: the registry and the CRL are read again from their
+  // files before the next turn (pki_reload.cc). A file that does not load
+  // changes nothing (logged, counted).
+  void RequestReload() { reload_requested_ = true; }
 
   const std::string& zmq_endpoint() const { return socket_->endpoint(); }
   std::string http_url() const { return http_ ? http_->url() : std::string(); }
@@ -81,6 +89,9 @@ class BrokerLoop {
   void SendAnswers(std::vector<Outgoing>& answers);
   void AnswerCoveredProofs();
   void PublishSnapshot();
+  static transport::Authenticator AuthenticatorFor(
+      std::shared_ptr<const registry::AgencyRegistry> registry);
+  void ReloadPki();
 
   BrokerOptions options_;
   const Clock& clock_;
@@ -110,6 +121,7 @@ class BrokerLoop {
   int64_t next_snapshot_ms_ = 0;
   bool more_to_deliver_ = false;
   int64_t last_zap_refused_ = -1;
+  std::atomic<bool> reload_requested_{false};
 };
 
 }  // namespace docbus::broker

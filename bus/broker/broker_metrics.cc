@@ -45,6 +45,8 @@ void DescribeBrokerMetrics(Metrics& m) {
   d(kStoreFailures, "counter", "Turns rolled back because the store failed.");
   d(kZapRefused, "gauge",
     "CURVE handshakes refused by the ZAP handler since start.");
+  d(kPkiReloads, "counter",
+    "Reloads of the registry and the CRL (SIGHUP), by result.");
 }
 
 std::string ReasonLabel(Code code) { return Label("reason", CodeName(code)); }

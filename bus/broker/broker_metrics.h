@@ -49,6 +49,8 @@ inline constexpr std::string_view kStoreFailures =
     "docbus_broker_store_failures_total";
 inline constexpr std::string_view kZapRefused =
     "docbus_broker_zap_refused_total";
+inline constexpr std::string_view kPkiReloads =
+    "docbus_broker_pki_reloads_total";
 
 // Declares every family above on `metrics`.
 void DescribeBrokerMetrics(Metrics& metrics);

@@ -1,4 +1,5 @@
-// HandleFrame: parse, session check, route to the handler of the frame type.
+// HandleFrame: registry, parse and session checks, then the handler of the
+// frame type.
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/handlers.h"
 
@@ -21,8 +22,24 @@ std::optional<SignedPart> SignedPartOf(const v1::Frame& frame) {
   }
 }
 
+bool MayAct(const registry::AgencyRegistry& registry,
+            std::string_view agency_id) {
+  const registry::Agency* agency = registry.Find(agency_id);
+  return agency != nullptr && !agency->revoked;
+}
+
 void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
   BrokerContext& ctx = turn.ctx;
+  if (!MayAct(*ctx.registry, in.agency_id)) {
+    // Let in when it connected, revoked or removed by a reload since.
+    ctx.metrics.Add(metric::kFrameErrors,
+                    metric::ReasonLabel(Code::kAgencyRevoked));
+    ctx.log->debug("frame from a revoked agency refused agency={}",
+                   in.agency_id);
+    turn.AnswerError(in.routing_id, v1::REASON_AGENCY_REVOKED,
+                     "agency " + in.agency_id + " is revoked");
+    return;
+  }
   if (parsed == nullptr) {
     ctx.metrics.Add(metric::kMalformed);
     ctx.counters.malformed++;

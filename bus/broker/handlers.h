@@ -16,9 +16,15 @@
 
 namespace docbus::broker {
 
-// Routes one frame to its handler. `frame` is null for a payload that did not
-// parse: it is counted and answered Error{MALFORMED}. Any frame but Hello from
-// an agency without a session is answered Error{UNAVAILABLE, "hello first"}.
+// True while `agency_id` is registered and not revoked.
+bool MayAct(const registry::AgencyRegistry& registry,
+            std::string_view agency_id);
+
+// Routes one frame to its handler. Every frame of an agency revoked or
+// removed since it connected (a registry reload) is answered
+// Error{AGENCY_REVOKED}. `frame` is null for a payload that did not parse: it
+// is counted and answered Error{MALFORMED}. Any frame but Hello from an agency
+// without a session is answered Error{UNAVAILABLE, "hello first"}.
 void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* frame);
 
 // The signed bytes a frame carries (document header, status body or receipt

@@ -1,7 +1,8 @@
 // docbus-broker --config <file>: parses flags, loads the config (bad config:
 // exit 2 naming the key), starts the broker library and waits for SIGTERM /
-// SIGINT (clean shutdown, exit 0). A stored audit log that no longer matches
-// the broker's own signed checkpoint refuses to start (exit 3).
+// SIGINT (clean shutdown, exit 0) or SIGHUP (read the registry and the CRL
+// again). A stored audit log that no longer matches the broker's own signed
+// checkpoint refuses to start (exit 3).
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   docbus::RealClock clock;
@@ -58,6 +60,10 @@ int main(int argc, char** argv) {
     if (sig == SIGTERM || sig == SIGINT) {
       log->info("signal {}: shutting down", sig);
       break;
+    }
+    if (sig == SIGHUP) {
+      log->info("SIGHUP: reloading the registry and the CRL");
+      (*broker)->RequestReload();
     }
   }
   s = (*broker)->Stop();

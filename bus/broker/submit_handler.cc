@@ -182,7 +182,7 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
   } else if (s.ok()) {
     s = crypto::CheckAttachments(header, submit.attachments(), limits);
   }
-  if (s.ok()) s = CheckRecipients(ctx.registry, header);
+  if (s.ok()) s = CheckRecipients(*ctx.registry, header);
   if (!s.ok()) {
     if (submit.chunked()) {
       Status dropped =

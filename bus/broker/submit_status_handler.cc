@@ -130,7 +130,7 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
   const store::DocumentRecord& doc = **document;
   s = CheckPermitted(body, doc);
   if (s.ok()) {
-    const registry::Agency* addressee = ctx.registry.Find(body.to());
+    const registry::Agency* addressee = ctx.registry->Find(body.to());
     if (addressee == nullptr) {
       s = Status(Code::kUnknownRecipient,
                  body.to() + " is not a registered agency");

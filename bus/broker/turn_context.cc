@@ -22,7 +22,7 @@ std::string SerializeFrame(const v1::Frame& frame) {
 Status CheckSignature(const BrokerContext& ctx, const Inbound& in,
                       std::string_view content, std::string_view signature) {
   if (in.signature != nullptr) return *in.signature;
-  return ctx.verifier.Verify(content, signature, in.agency_id);
+  return ctx.verifier->Verify(content, signature, in.agency_id);
 }
 
 void Turn::Answer(std::string_view routing_id, const v1::Frame& frame) {

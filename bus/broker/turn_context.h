@@ -50,8 +50,9 @@ struct BrokerContext {
   const Clock& clock;
   store::BrokerStore& store;
   audit::AuditLog& audit;
-  const crypto::Verifier& verifier;
-  const registry::AgencyRegistry& registry;
+  // Replaced together when the registry and the CRL are reloaded.
+  const crypto::Verifier* verifier;
+  const registry::AgencyRegistry* registry;
   SessionTable& sessions;
   Metrics& metrics;
   Checkpointer& checkpointer;

@@ -309,4 +309,31 @@ v1::SubmitStatus MakeStatus(const std::string& from, const std::string& to,
   return submit;
 }
 
+bool HandshakeAccepted(const std::string& endpoint, const std::string& agency) {
+  zmq::context_t context(1);
+  transport::AgentSocketOptions o;
+  o.endpoint = endpoint;
+  o.broker_public_z85 =
+      *transport::ReadKeyFile(TestPki().broker_curve_public());
+  o.public_z85 = *transport::ReadKeyFile(TestPki().agency_curve_public(agency));
+  o.secret_z85 = *transport::ReadKeyFile(TestPki().agency_curve_secret(agency));
+  auto socket = transport::AgentSocket::Connect(context, o);
+  REQUIRE(socket.ok());
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool accepted = false;
+  while (!accepted && (*socket)->auth_failures() == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    zmq::socket_t* sockets[] = {&(*socket)->monitor_socket()};
+    REQUIRE(
+        transport::PollReadable(sockets, std::chrono::milliseconds(50)).ok());
+    accepted = (*socket)->connected();
+  }
+  const bool refused = (*socket)->auth_failures() > 0;
+  socket->reset();
+  context.close();
+  REQUIRE(accepted != refused);  // one outcome, within the deadline
+  return accepted;
+}
+
 }  // namespace docbus::broker::test

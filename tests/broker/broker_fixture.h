@@ -39,6 +39,11 @@ const std::filesystem::path& LogKeyFile();
 // A signer for an agency of the test PKI (loaded once).
 const crypto::Signer& SignerOf(const std::string& agency);
 
+// Opens a CURVE connection to `endpoint` with `agency`'s keys and waits (up
+// to 10 s) for the handshake: true when the broker let it in, false when its
+// ZAP handler refused it.
+bool HandshakeAccepted(const std::string& endpoint, const std::string& agency);
+
 // A broker over `data_dir` with test-sized limits and the fake clock.
 BrokerOptions TestOptions(const std::filesystem::path& data_dir);
 

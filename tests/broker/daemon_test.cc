@@ -1,7 +1,8 @@
 // The docbus-broker executable: configuration problems name their key and
 // exit 2, a tampered log exits 3, a second broker on the same data folder
-// exits 1, SIGTERM is a clean exit 0 that removes endpoints.json, and
-// /metrics, /healthz, /v1/status answer on loopback.
+// exits 1, SIGHUP reloads the registry and the CRL, SIGTERM is a clean exit 0
+// that removes endpoints.json, and /metrics, /healthz, /v1/status answer on
+// loopback.
 #include <httplib.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -176,6 +177,17 @@ TEST_CASE("a second docbus-broker on the same data folder is refused",
   CHECK(healthz->status == 200);
   first.Signal(SIGTERM);
   CHECK(first.Wait() == 0);
+}
+
+TEST_CASE("docbus-broker reads the registry and the CRL again on SIGHUP",
+          "[broker][reload]") {
+  TempDir dir;
+  Daemon daemon(WriteConfig(dir, Config(dir.path() / "data")));
+  REQUIRE(daemon.WaitForLine("broker listening"));
+  daemon.Signal(SIGHUP);
+  CHECK(daemon.WaitForLine("registry and CRL reloaded"));
+  daemon.Signal(SIGTERM);
+  CHECK(daemon.Wait() == 0);
 }
 
 TEST_CASE("docbus-broker does not start when it cannot publish its log",

@@ -1,0 +1,60 @@
+// BrokerLoop's registry and CRL: who may connect (the ZAP handler), whose
+// signatures count (the verifier) and who may still act on an open
+// connection. Loaded at start; loaded again on request (SIGHUP), on the loop
+// thread between turns, all or nothing.
+#include "bus/broker/broker_loop.h"
+#include "bus/broker/broker_metrics.h"
+#include "bus/broker/handlers.h"
+
+namespace docbus::broker {
+
+transport::Authenticator BrokerLoop::AuthenticatorFor(
+    std::shared_ptr<const registry::AgencyRegistry> registry) {
+  return
+      [registry = std::move(registry)](std::string_view key, std::string_view) {
+        const registry::Agency* agency = registry->FindByCurveKey(key);
+        if (agency == nullptr)
+          return transport::ZapDecision{false, "", "unknown CURVE key"};
+        if (agency->revoked)
+          return transport::ZapDecision{false, "", "agency revoked"};
+        return transport::ZapDecision{true, agency->id, ""};
+      };
+}
+
+void BrokerLoop::ReloadPki() {
+  auto registry = registry::AgencyRegistry::Load(options_.registry);
+  // The CRL is swapped only once the registry has loaded, and the registry
+  // only once the CRL has: a bad file leaves both as they were.
+  Status s =
+      registry.ok() ? trust_->ReloadCrl(options_.crl) : registry.status();
+  if (!s.ok()) {
+    metrics_.Add(metric::kPkiReloads, Label("result", "failed"));
+    log_->error(
+        "reloading the registry and the CRL failed, keeping the "
+        "current ones: {}",
+        s.ToString());
+    return;
+  }
+  registry_ = std::move(registry).value();
+  verifier_ = std::make_unique<crypto::Verifier>(*trust_, registry_);
+  ctx_->verifier = verifier_.get();
+  ctx_->registry = registry_.get();
+  zap_->SetAuthenticator(AuthenticatorFor(registry_));
+  // An agency revoked or removed since it connected keeps its connection
+  // (a ROUTER cannot close one peer's) but loses its session: nothing more
+  // is delivered to it, and HandleFrame refuses whatever it sends.
+  std::vector<std::string> closed;
+  for (const auto& [agency, session] : sessions_.sessions()) {
+    if (!MayAct(*registry_, agency)) closed.push_back(agency);
+  }
+  for (const std::string& agency : closed) {
+    sessions_.Close(agency);
+    log_->warn("session closed: agency {} is revoked or no longer registered",
+               agency);
+  }
+  metrics_.Add(metric::kPkiReloads, Label("result", "ok"));
+  log_->info("registry and CRL reloaded agencies={} sessions_closed={}",
+             registry_->agencies().size(), closed.size());
+}
+
+}  // namespace docbus::broker
