@@ -59,6 +59,12 @@ Result<std::shared_ptr<const TrustStore::Anchor>> TrustStore::BuildAnchor(
   if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl->get())) {
     DOCBUS_ASSIGN_OR_RETURN(anchor->crl_next_update, AsnTimeToUnix(next));
   }
+  if (auto* number = static_cast<ASN1_INTEGER*>(
+          X509_CRL_get_ext_d2i(crl->get(), NID_crl_number, nullptr, nullptr))) {
+    anchor->crl_number = ASN1_INTEGER_get(number);
+    ASN1_INTEGER_free(number);
+  }
+  ERR_clear_error();
   anchor->store.reset(X509_STORE_new());
   if (!anchor->store ||
       X509_STORE_add_cert(anchor->store.get(), root_->x509()) != 1 ||
@@ -87,6 +93,13 @@ std::shared_ptr<const TrustStore::Anchor> TrustStore::anchor() const {
 Status TrustStore::ReloadCrl(const std::filesystem::path& crl_pem) {
   DOCBUS_ASSIGN_OR_RETURN(auto fresh, BuildAnchor(crl_pem));
   std::lock_guard lock(anchor_mu_);
+  if (fresh->crl_number < anchor_->crl_number) {
+    return Status(Code::kInvalidArgument,
+                  crl_pem.string() + " is CRL number " +
+                      std::to_string(fresh->crl_number) +
+                      ", older than number " +
+                      std::to_string(anchor_->crl_number) + " in force");
+  }
   anchor_ = std::move(fresh);
   ComponentLogger("crypto")->info("crl reloaded file={}", crl_pem.string());
   return Status::Ok();

@@ -46,8 +46,10 @@ class TrustStore {
   //   kCertificateExpired    now is outside its (or the root's) validity.
   Status Check(const Certificate& cert) const;
 
-  // Replaces the CRL (same checks as Load) and clears the cache. On failure
-  // the previous CRL stays in force.
+  // Replaces the CRL (same checks as Load) and clears the cache. A CRL whose
+  // crlNumber is lower than the one in force is refused (kInvalidArgument):
+  // an old file put back must not lift a revocation. On failure the previous
+  // CRL stays in force.
   Status ReloadCrl(const std::filesystem::path& crl_pem);
 
   const Certificate& root() const { return *root_; }
@@ -62,6 +64,7 @@ class TrustStore {
   struct Anchor {
     X509StorePtr store;
     int64_t crl_next_update = 0;
+    int64_t crl_number = 0;  // 0 when the CRL carries none
     mutable std::shared_mutex mu;
     mutable std::unordered_map<std::string, Status> results;  // by fingerprint
   };

@@ -138,6 +138,26 @@ TEST_CASE(
         "agency_revoked");
 }
 
+TEST_CASE("an older CRL put back cannot lift a revocation", "[trust]") {
+  PkiFixture pki;
+  RealClock clock;
+  const std::filesystem::path old_crl = pki.paths.dir() / "crl-before.pem";
+  std::filesystem::copy_file(pki.paths.crl(), old_crl);
+  // Only the CRL is to say A is revoked: the registry from before.
+  auto registry_before = pki.Registry();
+  REQUIRE(pki::Revoke(pki.paths.dir(), kAgencyA).ok());
+  auto trust = pki.Trust(clock);  // the newer CRL, listing A
+  Status s = trust->ReloadCrl(old_crl);
+  INFO(s.ToString());
+  CHECK(CodeOf(s) == "invalid_argument");
+  CHECK(s.message().find("older than number") != std::string::npos);
+  crypto::Verifier verifier(*trust, registry_before);
+  const std::string header = SampleHeaderBytes();
+  CHECK(CodeOf(verifier.Verify(header, *pki.SignerFor(kAgencyA)->Sign(header),
+                               kAgencyA)) == "certificate_revoked");
+  CHECK(trust->ReloadCrl(pki.paths.crl()).ok());  // the same one again
+}
+
 TEST_CASE(
     "a CRL signed by another CA is refused and the current CRL stays in force",
     "[trust]") {
