@@ -387,6 +387,7 @@ void AgentLoop::OnWelcome(const v1::Welcome& welcome) {
   }
   session_ready_ = true;
   hello_wanted_ = false;
+  revoked_ = false;
   tracker_->set_expected_origin(welcome.log_origin());
   const int64_t now = deps_.clock.MonotonicMillis();
   next_checkpoint_ms_ = now;
@@ -408,6 +409,18 @@ void AgentLoop::OnBrokerError(const v1::Error& error) {
     hello_wanted_ = true;
     last_hello_ms_ = -1;
     ResetSession();
+    return;
+  }
+  if (error.reason() == v1::REASON_AGENCY_REVOKED) {
+    // Every frame is refused until the registry restores us: said once, not
+    // once per retransmission. The outbox keeps what is pending.
+    if (!revoked_) {
+      logger_->error(
+          "the broker refuses agency={}: revoked in its registry; pending "
+          "submissions stay in the outbox",
+          deps_.agency_id);
+    }
+    revoked_ = true;
     return;
   }
   logger_->warn("error from the broker agency={} reason={}: {}",

@@ -140,6 +140,7 @@ class AgentLoop {
 
   std::atomic<bool> stop_{false};
   bool session_ready_ = false;  // Welcome received on this connection
+  bool revoked_ = false;        // the broker said so; until the next Welcome
   bool hello_wanted_ = false;   // send Hello when possible
   bool connected_ = false;
   int64_t pending_ = 0;
