@@ -10,6 +10,7 @@
 #include "agents/agent_config.h"
 #include "agents/agent_daemon.h"
 #include "bus/core/clock.h"
+#include "bus/core/daemon_signals.h"
 #include "bus/core/log.h"
 
 int main(int argc, char** argv) {
@@ -20,12 +21,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   // Block the signals in every thread; this one waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = docbus::BlockDaemonSignals();
 
   auto options = docbus::agent::LoadAgentConfig(config_file);
   if (!options.ok()) {

@@ -30,8 +30,13 @@ bool MayAct(const registry::AgencyRegistry& registry,
 
 void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
   BrokerContext& ctx = turn.ctx;
-  if (!MayAct(*ctx.registry, in.agency_id)) {
-    // Let in when it connected, revoked or removed by a reload since.
+  const bool hello =
+      parsed != nullptr && parsed->body_case() == v1::Frame::kHello;
+  Session* session = hello ? nullptr : ctx.sessions.Find(in.agency_id);
+  // A session is opened only for an agency the registry lets act, and a
+  // reload closes the others', so the registry is asked only when there is
+  // none: an agency let in when it connected, revoked or removed since.
+  if (session == nullptr && !MayAct(*ctx.registry, in.agency_id)) {
     ctx.metrics.Add(metric::kFrameErrors,
                     metric::ReasonLabel(Code::kAgencyRevoked));
     ctx.log->debug("frame from a revoked agency refused agency={}",
@@ -50,11 +55,10 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
     return;
   }
   const v1::Frame& frame = *parsed;
-  if (frame.body_case() == v1::Frame::kHello) {
+  if (hello) {
     HandleHello(turn, in, frame.hello());
     return;
   }
-  Session* session = ctx.sessions.Find(in.agency_id);
   if (session == nullptr) {
     ctx.metrics.Add(metric::kFrameErrors,
                     metric::ReasonLabel(Code::kUnavailable));

@@ -10,6 +10,7 @@
 
 #include "bus/broker/broker.h"
 #include "bus/core/config.h"
+#include "bus/core/daemon_signals.h"
 #include "bus/core/log.h"
 
 int main(int argc, char** argv) {
@@ -38,12 +39,7 @@ int main(int argc, char** argv) {
   auto log = docbus::ComponentLogger("broker");
 
   // Signals are taken synchronously by this thread only.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = docbus::BlockDaemonSignals();
 
   docbus::RealClock clock;
   auto broker = docbus::broker::Broker::Start(options, clock);

@@ -104,7 +104,6 @@ Result<std::string> SqliteBrokerStore::GetAttachment(std::string_view sha256) {
         ReadFound(found, out.size(), found.size - out.size()));
     if (out.empty()) {
       out = std::move(piece);
-      out.reserve(found.size);
     } else {
       out += piece;
     }

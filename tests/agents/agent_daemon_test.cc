@@ -56,6 +56,22 @@ bool WaitFor(F done, std::chrono::milliseconds timeout = testing::kWait) {
   return done();
 }
 
+// An agent config over a fresh data folder, its broker a fake one; Start runs
+// docbus-agent on it, writing stdout and stderr to <dir>/<log>.
+struct AgentFolder {
+  AgentFolder() { Write(config, Config(pki, broker.endpoint(), data)); }
+  Result<std::unique_ptr<local::DaemonProcess>> Start(const std::string& log) {
+    return local::DaemonProcess::Start(kAgentExe, {"--config", config.string()},
+                                       dir.path() / log);
+  }
+
+  testing::TestPki pki;
+  testing::TempDir dir;
+  testing::FakeBroker broker{pki};
+  const std::filesystem::path data = dir.path() / "data";
+  const std::filesystem::path config = dir.path() / "agent.toml";
+};
+
 TEST_CASE("docbus-agent refuses a bad config with exit code 2, naming the key",
           "[agent][daemon]") {
   testing::TestPki pki;
@@ -77,18 +93,13 @@ TEST_CASE("docbus-agent refuses a bad config with exit code 2, naming the key",
 
 TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
           "[agent][daemon]") {
-  testing::TestPki pki;
-  testing::TempDir dir;
-  testing::FakeBroker broker(pki);
-  const std::filesystem::path data = dir.path() / "data";
-  Write(dir.path() / "agent.toml", Config(pki, broker.endpoint(), data));
-  auto process = local::DaemonProcess::Start(
-      kAgentExe, {"--config", (dir.path() / "agent.toml").string()},
-      dir.path() / "agent.log");
+  AgentFolder f;
+  const std::filesystem::path& data = f.data;
+  auto process = f.Start("agent.log");
   REQUIRE(process.ok());
   REQUIRE(WaitFor(
       [&] { return std::filesystem::exists(data / "endpoints.json"); }));
-  broker.AcceptSession();
+  f.broker.AcceptSession();
 
   auto endpoints = ReadFileLimited(data / "endpoints.json", 1 << 20);
   REQUIRE(endpoints.ok());
@@ -120,23 +131,17 @@ TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
 
 TEST_CASE("a second docbus-agent on the same data folder is refused",
           "[agent][daemon]") {
-  testing::TestPki pki;
-  testing::TempDir dir;
-  testing::FakeBroker broker(pki);
-  const std::filesystem::path data = dir.path() / "data";
-  const std::filesystem::path config = dir.path() / "agent.toml";
-  Write(config, Config(pki, broker.endpoint(), data));
-  auto first = local::DaemonProcess::Start(kAgentExe, {"--config", config},
-                                           dir.path() / "first.log");
+  AgentFolder f;
+  const std::filesystem::path& data = f.data;
+  auto first = f.Start("first.log");
   REQUIRE(first.ok());
   REQUIRE(WaitFor(
       [&] { return std::filesystem::exists(data / "endpoints.json"); }));
 
-  auto second = local::DaemonProcess::Start(kAgentExe, {"--config", config},
-                                            dir.path() / "second.log");
+  auto second = f.Start("second.log");
   REQUIRE(second.ok());
   CHECK((*second)->Wait(testing::kWait) == std::optional<int>(1));
-  auto said = ReadFileLimited(dir.path() / "second.log", 1 << 20);
+  auto said = ReadFileLimited(f.dir.path() / "second.log", 1 << 20);
   REQUIRE(said.ok());
   INFO(*said);
   CHECK(said->find(data.string() + " is in use by another process (pid " +
