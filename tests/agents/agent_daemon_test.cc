@@ -64,6 +64,14 @@ struct AgentFolder {
     return local::DaemonProcess::Start(kAgentExe, {"--config", config.string()},
                                        dir.path() / log);
   }
+  // Starts it and waits until it announces its endpoints.
+  std::unique_ptr<local::DaemonProcess> StartServing(const std::string& log) {
+    auto process = Start(log);
+    REQUIRE(process.ok());
+    REQUIRE(WaitFor(
+        [&] { return std::filesystem::exists(data / "endpoints.json"); }));
+    return std::move(process).value();
+  }
 
   testing::TestPki pki;
   testing::TempDir dir;
@@ -95,10 +103,7 @@ TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
           "[agent][daemon]") {
   AgentFolder f;
   const std::filesystem::path& data = f.data;
-  auto process = f.Start("agent.log");
-  REQUIRE(process.ok());
-  REQUIRE(WaitFor(
-      [&] { return std::filesystem::exists(data / "endpoints.json"); }));
+  auto process = f.StartServing("agent.log");
   f.broker.AcceptSession();
 
   auto endpoints = ReadFileLimited(data / "endpoints.json", 1 << 20);
@@ -122,7 +127,7 @@ TEST_CASE("docbus-agent announces its API, serves it, and exits 0 on SIGTERM",
   REQUIRE(listed);
   CHECK(listed->status == 200);
 
-  auto code = (*process)->Terminate(testing::kWait);
+  auto code = process->Terminate(testing::kWait);
   REQUIRE(code.ok());
   CHECK(*code == 0);
   CHECK_FALSE(std::filesystem::exists(data / "endpoints.json"));
@@ -133,10 +138,7 @@ TEST_CASE("a second docbus-agent on the same data folder is refused",
           "[agent][daemon]") {
   AgentFolder f;
   const std::filesystem::path& data = f.data;
-  auto first = f.Start("first.log");
-  REQUIRE(first.ok());
-  REQUIRE(WaitFor(
-      [&] { return std::filesystem::exists(data / "endpoints.json"); }));
+  auto first = f.StartServing("first.log");
 
   auto second = f.Start("second.log");
   REQUIRE(second.ok());
@@ -145,11 +147,11 @@ TEST_CASE("a second docbus-agent on the same data folder is refused",
   REQUIRE(said.ok());
   INFO(*said);
   CHECK(said->find(data.string() + " is in use by another process (pid " +
-                   std::to_string((*first)->pid()) + ")") != std::string::npos);
+                   std::to_string(first->pid()) + ")") != std::string::npos);
   // The first one keeps its data folder and its API.
   CHECK(std::filesystem::exists(data / "endpoints.json"));
-  CHECK((*first)->running());
-  auto code = (*first)->Terminate(testing::kWait);
+  CHECK(first->running());
+  auto code = first->Terminate(testing::kWait);
   REQUIRE(code.ok());
   CHECK(*code == 0);
 }
