@@ -79,6 +79,41 @@ TEST_CASE(
   CHECK(HandshakeAccepted(r.endpoint(), kH29));
 }
 
+TEST_CASE(
+    "documents queued for an agency are not delivered to it once it is "
+    "revoked, whatever it sends on its open connection",
+    "[broker][reload]") {
+  ReloadableBroker r;
+  TestAgent g22(kG22, r.endpoint());
+  g22.Open();
+  TestAgent h41(kH41, r.endpoint());
+  h41.Open(/*credit_count=*/0);  // connected, taking nothing yet
+  REQUIRE(g22.Submit(MakeSubmit(kG22, {kH41})).has_accepted());
+
+  REQUIRE(pki::Revoke(r.pki.dir(), kH41).ok());
+  r.Reload("ok");
+
+  // Credit, then a new Hello, on the connection it had before: each is
+  // refused, and the document queued for it stays where it is.
+  v1::Frame credit;
+  credit.mutable_credit()->set_count(10);
+  h41.Send(credit);
+  v1::Frame hello;
+  hello.mutable_hello()->set_protocol_version(1);
+  hello.mutable_hello()->set_credit_count(10);
+  h41.Send(hello);
+  int refused = 0;
+  while (std::optional<v1::Frame> f = h41.Receive(std::chrono::seconds(1))) {
+    CHECK_FALSE(f->has_deliver());
+    if (f->has_error() &&
+        f->error().reason() == v1::REASON_AGENCY_REVOKED) {
+      ++refused;
+    }
+  }
+  CHECK(refused == 2);
+  CHECK(r.broker().metrics().Value("docbus_broker_deliveries_sent_total") == 0);
+}
+
 TEST_CASE("a registry that does not load changes nothing, not even the CRL",
           "[broker][reload]") {
   ReloadableBroker r;
