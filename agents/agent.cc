@@ -18,10 +18,8 @@ Status Named(std::string_view what, const Status& s) {
 
 }  // namespace
 
-Agent::Agent(AgentOptions options, const Clock& clock)
-    : options_(std::move(options)),
-      clock_(clock),
-      logger_(ComponentLogger("agent")) {
+Agent::Agent(AgentOptions options)
+    : options_(std::move(options)), logger_(ComponentLogger("agent")) {
   metric::DescribeAgentMetrics(metrics_);
 }
 
@@ -31,7 +29,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                                             const Clock& clock) {
   DOCBUS_RETURN_IF_ERROR(
       Named("agent.agency_id", ValidateAgencyId(options.agency_id)));
-  std::unique_ptr<Agent> agent(new Agent(options, clock));
+  std::unique_ptr<Agent> agent(new Agent(options));
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {

@@ -81,7 +81,7 @@ class Agent final : public AgentService {
   Metrics& metrics() override { return metrics_; }
 
  private:
-  Agent(AgentOptions options, const Clock& clock);
+  explicit Agent(AgentOptions options);
   Result<std::string> Enqueue(OutboxEntry entry,
                               std::optional<StatusEntry> status);
   Status Refused(const Status& why, std::string_view what);
@@ -89,7 +89,6 @@ class Agent final : public AgentService {
   // Declared first: destroyed last, after every socket.
   zmq::context_t zmq_context_{1};
   AgentOptions options_;
-  const Clock& clock_;
   Metrics metrics_;
   std::shared_ptr<spdlog::logger> logger_;
   std::optional<FolderLock> data_lock_;  // held while the agent runs

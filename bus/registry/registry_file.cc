@@ -62,8 +62,10 @@ Status ReadEntry(const toml::table& table, const std::filesystem::path& file,
                  RegistryEntry& entry) {
   entry.line = LineOf(table);
   bool seen_id = false, seen_name = false, seen_cert = false, seen_key = false;
-  for (const auto& [key, value] : table) {
+  for (const auto& [key, node] : table) {
     const std::string_view k = key.str();
+    const toml::node& value =
+        node;  // lambdas cannot capture a binding (clang 14)
     const int line = LineOf(value);
     auto text = [&](std::string& out, bool& seen) -> Status {
       const auto* s = value.as_string();

@@ -1,0 +1,55 @@
+// What an agency system sends the agent's HTTP API as JSON: a document (POST
+// /v1/documents, inline or multipart) and a status report (POST
+// /v1/documents/<id>/status). Bad input must come back as an error, never a
+// crash; a document that parses must render to JSON that parses back to the
+// same document.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "agents/json_codec.h"
+
+namespace {
+
+using docbus::agent::DocumentRequestFromJson;
+using docbus::agent::DumpJson;
+using docbus::agent::RenderDocumentRequest;
+
+constexpr int64_t kNowUnixMs = 1'795'000'000'000;
+
+// Multipart parts: every name but "missing" has a few bytes.
+docbus::Result<std::string> Part(const std::string& name, size_t max_bytes) {
+  if (name == "missing") return docbus::Status(docbus::Code::kNotFound, name);
+  std::string bytes = "part " + name;
+  if (bytes.size() > max_bytes)
+    return docbus::Status(docbus::Code::kTooLarge, name);
+  return bytes;
+}
+
+void CheckRoundTrip(const docbus::agent::DocumentRequest& request,
+                    const docbus::agent::JsonLimits& limits) {
+  const std::string rendered = DumpJson(RenderDocumentRequest(request));
+  auto again = DocumentRequestFromJson(rendered, kNowUnixMs, limits);
+  if (!again.ok() || DumpJson(RenderDocumentRequest(*again)) != rendered)
+    std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  docbus::agent::JsonLimits limits;
+  limits.max_attachment_bytes = 1 << 16;
+  limits.max_total_attachment_bytes = 1 << 17;
+  if (auto request = DocumentRequestFromJson(text, kNowUnixMs, limits);
+      request.ok()) {
+    CheckRoundTrip(*request, limits);
+  }
+  if (auto request = DocumentRequestFromJson(text, kNowUnixMs, limits, Part);
+      request.ok()) {
+    CheckRoundTrip(*request, limits);
+  }
+  (void)docbus::agent::StatusReportFromJson(text, limits);
+  return 0;
+}

@@ -1,0 +1,314 @@
+// Frames from authenticated agencies, straight into a running broker: the
+// bytes a compromised or broken agent could send over its CURVE connection.
+// The broker runs in this process (so its code is instrumented) on loopback,
+// with agencies G22 and H41 connected; the first byte of an input picks the
+// sender, the rest is the frame. After each frame a Hello and a Ping must be
+// answered: a crash is caught by the sanitizers, a broker that stops
+// answering aborts the run.
+//
+// DOCBUS_FUZZ_SEEDS=<folder> writes a seed corpus of valid frames (signed
+// documents, a chunked upload, a status, acks, chunk fetches, ...) and exits.
+// The test PKI is kept in <temp>/docbus-fuzz-pki so that signed seeds stay
+// valid from one run to the next.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "bus/audit/note_signer.h"
+#include "bus/broker/broker.h"
+#include "bus/core/clock.h"
+#include "bus/core/ids.h"
+#include "bus/core/log.h"
+#include "bus/crypto/sha256.h"
+#include "bus/crypto/signer.h"
+#include "bus/transport/agent_socket.h"
+#include "bus/transport/curve_keys.h"
+#include "bus/transport/poll.h"
+#include "certs/authority.h"
+#include "certs/pki_paths.h"
+#include "docbus/v1/wire.pb.h"
+#include "tests/temp_dir.h"
+
+namespace docbus {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+const std::string kG22 = "000.00.00.G22";
+const std::string kH41 = "000.00.00.H41";
+
+template <typename T>
+T Must(Result<T> result, const char* what) {
+  if (!result.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, result.status().ToString().c_str());
+    std::abort();
+  }
+  return std::move(result).value();
+}
+
+void Must(const Status& status, const char* what) {
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
+    std::abort();
+  }
+}
+
+// One agency's connection, as the agent daemon makes it.
+class Connection {
+ public:
+  Connection(zmq::context_t& context, const pki::PkiPaths& pki,
+             const std::string& agency, const std::string& endpoint) {
+    transport::AgentSocketOptions o;
+    o.endpoint = endpoint;
+    o.broker_public_z85 =
+        Must(transport::ReadKeyFile(pki.broker_curve_public()), "broker key");
+    o.public_z85 =
+        Must(transport::ReadKeyFile(pki.agency_curve_public(agency)), "key");
+    o.secret_z85 =
+        Must(transport::ReadKeyFile(pki.agency_curve_secret(agency)), "key");
+    socket_ = Must(transport::AgentSocket::Connect(context, o), "connect");
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!socket_->TakeReconnected()) {
+      if (std::chrono::steady_clock::now() > deadline)
+        Must(Status(Code::kInternal, "no handshake"), agency.c_str());
+      zmq::socket_t* sockets[] = {&socket_->socket(),
+                                  &socket_->monitor_socket()};
+      Must(transport::PollReadable(sockets, milliseconds(50)).status(), "poll");
+    }
+    Sync();
+  }
+
+  void Send(const std::string& payload) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (socket_->Send(payload) != transport::SendResult::kSent) {
+      if (std::chrono::steady_clock::now() > deadline)
+        Must(Status(Code::kInternal, "send blocked"), "send");
+      usleep(1000);
+    }
+  }
+
+  // Sends Hello and Ping, and reads (dropping what comes first) until the
+  // Pong: the broker has handled everything sent before.
+  void Sync() {
+    v1::Frame hello;
+    hello.mutable_hello()->set_protocol_version(1);
+    hello.mutable_hello()->set_credit_count(100);
+    Send(hello.SerializeAsString());
+    v1::Frame ping;
+    ping.mutable_ping()->set_nonce(++nonce_);
+    Send(ping.SerializeAsString());
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto payload = Must(socket_->TryReceive(), "receive");
+      if (!payload) {
+        zmq::socket_t* sockets[] = {&socket_->socket()};
+        Must(transport::PollReadable(sockets, milliseconds(20)).status(),
+             "poll");
+        continue;
+      }
+      v1::Frame frame;
+      if (!frame.ParseFromString(*payload))
+        Must(Status(Code::kInternal, "broker sent an unparsable frame"),
+             "receive");
+      if (frame.has_pong() && frame.pong().nonce() == nonce_) return;
+    }
+    Must(Status(Code::kInternal, "the broker stopped answering"), "sync");
+  }
+
+ private:
+  std::unique_ptr<transport::AgentSocket> socket_;
+  uint64_t nonce_ = 0;
+};
+
+std::string Signed(const std::string& agency, const pki::PkiPaths& pki,
+                   const std::string& bytes) {
+  static std::map<std::string, std::unique_ptr<crypto::Signer>> signers;
+  auto& signer = signers[agency];
+  if (!signer) {
+    signer = Must(crypto::Signer::Load(pki.agency_key(agency),
+                                       pki.agency_certificate(agency)),
+                  "signer");
+  }
+  return Must(signer->Sign(bytes), "sign");
+}
+
+// Valid frames of every kind a sender or a recipient sends.
+std::vector<std::pair<std::string, v1::Frame>> SeedFrames(
+    const pki::PkiPaths& pki) {
+  static RealClock clock;
+  std::vector<std::pair<std::string, v1::Frame>> seeds;
+  const auto document = [&](const std::string& body, bool chunked) {
+    v1::DocumentHeader header;
+    header.set_message_id(NewMessageId(clock));
+    header.mutable_from()->set_organ_id(kG22);
+    header.add_to()->set_organ_id(kH41);
+    header.mutable_code()->set_code_number("12");
+    header.mutable_code()->set_code_notation("VPCP-TH");
+    header.mutable_promulgation_info()->set_promulgation_date("2026/11/28");
+    header.set_subject("V/v thử nghiệm");
+    header.set_document_id(kG22 + ",2026/11/28,12/VPCP-TH");
+    v1::AttachmentManifest* m = header.add_attachments();
+    m->set_name("phu-luc.pdf");
+    m->set_media_type("application/pdf");
+    m->set_size(body.size());
+    m->set_sha256(crypto::Sha256(body));
+    v1::Frame frame;
+    v1::Submit* submit = frame.mutable_submit();
+    submit->mutable_document()->set_header(header.SerializeAsString());
+    submit->mutable_document()->set_signature(
+        Signed(kG22, pki, submit->document().header()));
+    submit->set_chunked(chunked);
+    if (!chunked) {
+      v1::AttachmentData* data = submit->add_attachments();
+      data->set_sha256(m->sha256());
+      data->set_data(body);
+    }
+    return std::make_pair(header.message_id(), frame);
+  };
+  const auto [inline_id, inline_doc] = document(std::string(3000, 'a'), false);
+  seeds.emplace_back(kG22, inline_doc);
+  const auto [chunked_id, chunked_doc] = document(std::string(5000, 'b'), true);
+  v1::Frame upload;
+  upload.mutable_upload_chunk()->set_message_id(chunked_id);
+  upload.mutable_upload_chunk()->set_total_size(5000);
+  upload.mutable_upload_chunk()->set_data(std::string(2500, 'b'));
+  seeds.emplace_back(kG22, upload);
+  upload.mutable_upload_chunk()->set_offset(2500);
+  seeds.emplace_back(kG22, upload);
+  seeds.emplace_back(kG22, chunked_doc);
+
+  v1::StatusBody body;
+  body.set_status_id(NewMessageId(clock));
+  body.set_message_id(inline_id);
+  body.mutable_from()->set_organ_id(kH41);
+  body.set_to(kG22);
+  body.set_code(v1::STATUS_ACCEPTED);
+  v1::Frame status;
+  status.mutable_submit_status()->mutable_status()->set_body(
+      body.SerializeAsString());
+  status.mutable_submit_status()->mutable_status()->set_signature(
+      Signed(kH41, pki, status.submit_status().status().body()));
+  seeds.emplace_back(kH41, status);
+
+  v1::Frame f;
+  f.mutable_ack()->set_delivery_id(1);
+  seeds.emplace_back(kH41, f);
+  f.mutable_fetch_chunk()->set_delivery_id(2);
+  f.mutable_fetch_chunk()->set_offset(1000);
+  seeds.emplace_back(kH41, f);
+  f.mutable_refuse()->set_delivery_id(1);
+  f.mutable_refuse()->set_reason(v1::REASON_DIGEST_MISMATCH);
+  seeds.emplace_back(kH41, f);
+  f.mutable_credit()->set_count(5);
+  f.mutable_credit()->set_bytes(1 << 20);
+  seeds.emplace_back(kH41, f);
+  f.mutable_checkpoint_request()->set_known_size(1);
+  seeds.emplace_back(kG22, f);
+  f.mutable_proof_request()->set_audit_index(0);
+  seeds.emplace_back(kG22, f);
+  return seeds;
+}
+
+const pki::PkiPaths& FuzzPki() {
+  static const pki::PkiPaths pki = [] {
+    pki::PkiPaths paths(fs::temp_directory_path() / "docbus-fuzz-pki");
+    if (!fs::exists(paths.registry())) {
+      Must(pki::InitAuthority(paths.dir()), "authority");
+      Must(pki::IssueBroker(paths.dir()), "broker certificate");
+      Must(pki::IssueAgency(paths.dir(), kG22, "Văn phòng Chính phủ", ""),
+           "G22");
+      Must(pki::IssueAgency(paths.dir(), kH41, "Bộ Nội vụ", ""), "H41");
+    }
+    return paths;
+  }();
+  return pki;
+}
+
+struct Bus {
+  Bus() : pki(FuzzPki()) {
+    SetLogLevel("off");
+    const std::string origin = "docbus.fuzz/broker-log";
+    auto keys = Must(audit::GenerateNoteKeys(origin), "log key");
+    std::ofstream(dir.path() / "log.key") << keys.signer_key << "\n";
+    broker::BrokerOptions o;
+    o.listen = "tcp://127.0.0.1:*";
+    o.data_dir = dir.path() / "broker";
+    o.curve_secret_key = pki.broker_curve_secret();
+    o.root_certificate = pki.root_certificate();
+    o.crl = pki.crl();
+    o.registry = pki.registry();
+    o.origin = origin;
+    o.log_key = dir.path() / "log.key";
+    o.max_frame_bytes = 64 * 1024;
+    o.max_document_bytes = 48 * 1024;
+    o.max_attachments = 4;
+    o.max_attachment_bytes = 4 * 1024;  // larger ones travel in chunks
+    o.http_listen = "127.0.0.1:0";
+    o.log_level = "off";
+    broker = Must(broker::Broker::Start(o, clock), "broker");
+    g22 = std::make_unique<Connection>(context, pki, kG22,
+                                       broker->zmq_endpoint());
+    h41 = std::make_unique<Connection>(context, pki, kH41,
+                                       broker->zmq_endpoint());
+    // Some state for mutated frames to meet: documents queued and delivered.
+    for (const auto& [agency, frame] : SeedFrames(pki))
+      Run(agency == kG22 ? 0 : 1, frame.SerializeAsString());
+  }
+
+  void Run(uint8_t selector, const std::string& payload) {
+    Connection& from = (selector & 1) == 0 ? *g22 : *h41;
+    from.Send(payload);
+    from.Sync();
+  }
+
+  testing::TempDir dir;
+  const pki::PkiPaths& pki;
+  RealClock clock;
+  std::unique_ptr<broker::Broker> broker;
+  zmq::context_t context{1};
+  std::unique_ptr<Connection> g22, h41;
+};
+
+void WriteSeeds(const fs::path& folder) {
+  SetLogLevel("off");
+  fs::create_directories(folder);
+  int n = 0;
+  for (const auto& [agency, frame] : SeedFrames(FuzzPki())) {
+    const char selector = agency == kG22 ? '\0' : '\1';
+    std::ofstream(folder / ("seed-" + std::to_string(++n)), std::ios::binary)
+        << selector << frame.SerializeAsString();
+  }
+}
+
+}  // namespace
+}  // namespace docbus
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  if (const char* folder = std::getenv("DOCBUS_FUZZ_SEEDS")) {
+    docbus::WriteSeeds(folder);
+    std::exit(0);
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static docbus::Bus* bus = new docbus::Bus();  // lives until the process ends
+  if (size == 0) return 0;
+  bus->Run(data[0],
+           std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
+  return 0;
+}
