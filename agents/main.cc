@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
               << options->log_level << "'\n";
     return 2;
   }
+  docbus::RouteProtobufLogs();
   docbus::RealClock clock;
   auto daemon = docbus::agent::AgentDaemon::Start(*options, clock);
   if (!daemon.ok()) {

@@ -3,6 +3,7 @@
 // assembles them.
 #include <CLI/CLI.hpp>
 
+#include "bus/core/log.h"
 #include "tools/agent_commands.h"
 #include "tools/audit_commands.h"
 #include "tools/operator_commands.h"
@@ -11,6 +12,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"docbus — the inter-agency document exchange bus"};
   app.require_subcommand(1);
+  docbus::RouteProtobufLogs();
   docbus::AddPkiCommands(app);
   docbus::AddAgentCommands(app);
   docbus::AddOperatorCommands(app);

@@ -1,10 +1,23 @@
 #include "bus/core/log.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <mutex>
 
 namespace docbus {
+namespace {
+
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  static const auto logger = ComponentLogger("protobuf");
+  logger->log(level == google::protobuf::LOGLEVEL_FATAL
+                  ? spdlog::level::critical
+                  : spdlog::level::debug,
+              "{} ({}:{})", message, file, line);
+}
+
+}  // namespace
 
 bool SetLogLevel(const std::string& level) {
   const auto parsed = spdlog::level::from_str(level);
@@ -21,5 +34,7 @@ std::shared_ptr<spdlog::logger> ComponentLogger(const std::string& component) {
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc);
   return logger;
 }
+
+void RouteProtobufLogs() { google::protobuf::SetLogHandler(&ProtobufLog); }
 
 }  // namespace docbus

@@ -16,4 +16,11 @@ bool SetLogLevel(const std::string& level);
 // The logger for a component, created on first use. Thread-safe.
 std::shared_ptr<spdlog::logger> ComponentLogger(const std::string& component);
 
+// Sends Protocol Buffers' own messages (e.g. "String field ... contains
+// invalid UTF-8", when a peer's frame fails to parse and is refused as
+// malformed) to the "protobuf" logger at debug level, instead of raw stderr
+// lines beside the one line the refusal logs. Daemons and the CLI call it
+// once at start.
+void RouteProtobufLogs();
+
 }  // namespace docbus

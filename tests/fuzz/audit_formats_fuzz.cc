@@ -14,6 +14,7 @@
 #include "bus/audit/note_verifier.h"
 #include "bus/audit/tiles.h"
 #include "bus/audit/tlog_proof.h"
+#include "bus/core/log.h"
 
 namespace {
 
@@ -34,6 +35,11 @@ const NoteVerifier& Verifier() {
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  docbus::RouteProtobufLogs();  // as `docbus audit` does
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -9,7 +9,8 @@
 // DOCBUS_FUZZ_SEEDS=<folder> writes a seed corpus of valid frames (signed
 // documents, a chunked upload, a status, acks, chunk fetches, ...) and exits.
 // The test PKI is kept in <temp>/docbus-fuzz-pki so that signed seeds stay
-// valid from one run to the next.
+// valid from one run to the next. DOCBUS_FUZZ_LOG=<level> shows the broker's
+// log (default: off).
 #include <unistd.h>
 
 #include <chrono>
@@ -44,6 +45,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
+
+std::string LogLevel() {
+  const char* level = std::getenv("DOCBUS_FUZZ_LOG");
+  return level != nullptr ? level : "off";
+}
 
 const std::string kG22 = "000.00.00.G22";
 const std::string kH41 = "000.00.00.H41";
@@ -240,7 +246,8 @@ const pki::PkiPaths& FuzzPki() {
 
 struct Bus {
   Bus() : pki(FuzzPki()) {
-    SetLogLevel("off");
+    SetLogLevel(LogLevel());
+    RouteProtobufLogs();  // as the daemon does
     const std::string origin = "docbus.fuzz/broker-log";
     auto keys = Must(audit::GenerateNoteKeys(origin), "log key");
     std::ofstream(dir.path() / "log.key") << keys.signer_key << "\n";
@@ -254,11 +261,11 @@ struct Bus {
     o.origin = origin;
     o.log_key = dir.path() / "log.key";
     o.max_frame_bytes = 64 * 1024;
-    o.max_document_bytes = 48 * 1024;
+    o.max_document_bytes = 192 * 1024;
     o.max_attachments = 4;
-    o.max_attachment_bytes = 4 * 1024;  // larger ones travel in chunks
+    o.max_attachment_bytes = 64 * 1024;
     o.http_listen = "127.0.0.1:0";
-    o.log_level = "off";
+    o.log_level = LogLevel();
     broker = Must(broker::Broker::Start(o, clock), "broker");
     g22 = std::make_unique<Connection>(context, pki, kG22,
                                        broker->zmq_endpoint());
@@ -284,7 +291,7 @@ struct Bus {
 };
 
 void WriteSeeds(const fs::path& folder) {
-  SetLogLevel("off");
+  SetLogLevel(LogLevel());
   fs::create_directories(folder);
   int n = 0;
   for (const auto& [agency, frame] : SeedFrames(FuzzPki())) {
