@@ -1,14 +1,19 @@
 // What an agency system sends the agent's HTTP API as JSON: a document (POST
-// /v1/documents, inline or multipart) and a status report (POST
-// /v1/documents/<id>/status). Bad input must come back as an error, never a
-// crash; a document that parses must render to JSON that parses back to the
-// same document.
+// /v1/documents, inline or multipart), a status report (POST
+// /v1/documents/<id>/status), and a drop folder submission's document.json.
+// Bad input must come back as an error, never a crash; a document that parses
+// must render to JSON that parses back to the same document; a drop folder
+// submission never reads a file from outside its folder (a symlink there
+// points at one).
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 
 #include "agents/json_codec.h"
+#include "tests/temp_dir.h"
 
 namespace {
 
@@ -25,6 +30,29 @@ docbus::Result<std::string> Part(const std::string& name, size_t max_bytes) {
   if (bytes.size() > max_bytes)
     return docbus::Status(docbus::Code::kTooLarge, name);
   return bytes;
+}
+
+// The contents of the file outside the submission folder: random, so that
+// no input can carry them in its own data_base64.
+const std::string& Outside() {
+  static const std::string secret = docbus::Hex(docbus::RandomBytes16());
+  return secret;
+}
+
+// A drop folder submission: a.pdf and sub/b.pdf inside, and "link", a
+// symlink to a file outside the folder.
+const std::filesystem::path& SubmissionFolder() {
+  static docbus::testing::TempDir dir("docbus-fuzz-drop");
+  static const std::filesystem::path folder = [] {
+    const std::filesystem::path f = dir.path() / "submission";
+    std::filesystem::create_directories(f / "sub");
+    std::ofstream(f / "a.pdf") << "inside";
+    std::ofstream(f / "sub" / "b.pdf") << "inside";
+    std::ofstream(dir.path() / "secret") << Outside();
+    std::filesystem::create_symlink(dir.path() / "secret", f / "link");
+    return f;
+  }();
+  return folder;
 }
 
 void CheckRoundTrip(const docbus::agent::DocumentRequest& request,
@@ -48,6 +76,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto request = DocumentRequestFromJson(text, kNowUnixMs, limits, Part);
       request.ok()) {
+    CheckRoundTrip(*request, limits);
+  }
+  if (auto request = docbus::agent::DropDocumentFromJson(
+          text, SubmissionFolder(), kNowUnixMs, limits);
+      request.ok()) {
+    for (const auto& attachment : request->attachments) {
+      if (attachment.data.find(Outside()) != std::string::npos) std::abort();
+    }
     CheckRoundTrip(*request, limits);
   }
   (void)docbus::agent::StatusReportFromJson(text, limits);

@@ -7,10 +7,8 @@
 // answering aborts the run.
 //
 // DOCBUS_FUZZ_SEEDS=<folder> writes a seed corpus of valid frames (signed
-// documents, a chunked upload, a status, acks, chunk fetches, ...) and exits.
-// The test PKI is kept in <temp>/docbus-fuzz-pki so that signed seeds stay
-// valid from one run to the next. DOCBUS_FUZZ_LOG=<level> shows the broker's
-// log (default: off).
+// documents, a chunked upload, a status, acks, chunk fetches, ...) and exits;
+// DOCBUS_FUZZ_LOG=<level> shows the broker's log (fuzz_support.h).
 #include <unistd.h>
 
 #include <chrono>
@@ -35,40 +33,21 @@
 #include "bus/transport/agent_socket.h"
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/poll.h"
-#include "certs/authority.h"
 #include "certs/pki_paths.h"
 #include "docbus/v1/wire.pb.h"
+#include "tests/fuzz/fuzz_support.h"
 #include "tests/temp_dir.h"
 
 namespace docbus {
 namespace {
 
 namespace fs = std::filesystem;
+using fuzz::FuzzPki;
+using fuzz::kG22;
+using fuzz::kH41;
+using fuzz::LogLevel;
+using fuzz::Must;
 using std::chrono::milliseconds;
-
-std::string LogLevel() {
-  const char* level = std::getenv("DOCBUS_FUZZ_LOG");
-  return level != nullptr ? level : "off";
-}
-
-const std::string kG22 = "000.00.00.G22";
-const std::string kH41 = "000.00.00.H41";
-
-template <typename T>
-T Must(Result<T> result, const char* what) {
-  if (!result.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, result.status().ToString().c_str());
-    std::abort();
-  }
-  return std::move(result).value();
-}
-
-void Must(const Status& status, const char* what) {
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
-    std::abort();
-  }
-}
 
 // One agency's connection, as the agent daemon makes it.
 class Connection {
@@ -229,28 +208,12 @@ std::vector<std::pair<std::string, v1::Frame>> SeedFrames(
   return seeds;
 }
 
-const pki::PkiPaths& FuzzPki() {
-  static const pki::PkiPaths pki = [] {
-    pki::PkiPaths paths(fs::temp_directory_path() / "docbus-fuzz-pki");
-    if (!fs::exists(paths.registry())) {
-      Must(pki::InitAuthority(paths.dir()), "authority");
-      Must(pki::IssueBroker(paths.dir()), "broker certificate");
-      Must(pki::IssueAgency(paths.dir(), kG22, "Văn phòng Chính phủ", ""),
-           "G22");
-      Must(pki::IssueAgency(paths.dir(), kH41, "Bộ Nội vụ", ""), "H41");
-    }
-    return paths;
-  }();
-  return pki;
-}
-
 struct Bus {
   Bus() : pki(FuzzPki()) {
     SetLogLevel(LogLevel());
     RouteProtobufLogs();  // as the daemon does
-    const std::string origin = "docbus.fuzz/broker-log";
-    auto keys = Must(audit::GenerateNoteKeys(origin), "log key");
-    std::ofstream(dir.path() / "log.key") << keys.signer_key << "\n";
+    std::ofstream(dir.path() / "log.key")
+        << fuzz::FuzzLogKeys().signer_key << "\n";
     broker::BrokerOptions o;
     o.listen = "tcp://127.0.0.1:*";
     o.data_dir = dir.path() / "broker";
@@ -258,7 +221,7 @@ struct Bus {
     o.root_certificate = pki.root_certificate();
     o.crl = pki.crl();
     o.registry = pki.registry();
-    o.origin = origin;
+    o.origin = fuzz::kLogOrigin;
     o.log_key = dir.path() / "log.key";
     o.max_frame_bytes = 64 * 1024;
     o.max_document_bytes = 192 * 1024;
