@@ -13,8 +13,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,7 +41,6 @@
 namespace docbus {
 namespace {
 
-namespace fs = std::filesystem;
 using fuzz::FuzzPki;
 using fuzz::kG22;
 using fuzz::kH41;
@@ -282,23 +279,15 @@ class Link {
   uint64_t nonce_ = 0;
 };
 
-void WriteSeeds(const fs::path& folder) {
-  fs::create_directories(folder);
-  int n = 0;
-  for (const v1::Frame& frame : SeedFrames()) {
-    std::ofstream(folder / ("seed-" + std::to_string(++n)), std::ios::binary)
-        << frame.SerializeAsString();
-  }
-}
-
 }  // namespace
 }  // namespace docbus
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (const char* folder = std::getenv("DOCBUS_FUZZ_SEEDS")) {
-    docbus::WriteSeeds(folder);
-    std::exit(0);
-  }
+  docbus::fuzz::WriteSeedsIfAsked([] {
+    std::vector<std::string> inputs;
+    for (const auto& frame : docbus::SeedFrames()) inputs.push_back(frame.SerializeAsString());
+    return inputs;
+  });
   return 0;
 }
 

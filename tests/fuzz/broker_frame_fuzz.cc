@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -41,7 +40,6 @@
 namespace docbus {
 namespace {
 
-namespace fs = std::filesystem;
 using fuzz::FuzzPki;
 using fuzz::kG22;
 using fuzz::kH41;
@@ -253,25 +251,18 @@ struct Bus {
   std::unique_ptr<Connection> g22, h41;
 };
 
-void WriteSeeds(const fs::path& folder) {
-  SetLogLevel(LogLevel());
-  fs::create_directories(folder);
-  int n = 0;
-  for (const auto& [agency, frame] : SeedFrames(FuzzPki())) {
-    const char selector = agency == kG22 ? '\0' : '\1';
-    std::ofstream(folder / ("seed-" + std::to_string(++n)), std::ios::binary)
-        << selector << frame.SerializeAsString();
-  }
-}
-
 }  // namespace
 }  // namespace docbus
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (const char* folder = std::getenv("DOCBUS_FUZZ_SEEDS")) {
-    docbus::WriteSeeds(folder);
-    std::exit(0);
-  }
+  docbus::fuzz::WriteSeedsIfAsked([] {
+    std::vector<std::string> inputs;  // the sending agency's byte, the frame
+    for (const auto& [agency, frame] : docbus::SeedFrames(docbus::FuzzPki())) {
+      const char selector = agency == docbus::kG22 ? '\0' : '\1';
+      inputs.push_back(selector + frame.SerializeAsString());
+    }
+    return inputs;
+  });
   return 0;
 }
 

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "certs/authority.h"
 
@@ -53,6 +52,19 @@ const audit::NoteKeys& FuzzLogKeys() {
     return audit::NoteKeys{ReadLine(skey), ReadLine(vkey)};
   }();
   return keys;
+}
+
+void WriteSeedsIfAsked(const std::function<std::vector<std::string>()>& inputs) {
+  const char* folder = std::getenv("DOCBUS_FUZZ_SEEDS");
+  if (folder == nullptr) return;
+  fs::create_directories(folder);
+  int n = 0;
+  for (const std::string& input : inputs()) {
+    std::ofstream(fs::path(folder) / ("seed-" + std::to_string(++n)),
+                  std::ios::binary)
+        << input;
+  }
+  std::exit(0);
 }
 
 std::string LogLevel() {

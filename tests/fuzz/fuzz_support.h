@@ -6,7 +6,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "bus/audit/note_signer.h"
 #include "bus/core/status.h"
@@ -37,5 +39,9 @@ const audit::NoteKeys& FuzzLogKeys();
 
 // DOCBUS_FUZZ_LOG=<level> shows the daemon's log; "off" otherwise.
 std::string LogLevel();
+
+// With DOCBUS_FUZZ_SEEDS=<folder>: writes each of `inputs()` there as
+// seed-<n> and exits. Otherwise does nothing. For LLVMFuzzerInitialize.
+void WriteSeedsIfAsked(const std::function<std::vector<std::string>()>& inputs);
 
 }  // namespace docbus::fuzz
