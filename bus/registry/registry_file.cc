@@ -64,8 +64,9 @@ Status ReadEntry(const toml::table& table, const std::filesystem::path& file,
   bool seen_id = false, seen_name = false, seen_cert = false, seen_key = false;
   for (const auto& [key, node] : table) {
     const std::string_view k = key.str();
-    const toml::node& value =
-        node;  // lambdas cannot capture a binding (clang 14)
+    // A reference the lambdas below may capture (clang 14 does not let
+    // them capture a structured binding).
+    const toml::node& value = node;
     const int line = LineOf(value);
     auto text = [&](std::string& out, bool& seen) -> Status {
       const auto* s = value.as_string();
