@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -22,7 +21,6 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "bus/audit/note_signer.h"
 #include "bus/broker/broker.h"
 #include "bus/core/clock.h"
 #include "bus/core/ids.h"
