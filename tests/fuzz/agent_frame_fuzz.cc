@@ -292,8 +292,6 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static docbus::Link* link =
-      new docbus::Link();  // lives until the process ends
-  link->Run(std::string(reinterpret_cast<const char*>(data), size));
+  docbus::fuzz::DaemonUnderTest<docbus::Link>().Run(std::string(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -265,9 +265,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static docbus::Bus* bus = new docbus::Bus();  // lives until the process ends
+  docbus::Bus& bus = docbus::fuzz::DaemonUnderTest<docbus::Bus>();
   if (size == 0) return 0;
-  bus->Run(data[0],
+  bus.Run(data[0],
            std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bus/audit/note_signer.h"
@@ -31,6 +32,18 @@ template <typename T>
 T Must(Result<T> result, const char* what) {
   Must(result.status(), what);
   return std::move(result).value();
+}
+
+// The daemon under test (a T made on first use), destroyed by an exit
+// handler: its threads must stop before exit destroys the statics they use.
+template <typename T>
+T& DaemonUnderTest() {
+  static T* daemon = nullptr;
+  if (daemon == nullptr) {
+    daemon = new T();
+    std::atexit([] { delete std::exchange(daemon, nullptr); });
+  }
+  return *daemon;
 }
 
 const pki::PkiPaths& FuzzPki();
