@@ -14,6 +14,7 @@
 #include "bus/core/log.h"
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/poll.h"
+#include "bus/transport/registry_authenticator.h"
 
 namespace docbus::broker {
 namespace {
@@ -145,7 +146,8 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   } catch (const zmq::error_t& e) {
     return Status(Code::kInternal, std::string("zmq context: ") + e.what());
   }
-  auto zap = transport::ZapHandler::Start(*zmq_, AuthenticatorFor(registry_));
+  auto zap = transport::ZapHandler::Start(
+      *zmq_, transport::RegistryAuthenticator(registry_));
   if (!zap.ok()) return zap.status();
   zap_ = std::move(zap).value();
   transport::BrokerSocketOptions socket_options;

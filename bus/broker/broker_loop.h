@@ -89,8 +89,6 @@ class BrokerLoop {
   void SendAnswers(std::vector<Outgoing>& answers);
   void AnswerCoveredProofs();
   void PublishSnapshot();
-  static transport::Authenticator AuthenticatorFor(
-      std::shared_ptr<const registry::AgencyRegistry> registry);
   void ReloadPki();
 
   BrokerOptions options_;

@@ -5,21 +5,9 @@
 #include "bus/broker/broker_loop.h"
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/handlers.h"
+#include "bus/transport/registry_authenticator.h"
 
 namespace docbus::broker {
-
-transport::Authenticator BrokerLoop::AuthenticatorFor(
-    std::shared_ptr<const registry::AgencyRegistry> registry) {
-  return
-      [registry = std::move(registry)](std::string_view key, std::string_view) {
-        const registry::Agency* agency = registry->FindByCurveKey(key);
-        if (agency == nullptr)
-          return transport::ZapDecision{false, "", "unknown CURVE key"};
-        if (agency->revoked)
-          return transport::ZapDecision{false, "", "agency revoked"};
-        return transport::ZapDecision{true, agency->id, ""};
-      };
-}
 
 void BrokerLoop::ReloadPki() {
   auto registry = registry::AgencyRegistry::Load(options_.registry);
@@ -39,7 +27,7 @@ void BrokerLoop::ReloadPki() {
   verifier_ = std::make_unique<crypto::Verifier>(*trust_, registry_);
   ctx_->verifier = verifier_.get();
   ctx_->registry = registry_.get();
-  zap_->SetAuthenticator(AuthenticatorFor(registry_));
+  zap_->SetAuthenticator(transport::RegistryAuthenticator(registry_));
   // An agency revoked or removed since it connected keeps its connection
   // (a ROUTER cannot close one peer's) but loses its session: nothing more
   // is delivered to it, and HandleFrame refuses whatever it sends.

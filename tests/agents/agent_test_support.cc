@@ -8,6 +8,7 @@
 #include "bus/registry/agency_registry.h"
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/poll.h"
+#include "bus/transport/registry_authenticator.h"
 #include "certs/authority.h"
 
 namespace docbus::agent::testing {
@@ -126,14 +127,8 @@ v1::SignedReceipt MakeReceipt(const crypto::Signer& signer,
 FakeBroker::FakeBroker(const TestPki& pki) {
   auto registry = registry::AgencyRegistry::Load(pki.paths().registry());
   REQUIRE(registry.ok());
-  std::shared_ptr<const registry::AgencyRegistry> agencies = *registry;
   auto zap = transport::ZapHandler::Start(
-      context_, [agencies](std::string_view key, std::string_view) {
-        const registry::Agency* a = agencies->FindByCurveKey(key);
-        if (a == nullptr || a->revoked)
-          return transport::ZapDecision{false, "", "unknown"};
-        return transport::ZapDecision{true, a->id, ""};
-      });
+      context_, transport::RegistryAuthenticator(*registry));
   REQUIRE(zap.ok());
   zap_ = std::move(zap).value();
   transport::BrokerSocketOptions options;

@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,11 +27,11 @@
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 #include "bus/crypto/sha256.h"
-#include "bus/crypto/signer.h"
 #include "bus/registry/agency_registry.h"
 #include "bus/transport/broker_socket.h"
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/poll.h"
+#include "bus/transport/registry_authenticator.h"
 #include "bus/transport/zap_handler.h"
 #include "docbus/v1/wire.pb.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -47,40 +46,17 @@ using fuzz::kH41;
 using fuzz::Must;
 using std::chrono::milliseconds;
 
-std::string SignedBy(const std::string& agency, const std::string& bytes) {
-  static std::map<std::string, std::unique_ptr<crypto::Signer>> signers;
-  auto& signer = signers[agency];
-  if (!signer) {
-    signer = Must(crypto::Signer::Load(FuzzPki().agency_key(agency),
-                                       FuzzPki().agency_certificate(agency)),
-                  "signer");
-  }
-  return Must(signer->Sign(bytes), "sign");
-}
-
 std::vector<v1::Frame> SeedFrames() {
   static RealClock clock;
   std::vector<v1::Frame> seeds;
   const std::string body(3000, 'a');
   // A document from H41 for G22 with `body` as its attachment.
   const auto document = [&](v1::DocumentHeader* header) {
-    header->set_message_id(NewMessageId(clock));
-    header->mutable_from()->set_organ_id(kH41);
-    header->add_to()->set_organ_id(kG22);
-    header->mutable_code()->set_code_number("12");
-    header->mutable_code()->set_code_notation("BNV-VP");
-    header->set_subject("V/v thử nghiệm");
-    header->set_document_id(kH41 + ",2026/11/28,12/BNV-VP");
-    header->set_created_unix_ms(clock.NowUnixMillis());
-    v1::AttachmentManifest* m = header->add_attachments();
-    m->set_name("phu-luc.pdf");
-    m->set_media_type("application/pdf");
-    m->set_size(body.size());
-    m->set_sha256(crypto::Sha256(body));
+    *header = fuzz::SeedHeader(kH41, kG22, body);
     v1::DocumentDelivery delivery;
     delivery.mutable_document()->set_header(header->SerializeAsString());
     delivery.mutable_document()->set_signature(
-        SignedBy(kH41, delivery.document().header()));
+        fuzz::SignedBy(kH41, delivery.document().header()));
     return delivery;
   };
   v1::DocumentHeader header;
@@ -118,7 +94,7 @@ std::vector<v1::Frame> SeedFrames() {
   f.mutable_deliver()->set_delivery_id(3);
   f.mutable_deliver()->mutable_receipt()->set_body(receipt.SerializeAsString());
   f.mutable_deliver()->mutable_receipt()->set_signature(
-      SignedBy(kH41, f.deliver().receipt().body()));
+      fuzz::SignedBy(kH41, f.deliver().receipt().body()));
   seeds.push_back(f);
 
   v1::StatusBody status;
@@ -131,7 +107,7 @@ std::vector<v1::Frame> SeedFrames() {
   f.mutable_deliver()->set_delivery_id(4);
   f.mutable_deliver()->mutable_status()->set_body(status.SerializeAsString());
   f.mutable_deliver()->mutable_status()->set_signature(
-      SignedBy(kH41, f.deliver().status().body()));
+      fuzz::SignedBy(kH41, f.deliver().status().body()));
   seeds.push_back(f);
 
   f.mutable_deliver()->set_delivery_id(5);
@@ -175,17 +151,12 @@ class Link {
     SetLogLevel(fuzz::LogLevel());
     RouteProtobufLogs();  // as the daemon does
     const pki::PkiPaths& pki = FuzzPki();
-    std::shared_ptr<const registry::AgencyRegistry> agencies =
-        Must(registry::AgencyRegistry::Load(pki.registry()), "registry");
-    zap_ = Must(transport::ZapHandler::Start(
-                    context_,
-                    [agencies](std::string_view key, std::string_view) {
-                      const registry::Agency* a = agencies->FindByCurveKey(key);
-                      if (a == nullptr)
-                        return transport::ZapDecision{false, "", "unknown"};
-                      return transport::ZapDecision{true, a->id, ""};
-                    }),
-                "zap");
+    zap_ = Must(
+        transport::ZapHandler::Start(
+            context_,
+            transport::RegistryAuthenticator(Must(
+                registry::AgencyRegistry::Load(pki.registry()), "registry"))),
+        "zap");
     transport::BrokerSocketOptions so;
     so.endpoint = "tcp://127.0.0.1:*";
     so.curve_secret_z85 =
@@ -214,7 +185,7 @@ class Link {
   }
 
   void Run(const std::string& payload) {
-    if (!routing_.empty()) Must(Send(payload), "send");
+    Must(Send(payload), "send");  // routing_ is known since the first Sync
     Sync();
   }
 

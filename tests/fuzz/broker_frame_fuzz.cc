@@ -14,8 +14,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,8 +23,6 @@
 #include "bus/core/clock.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
-#include "bus/crypto/sha256.h"
-#include "bus/crypto/signer.h"
 #include "bus/transport/agent_socket.h"
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/poll.h"
@@ -115,47 +111,21 @@ class Connection {
   uint64_t nonce_ = 0;
 };
 
-std::string Signed(const std::string& agency, const pki::PkiPaths& pki,
-                   const std::string& bytes) {
-  static std::map<std::string, std::unique_ptr<crypto::Signer>> signers;
-  auto& signer = signers[agency];
-  if (!signer) {
-    signer = Must(crypto::Signer::Load(pki.agency_key(agency),
-                                       pki.agency_certificate(agency)),
-                  "signer");
-  }
-  return Must(signer->Sign(bytes), "sign");
-}
-
 // Valid frames of every kind a sender or a recipient sends.
-std::vector<std::pair<std::string, v1::Frame>> SeedFrames(
-    const pki::PkiPaths& pki) {
+std::vector<std::pair<std::string, v1::Frame>> SeedFrames() {
   static RealClock clock;
   std::vector<std::pair<std::string, v1::Frame>> seeds;
   const auto document = [&](const std::string& body, bool chunked) {
-    v1::DocumentHeader header;
-    header.set_message_id(NewMessageId(clock));
-    header.mutable_from()->set_organ_id(kG22);
-    header.add_to()->set_organ_id(kH41);
-    header.mutable_code()->set_code_number("12");
-    header.mutable_code()->set_code_notation("VPCP-TH");
-    header.mutable_promulgation_info()->set_promulgation_date("2026/11/28");
-    header.set_subject("V/v thử nghiệm");
-    header.set_document_id(kG22 + ",2026/11/28,12/VPCP-TH");
-    v1::AttachmentManifest* m = header.add_attachments();
-    m->set_name("phu-luc.pdf");
-    m->set_media_type("application/pdf");
-    m->set_size(body.size());
-    m->set_sha256(crypto::Sha256(body));
+    const v1::DocumentHeader header = fuzz::SeedHeader(kG22, kH41, body);
     v1::Frame frame;
     v1::Submit* submit = frame.mutable_submit();
     submit->mutable_document()->set_header(header.SerializeAsString());
     submit->mutable_document()->set_signature(
-        Signed(kG22, pki, submit->document().header()));
+        fuzz::SignedBy(kG22, submit->document().header()));
     submit->set_chunked(chunked);
     if (!chunked) {
       v1::AttachmentData* data = submit->add_attachments();
-      data->set_sha256(m->sha256());
+      data->set_sha256(header.attachments(0).sha256());
       data->set_data(body);
     }
     return std::make_pair(header.message_id(), frame);
@@ -182,7 +152,7 @@ std::vector<std::pair<std::string, v1::Frame>> SeedFrames(
   status.mutable_submit_status()->mutable_status()->set_body(
       body.SerializeAsString());
   status.mutable_submit_status()->mutable_status()->set_signature(
-      Signed(kH41, pki, status.submit_status().status().body()));
+      fuzz::SignedBy(kH41, status.submit_status().status().body()));
   seeds.emplace_back(kH41, status);
 
   v1::Frame f;
@@ -208,8 +178,7 @@ struct Bus {
   Bus() : pki(FuzzPki()) {
     SetLogLevel(LogLevel());
     RouteProtobufLogs();  // as the daemon does
-    std::ofstream(dir.path() / "log.key")
-        << fuzz::FuzzLogKeys().signer_key << "\n";
+    fuzz::FuzzLogKeys();  // made if missing
     broker::BrokerOptions o;
     o.listen = "tcp://127.0.0.1:*";
     o.data_dir = dir.path() / "broker";
@@ -218,7 +187,7 @@ struct Bus {
     o.crl = pki.crl();
     o.registry = pki.registry();
     o.origin = fuzz::kLogOrigin;
-    o.log_key = dir.path() / "log.key";
+    o.log_key = fuzz::FuzzLogKeyFile();
     o.max_frame_bytes = 64 * 1024;
     o.max_document_bytes = 192 * 1024;
     o.max_attachments = 4;
@@ -231,7 +200,7 @@ struct Bus {
     h41 = std::make_unique<Connection>(context, pki, kH41,
                                        broker->zmq_endpoint());
     // Some state for mutated frames to meet: documents queued and delivered.
-    for (const auto& [agency, frame] : SeedFrames(pki))
+    for (const auto& [agency, frame] : SeedFrames())
       Run(agency == kG22 ? 0 : 1, frame.SerializeAsString());
   }
 
@@ -255,7 +224,7 @@ struct Bus {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   docbus::fuzz::WriteSeedsIfAsked([] {
     std::vector<std::string> inputs;  // the sending agency's byte, the frame
-    for (const auto& [agency, frame] : docbus::SeedFrames(docbus::FuzzPki())) {
+    for (const auto& [agency, frame] : docbus::SeedFrames()) {
       const char selector = agency == docbus::kG22 ? '\0' : '\1';
       inputs.push_back(selector + frame.SerializeAsString());
     }

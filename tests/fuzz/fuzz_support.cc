@@ -2,7 +2,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 
+#include "bus/core/clock.h"
+#include "bus/core/ids.h"
+#include "bus/crypto/sha256.h"
+#include "bus/crypto/signer.h"
 #include "certs/authority.h"
 
 namespace docbus::fuzz {
@@ -42,7 +48,7 @@ const pki::PkiPaths& FuzzPki() {
 const audit::NoteKeys& FuzzLogKeys() {
   static const audit::NoteKeys keys = [] {
     FuzzPki();
-    const fs::path skey = Folder() / "log.key", vkey = Folder() / "log.vkey";
+    const fs::path skey = FuzzLogKeyFile(), vkey = Folder() / "log.vkey";
     if (!fs::exists(vkey)) {
       audit::NoteKeys made =
           Must(audit::GenerateNoteKeys(kLogOrigin), "log keys");
@@ -52,6 +58,40 @@ const audit::NoteKeys& FuzzLogKeys() {
     return audit::NoteKeys{ReadLine(skey), ReadLine(vkey)};
   }();
   return keys;
+}
+
+std::filesystem::path FuzzLogKeyFile() { return Folder() / "log.key"; }
+
+std::string SignedBy(const std::string& agency, const std::string& bytes) {
+  static std::map<std::string, std::unique_ptr<crypto::Signer>> signers;
+  auto& signer = signers[agency];
+  if (!signer) {
+    signer = Must(crypto::Signer::Load(FuzzPki().agency_key(agency),
+                                       FuzzPki().agency_certificate(agency)),
+                  "signer");
+  }
+  return Must(signer->Sign(bytes), "sign");
+}
+
+v1::DocumentHeader SeedHeader(const std::string& from, const std::string& to,
+                              const std::string& body) {
+  static RealClock clock;
+  v1::DocumentHeader header;
+  header.set_message_id(NewMessageId(clock));
+  header.mutable_from()->set_organ_id(from);
+  header.add_to()->set_organ_id(to);
+  header.mutable_code()->set_code_number("12");
+  header.mutable_code()->set_code_notation("VPCP-TH");
+  header.mutable_promulgation_info()->set_promulgation_date("2026/11/28");
+  header.set_subject("V/v thử nghiệm");
+  header.set_document_id(from + ",2026/11/28,12/VPCP-TH");
+  header.set_created_unix_ms(clock.NowUnixMillis());
+  v1::AttachmentManifest* m = header.add_attachments();
+  m->set_name("phu-luc.pdf");
+  m->set_media_type("application/pdf");
+  m->set_size(body.size());
+  m->set_sha256(crypto::Sha256(body));
+  return header;
 }
 
 void WriteSeedsIfAsked(const std::function<std::vector<std::string>()>& inputs) {

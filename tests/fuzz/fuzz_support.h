@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "bus/audit/note_signer.h"
 #include "bus/core/status.h"
 #include "certs/pki_paths.h"
+#include "docbus/v1/document.pb.h"
 
 namespace docbus::fuzz {
 
@@ -47,8 +49,17 @@ T& DaemonUnderTest() {
 }
 
 const pki::PkiPaths& FuzzPki();
-// The broker log's note keys (kLogOrigin), kept beside the PKI.
+// The broker log's note keys (kLogOrigin), kept beside the PKI; the signer
+// key's file, for a broker's audit.log_key.
 const audit::NoteKeys& FuzzLogKeys();
+std::filesystem::path FuzzLogKeyFile();
+
+// `bytes` signed (CMS) with `agency`'s key of FuzzPki().
+std::string SignedBy(const std::string& agency, const std::string& bytes);
+// A valid document header from `from` to `to` whose one attachment is
+// `body`, with a fresh message id.
+v1::DocumentHeader SeedHeader(const std::string& from, const std::string& to,
+                              const std::string& body);
 
 // DOCBUS_FUZZ_LOG=<level> shows the daemon's log; "off" otherwise.
 std::string LogLevel();
