@@ -43,16 +43,10 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   if (!lock.ok()) return Named("agent.data_dir", lock.status());
   agent->data_lock_.emplace(std::move(lock).value());
 
-  Result<std::shared_ptr<const registry::AgencyRegistry>> registry =
-      registry::AgencyRegistry::Load(options.registry);
-  if (!registry.ok()) return Named("pki.registry", registry.status());
-  agent->registry_ = std::move(registry).value();
-  Result<std::unique_ptr<crypto::TrustStore>> trust =
-      crypto::TrustStore::Load(options.root_certificate, options.crl, clock);
-  if (!trust.ok()) return Named("pki.root_certificate/pki.crl", trust.status());
-  agent->trust_ = std::move(trust).value();
-  agent->verifier_ =
-      std::make_unique<crypto::Verifier>(*agent->trust_, agent->registry_);
+  DOCBUS_ASSIGN_OR_RETURN(
+      agent->pki_,
+      AgentPki::Load({options.root_certificate, options.crl, options.registry},
+                     clock));
   Result<std::unique_ptr<crypto::Signer>> signer =
       crypto::Signer::Load(options.signing_key, options.certificate);
   if (!signer.ok())
@@ -64,7 +58,9 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                       agent->signer_->agency_id() + "', not agent.agency_id '" +
                       options.agency_id + "'");
   }
-  const registry::Agency* self = agent->registry_->Find(options.agency_id);
+  const std::shared_ptr<const registry::AgencyRegistry> registry =
+      agent->pki_->registry();
+  const registry::Agency* self = registry->Find(options.agency_id);
   if (self == nullptr) {
     return Status(
         Code::kInvalidArgument,
@@ -82,8 +78,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   if (!vkey.ok()) return Named("audit.broker_log_vkey", vkey.status());
 
   agent->builder_ = std::make_unique<DocumentBuilder>(
-      options.agency_id, *agent->signer_, agent->registry_, clock,
-      options.limits);
+      options.agency_id, *agent->signer_, *agent->pki_, clock, options.limits);
   DOCBUS_ASSIGN_OR_RETURN(agent->queue_, SubmissionQueue::Create());
 
   transport::AgentSocketOptions socket_options;
@@ -94,7 +89,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   socket_options.max_message_bytes = kMaxInboundFrameBytes;
   LoopDeps deps{options.agency_id,
                 options.data_dir,
-                *agent->verifier_,
+                *agent->pki_,
                 *agent->signer_,
                 clock,
                 agent->metrics_,
@@ -128,6 +123,29 @@ void Agent::Stop() {
     loop_.reset();  // closes the socket on this thread, after the loop ended
     data_lock_.reset();  // the store is closed: the folder is free again
   });
+}
+
+Status Agent::ReloadPki() {
+  Status s = pki_->Reload();
+  metrics_.Add(metric::kPkiReloads, Label("result", s.ok() ? "ok" : "failed"));
+  if (!s.ok()) {
+    logger_->error(
+        "reloading the registry and the CRL failed, keeping the current "
+        "ones: {}",
+        s.ToString());
+    return s;
+  }
+  const std::shared_ptr<const registry::AgencyRegistry> registry =
+      pki_->registry();
+  const registry::Agency* self = registry->Find(options_.agency_id);
+  logger_->info("registry and CRL reloaded agencies={}",
+                registry->agencies().size());
+  if (self == nullptr || self->revoked) {
+    logger_->warn(
+        "agency={} is {} in the new registry: the broker will refuse it",
+        options_.agency_id, self == nullptr ? "not listed" : "revoked");
+  }
+  return s;
 }
 
 Status Agent::Refused(const Status& why, std::string_view what) {

@@ -19,6 +19,7 @@
 
 #include "agents/agent_limits.h"
 #include "agents/agent_loop.h"
+#include "agents/agent_pki.h"
 #include "agents/agent_service.h"
 #include "agents/agent_store_reader.h"
 #include "agents/document_builder.h"
@@ -26,9 +27,6 @@
 #include "bus/core/clock.h"
 #include "bus/core/folder_lock.h"
 #include "bus/crypto/signer.h"
-#include "bus/crypto/trust_store.h"
-#include "bus/crypto/verifier.h"
-#include "bus/registry/agency_registry.h"
 
 namespace docbus::agent {
 
@@ -62,6 +60,9 @@ class Agent final : public AgentService {
   // publishes the own log's checkpoint and closes the connection.
   // Idempotent.
   void Stop();
+  // Reads the registry and the CRL again (AgentPki::Reload), logs and counts
+  // the result; on failure the ones in force stay.
+  Status ReloadPki();
   // Wakes the loop, e.g. after a FakeClock moved.
   void Wake() { queue_->Wake(); }
   const std::filesystem::path& data_dir() const { return options_.data_dir; }
@@ -92,9 +93,7 @@ class Agent final : public AgentService {
   Metrics metrics_;
   std::shared_ptr<spdlog::logger> logger_;
   std::optional<FolderLock> data_lock_;  // held while the agent runs
-  std::shared_ptr<const registry::AgencyRegistry> registry_;
-  std::unique_ptr<crypto::TrustStore> trust_;
-  std::unique_ptr<crypto::Verifier> verifier_;
+  std::unique_ptr<AgentPki> pki_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<DocumentBuilder> builder_;
   std::unique_ptr<SubmissionQueue> queue_;

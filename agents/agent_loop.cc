@@ -55,7 +55,7 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
           store_->log_storage(), OwnLogPublisher::Origin(deps_.agency_id),
           &deps_.clock)),
       ctx_{deps_.agency_id, *store_,      *log_,
-           deps_.verifier,  deps_.signer, deps_.clock,
+           deps_.pki,       deps_.signer, deps_.clock,
            deps_.metrics,   deps_.limits, logger_},
       documents_(ctx_),
       notices_(ctx_),

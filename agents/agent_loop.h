@@ -58,7 +58,7 @@ struct LoopOptions {
 struct LoopDeps {
   std::string agency_id;
   std::filesystem::path data_dir;
-  const crypto::Verifier& verifier;
+  const AgentPki& pki;
   const crypto::Signer& signer;
   const Clock& clock;
   Metrics& metrics;

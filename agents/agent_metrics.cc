@@ -34,6 +34,8 @@ constexpr Family kFamilies[] = {
     {kCheckpointRefused, "counter",
      "Broker checkpoints not accepted for another reason, by reason."},
     {kAuditSize, "gauge", "Entries in the agency's own audit log."},
+    {kPkiReloads, "counter",
+     "Registry and CRL reloads (SIGHUP), by result (ok, failed)."},
     {kStoreErrors, "counter",
      "Store transactions that failed and rolled back."},
 };

@@ -109,13 +109,13 @@ Status CheckUtf8Fields(const google::protobuf::Message& message,
   return Status::Ok();
 }
 
-DocumentBuilder::DocumentBuilder(
-    std::string agency_id, const crypto::Signer& signer,
-    std::shared_ptr<const registry::AgencyRegistry> registry,
-    const Clock& clock, AgentLimits limits)
+DocumentBuilder::DocumentBuilder(std::string agency_id,
+                                 const crypto::Signer& signer,
+                                 const AgentPki& pki, const Clock& clock,
+                                 AgentLimits limits)
     : agency_id_(std::move(agency_id)),
       signer_(signer),
-      registry_(std::move(registry)),
+      pki_(pki),
       clock_(clock),
       limits_(limits) {}
 
@@ -133,13 +133,15 @@ Status DocumentBuilder::CheckRecipients(const v1::DocumentHeader& h) const {
   if (h.to_size() == 0)
     return Invalid("to", "at least one recipient is required");
   std::set<std::string_view> seen;
+  const std::shared_ptr<const registry::AgencyRegistry> registry =
+      pki_.registry();
   for (int i = 0; i < h.to_size(); ++i) {
     const std::string field = "to[" + std::to_string(i) + "]";
     const std::string& id = h.to(i).organ_id();
     DOCBUS_RETURN_IF_ERROR(Named(field, ValidateAgencyId(id)));
     if (!seen.insert(id).second)
       return Invalid(field, "duplicate recipient " + id);
-    const registry::Agency* agency = registry_->Find(id);
+    const registry::Agency* agency = registry->Find(id);
     if (agency == nullptr) {
       return Status(Code::kUnknownRecipient,
                     field + ": agency " + id + " is not in the registry");

@@ -6,19 +6,19 @@
 // Submit frame; likewise a signed StatusBody in a SubmitStatus frame.
 //
 // Thread-safety: const calls, safe from many threads at once (the Signer is
-// thread-safe and the registry immutable). Signing happens on the caller's
-// thread, never on the agent's loop.
+// thread-safe; each call checks recipients against one registry snapshot).
+// Signing happens on the caller's thread, never on the agent's loop.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "agents/agent_limits.h"
+#include "agents/agent_pki.h"
 #include "agents/agent_service.h"
 #include "agents/agent_store.h"
 #include "bus/core/clock.h"
 #include "bus/crypto/signer.h"
-#include "bus/registry/agency_registry.h"
 #include "docbus/v1/notice.pb.h"
 
 namespace docbus::agent {
@@ -35,8 +35,7 @@ struct StatusRequest {
 class DocumentBuilder {
  public:
   DocumentBuilder(std::string agency_id, const crypto::Signer& signer,
-                  std::shared_ptr<const registry::AgencyRegistry> registry,
-                  const Clock& clock, AgentLimits limits);
+                  const AgentPki& pki, const Clock& clock, AgentLimits limits);
 
   // The outbox entry (with its frame) of a new document. kInvalidField /
   // kTooLarge / kUnknownRecipient / kAgencyRevoked with a message naming the
@@ -60,7 +59,7 @@ class DocumentBuilder {
 
   std::string agency_id_;
   const crypto::Signer& signer_;
-  std::shared_ptr<const registry::AgencyRegistry> registry_;
+  const AgentPki& pki_;
   const Clock& clock_;
   AgentLimits limits_;
 };

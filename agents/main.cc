@@ -1,6 +1,7 @@
 // docbus-agent --config <file>: an agency's agent daemon. Parses flags and
 // the config, then runs AgentDaemon until SIGTERM or SIGINT (clean exit 0).
-// SIGHUP does not stop it (the agent reads its registry and CRL at start).
+// SIGHUP reads the registry and the CRL again (the ones in force stay when
+// the new files do not load).
 // Exit 2: bad config (the message names the key); 1: could not start.
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -48,9 +49,7 @@ int main(int argc, char** argv) {
   }
   int signal = 0;
   while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
-    docbus::ComponentLogger("agent")->info(
-        "SIGHUP: nothing to reload (the agent reads its registry and CRL at "
-        "start; restart it to take new ones)");
+    (void)(*daemon)->agent().ReloadPki();  // logged and counted there
   }
   docbus::ComponentLogger("agent")->info("signal {} received, stopping",
                                          signal);

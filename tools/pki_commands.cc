@@ -84,7 +84,10 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
                             ValidityFor(*args, pki::kAgencyValidityDays)),
            err);
     out << "issued agency " << args->agency << " in " << args->dir
-        << "/agencies/" << args->agency << "\n";
+        << "/agencies/" << args->agency << "; on a running bus, publish "
+        << args->dir
+        << "/registry.toml to the broker and the agents, then send each "
+           "SIGHUP\n";
   });
 
   CLI::App* broker = pki_cmd->add_subcommand(
@@ -106,7 +109,8 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
   revoke->callback([args, &out, &err] {
     Finish(pki::Revoke(args->dir, args->agency), err);
     out << "revoked agency " << args->agency << "; publish " << args->dir
-        << "/crl.pem and registry.toml to the broker, then send it SIGHUP\n";
+        << "/crl.pem and registry.toml to the broker and the agents, then send "
+           "each SIGHUP\n";
   });
 
   CLI::App* crl = pki_cmd->add_subcommand("crl", "re-sign the CRL");
@@ -170,7 +174,9 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
     auto agency = pki::AcceptEnrolment(args->dir, *text);
     Finish(agency.status(), err);
     out << "bound the new CURVE key of agency " << *agency << "; publish "
-        << args->dir << "/registry.toml to the broker, then send it SIGHUP\n";
+        << args->dir
+        << "/registry.toml to the broker and the agents, then send each "
+           "SIGHUP\n";
   });
 }
 

@@ -14,16 +14,7 @@ namespace {
 using testing::FakeBroker;
 using testing::kAgencyA;
 using testing::kAgencyB;
-
-DocumentRequest Request(const std::string& to) {
-  DocumentRequest r;
-  r.header.add_to()->set_organ_id(to);
-  r.header.set_subject("V/v họp giao ban");
-  r.header.mutable_code()->set_code_number("15");
-  r.header.mutable_code()->set_code_notation("VPCP-HC");
-  r.header.mutable_promulgation_info()->set_promulgation_date("2026/11/28");
-  return r;
-}
+using testing::SimpleRequest;
 
 v1::Frame Accepted(const std::string& id, uint64_t index) {
   v1::Frame f;
@@ -43,27 +34,27 @@ TEST_CASE(
       pki.OptionsFor(kAgencyA, data.path(), "tcp://127.0.0.1:9"), clock);
   REQUIRE(agent.ok());
 
-  auto unknown = (*agent)->Submit(Request("000.00.00.Z99"));
+  auto unknown = (*agent)->Submit(SimpleRequest("000.00.00.Z99"));
   CHECK(unknown.status().code() == Code::kUnknownRecipient);
   CHECK_THAT(unknown.status().message(), Catch::Contains("to[0]"));
 
-  DocumentRequest bad_date = Request(kAgencyB);
+  DocumentRequest bad_date = SimpleRequest(kAgencyB);
   bad_date.header.set_due_date("2026/02/30");
   auto date = (*agent)->Submit(bad_date);
   CHECK(date.status().code() == Code::kInvalidField);
   CHECK_THAT(date.status().message(), Catch::Contains("due_date"));
 
-  DocumentRequest no_subject = Request(kAgencyB);
+  DocumentRequest no_subject = SimpleRequest(kAgencyB);
   no_subject.header.clear_subject();
   CHECK((*agent)->Submit(no_subject).status().code() == Code::kInvalidField);
 
-  DocumentRequest bad_utf8 = Request(kAgencyB);
+  DocumentRequest bad_utf8 = SimpleRequest(kAgencyB);
   bad_utf8.header.set_content("\xc3\x28");
   auto utf8 = (*agent)->Submit(bad_utf8);
   CHECK(utf8.status().code() == Code::kInvalidField);
   CHECK_THAT(utf8.status().message(), Catch::Contains("content"));
 
-  DocumentRequest too_many = Request(kAgencyB);
+  DocumentRequest too_many = SimpleRequest(kAgencyB);
   for (int i = 0; i < 65; ++i)
     too_many.attachments.push_back({"f" + std::to_string(i), "", "x"});
   CHECK((*agent)->Submit(too_many).status().code() == Code::kTooLarge);
@@ -138,7 +129,7 @@ TEST_CASE(
     // The first run never gets a Welcome: the document stays pending.
     auto agent = Agent::Start(options, clock);
     REQUIRE(agent.ok());
-    DocumentRequest request = Request(kAgencyB);
+    DocumentRequest request = SimpleRequest(kAgencyB);
     request.attachments.push_back(
         {"bien-ban.pdf", "application/pdf", "PDF bytes"});
     auto submitted = (*agent)->Submit(request);
@@ -190,8 +181,8 @@ TEST_CASE(
     "new session",
     "[agent][submit]") {
   testing::AgentWithBroker f;
-  auto first = f.agent->Submit(Request(kAgencyB));
-  auto second = f.agent->Submit(Request(kAgencyB));
+  auto first = f.agent->Submit(SimpleRequest(kAgencyB));
+  auto second = f.agent->Submit(SimpleRequest(kAgencyB));
   REQUIRE(first.ok());
   REQUIRE(second.ok());
   REQUIRE(f.broker.Next(v1::Frame::kSubmit).has_value());

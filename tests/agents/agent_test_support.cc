@@ -58,6 +58,16 @@ std::unique_ptr<crypto::Signer> TestPki::SignerFor(
   return std::move(signer).value();
 }
 
+DocumentRequest SimpleRequest(const std::string& to) {
+  DocumentRequest r;
+  r.header.add_to()->set_organ_id(to);
+  r.header.set_subject("V/v họp giao ban");
+  r.header.mutable_code()->set_code_number("15");
+  r.header.mutable_code()->set_code_notation("VPCP-HC");
+  r.header.mutable_promulgation_info()->set_promulgation_date("2026/11/28");
+  return r;
+}
+
 SignedDocument MakeDocument(
     const crypto::Signer& signer, const std::string& from,
     const std::vector<std::string>& to,

@@ -61,6 +61,10 @@ class TestPki {
   audit::NoteKeys log_keys_;
 };
 
+// What an agency system submits: a document for `to` with the usual edXML
+// fields and no attachments.
+DocumentRequest SimpleRequest(const std::string& to);
+
 // A document signed by `signer` (as `from`) for `to`, with attachments
 // given as name -> bytes.
 struct SignedDocument {
