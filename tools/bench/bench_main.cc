@@ -2,15 +2,16 @@
 // broker and real agents on this machine (durable everywhere), the way agency
 // systems do (the agents' HTTP API), and prints documents/s end to end with
 // receipts, p50/p99 submit→accepted and submit→receipt latency, and the peak
-// RSS and CPU time per document of every process. With --offline it instead queues N documents for an
-// agency that is not running and reports the broker's memory.
+// RSS and CPU time per document of every process. With --offline it instead
+// queues N documents for an agency that is not running and reports the broker's
+// memory.
 //
 //   docbus-bench --documents 20000 --size 4096
 //   docbus-bench --documents 10000 --size 4096 --rate 1000
 //   docbus-bench --documents 100000 --offline
 //   docbus-bench --documents 20 --size 16000000 --threads 4 --multipart
+//   docbus-bench --documents 8000 --rabbitmq amqp://guest:guest@127.0.0.1:5672
 #include <httplib.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -18,21 +19,27 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "bus/core/base64.h"
 #include "tools/agent_client.h"
 #include "tools/bench/load_client.h"
+#include "tools/bench/measure.h"
+#ifdef DOCBUS_BENCH_RABBITMQ
+#include "tools/bench/rabbitmq_baseline.h"
+#endif
 #include "tools/local/deployment.h"
 
 namespace docbus {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using bench::CpuSeconds;
+using bench::OwnCpuSeconds;
+using bench::Percentile;
+using bench::RssKiB;
 
 struct Options {
   int documents = 20000;
@@ -41,42 +48,10 @@ struct Options {
   double rate = 0;  // documents/s; 0 = as fast as the bus takes them
   bool offline = false;
   bool multipart = false;  // attachment bytes as a multipart part, not base64
+  std::string rabbitmq;    // amqp:// URL: run the same load through it too
   std::string build_dir = "build";
   std::string dir;
 };
-
-long RssKiB(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
-  }
-  return -1;
-}
-
-// User + system CPU seconds the process has used so far.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), {});
-  const size_t after_name = stat.rfind(')');
-  if (after_name == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(after_name + 2));
-  std::string skip;
-  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt
-  double user = 0, system = 0;
-  fields >> user >> system;
-  return (user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// User + system CPU seconds this process (the load generator) has used so far.
-double OwnCpuSeconds() {
-  rusage use{};
-  getrusage(RUSAGE_SELF, &use);
-  const auto seconds = [](const timeval& t) {
-    return t.tv_sec + t.tv_usec / 1e6;
-  };
-  return seconds(use.ru_utime) + seconds(use.ru_stime);
-}
 
 struct Agent {
   std::string id, url, token;
@@ -87,12 +62,6 @@ Result<Agent> Connect(local::Deployment& d, const std::string& agency) {
   DOCBUS_ASSIGN_OR_RETURN(agent_cli::AgentClient client,
                           agent_cli::AgentClient::Find(d.agent_data(agency)));
   return Agent{agency, client.url(), client.token()};
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
 // The request body of document `i` to `to`: the API's JSON, with the
@@ -176,6 +145,41 @@ nlohmann::json View(httplib::Client& client, const Agent& a, const std::string& 
                         {{"Authorization", "Bearer " + a.token}});
   if (!res || res->status != 200) return nullptr;
   return nlohmann::json::parse(res->body, nullptr, false);
+}
+
+// Runs the same load through RabbitMQ (rabbitmq_baseline.h) and prints its
+// figures beside docbus's.
+bool Baseline(const Options& o, double per_second, double accepted_p99_ms) {
+#ifdef DOCBUS_BENCH_RABBITMQ
+  const bench::BaselineLoad load{o.documents, o.size, o.threads, o.rate};
+  Result<bench::BaselineFigures> f =
+      bench::RunRabbitMqBaseline(o.rabbitmq, load);
+  if (!f.ok()) {
+    std::cerr << "RabbitMQ baseline: " << f.status().ToString() << "\n";
+    return false;
+  }
+  std::printf(
+      "RabbitMQ durable queue, same load (persistent, publisher confirms, "
+      "consumer acks; "
+      "one hop, no signatures, no receipts):\n"
+      "  end to end: %.0f messages/s (first publish to last consumer ack), %zu "
+      "consumed\n"
+      "  publish->confirm ms: p50 %.1f p99 %.1f\n"
+      "  CPU ms per message: server %.3f, this client %.3f\n"
+      "docbus / RabbitMQ: throughput %.2f, p99 submit->accepted / p99 "
+      "publish->confirm %.1f\n",
+      f->per_second, f->consumed, f->confirm_p50_ms, f->confirm_p99_ms,
+      f->server_cpu_ms, f->client_cpu_ms,
+      per_second / std::max(f->per_second, 1e-9),
+      accepted_p99_ms / std::max(f->confirm_p99_ms, 1e-9));
+  return true;
+#else
+  (void)per_second;
+  (void)accepted_p99_ms;
+  std::cerr << "--rabbitmq " << o.rabbitmq
+            << ": this docbus-bench was built without librabbitmq-dev\n";
+  return false;
+#endif
 }
 
 int Run(const Options& o) {
@@ -298,9 +302,11 @@ int Run(const Options& o) {
   if (o.rate > 0) std::printf("offered rate: %.0f documents/s\n", o.rate);
   std::printf("submit phase: %.2f s (%.0f submissions/s)\n", submit_s, o.documents / submit_s);
   const int64_t end = o.offline ? last_accept : last_receipt;
+  const double per_second =
+      end > first_submit ? done * 1000.0 / (end - first_submit) : 0;
   if (end > first_submit) {
     std::printf("end to end: %.0f documents/s (first submit to last %s)\n",
-                done * 1000.0 / (end - first_submit), o.offline ? "acceptance" : "receipt");
+                per_second, o.offline ? "acceptance" : "receipt");
   }
   std::printf("submit->accepted ms: p50 %.1f p99 %.1f\n", Percentile(accepted_ms, 0.5),
               Percentile(accepted_ms, 0.99));
@@ -321,7 +327,10 @@ int Run(const Options& o) {
   std::printf(", this load generator %.3f\n",
               own_cpu_used * 1000 / std::max<size_t>(done, 1));
   const Status stopped = dep.StopAll();
-  return done + failures >= static_cast<size_t>(o.documents) && stopped.ok() ? 0 : 1;
+  const bool ok =
+      done + failures >= static_cast<size_t>(o.documents) && stopped.ok();
+  if (o.rabbitmq.empty() || o.offline) return ok ? 0 : 1;
+  return Baseline(o, per_second, Percentile(accepted_ms, 0.99)) && ok ? 0 : 1;
 }
 
 }  // namespace
@@ -339,6 +348,10 @@ int main(int argc, char** argv) {
                "send attachment bytes as multipart parts instead of base64 JSON");
   app.add_option("--build-dir", o.build_dir, "where docbus was built");
   app.add_option("--dir", o.dir, "keep the deployment here (default: a temporary folder)");
+  app.add_option(
+      "--rabbitmq", o.rabbitmq,
+      "then run the same load through a durable queue of this RabbitMQ "
+      "(amqp://guest:guest@127.0.0.1:5672) and print the ratios");
   CLI11_PARSE(app, argc, argv);
   return docbus::Run(o);
 }
