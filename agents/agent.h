@@ -1,12 +1,13 @@
 // Agent: a running agency agent, the implementation of AgentService. It
-// loads the agency's keys and the national PKI once, opens the store, and
-// runs the protocol loop (AgentLoop) on its own thread. Submit and
-// ReportStatus validate and sign on the caller's thread, then hand the
-// signed entry to the loop and return once the loop's group commit made it
-// durable. Views are read on a separate read-only connection.
+// loads the agency's keys and the national PKI (the registry and the CRL
+// again on ReloadPki), opens the store, and runs the protocol loop
+// (AgentLoop) on its own thread. Submit and ReportStatus validate and sign
+// on the caller's thread, then hand the signed entry to the loop and return
+// once the loop's group commit made it durable. Views are read on a
+// separate read-only connection.
 //
-// Thread-safety: every AgentService call from any thread; Stop from the
-// owning thread.
+// Thread-safety: every AgentService call and ReloadPki from any thread; Stop
+// from the owning thread.
 #pragma once
 
 #include <filesystem>
