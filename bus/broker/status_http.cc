@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "bus/broker/dashboard_assets.h"
+
 namespace docbus::broker {
 
 Result<std::unique_ptr<StatusHttp>> StatusHttp::Start(
@@ -42,6 +44,20 @@ Result<std::unique_ptr<StatusHttp>> StatusHttp::Start(
                  res.set_content("broker loop not running\n", "text/plain");
                }
              });
+  // The dashboard: its page and script only; everything it shows comes from
+  // /v1/status.
+  const auto serve = [](std::string_view body, const char* type) {
+    return [body, type](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; script-src 'self'; "
+                     "connect-src 'self'; style-src 'unsafe-inline'");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_content(std::string(body), type);
+    };
+  };
+  server.Get("/", serve(DashboardHtml(), "text/html; charset=utf-8"));
+  server.Get("/dashboard.js",
+             serve(DashboardScript(), "text/javascript; charset=utf-8"));
   server.Get("/v1/status",
              [h = handlers](const httplib::Request&, httplib::Response& res) {
                res.set_content(h.status_json(), "application/json");

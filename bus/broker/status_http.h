@@ -1,6 +1,8 @@
 // StatusHttp: the broker's loopback HTTP listener (cpp-httplib) on its own
 // thread, serving GET /metrics (Prometheus text), GET /healthz ("ok", or 503
-// when the broker loop is not running) and GET /v1/status (JSON snapshot).
+// when the broker loop is not running), GET /v1/status (JSON snapshot) and
+// the operators' dashboard, GET / and /dashboard.js, which renders
+// /v1/status in a browser.
 // It only reads thread-safe sources (Metrics, SnapshotBox, an atomic health
 // flag); it never touches the store or the sockets. This is the one file that
 // wraps cpp-httplib.

@@ -1,8 +1,8 @@
 // The docbus-broker executable: configuration problems name their key and
 // exit 2, a tampered log exits 3, a second broker on the same data folder
 // exits 1, SIGHUP reloads the registry and the CRL, SIGTERM is a clean exit 0
-// that removes endpoints.json, and /metrics, /healthz, /v1/status answer on
-// loopback.
+// that removes endpoints.json, and /metrics, /healthz, /v1/status and the
+// dashboard answer on loopback.
 #include <httplib.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -148,6 +148,24 @@ TEST_CASE("docbus-broker serves its status over HTTP and exits 0 on SIGTERM",
   const nlohmann::json doc = nlohmann::json::parse(status->body);
   CHECK(doc.at("log_origin") == kOrigin);
   CHECK(doc.at("queue_depth") == 0);
+
+  // The dashboard: a page whose only script is the broker's own, which reads
+  // /v1/status; the browser may load nothing from anywhere else.
+  auto page = http.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->get_header_value("Content-Type").rfind("text/html", 0) == 0);
+  CHECK(page->body.find("<script src=\"/dashboard.js\"></script>") !=
+        std::string::npos);
+  CHECK(page->get_header_value("Content-Security-Policy")
+            .find("default-src 'none'") != std::string::npos);
+  auto script = http.Get("/dashboard.js");
+  REQUIRE(script);
+  CHECK(script->status == 200);
+  CHECK(script->get_header_value("Content-Type").rfind("text/javascript", 0) ==
+        0);
+  CHECK(script->body.find("fetch(\"/v1/status\"") != std::string::npos);
+  CHECK(script->body.find("innerHTML") == std::string::npos);
 
   daemon.Signal(SIGTERM);
   CHECK(daemon.Wait() == 0);
