@@ -28,7 +28,8 @@ function row(cells, className) {
 function render(s) {
   document.getElementById("origin").textContent = "— " + s.log_origin;
   document.getElementById("summary").textContent =
-    `up ${duration(s.uptime_s)} · ${s.agencies_online.length} agencies online · ` +
+    `up ${duration(s.uptime_s)} · ${s.agencies_online.length} ` +
+    `${s.agencies_online.length === 1 ? "agency" : "agencies"} online · ` +
     `${s.queue_depth} queued · oldest undelivered ${duration(s.oldest_undelivered_age_s)} · ` +
     `audit log ${s.audit_log_size} entries (checkpoint at ${s.checkpoint_size})`;
 
