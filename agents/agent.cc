@@ -10,13 +10,6 @@
 #include "bus/core/log.h"
 
 namespace docbus::agent {
-namespace {
-
-Status Named(std::string_view what, const Status& s) {
-  return Status(s.code(), std::string(what) + ": " + s.message());
-}
-
-}  // namespace
 
 Agent::Agent(AgentOptions options)
     : options_(std::move(options)), logger_(ComponentLogger("agent")) {
@@ -28,7 +21,7 @@ Agent::~Agent() { Stop(); }
 Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                                             const Clock& clock) {
   DOCBUS_RETURN_IF_ERROR(
-      Named("agent.agency_id", ValidateAgencyId(options.agency_id)));
+      ValidateAgencyId(options.agency_id).Prefixed("agent.agency_id"));
   std::unique_ptr<Agent> agent(new Agent(options));
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
@@ -40,17 +33,17 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   // One agent per data folder: a second one would send the same outbox and
   // take the same deliveries; it is refused, naming the first one's pid.
   Result<FolderLock> lock = FolderLock::TryAcquire(options.data_dir / "lock");
-  if (!lock.ok()) return Named("agent.data_dir", lock.status());
+  if (!lock.ok()) return lock.status().Prefixed("agent.data_dir");
   agent->data_lock_.emplace(std::move(lock).value());
 
   DOCBUS_ASSIGN_OR_RETURN(
       agent->pki_,
-      AgentPki::Load({options.root_certificate, options.crl, options.registry},
-                     clock));
+      crypto::NationalPki::Load(
+          {options.root_certificate, options.crl, options.registry}, clock));
   Result<std::unique_ptr<crypto::Signer>> signer =
       crypto::Signer::Load(options.signing_key, options.certificate);
   if (!signer.ok())
-    return Named("keys.signing_key/keys.certificate", signer.status());
+    return signer.status().Prefixed("keys.signing_key/keys.certificate");
   agent->signer_ = std::move(signer).value();
   if (agent->signer_->agency_id() != options.agency_id) {
     return Status(Code::kInvalidArgument,
@@ -75,7 +68,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   }
   Result<audit::NoteVerifier> vkey =
       audit::NoteVerifier::FromVerifierKey(options.broker_log_vkey);
-  if (!vkey.ok()) return Named("audit.broker_log_vkey", vkey.status());
+  if (!vkey.ok()) return vkey.status().Prefixed("audit.broker_log_vkey");
 
   agent->builder_ = std::make_unique<DocumentBuilder>(
       options.agency_id, *agent->signer_, *agent->pki_, clock, options.limits);

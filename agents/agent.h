@@ -20,13 +20,13 @@
 
 #include "agents/agent_limits.h"
 #include "agents/agent_loop.h"
-#include "agents/agent_pki.h"
 #include "agents/agent_service.h"
 #include "agents/agent_store_reader.h"
 #include "agents/document_builder.h"
 #include "agents/submission_queue.h"
 #include "bus/core/clock.h"
 #include "bus/core/folder_lock.h"
+#include "bus/crypto/national_pki.h"
 #include "bus/crypto/signer.h"
 
 namespace docbus::agent {
@@ -61,7 +61,7 @@ class Agent final : public AgentService {
   // publishes the own log's checkpoint and closes the connection.
   // Idempotent.
   void Stop();
-  // Reads the registry and the CRL again (AgentPki::Reload), logs and counts
+  // Reads the registry and the CRL again (NationalPki::Reload), logs and counts
   // the result; on failure the ones in force stay.
   Status ReloadPki();
   // Wakes the loop, e.g. after a FakeClock moved.
@@ -94,7 +94,7 @@ class Agent final : public AgentService {
   Metrics metrics_;
   std::shared_ptr<spdlog::logger> logger_;
   std::optional<FolderLock> data_lock_;  // held while the agent runs
-  std::unique_ptr<AgentPki> pki_;
+  std::unique_ptr<crypto::NationalPki> pki_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<DocumentBuilder> builder_;
   std::unique_ptr<SubmissionQueue> queue_;

@@ -54,9 +54,9 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
       log_(std::make_unique<audit::AuditLog>(
           store_->log_storage(), OwnLogPublisher::Origin(deps_.agency_id),
           &deps_.clock)),
-      ctx_{deps_.agency_id, *store_,      *log_,
-           deps_.pki,       deps_.signer, deps_.clock,
-           deps_.metrics,   deps_.limits, logger_},
+      ctx_{deps_.agency_id,      *store_,      *log_,
+           deps_.pki.verifier(), deps_.signer, deps_.clock,
+           deps_.metrics,        deps_.limits, logger_},
       documents_(ctx_),
       notices_(ctx_),
       answers_(ctx_),
@@ -209,6 +209,7 @@ void AgentLoop::Prepare(InboundFrame& in) const {
 void AgentLoop::ProcessBatch(std::deque<InboundFrame>& frames,
                              std::vector<SubmissionQueue::Item>& items) {
   out_.Clear();
+  ctx_.verifier = deps_.pki.verifier();  // a reload applies from here on
   // Parsing and signature work first, on every core; the transaction then
   // holds only store work.
   pool_.Run(frames.size(), [&](size_t i) { Prepare(frames[i]); });

@@ -34,6 +34,7 @@
 #include "agents/submission_queue.h"
 #include "agents/turn.h"
 #include "bus/core/worker_pool.h"
+#include "bus/crypto/national_pki.h"
 #include "bus/transport/agent_socket.h"
 
 namespace docbus::agent {
@@ -58,7 +59,7 @@ struct LoopOptions {
 struct LoopDeps {
   std::string agency_id;
   std::filesystem::path data_dir;
-  const AgentPki& pki;
+  const crypto::NationalPki& pki;
   const crypto::Signer& signer;
   const Clock& clock;
   Metrics& metrics;

@@ -129,7 +129,7 @@ Result<std::unique_ptr<AgentStore>> AgentStore::Open(
   if (s.ok()) s = db->Commit();
   if (!s.ok()) {
     (void)db->Rollback();
-    return Status(s.code(), "agent store schema: " + s.message());
+    return s.Prefixed("agent store schema");
   }
   std::unique_ptr<AgentStore> store(new AgentStore(std::move(db)));
   store->log_storage_ =

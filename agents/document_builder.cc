@@ -19,12 +19,6 @@ Status Invalid(const std::string& field, const std::string& why) {
   return Status(Code::kInvalidField, field + ": " + why);
 }
 
-// Prefixes a validator's message with the field it was about.
-Status Named(const std::string& field, Status s) {
-  if (s.ok()) return s;
-  return Status(s.code(), field + ": " + s.message());
-}
-
 bool ValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -111,8 +105,8 @@ Status CheckUtf8Fields(const google::protobuf::Message& message,
 
 DocumentBuilder::DocumentBuilder(std::string agency_id,
                                  const crypto::Signer& signer,
-                                 const AgentPki& pki, const Clock& clock,
-                                 AgentLimits limits)
+                                 const crypto::NationalPki& pki,
+                                 const Clock& clock, AgentLimits limits)
     : agency_id_(std::move(agency_id)),
       signer_(signer),
       pki_(pki),
@@ -138,7 +132,7 @@ Status DocumentBuilder::CheckRecipients(const v1::DocumentHeader& h) const {
   for (int i = 0; i < h.to_size(); ++i) {
     const std::string field = "to[" + std::to_string(i) + "]";
     const std::string& id = h.to(i).organ_id();
-    DOCBUS_RETURN_IF_ERROR(Named(field, ValidateAgencyId(id)));
+    DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(id).Prefixed(field));
     if (!seen.insert(id).second)
       return Invalid(field, "duplicate recipient " + id);
     const registry::Agency* agency = registry->Find(id);
@@ -163,11 +157,12 @@ Status DocumentBuilder::CheckFields(const v1::DocumentHeader& h) const {
   }
   if (!h.promulgation_info().promulgation_date().empty()) {
     DOCBUS_RETURN_IF_ERROR(
-        Named("promulgation_info.promulgation_date",
-              ValidateEdxmlDate(h.promulgation_info().promulgation_date())));
+        ValidateEdxmlDate(h.promulgation_info().promulgation_date())
+            .Prefixed("promulgation_info.promulgation_date"));
   }
   if (!h.due_date().empty()) {
-    DOCBUS_RETURN_IF_ERROR(Named("due_date", ValidateEdxmlDate(h.due_date())));
+    DOCBUS_RETURN_IF_ERROR(
+        ValidateEdxmlDate(h.due_date()).Prefixed("due_date"));
   }
   if (!v1::Priority_IsValid(h.priority()))
     return Invalid("priority", "must be 0 to 4");
@@ -178,20 +173,19 @@ Status DocumentBuilder::CheckFields(const v1::DocumentHeader& h) const {
     return Invalid("business_type", "must be 0 to 3");
   }
   if (h.business_type() != v1::BUSINESS_NEW) {
-    DOCBUS_RETURN_IF_ERROR(
-        Named("business_target_document_id",
-              ValidateDocumentId(h.business_target_document_id())));
+    DOCBUS_RETURN_IF_ERROR(ValidateDocumentId(h.business_target_document_id())
+                               .Prefixed("business_target_document_id"));
   }
   for (int i = 0; i < h.response_for_size(); ++i) {
     const v1::ResponseFor& r = h.response_for(i);
     const std::string field = "response_for[" + std::to_string(i) + "]";
     if (!r.organ_id().empty()) {
       DOCBUS_RETURN_IF_ERROR(
-          Named(field + ".organ_id", ValidateAgencyId(r.organ_id())));
+          ValidateAgencyId(r.organ_id()).Prefixed(field + ".organ_id"));
     }
     if (!r.document_id().empty()) {
       DOCBUS_RETURN_IF_ERROR(
-          Named(field + ".document_id", ValidateDocumentId(r.document_id())));
+          ValidateDocumentId(r.document_id()).Prefixed(field + ".document_id"));
     }
   }
   if (h.expires_unix_ms() < 0)
@@ -254,7 +248,7 @@ Result<OutboxEntry> DocumentBuilder::BuildDocument(
                       h.code().code_number() + "/" + h.code().code_notation());
   }
   DOCBUS_RETURN_IF_ERROR(
-      Named("document_id", ValidateDocumentId(h.document_id())));
+      ValidateDocumentId(h.document_id()).Prefixed("document_id"));
   DOCBUS_RETURN_IF_ERROR(CheckFields(h));
 
   OutboxEntry entry;
@@ -319,7 +313,7 @@ Result<OutboxEntry> DocumentBuilder::BuildStatus(const StatusRequest& request,
                        std::to_string(limits_.max_description_bytes) +
                        " bytes");
   }
-  DOCBUS_RETURN_IF_ERROR(Named("to", ValidateAgencyId(request.to)));
+  DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(request.to).Prefixed("to"));
   const int64_t now = clock_.NowUnixMillis();
   v1::StatusBody body;
   body.set_status_id(NewMessageId(clock_));

@@ -14,10 +14,10 @@
 #include <string>
 
 #include "agents/agent_limits.h"
-#include "agents/agent_pki.h"
 #include "agents/agent_service.h"
 #include "agents/agent_store.h"
 #include "bus/core/clock.h"
+#include "bus/crypto/national_pki.h"
 #include "bus/crypto/signer.h"
 #include "docbus/v1/notice.pb.h"
 
@@ -35,7 +35,8 @@ struct StatusRequest {
 class DocumentBuilder {
  public:
   DocumentBuilder(std::string agency_id, const crypto::Signer& signer,
-                  const AgentPki& pki, const Clock& clock, AgentLimits limits);
+                  const crypto::NationalPki& pki, const Clock& clock,
+                  AgentLimits limits);
 
   // The outbox entry (with its frame) of a new document. kInvalidField /
   // kTooLarge / kUnknownRecipient / kAgencyRevoked with a message naming the
@@ -59,7 +60,7 @@ class DocumentBuilder {
 
   std::string agency_id_;
   const crypto::Signer& signer_;
-  const AgentPki& pki_;
+  const crypto::NationalPki& pki_;
   const Clock& clock_;
   AgentLimits limits_;
 };

@@ -34,7 +34,7 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
                         "document is not addressed to " + ctx_.agency_id);
     return;
   }
-  out->checks = ctx_.pki.verifier()->Verify(
+  out->checks = ctx_.verifier->Verify(
       header_bytes, delivery.document().signature(), header.from().organ_id());
   if (out->checks.ok()) {
     out->checks = crypto::CheckAttachments(

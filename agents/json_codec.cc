@@ -74,7 +74,7 @@ class DocumentParser {
         doc.Text("document_id", 256, false, false, h.mutable_document_id()));
     if (!h.document_id().empty()) {
       DOCBUS_RETURN_IF_ERROR(
-          Prefix("document_id", ValidateDocumentId(h.document_id())));
+          ValidateDocumentId(h.document_id()).Prefixed("document_id"));
     }
     DOCBUS_RETURN_IF_ERROR(Expiry(doc, &h));
     DOCBUS_RETURN_IF_ERROR(Attachments(doc, &request.attachments));
@@ -83,12 +83,6 @@ class DocumentParser {
   }
 
  private:
-  // Puts the JSON path in front of a validator's message.
-  static Status Prefix(const std::string& path, Status status) {
-    if (status.ok()) return status;
-    return Status(status.code(), path + ": " + status.message());
-  }
-
   Status Recipients(JsonObjectReader& doc, v1::DocumentHeader* h) {
     const json* to = doc.Find("to");
     if (to == nullptr) return InvalidField("to", "is required");
@@ -100,7 +94,7 @@ class DocumentParser {
       if (!id.is_string())
         return InvalidField(JsonIndex("to", i), "must be a string");
       const std::string& s = id.get_ref<const std::string&>();
-      DOCBUS_RETURN_IF_ERROR(Prefix(JsonIndex("to", i), ValidateAgencyId(s)));
+      DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(s).Prefixed(JsonIndex("to", i)));
       if (!seen.insert(s).second)
         return InvalidField(JsonIndex("to", i), "duplicate recipient");
       h->add_to()->set_organ_id(s);
@@ -132,7 +126,7 @@ class DocumentParser {
   Status Date(JsonObjectReader& obj, std::string_view key, std::string* out) {
     DOCBUS_RETURN_IF_ERROR(obj.Text(key, 10, false, false, out));
     if (out->empty()) return Status::Ok();
-    return Prefix(JsonPath(obj.path(), key), ValidateEdxmlDate(*out));
+    return ValidateEdxmlDate(*out).Prefixed(JsonPath(obj.path(), key));
   }
 
   Status Promulgation(JsonObjectReader& doc, v1::DocumentHeader* h) {
@@ -231,7 +225,7 @@ class DocumentParser {
         b.Text("target_document_id", 256, false, false, target));
     if (!target->empty()) {
       DOCBUS_RETURN_IF_ERROR(
-          Prefix("business.target_document_id", ValidateDocumentId(*target)));
+          ValidateDocumentId(*target).Prefixed("business.target_document_id"));
     } else if (type != v1::BUSINESS_NEW) {
       return InvalidField(
           "business.target_document_id",
@@ -254,8 +248,8 @@ class DocumentParser {
       DOCBUS_RETURN_IF_ERROR(
           r.Text("organ_id", 13, false, false, out->mutable_organ_id()));
       if (!out->organ_id().empty()) {
-        DOCBUS_RETURN_IF_ERROR(Prefix(JsonPath(r.path(), "organ_id"),
-                                      ValidateAgencyId(out->organ_id())));
+        DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(out->organ_id())
+                                   .Prefixed(JsonPath(r.path(), "organ_id")));
       }
       DOCBUS_RETURN_IF_ERROR(
           r.Text("code", 120, false, false, out->mutable_code()));
@@ -264,8 +258,9 @@ class DocumentParser {
       DOCBUS_RETURN_IF_ERROR(
           r.Text("document_id", 256, false, false, out->mutable_document_id()));
       if (!out->document_id().empty()) {
-        DOCBUS_RETURN_IF_ERROR(Prefix(JsonPath(r.path(), "document_id"),
-                                      ValidateDocumentId(out->document_id())));
+        DOCBUS_RETURN_IF_ERROR(
+            ValidateDocumentId(out->document_id())
+                .Prefixed(JsonPath(r.path(), "document_id")));
       }
       DOCBUS_RETURN_IF_ERROR(r.Finish());
     }
@@ -417,7 +412,7 @@ class DocumentParser {
       return InvalidField(path, "no such file '" + name + "'");
     }
     if (why.code() == Code::kTooLarge) return TooLarge(path);
-    return Status(why.code(), path + ": " + why.message());
+    return why.Prefixed(path);
   }
 
   const JsonLimits& limits_;

@@ -28,8 +28,8 @@ void NoticeReceiver::PrepareReceipt(const v1::SignedReceipt& receipt,
     out->parsed = Status(Code::kMalformed, "receipt body does not parse");
     return;
   }
-  out->verified = ctx_.pki.verifier()->Verify(
-      receipt.body(), receipt.signature(), out->receipt_body.recipient());
+  out->verified = ctx_.verifier->Verify(receipt.body(), receipt.signature(),
+                                        out->receipt_body.recipient());
 }
 
 void NoticeReceiver::PrepareStatus(const v1::SignedStatus& status,
@@ -38,8 +38,8 @@ void NoticeReceiver::PrepareStatus(const v1::SignedStatus& status,
     out->parsed = Status(Code::kMalformed, "status body does not parse");
     return;
   }
-  out->verified = ctx_.pki.verifier()->Verify(
-      status.body(), status.signature(), out->status_body.from().organ_id());
+  out->verified = ctx_.verifier->Verify(status.body(), status.signature(),
+                                        out->status_body.from().organ_id());
 }
 
 Status NoticeReceiver::HandleReceipt(uint64_t delivery_id,

@@ -16,12 +16,12 @@
 #include <vector>
 
 #include "agents/agent_limits.h"
-#include "agents/agent_pki.h"
 #include "agents/agent_store.h"
 #include "bus/audit/audit_log.h"
 #include "bus/core/clock.h"
 #include "bus/core/metrics.h"
 #include "bus/crypto/signer.h"
+#include "bus/crypto/verifier.h"
 #include "docbus/v1/wire.pb.h"
 
 namespace docbus::agent {
@@ -30,7 +30,8 @@ struct LoopContext {
   std::string agency_id;
   AgentStore& store;
   audit::AuditLog& log;
-  const AgentPki& pki;
+  // The PKI in force for this turn (AgentLoop takes it before each batch).
+  std::shared_ptr<const crypto::Verifier> verifier;
   const crypto::Signer& signer;
   const Clock& clock;
   Metrics& metrics;

@@ -30,7 +30,7 @@ Result<std::unique_ptr<Broker>> Broker::Start(const BrokerOptions& options,
   Status s = audit::WriteFileAtomically(file, endpoints.dump() + "\n");
   if (!s.ok()) {
     broker->running_ = false;
-    return Status(s.code(), "key 'broker.data_dir': " + s.message());
+    return s.Prefixed("key 'broker.data_dir'");
   }
   broker->endpoints_file_ = file.string();
   ComponentLogger("broker")->info(

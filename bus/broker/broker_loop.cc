@@ -24,7 +24,7 @@ constexpr size_t kExpiryBatch = 256;
 constexpr size_t kMaxDeliveriesPerAgencyPerTurn = 512;
 
 Status KeyError(std::string_view key, const Status& s) {
-  return Status(s.code(), "key '" + std::string(key) + "': " + s.message());
+  return s.Prefixed("key '" + std::string(key) + "'");
 }
 
 Result<std::string> ReadTextFile(const std::filesystem::path& path) {
@@ -88,15 +88,11 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
                       "' differs from the name of audit.log_key ('" +
                       signer->name() + "')");
   }
-  auto registry = registry::AgencyRegistry::Load(options_.registry);
-  if (!registry.ok()) return KeyError("pki.registry", registry.status());
-  registry_ = std::move(registry).value();
-  auto trust =
-      crypto::TrustStore::Load(options_.root_certificate, options_.crl, clock_);
-  if (!trust.ok())
-    return KeyError("pki.root_certificate / pki.crl", trust.status());
-  trust_ = std::move(trust).value();
-  verifier_ = std::make_unique<crypto::Verifier>(*trust_, registry_);
+  DOCBUS_ASSIGN_OR_RETURN(
+      pki_, crypto::NationalPki::Load(
+                {options_.root_certificate, options_.crl, options_.registry},
+                clock_));
+  verifier_ = pki_->verifier();
 
   // One broker per data folder: a second one is refused here, naming the
   // first one's pid, before it touches anything.
@@ -123,18 +119,19 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
       options_.checkpoint_interval_ms, metrics_, log_);
   DOCBUS_RETURN_IF_ERROR(checkpointer_->Recover(clock_.MonotonicMillis()));
 
-  ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{options_,
-                                                          clock_,
-                                                          *store_,
-                                                          *audit_,
-                                                          verifier_.get(),
-                                                          registry_.get(),
-                                                          sessions_,
-                                                          metrics_,
-                                                          *checkpointer_,
-                                                          log_,
-                                                          {},
-                                                          {}});
+  ctx_ =
+      std::unique_ptr<BrokerContext>(new BrokerContext{options_,
+                                                       clock_,
+                                                       *store_,
+                                                       *audit_,
+                                                       verifier_.get(),
+                                                       &verifier_->registry(),
+                                                       sessions_,
+                                                       metrics_,
+                                                       *checkpointer_,
+                                                       log_,
+                                                       {},
+                                                       {}});
   auto depths = store_->QueueDepths();
   if (!depths.ok()) return depths.status();
   for (auto& [agency, depth] : *depths)
@@ -147,7 +144,7 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
     return Status(Code::kInternal, std::string("zmq context: ") + e.what());
   }
   auto zap = transport::ZapHandler::Start(
-      *zmq_, transport::RegistryAuthenticator(registry_));
+      *zmq_, transport::RegistryAuthenticator(pki_->registry()));
   if (!zap.ok()) return zap.status();
   zap_ = std::move(zap).value();
   transport::BrokerSocketOptions socket_options;

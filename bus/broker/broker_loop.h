@@ -38,9 +38,8 @@
 #include "bus/broker/turn_context.h"
 #include "bus/core/folder_lock.h"
 #include "bus/core/worker_pool.h"
-#include "bus/crypto/trust_store.h"
+#include "bus/crypto/national_pki.h"
 #include "bus/crypto/verifier.h"
-#include "bus/registry/agency_registry.h"
 #include "bus/store/broker_store.h"
 #include "bus/transport/broker_socket.h"
 #include "bus/transport/zap_handler.h"
@@ -97,9 +96,10 @@ class BrokerLoop {
   std::shared_ptr<spdlog::logger> log_;
   int64_t started_unix_ms_ = 0;
 
-  std::shared_ptr<const registry::AgencyRegistry> registry_;
-  std::unique_ptr<crypto::TrustStore> trust_;
-  std::unique_ptr<crypto::Verifier> verifier_;
+  std::unique_ptr<crypto::NationalPki> pki_;
+  // pki_'s Verifier (and registry) as of start or the last reload, between
+  // turns: the loop, its verify pool and ctx_ use this one.
+  std::shared_ptr<const crypto::Verifier> verifier_;
   std::optional<FolderLock> data_lock_;  // held while the broker runs
   std::unique_ptr<store::BrokerStore> store_;
   std::unique_ptr<audit::AuditLog> audit_;

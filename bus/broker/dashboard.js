@@ -75,5 +75,6 @@ async function refresh() {
   }
 }
 
+document.getElementById('late-after').textContent = duration(LATE_S);
 refresh();
 setInterval(refresh, 2000);

@@ -10,12 +10,8 @@
 namespace docbus::broker {
 
 void BrokerLoop::ReloadPki() {
-  auto registry = registry::AgencyRegistry::Load(options_.registry);
-  // The CRL is swapped only once the registry has loaded, and the registry
-  // only once the CRL has: a bad file leaves both as they were.
-  Status s =
-      registry.ok() ? trust_->ReloadCrl(options_.crl) : registry.status();
-  if (!s.ok()) {
+  // All or nothing: a bad file leaves both as they were.
+  if (Status s = pki_->Reload(); !s.ok()) {
     metrics_.Add(metric::kPkiReloads, Label("result", "failed"));
     log_->error(
         "reloading the registry and the CRL failed, keeping the "
@@ -23,17 +19,17 @@ void BrokerLoop::ReloadPki() {
         s.ToString());
     return;
   }
-  registry_ = std::move(registry).value();
-  verifier_ = std::make_unique<crypto::Verifier>(*trust_, registry_);
+  verifier_ = pki_->verifier();
+  const registry::AgencyRegistry& registry = verifier_->registry();
   ctx_->verifier = verifier_.get();
-  ctx_->registry = registry_.get();
-  zap_->SetAuthenticator(transport::RegistryAuthenticator(registry_));
+  ctx_->registry = &registry;
+  zap_->SetAuthenticator(transport::RegistryAuthenticator(pki_->registry()));
   // An agency revoked or removed since it connected keeps its connection
   // (a ROUTER cannot close one peer's) but loses its session: nothing more
   // is delivered to it, and HandleFrame refuses whatever it sends.
   std::vector<std::string> closed;
   for (const auto& [agency, session] : sessions_.sessions()) {
-    if (!MayAct(*registry_, agency)) closed.push_back(agency);
+    if (!MayAct(registry, agency)) closed.push_back(agency);
   }
   for (const std::string& agency : closed) {
     sessions_.Close(agency);
@@ -42,7 +38,7 @@ void BrokerLoop::ReloadPki() {
   }
   metrics_.Add(metric::kPkiReloads, Label("result", "ok"));
   log_->info("registry and CRL reloaded agencies={} sessions_closed={}",
-             registry_->agencies().size(), closed.size());
+             registry.agencies().size(), closed.size());
 }
 
 }  // namespace docbus::broker

@@ -8,11 +8,6 @@
 namespace docbus::broker {
 namespace {
 
-Status Field(std::string_view field, const Status& s) {
-  if (s.ok()) return s;
-  return Status(s.code(), std::string(field) + ": " + s.message());
-}
-
 Status Invalid(std::string message) {
   return Status(Code::kInvalidField, std::move(message));
 }
@@ -22,45 +17,46 @@ Status Invalid(std::string message) {
 Status CheckDocumentHeader(const v1::DocumentHeader& h,
                            int64_t max_subject_bytes) {
   DOCBUS_RETURN_IF_ERROR(
-      Field("message_id", ValidateMessageId(h.message_id())));
+      ValidateMessageId(h.message_id()).Prefixed("message_id"));
   DOCBUS_RETURN_IF_ERROR(
-      Field("from.organ_id", ValidateAgencyId(h.from().organ_id())));
+      ValidateAgencyId(h.from().organ_id()).Prefixed("from.organ_id"));
   if (h.to_size() == 0)
     return Invalid("to: at least one recipient is required");
   std::set<std::string_view> seen;
   for (int i = 0; i < h.to_size(); ++i) {
     const std::string& id = h.to(i).organ_id();
-    DOCBUS_RETURN_IF_ERROR(
-        Field("to[" + std::to_string(i) + "].organ_id", ValidateAgencyId(id)));
+    DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(id).Prefixed(
+        "to[" + std::to_string(i) + "].organ_id"));
     if (!seen.insert(id).second) {
       return Invalid("to[" + std::to_string(i) + "].organ_id: " + id +
                      " is listed twice");
     }
   }
   DOCBUS_RETURN_IF_ERROR(
-      Field("document_id", ValidateDocumentId(h.document_id())));
+      ValidateDocumentId(h.document_id()).Prefixed("document_id"));
   if (!h.promulgation_info().promulgation_date().empty()) {
     DOCBUS_RETURN_IF_ERROR(
-        Field("promulgation_info.promulgation_date",
-              ValidateEdxmlDate(h.promulgation_info().promulgation_date())));
+        ValidateEdxmlDate(h.promulgation_info().promulgation_date())
+            .Prefixed("promulgation_info.promulgation_date"));
   }
   if (!h.due_date().empty()) {
-    DOCBUS_RETURN_IF_ERROR(Field("due_date", ValidateEdxmlDate(h.due_date())));
+    DOCBUS_RETURN_IF_ERROR(
+        ValidateEdxmlDate(h.due_date()).Prefixed("due_date"));
   }
   for (int i = 0; i < h.response_for_size(); ++i) {
     const v1::ResponseFor& r = h.response_for(i);
     const std::string field = "response_for[" + std::to_string(i) + "]";
     if (!r.organ_id().empty()) {
       DOCBUS_RETURN_IF_ERROR(
-          Field(field + ".organ_id", ValidateAgencyId(r.organ_id())));
+          ValidateAgencyId(r.organ_id()).Prefixed(field + ".organ_id"));
     }
     if (!r.promulgation_date().empty()) {
-      DOCBUS_RETURN_IF_ERROR(Field(field + ".promulgation_date",
-                                   ValidateEdxmlDate(r.promulgation_date())));
+      DOCBUS_RETURN_IF_ERROR(ValidateEdxmlDate(r.promulgation_date())
+                                 .Prefixed(field + ".promulgation_date"));
     }
     if (!r.document_id().empty()) {
       DOCBUS_RETURN_IF_ERROR(
-          Field(field + ".document_id", ValidateDocumentId(r.document_id())));
+          ValidateDocumentId(r.document_id()).Prefixed(field + ".document_id"));
     }
   }
   if (h.priority() < v1::PRIORITY_NORMAL ||
@@ -73,9 +69,8 @@ Status CheckDocumentHeader(const v1::DocumentHeader& h,
                    std::to_string(h.business_type()));
   }
   if (h.business_type() != v1::BUSINESS_NEW) {
-    DOCBUS_RETURN_IF_ERROR(
-        Field("business_target_document_id",
-              ValidateDocumentId(h.business_target_document_id())));
+    DOCBUS_RETURN_IF_ERROR(ValidateDocumentId(h.business_target_document_id())
+                               .Prefixed("business_target_document_id"));
   }
   if (h.steering_type() < 0 || h.steering_type() > 2) {
     return Invalid("steering_type: must be 0-2");
@@ -97,12 +92,13 @@ Status CheckDocumentHeader(const v1::DocumentHeader& h,
 }
 
 Status CheckStatusBody(const v1::StatusBody& b) {
-  DOCBUS_RETURN_IF_ERROR(Field("status_id", ValidateMessageId(b.status_id())));
   DOCBUS_RETURN_IF_ERROR(
-      Field("message_id", ValidateMessageId(b.message_id())));
+      ValidateMessageId(b.status_id()).Prefixed("status_id"));
   DOCBUS_RETURN_IF_ERROR(
-      Field("from.organ_id", ValidateAgencyId(b.from().organ_id())));
-  DOCBUS_RETURN_IF_ERROR(Field("to", ValidateAgencyId(b.to())));
+      ValidateMessageId(b.message_id()).Prefixed("message_id"));
+  DOCBUS_RETURN_IF_ERROR(
+      ValidateAgencyId(b.from().organ_id()).Prefixed("from.organ_id"));
+  DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(b.to()).Prefixed("to"));
   switch (b.code()) {
     case v1::STATUS_ARRIVED:
     case v1::STATUS_ACCEPTED:

@@ -62,7 +62,7 @@ Result<Config> Config::Parse(std::string_view text,
 Result<Config> Config::Load(const std::filesystem::path& file) {
   auto text = ReadFileLimited(file, 1 << 20);
   if (!text.ok()) {
-    return Status(text.status().code(), "config: " + text.status().message());
+    return text.status().Prefixed("config");
   }
   return Parse(*text, std::filesystem::absolute(file).parent_path(), file.string());
 }

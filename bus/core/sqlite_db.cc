@@ -185,7 +185,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(
                                  "PRAGMA temp_store=MEMORY;";
   Status status = out->Exec(pragmas);
   if (!status.ok()) {
-    return Status(status.code(), file.string() + ": " + status.message());
+    return status.Prefixed(file.string());
   }
   return out;
 }

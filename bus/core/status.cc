@@ -34,6 +34,11 @@ std::string_view CodeName(Code code) {
   return "unknown";
 }
 
+Status Status::Prefixed(std::string_view context) const {
+  if (ok()) return *this;
+  return Status(code_, std::string(context) + ": " + message_);
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   std::string out(CodeName(code_));

@@ -60,6 +60,9 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // "<code name>: <message>", or "ok".
   std::string ToString() const;
+  // The same failure with "<context>: " before its message (what it was
+  // about: a config key, a file, a field); ok stays ok.
+  Status Prefixed(std::string_view context) const;
 
  private:
   Code code_ = Code::kOk;

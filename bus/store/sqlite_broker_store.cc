@@ -104,7 +104,7 @@ Result<std::unique_ptr<SqliteBrokerStore>> SqliteBrokerStore::Open(
   std::unique_ptr<SqliteBrokerStore> store(
       new SqliteBrokerStore(std::move(db)));
   Status s = store->Init();
-  if (!s.ok()) return Status(s.code(), file.string() + ": " + s.message());
+  if (!s.ok()) return s.Prefixed(file.string());
   return store;
 }
 

@@ -17,6 +17,17 @@ TEST_CASE("every refusal code has its own wire reason", "[status]") {
   }
 }
 
+TEST_CASE("Prefixed puts what a failure was about before its message",
+          "[status]") {
+  const Status why = Status(Code::kInvalidField, "not a date")
+                         .Prefixed("due_date")
+                         .Prefixed("document.json");
+  CHECK(why.code() == Code::kInvalidField);
+  CHECK(why.message() == "document.json: due_date: not a date");
+  CHECK(Status::Ok().Prefixed("due_date").ok());
+  CHECK(Status::Ok().Prefixed("due_date").message().empty());
+}
+
 TEST_CASE("Result carries either a value or an error", "[status]") {
   Result<int> good = 7;
   REQUIRE(good.ok());

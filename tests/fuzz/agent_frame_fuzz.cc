@@ -9,8 +9,6 @@
 // DOCBUS_FUZZ_SEEDS=<folder> writes a seed corpus of valid frames (a document
 // signed by H41, a receipt, a status, a dead letter, a signed checkpoint, a
 // chunk, answers) and exits.
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -30,7 +28,6 @@
 #include "bus/registry/agency_registry.h"
 #include "bus/transport/broker_socket.h"
 #include "bus/transport/curve_keys.h"
-#include "bus/transport/poll.h"
 #include "bus/transport/registry_authenticator.h"
 #include "bus/transport/zap_handler.h"
 #include "docbus/v1/wire.pb.h"
@@ -44,7 +41,6 @@ using fuzz::FuzzPki;
 using fuzz::kG22;
 using fuzz::kH41;
 using fuzz::Must;
-using std::chrono::milliseconds;
 
 std::vector<v1::Frame> SeedFrames() {
   static RealClock clock;
@@ -185,20 +181,13 @@ class Link {
   }
 
   void Run(const std::string& payload) {
-    Must(Send(payload), "send");  // routing_ is known since the first Sync
+    Send(payload);  // routing_ is known since the first Sync
     Sync();
   }
 
  private:
-  Status Send(const std::string& payload) {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (socket_->Send(routing_, payload) != transport::SendResult::kSent) {
-      if (std::chrono::steady_clock::now() > deadline)
-        return Status(Code::kInternal, "the agent stopped reading");
-      usleep(1000);
-    }
-    return Status::Ok();
+  void Send(const std::string& payload) {
+    fuzz::SendWithin([&] { return socket_->Send(routing_, payload); });
   }
 
   // Answers Hello with Welcome, and waits for the Pong to a fresh Ping.
@@ -211,27 +200,19 @@ class Link {
       if (!pinged && !routing_.empty()) {
         v1::Frame ping;
         ping.mutable_ping()->set_nonce(nonce);
-        Must(Send(ping.SerializeAsString()), "ping");
+        Send(ping.SerializeAsString());
         pinged = true;
       }
-      auto in = Must(socket_->TryReceive(), "receive");
-      if (!in) {
-        zmq::socket_t* sockets[] = {&socket_->socket()};
-        Must(transport::PollReadable(sockets, milliseconds(20)).status(),
-             "poll");
-        continue;
-      }
-      v1::Frame frame;
-      if (!frame.ParseFromString(in->payload))
-        Must(Status(Code::kInternal, "unparsable frame from the agent"),
-             "receive");
+      auto in = fuzz::ReceiveOrWait(*socket_);
+      if (!in) continue;
+      const v1::Frame frame = fuzz::ParsedFrame(in->payload);
       if (frame.has_hello()) {
         routing_ = in->routing_id;
         v1::Frame welcome;
         welcome.mutable_welcome()->set_agency_id(kG22);
         welcome.mutable_welcome()->set_log_origin(fuzz::kLogOrigin);
         welcome.mutable_welcome()->set_max_frame_bytes(64 << 20);
-        Must(Send(welcome.SerializeAsString()), "welcome");
+        Send(welcome.SerializeAsString());
         pinged = false;  // ping again on the new session
       } else if (frame.has_pong() && frame.pong().nonce() == nonce) {
         return;

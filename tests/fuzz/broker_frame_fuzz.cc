@@ -9,8 +9,6 @@
 // DOCBUS_FUZZ_SEEDS=<folder> writes a seed corpus of valid frames (signed
 // documents, a chunked upload, a status, acks, chunk fetches, ...) and exits;
 // DOCBUS_FUZZ_LOG=<level> shows the broker's log (fuzz_support.h).
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -68,13 +66,7 @@ class Connection {
   }
 
   void Send(const std::string& payload) {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (socket_->Send(payload) != transport::SendResult::kSent) {
-      if (std::chrono::steady_clock::now() > deadline)
-        Must(Status(Code::kInternal, "send blocked"), "send");
-      usleep(1000);
-    }
+    fuzz::SendWithin([&] { return socket_->Send(payload); });
   }
 
   // Sends Hello and Ping, and reads (dropping what comes first) until the
@@ -90,17 +82,9 @@ class Connection {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-      auto payload = Must(socket_->TryReceive(), "receive");
-      if (!payload) {
-        zmq::socket_t* sockets[] = {&socket_->socket()};
-        Must(transport::PollReadable(sockets, milliseconds(20)).status(),
-             "poll");
-        continue;
-      }
-      v1::Frame frame;
-      if (!frame.ParseFromString(*payload))
-        Must(Status(Code::kInternal, "broker sent an unparsable frame"),
-             "receive");
+      auto payload = fuzz::ReceiveOrWait(*socket_);
+      if (!payload) continue;
+      const v1::Frame frame = fuzz::ParsedFrame(*payload);
       if (frame.has_pong() && frame.pong().nonce() == nonce_) return;
     }
     Must(Status(Code::kInternal, "the broker stopped answering"), "sync");

@@ -24,7 +24,8 @@ void Replay(const std::string& target, int (*input)(const uint8_t*, size_t)) {
     std::ifstream in(e.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), {});
     INFO(e.path().string());
-    CHECK(input(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()) == 0);
+    // A target aborts (failing this test) when an input breaks its checks.
+    input(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     ++files;
   }
   CHECK(files > 0);

@@ -1,5 +1,8 @@
 #include "tests/fuzz/fuzz_support.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -105,6 +108,24 @@ void WriteSeedsIfAsked(const std::function<std::vector<std::string>()>& inputs) 
         << input;
   }
   std::exit(0);
+}
+
+void SendWithin(const std::function<transport::SendResult()>& send) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (send() != transport::SendResult::kSent) {
+    if (std::chrono::steady_clock::now() > deadline)
+      Must(Status(Code::kInternal, "the daemon stopped reading"), "send");
+    usleep(1000);
+  }
+}
+
+v1::Frame ParsedFrame(const std::string& payload) {
+  v1::Frame frame;
+  if (!frame.ParseFromString(payload))
+    Must(Status(Code::kInternal, "the daemon sent an unparsable frame"),
+         "receive");
+  return frame;
 }
 
 std::string LogLevel() {

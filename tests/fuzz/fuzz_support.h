@@ -11,11 +11,15 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include <zmq.hpp>
 
 #include "bus/audit/note_signer.h"
 #include "bus/core/status.h"
+#include "bus/transport/poll.h"
+#include "bus/transport/send_result.h"
 #include "certs/pki_paths.h"
 #include "docbus/v1/document.pb.h"
+#include "docbus/v1/wire.pb.h"
 
 namespace docbus::fuzz {
 
@@ -60,6 +64,27 @@ std::string SignedBy(const std::string& agency, const std::string& bytes);
 // `body`, with a fresh message id.
 v1::DocumentHeader SeedHeader(const std::string& from, const std::string& to,
                               const std::string& body);
+
+// Calls `send` until the daemon under test takes the frame (kSent); aborts
+// after 10 s: it stopped reading.
+void SendWithin(const std::function<transport::SendResult()>& send);
+
+// What the socket (an AgentSocket or a BrokerSocket) has received, or
+// nothing after waiting up to 20 ms for it.
+template <typename Socket>
+auto ReceiveOrWait(Socket& socket) {
+  auto in = Must(socket.TryReceive(), "receive");
+  if (!in) {
+    zmq::socket_t* sockets[] = {&socket.socket()};
+    Must(transport::PollReadable(sockets, std::chrono::milliseconds(20))
+             .status(),
+         "poll");
+  }
+  return in;
+}
+
+// A frame from the daemon under test; aborts when it does not parse.
+v1::Frame ParsedFrame(const std::string& payload);
 
 // DOCBUS_FUZZ_LOG=<level> shows the daemon's log; "off" otherwise.
 std::string LogLevel();

@@ -27,6 +27,7 @@
 #include "tools/agent_client.h"
 #include "tools/bench/load_client.h"
 #include "tools/bench/measure.h"
+#include "tools/bench/offered_load.h"
 #ifdef DOCBUS_BENCH_RABBITMQ
 #include "tools/bench/rabbitmq_baseline.h"
 #endif
@@ -105,14 +106,8 @@ void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
   std::mt19937_64 random(begin);
   std::string payload(o.size, '\0');
   for (int i = begin; i < end; i += step) {
-    if (o.rate > 0) {
-      std::this_thread::sleep_until(start + std::chrono::microseconds(
-                                                static_cast<int64_t>(i * 1e6 / o.rate)));
-    }
-    for (size_t at = 0; at < payload.size(); at += 8) {
-      const uint64_t bits = random();
-      std::memcpy(payload.data() + at, &bits, std::min<size_t>(8, payload.size() - at));
-    }
+    bench::WaitForTurn(start, i, o.rate);
+    bench::Randomize(payload, random);
     const size_t from = i % agents.size();
     const std::string to = o.offline ? "000.00.00.H99" : agents[(from + 1) % agents.size()].id;
     const Request request = RenderRequest(i, to, payload, o.multipart);
@@ -159,15 +154,14 @@ bool Baseline(const Options& o, double per_second, double accepted_p99_ms) {
     return false;
   }
   std::printf(
-      "RabbitMQ durable queue, same load (persistent, publisher confirms, "
-      "consumer acks; "
-      "one hop, no signatures, no receipts):\n"
-      "  end to end: %.0f messages/s (first publish to last consumer ack), %zu "
-      "consumed\n"
+      "RabbitMQ durable queue, same load (persistent, publisher confirms,\n"
+      "consumer acks; one hop, no signatures, no receipts):\n"
+      "  end to end: %.0f messages/s (first publish to last consumer ack),\n"
+      "  %zu consumed\n"
       "  publish->confirm ms: p50 %.1f p99 %.1f\n"
       "  CPU ms per message: server %.3f, this client %.3f\n"
-      "docbus / RabbitMQ: throughput %.2f, p99 submit->accepted / p99 "
-      "publish->confirm %.1f\n",
+      "docbus / RabbitMQ: throughput %.2f,\n"
+      "  p99 submit->accepted / p99 publish->confirm %.1f\n",
       f->per_second, f->consumed, f->confirm_p50_ms, f->confirm_p99_ms,
       f->server_cpu_ms, f->client_cpu_ms,
       per_second / std::max(f->per_second, 1e-9),

@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "tools/bench/measure.h"
+#include "tools/bench/offered_load.h"
 
 namespace docbus::bench {
 namespace {
@@ -86,16 +86,8 @@ Status Publish(const amqp_connection_info& info, const std::string& queue,
   std::mt19937_64 random(static_cast<uint64_t>(first));
   std::string payload(static_cast<size_t>(load.size), '\0');
   for (int i = first; i < load.messages; i += load.threads) {
-    if (load.rate > 0) {
-      std::this_thread::sleep_until(
-          start +
-          std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / load.rate)));
-    }
-    for (size_t at = 0; at < payload.size(); at += 8) {
-      const uint64_t bits = random();
-      std::memcpy(payload.data() + at, &bits,
-                  std::min<size_t>(8, payload.size() - at));
-    }
+    WaitForTurn(start, i, load.rate);
+    Randomize(payload, random);
     const auto sent = Clock::now();
     amqp_bytes_t body{payload.size(), payload.data()};
     if (amqp_basic_publish(c->get(), kChannel, amqp_empty_bytes,

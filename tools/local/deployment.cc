@@ -213,7 +213,7 @@ Status Stop(std::unique_ptr<DaemonProcess>& proc, const std::string& name) {
   if (!proc) return Status::Ok();
   auto code = proc->Terminate(kStopGrace);
   proc.reset();
-  if (!code.ok()) return Status(code.status().code(), name + ": " + code.status().message());
+  if (!code.ok()) return code.status().Prefixed(name);
   if (*code != 0) {
     return Status(Code::kInternal, name + " exited with code " + std::to_string(*code));
   }

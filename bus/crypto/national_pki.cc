@@ -1,0 +1,41 @@
+#include "bus/crypto/national_pki.h"
+
+namespace docbus::crypto {
+
+Result<std::unique_ptr<NationalPki>> NationalPki::Load(PkiFiles files,
+                                                       const Clock& clock) {
+  auto registry = registry::AgencyRegistry::Load(files.registry);
+  if (!registry.ok()) return registry.status().Prefixed("pki.registry");
+  auto trust = TrustStore::Load(files.root_certificate, files.crl, clock);
+  if (!trust.ok())
+    return trust.status().Prefixed("pki.root_certificate/pki.crl");
+  std::unique_ptr<NationalPki> pki(
+      new NationalPki(std::move(files), std::move(trust).value()));
+  pki->verifier_ = std::make_shared<const Verifier>(
+      *pki->trust_, std::move(registry).value());
+  return pki;
+}
+
+Status NationalPki::Reload() {
+  auto registry = registry::AgencyRegistry::Load(files_.registry);
+  if (!registry.ok()) return registry.status().Prefixed("pki.registry");
+  DOCBUS_RETURN_IF_ERROR(trust_->ReloadCrl(files_.crl).Prefixed("pki.crl"));
+  auto verifier =
+      std::make_shared<const Verifier>(*trust_, std::move(registry).value());
+  std::lock_guard lock(mu_);
+  verifier_ = std::move(verifier);
+  return Status::Ok();
+}
+
+std::shared_ptr<const Verifier> NationalPki::verifier() const {
+  std::lock_guard lock(mu_);
+  return verifier_;
+}
+
+std::shared_ptr<const registry::AgencyRegistry> NationalPki::registry() const {
+  std::shared_ptr<const Verifier> v = verifier();
+  // Shares the Verifier's ownership: the registry lives as long as it does.
+  return {v, &v->registry()};
+}
+
+}  // namespace docbus::crypto

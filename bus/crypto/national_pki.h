@@ -1,0 +1,54 @@
+// NationalPki: the national PKI as a daemon (broker or agent) uses it: the
+// root certificate, the CRL and the agency registry, behind the Verifier in
+// force. Read at start; read again by Reload (the daemon's SIGHUP, after the
+// operator published a new registry or CRL), all or nothing: a registry or
+// CRL that does not load leaves both as they were.
+//
+// Callers take the Verifier in force (once per turn, or once per use); it
+// carries its registry, so one check sees one registry and one CRL.
+//
+// Thread-safety: verifier() and registry() from any thread; Reload from one
+// thread at a time.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "bus/core/clock.h"
+#include "bus/core/status.h"
+#include "bus/crypto/trust_store.h"
+#include "bus/crypto/verifier.h"
+#include "bus/registry/agency_registry.h"
+
+namespace docbus::crypto {
+
+struct PkiFiles {
+  std::filesystem::path root_certificate, crl, registry;
+};
+
+class NationalPki {
+ public:
+  // Errors name the config key of the file that failed (pki.registry,
+  // pki.root_certificate/pki.crl).
+  static Result<std::unique_ptr<NationalPki>> Load(PkiFiles files,
+                                                   const Clock& clock);
+
+  // Reads the registry, then the CRL (TrustStore::ReloadCrl: an older CRL is
+  // refused), and only when both loaded puts them in force.
+  Status Reload();
+
+  std::shared_ptr<const Verifier> verifier() const;
+  std::shared_ptr<const registry::AgencyRegistry> registry() const;
+
+ private:
+  NationalPki(PkiFiles files, std::unique_ptr<TrustStore> trust)
+      : files_(std::move(files)), trust_(std::move(trust)) {}
+
+  const PkiFiles files_;
+  const std::unique_ptr<TrustStore> trust_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Verifier> verifier_;  // guarded by mu_
+};
+
+}  // namespace docbus::crypto
