@@ -18,7 +18,7 @@ void RefuseAck(Turn& turn, const Inbound& in, uint64_t delivery_id,
                      in.agency_id, delivery_id, CodeName(why.code()),
                      why.message());
   turn.AnswerError(
-      in.routing_id, ToWireReason(why.code()),
+      in.peer, ToWireReason(why.code()),
       "ack of delivery " + std::to_string(delivery_id) + ": " + why.message());
 }
 

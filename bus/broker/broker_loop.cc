@@ -220,6 +220,10 @@ Status BrokerLoop::RunTurn() {
     metrics_.Add(metric::kStoreFailures);
     log_->error("checkpoint failed (will retry): {}", s.ToString());
   }
+  // Sessions whose connection ended send nothing more, before anything else
+  // is sent this turn.
+  socket_->Refresh();
+  dispatcher_->CloseEndedSessions();
   AnswerCoveredProofs();
 
   auto resent = dispatcher_->Retransmit(mono);
@@ -299,9 +303,9 @@ std::vector<BrokerLoop::Received> BrokerLoop::ParseAndVerify(
   for (size_t i = 0; i < frames.size(); ++i) {
     Received& r = received[i];
     transport::BrokerSocket::Inbound& f = frames[i];
-    r.in = Inbound{std::move(f.routing_id), std::move(f.agency_id),
-                   f.payload.size(), nullptr};
-    r.parsed = r.frame.ParseFromString(f.payload);
+    r.in = Inbound{std::move(f.peer), std::move(f.agency_id), f.payload.size(),
+                   f.parts, nullptr};
+    r.parsed = f.parts == 1 && r.frame.ParseFromString(f.payload);
     f.payload.clear();
     // Only what will be handled is worth a signature check.
     if (r.parsed && SignedPartOf(r.frame).has_value() &&
@@ -336,9 +340,13 @@ void BrokerLoop::RecoverFromFailedTurn() {
 }
 
 void BrokerLoop::SendAnswers(std::vector<Outgoing>& answers) {
+  if (answers.empty()) return;
+  // An answer goes only to the connection its frame came on: one that ended
+  // meanwhile gets nothing, whoever presents its routing id now.
+  socket_->Refresh();
   for (Outgoing& answer : answers) {
     // A gone or full peer retransmits what it sent and gets the same answer.
-    if (socket_->Send(answer.routing_id, answer.payload) !=
+    if (socket_->Send(answer.peer, answer.payload) !=
         transport::SendResult::kSent) {
       log_->debug("answer not sent (peer gone or full)");
     }
@@ -347,7 +355,7 @@ void BrokerLoop::SendAnswers(std::vector<Outgoing>& answers) {
 
 void BrokerLoop::AnswerCoveredProofs() {
   if (checkpointer_->deferred() == 0) return;
-  for (auto& [routing_id, index] : checkpointer_->TakeCovered()) {
+  for (auto& [peer, index] : checkpointer_->TakeCovered()) {
     v1::Frame frame;
     auto proof = checkpointer_->Proof(index);
     if (proof.ok()) {
@@ -357,7 +365,7 @@ void BrokerLoop::AnswerCoveredProofs() {
       frame.mutable_error()->set_reason(v1::REASON_UNAVAILABLE);
       frame.mutable_error()->set_detail(proof.status().message());
     }
-    (void)socket_->Send(routing_id, SerializeFrame(frame));
+    (void)socket_->Send(peer, SerializeFrame(frame));
   }
 }
 

@@ -15,13 +15,13 @@ void HandleCheckpointRequest(Turn& turn, const Inbound& in,
                           in.agency_id, request.known_size(),
                           update.status().ToString());
     }
-    turn.AnswerError(in.routing_id, ToWireReason(update.status().code()),
+    turn.AnswerError(in.peer, ToWireReason(update.status().code()),
                      update.status().message());
     return;
   }
   v1::Frame frame;
   *frame.mutable_checkpoint_update() = std::move(update).value();
-  turn.Answer(in.routing_id, frame);
+  turn.Answer(in.peer, frame);
 }
 
 }  // namespace docbus::broker

@@ -202,13 +202,13 @@ Result<std::string> Checkpointer::Proof(uint64_t index) {
   return audit::FormatTlogProof(index, proof, note_);
 }
 
-void Checkpointer::Defer(std::string routing_id, uint64_t index) {
-  deferred_.emplace_back(std::move(routing_id), index);
+void Checkpointer::Defer(transport::Peer peer, uint64_t index) {
+  deferred_.emplace_back(std::move(peer), index);
 }
 
-std::vector<std::pair<std::string, uint64_t>> Checkpointer::TakeCovered() {
-  std::vector<std::pair<std::string, uint64_t>> covered;
-  std::vector<std::pair<std::string, uint64_t>> waiting;
+std::vector<std::pair<transport::Peer, uint64_t>> Checkpointer::TakeCovered() {
+  std::vector<std::pair<transport::Peer, uint64_t>> covered;
+  std::vector<std::pair<transport::Peer, uint64_t>> waiting;
   for (auto& request : deferred_) {
     (request.second < size_ ? covered : waiting).push_back(std::move(request));
   }

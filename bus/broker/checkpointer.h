@@ -30,6 +30,7 @@
 #include "bus/core/metrics.h"
 #include "bus/core/status.h"
 #include "bus/store/broker_store.h"
+#include "bus/transport/peer.h"
 #include "docbus/v1/wire.pb.h"
 
 namespace docbus::broker {
@@ -71,9 +72,9 @@ class Checkpointer {
   Result<std::string> Proof(uint64_t index);
 
   // Proof requests waiting for a checkpoint that covers them.
-  void Defer(std::string routing_id, uint64_t index);
+  void Defer(transport::Peer peer, uint64_t index);
   // Takes the deferred requests now covered by the latest checkpoint.
-  std::vector<std::pair<std::string, uint64_t>> TakeCovered();
+  std::vector<std::pair<transport::Peer, uint64_t>> TakeCovered();
   size_t deferred() const { return deferred_.size(); }
 
  private:
@@ -87,12 +88,12 @@ class Checkpointer {
   Metrics& metrics_;
   std::shared_ptr<spdlog::logger> logger_;
 
-  uint64_t size_ = 0;            // of the latest signed checkpoint
-  std::string note_;             // its signed note ("" before the first)
+  uint64_t size_ = 0;  // of the latest signed checkpoint
+  std::string note_;   // its signed note ("" before the first)
   std::unique_ptr<audit::TileWriter> tiles_;  // made by Recover
   bool published_ = false;                    // note_ is handed to tiles_
   int64_t next_due_ms_ = 0;
-  std::vector<std::pair<std::string, uint64_t>> deferred_;
+  std::vector<std::pair<transport::Peer, uint64_t>> deferred_;
 };
 
 }  // namespace docbus::broker

@@ -5,7 +5,7 @@ namespace docbus::broker {
 
 void HandleCredit(Turn& turn, const Inbound& in, Session& session,
                   const v1::Credit& credit) {
-  if (session.routing_id != in.routing_id) {
+  if (session.peer.connection != in.peer.connection) {
     // Credit from an older connection of the same agency is about a pipe
     // that is not the one deliveries go to now.
     return;

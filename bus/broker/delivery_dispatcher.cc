@@ -111,7 +111,7 @@ Result<size_t> DeliveryDispatcher::DeliverTo(Session& s, int64_t now_ms,
         s.cursor = store::QueueCursor{q.priority, q.delivery_id};
         continue;
       }
-      switch (socket_.Send(s.routing_id, *frame)) {
+      switch (socket_.Send(s.peer, *frame)) {
         case SendResult::kSent:
           SessionTable::MarkSent(s, q.delivery_id, q.size_bytes, now_ms,
                                  ctx_.options.retransmit_ms,
@@ -179,7 +179,7 @@ Result<size_t> DeliveryDispatcher::Retransmit(int64_t now_monotonic_ms) {
         s.retransmit_order.pop_front();
         continue;
       }
-      const SendResult result = socket_.Send(s.routing_id, *frame);
+      const SendResult result = socket_.Send(s.peer, *frame);
       if (result == SendResult::kWouldBlock) {
         s.blocked = true;
         break;
@@ -203,6 +203,17 @@ Result<size_t> DeliveryDispatcher::Retransmit(int64_t now_monotonic_ms) {
   if (total > 0)
     ctx_.metrics.Add(metric::kRetransmits, "", static_cast<double>(total));
   return total;
+}
+
+void DeliveryDispatcher::CloseEndedSessions() {
+  std::vector<std::string> ended;
+  for (auto& [agency, s] : ctx_.sessions.sessions()) {
+    if (!socket_.IsOpen(s.peer.connection)) ended.push_back(agency);
+  }
+  for (const std::string& agency : ended) {
+    ctx_.log->info("session closed (connection ended) agency={}", agency);
+    ctx_.sessions.Close(agency);
+  }
 }
 
 int64_t DeliveryDispatcher::NextRetransmitDue() {

@@ -32,6 +32,9 @@ class DeliveryDispatcher {
   Result<size_t> Retransmit(int64_t now_monotonic_ms);
   // The earliest retransmit deadline (INT64_MAX when nothing is in flight).
   int64_t NextRetransmitDue();
+  // Closes every session whose connection the socket has seen end (its
+  // deliveries stay queued for the agency's next session).
+  void CloseEndedSessions();
 
  private:
   // The Deliver frame of a queued delivery; nullopt if it is no longer queued.

@@ -27,7 +27,7 @@ void HandleFetchChunk(Turn& turn, const Inbound& in,
                   fetch.delivery_id(), detail);
     chunk->set_reason(ToWireReason(code));
     chunk->set_detail(std::move(detail));
-    turn.Answer(in.routing_id, frame);
+    turn.Answer(in.peer, frame);
   };
   if (delivery->kind != store::DeliveryKind::kDocument ||
       delivery->state != store::DeliveryState::kQueued) {
@@ -50,7 +50,7 @@ void HandleFetchChunk(Turn& turn, const Inbound& in,
   if (!data.ok()) return turn.Fail(data.status());
   chunk->set_data(std::move(*data));
   ctx.metrics.Add(metric::kChunksSent);
-  turn.Answer(in.routing_id, frame);
+  turn.Answer(in.peer, frame);
 }
 
 }  // namespace docbus::broker

@@ -41,7 +41,7 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
                     metric::ReasonLabel(Code::kAgencyRevoked));
     ctx.log->debug("frame from a revoked agency refused agency={}",
                    in.agency_id);
-    turn.AnswerError(in.routing_id, v1::REASON_AGENCY_REVOKED,
+    turn.AnswerError(in.peer, v1::REASON_AGENCY_REVOKED,
                      "agency " + in.agency_id + " is revoked");
     return;
   }
@@ -50,8 +50,10 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
     ctx.counters.malformed++;
     ctx.log->warn("malformed frame agency={} bytes={}", in.agency_id,
                   in.frame_bytes);
-    turn.AnswerError(in.routing_id, v1::REASON_MALFORMED,
-                     "frame does not parse");
+    turn.AnswerError(in.peer, v1::REASON_MALFORMED,
+                     in.parts > 1 ? "expected one payload frame, got " +
+                                        std::to_string(in.parts)
+                                  : std::string("frame does not parse"));
     return;
   }
   const v1::Frame& frame = *parsed;
@@ -62,7 +64,7 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
   if (session == nullptr) {
     ctx.metrics.Add(metric::kFrameErrors,
                     metric::ReasonLabel(Code::kUnavailable));
-    turn.AnswerError(in.routing_id, v1::REASON_UNAVAILABLE, "hello first");
+    turn.AnswerError(in.peer, v1::REASON_UNAVAILABLE, "hello first");
     return;
   }
   session->blocked = false;  // the agent is reading and writing again
@@ -103,7 +105,7 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
       ctx.counters.malformed++;
       ctx.log->warn("unexpected frame type {} agency={}",
                     static_cast<int>(frame.body_case()), in.agency_id);
-      turn.AnswerError(in.routing_id, v1::REASON_MALFORMED,
+      turn.AnswerError(in.peer, v1::REASON_MALFORMED,
                        "frame type " + std::to_string(frame.body_case()) +
                            " is not sent by agents");
       break;
@@ -127,7 +129,7 @@ std::optional<store::DeliveryRecord> OwnDelivery(Turn& turn, const Inbound& in,
     turn.ctx.log->warn(
         "{} of a delivery not addressed to it agency={} delivery_id={}", what,
         in.agency_id, delivery_id);
-    turn.AnswerError(in.routing_id, v1::REASON_NOT_PERMITTED,
+    turn.AnswerError(in.peer, v1::REASON_NOT_PERMITTED,
                      std::string(what) + " of delivery " +
                          std::to_string(delivery_id) +
                          ": not a delivery to this agency");

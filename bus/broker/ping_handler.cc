@@ -6,7 +6,7 @@ namespace docbus::broker {
 void HandlePing(Turn& turn, const Inbound& in, const v1::Ping& ping) {
   v1::Frame frame;
   frame.mutable_pong()->set_nonce(ping.nonce());
-  turn.Answer(in.routing_id, frame);
+  turn.Answer(in.peer, frame);
 }
 
 }  // namespace docbus::broker

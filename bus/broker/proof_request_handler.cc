@@ -26,32 +26,32 @@ void HandleProofRequest(Turn& turn, const Inbound& in,
     if (index >= static_cast<uint64_t>(*log_size)) {
       turn.ctx.metrics.Add(metric::kFrameErrors,
                            metric::ReasonLabel(Code::kInvalidField));
-      turn.AnswerError(in.routing_id, v1::REASON_INVALID_FIELD,
+      turn.AnswerError(in.peer, v1::REASON_INVALID_FIELD,
                        "audit index " + std::to_string(index) +
                            " is past the end of the log");
       return;
     }
     if (checkpointer.deferred() >= kMaxDeferredProofs) {
       turn.AnswerError(
-          in.routing_id, v1::REASON_UNAVAILABLE,
+          in.peer, v1::REASON_UNAVAILABLE,
           "audit index " + std::to_string(index) + " is not covered yet");
       return;
     }
-    checkpointer.Defer(in.routing_id, index);
+    checkpointer.Defer(in.peer, index);
     return;
   }
   auto proof = checkpointer.Proof(index);
   if (!proof.ok()) {
     turn.ctx.log->error("inclusion proof agency={} index={}: {}", in.agency_id,
                         index, proof.status().ToString());
-    turn.AnswerError(in.routing_id, ToWireReason(proof.status().code()),
+    turn.AnswerError(in.peer, ToWireReason(proof.status().code()),
                      proof.status().message());
     return;
   }
   v1::Frame frame;
   frame.mutable_proof_response()->set_audit_index(index);
   frame.mutable_proof_response()->set_tlog_proof(std::move(proof).value());
-  turn.Answer(in.routing_id, frame);
+  turn.Answer(in.peer, frame);
 }
 
 }  // namespace docbus::broker

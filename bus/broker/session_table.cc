@@ -5,12 +5,12 @@
 namespace docbus::broker {
 
 Session& SessionTable::Open(std::string_view agency_id,
-                            std::string_view routing_id, int64_t credit_count,
+                            const transport::Peer& peer, int64_t credit_count,
                             int64_t credit_bytes, int64_t credit_count_max,
                             int64_t now_unix_ms) {
   Session fresh;
   fresh.agency_id = std::string(agency_id);
-  fresh.routing_id = std::string(routing_id);
+  fresh.peer = peer;
   fresh.opened_unix_ms = now_unix_ms;
   fresh.credit_count = std::clamp<int64_t>(credit_count, 0, credit_count_max);
   // A credit_bytes of 0 (or one too large for int64) asks for no byte limit.

@@ -1,11 +1,12 @@
 // SessionTable: the broker's view of connected agencies. A session is opened
-// by an authenticated Hello and remembers where to send (the routing id of
-// that Hello's connection), how much the agent can take (credit count and
-// bytes), how far its queue has been read (a cursor in delivery order) and
-// which deliveries are in flight (sent, not yet acknowledged) with their
-// retransmit deadlines. Nothing here is durable: the queue itself is in the
-// store, and a new Hello (or a broker restart) simply starts the queue over,
-// resending what was in flight.
+// by an authenticated Hello and remembers where to send (that Hello's
+// connection: its routing id and ConnectionId; it is closed when the
+// connection ends, bus/transport/README.md), how much the agent can take
+// (credit count and bytes), how far its queue has been read (a cursor in
+// delivery order) and which deliveries are in flight (sent, not yet
+// acknowledged) with their retransmit deadlines. Nothing here is durable: the
+// queue itself is in the store, and a new Hello (or a broker restart) simply
+// starts the queue over, resending what was in flight.
 //
 // Thread-safety: none; owned by the broker loop thread.
 #pragma once
@@ -18,6 +19,7 @@
 #include <unordered_map>
 
 #include "bus/store/broker_store.h"
+#include "bus/transport/peer.h"
 
 namespace docbus::broker {
 
@@ -28,7 +30,7 @@ struct InFlight {
 
 struct Session {
   std::string agency_id;
-  std::string routing_id;
+  transport::Peer peer;  // the connection its Hello came on
   int64_t opened_unix_ms = 0;
   // Credit: deliveries / bytes the agent can still take. A Hello with
   // credit_bytes == 0 asks for no byte limit (count only).
@@ -52,9 +54,9 @@ struct Session {
 class SessionTable {
  public:
   // Replaces any session of `agency_id` (its in-flight deliveries will be
-  // resent) with a fresh one on `routing_id`. `credit_count` is capped at
+  // resent) with a fresh one on `peer`. `credit_count` is capped at
   // `credit_count_max`.
-  Session& Open(std::string_view agency_id, std::string_view routing_id,
+  Session& Open(std::string_view agency_id, const transport::Peer& peer,
                 int64_t credit_count, int64_t credit_bytes,
                 int64_t credit_count_max, int64_t now_unix_ms);
   // Forgets the agency's session (e.g. its connection is gone).

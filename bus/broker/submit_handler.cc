@@ -58,7 +58,7 @@ void AnswerUnavailable(Turn& turn, const Inbound& in,
   turn.ctx.log->info(
       "submission waits for its upload agency={} message_id={}: {}",
       in.agency_id, message_id, why.message());
-  turn.AnswerRejected(in.routing_id, message_id, why);
+  turn.AnswerRejected(in.peer, message_id, why);
 }
 
 void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
@@ -87,7 +87,7 @@ void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
   ctx.log->info("rejected agency={} message_id={} reason={} audit_index={}: {}",
                 in.agency_id, message_id, CodeName(why.code()), *index,
                 why.message());
-  turn.AnswerRejected(in.routing_id, message_id, why);
+  turn.AnswerRejected(in.peer, message_id, why);
 }
 
 void AnswerAccepted(Turn& turn, const Inbound& in,
@@ -98,7 +98,7 @@ void AnswerAccepted(Turn& turn, const Inbound& in,
   accepted->set_message_id(message_id);
   accepted->set_audit_index(static_cast<uint64_t>(audit_index));
   accepted->set_duplicate(duplicate);
-  turn.Answer(in.routing_id, frame);
+  turn.Answer(in.peer, frame);
 }
 
 // The registry's view of every recipient: kUnknownRecipient / kAgencyRevoked.

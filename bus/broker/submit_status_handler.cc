@@ -34,7 +34,7 @@ void RejectStatus(Turn& turn, const Inbound& in, const v1::StatusBody* body,
       "status rejected agency={} status_id={} message_id={} reason={}: {}",
       in.agency_id, status_id, body != nullptr ? body->message_id() : "",
       CodeName(why.code()), why.message());
-  turn.AnswerRejected(in.routing_id, status_id, why);
+  turn.AnswerRejected(in.peer, status_id, why);
 }
 
 bool Contains(const std::vector<std::string>& list, const std::string& item) {
@@ -97,7 +97,7 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
       frame.mutable_accepted()->set_audit_index(
           static_cast<uint64_t>((*existing)->audit_index));
       frame.mutable_accepted()->set_duplicate(true);
-      turn.Answer(in.routing_id, frame);
+      turn.Answer(in.peer, frame);
       return;
     }
     return RejectStatus(
@@ -180,7 +180,7 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
   v1::Frame frame;
   frame.mutable_accepted()->set_message_id(body.status_id());
   frame.mutable_accepted()->set_audit_index(static_cast<uint64_t>(*index));
-  turn.Answer(in.routing_id, frame);
+  turn.Answer(in.peer, frame);
 }
 
 }  // namespace docbus::broker

@@ -25,26 +25,26 @@ Status CheckSignature(const BrokerContext& ctx, const Inbound& in,
   return ctx.verifier->Verify(content, signature, in.agency_id);
 }
 
-void Turn::Answer(std::string_view routing_id, const v1::Frame& frame) {
-  answers_.push_back(Outgoing{std::string(routing_id), SerializeFrame(frame)});
+void Turn::Answer(const transport::Peer& peer, const v1::Frame& frame) {
+  answers_.push_back(Outgoing{peer, SerializeFrame(frame)});
 }
 
-void Turn::AnswerError(std::string_view routing_id, v1::Reason reason,
+void Turn::AnswerError(const transport::Peer& peer, v1::Reason reason,
                        std::string detail) {
   v1::Frame frame;
   frame.mutable_error()->set_reason(reason);
   frame.mutable_error()->set_detail(std::move(detail));
-  Answer(routing_id, frame);
+  Answer(peer, frame);
 }
 
-void Turn::AnswerRejected(std::string_view routing_id, std::string_view id,
+void Turn::AnswerRejected(const transport::Peer& peer, std::string_view id,
                           const Status& why) {
   v1::Frame frame;
   v1::Rejected* rejected = frame.mutable_rejected();
   rejected->set_message_id(std::string(id));
   rejected->set_reason(ToWireReason(why.code()));
   rejected->set_detail(why.message());
-  Answer(routing_id, frame);
+  Answer(peer, frame);
 }
 
 void Turn::Fail(const Status& status) {

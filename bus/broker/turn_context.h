@@ -26,6 +26,7 @@
 #include "bus/crypto/verifier.h"
 #include "bus/registry/agency_registry.h"
 #include "bus/store/broker_store.h"
+#include "bus/transport/peer.h"
 #include "docbus/v1/wire.pb.h"
 
 namespace docbus::broker {
@@ -69,9 +70,10 @@ struct BrokerContext {
 
 // One message from an authenticated agency.
 struct Inbound {
-  std::string routing_id;
+  transport::Peer peer;   // the connection it came on: answers go there
   std::string agency_id;  // the ZAP User-Id; never taken from the frame
   size_t frame_bytes = 0;
+  size_t parts = 1;  // payload frames in the message; more than one is refused
   // The frame's signature (document, status or receipt) checked ahead of the
   // turn as `agency_id`'s by the VerifyPool; null when not checked yet.
   const Status* signature = nullptr;
@@ -84,7 +86,7 @@ Status CheckSignature(const BrokerContext& ctx, const Inbound& in,
 
 // An answer produced by a turn, sent after its commit.
 struct Outgoing {
-  std::string routing_id;
+  transport::Peer peer;
   std::string payload;
 };
 
@@ -97,13 +99,14 @@ class Turn {
   const int64_t now_ms;   // wall clock, for records and expiry
   const int64_t mono_ms;  // monotonic, for timers
 
-  // Queues `frame` for `routing_id`, to be sent after the commit.
-  void Answer(std::string_view routing_id, const v1::Frame& frame);
-  void AnswerError(std::string_view routing_id, v1::Reason reason,
+  // Queues `frame` for `peer`, to be sent after the commit (and only if the
+  // peer's connection is still open then).
+  void Answer(const transport::Peer& peer, const v1::Frame& frame);
+  void AnswerError(const transport::Peer& peer, v1::Reason reason,
                    std::string detail);
   // Rejected{id, why's reason and message}: a submission, status or chunk
   // refused.
-  void AnswerRejected(std::string_view routing_id, std::string_view id,
+  void AnswerRejected(const transport::Peer& peer, std::string_view id,
                       const Status& why);
 
   // A store or audit failure: the whole turn will be rolled back and none of

@@ -45,7 +45,7 @@ void AnswerStored(Turn& turn, const Inbound& in, const v1::UploadChunk& chunk,
   stored->set_message_id(chunk.message_id());
   stored->set_attachment(chunk.attachment());
   stored->set_received(received);
-  turn.Answer(in.routing_id, frame);
+  turn.Answer(in.peer, frame);
 }
 
 }  // namespace
@@ -76,7 +76,7 @@ void HandleUploadChunk(Turn& turn, const Inbound& in,
   ctx.log->warn("upload chunk refused agency={} message_id={} reason={}: {}",
                 in.agency_id, chunk.message_id().substr(0, 64),
                 CodeName(s.code()), s.message());
-  turn.AnswerRejected(in.routing_id, chunk.message_id(), s);
+  turn.AnswerRejected(in.peer, chunk.message_id(), s);
 }
 
 }  // namespace docbus::broker

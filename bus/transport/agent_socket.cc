@@ -8,6 +8,7 @@
 
 #include "bus/core/log.h"
 #include "bus/transport/curve_keys.h"
+#include "bus/transport/routing_id.h"
 #include "bus/transport/zmq_status.h"
 
 namespace docbus::transport {
@@ -33,21 +34,30 @@ Result<std::unique_ptr<AgentSocket>> AgentSocket::Connect(
   if (options.max_message_bytes <= 0) {
     return Status(Code::kInvalidArgument, "max_message_bytes must be > 0");
   }
-  std::unique_ptr<AgentSocket> agent(new AgentSocket());
+  std::unique_ptr<AgentSocket> agent(new AgentSocket(context, options));
+  DOCBUS_RETURN_IF_ERROR(agent->Open());
+  return agent;
+}
+
+Status AgentSocket::Open() {
   try {
-    agent->socket_ = zmq::socket_t(context, zmq::socket_type::dealer);
-    zmq::socket_t& socket = agent->socket_;
+    socket_ = zmq::socket_t(*context_, zmq::socket_type::dealer);
+    zmq::socket_t& socket = socket_;
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::sndtimeo, 0);
     socket.set(zmq::sockopt::immediate, 1);
-    socket.set(zmq::sockopt::maxmsgsize, options.max_message_bytes);
-    socket.set(zmq::sockopt::reconnect_ivl, options.reconnect_ivl_ms);
-    socket.set(zmq::sockopt::reconnect_ivl_max, options.reconnect_ivl_max_ms);
-    socket.set(zmq::sockopt::heartbeat_ivl, options.heartbeat_ivl_ms);
-    socket.set(zmq::sockopt::heartbeat_timeout, options.heartbeat_timeout_ms);
-    socket.set(zmq::sockopt::curve_serverkey, options.broker_public_z85);
-    socket.set(zmq::sockopt::curve_publickey, options.public_z85);
-    socket.set(zmq::sockopt::curve_secretkey, options.secret_z85);
+    socket.set(zmq::sockopt::maxmsgsize, options_.max_message_bytes);
+    socket.set(zmq::sockopt::reconnect_ivl, options_.reconnect_ivl_ms);
+    socket.set(zmq::sockopt::reconnect_ivl_max, options_.reconnect_ivl_max_ms);
+    socket.set(zmq::sockopt::heartbeat_ivl, options_.heartbeat_ivl_ms);
+    socket.set(zmq::sockopt::heartbeat_timeout, options_.heartbeat_timeout_ms);
+    socket.set(zmq::sockopt::curve_serverkey, options_.broker_public_z85);
+    socket.set(zmq::sockopt::curve_publickey, options_.public_z85);
+    socket.set(zmq::sockopt::curve_secretkey, options_.secret_z85);
+    // A routing id of our own, new for this socket: the broker opens a
+    // session only under such an id, and no other agency can present it.
+    const std::string routing_id = NewRoutingId();
+    socket.set(zmq::sockopt::routing_id, zmq::buffer(routing_id));
 
     // Watch the handshakes before connecting so the first one is seen.
     std::random_device random;
@@ -59,27 +69,29 @@ Result<std::unique_ptr<AgentSocket>> AgentSocket::Connect(
       return internal::ZmqStatus("starting the agent socket monitor",
                                  zmq_errno());
     }
-    agent->monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
-    agent->monitor_.set(zmq::sockopt::linger, 0);
-    agent->monitor_.connect(monitor_endpoint);
+    monitor_ = zmq::socket_t(*context_, zmq::socket_type::pair);
+    monitor_.set(zmq::sockopt::linger, 0);
+    monitor_.connect(monitor_endpoint);
     try {
-      socket.connect(options.endpoint);
+      socket.connect(options_.endpoint);
     } catch (const zmq::error_t& error) {
-      return internal::ZmqStatus("connecting to " + options.endpoint, error);
+      return internal::ZmqStatus("connecting to " + options_.endpoint, error);
     }
   } catch (const zmq::error_t& error) {
     return internal::ZmqStatus("creating the agent socket", error);
   }
-  return agent;
+  return Status::Ok();
 }
 
-AgentSocket::~AgentSocket() {
+void AgentSocket::Close() {
   if (socket_.handle() != nullptr) {
     zmq_socket_monitor(socket_.handle(), nullptr, 0);
   }
   socket_.close();
   monitor_.close();
 }
+
+AgentSocket::~AgentSocket() { Close(); }
 
 void AgentSocket::DrainMonitor() const {
   if (monitor_.handle() == nullptr) return;
@@ -111,6 +123,7 @@ void AgentSocket::DrainMonitor() const {
         case ZMQ_EVENT_DISCONNECTED:
           if (connected_) Logger()->warn("disconnected from the broker");
           connected_ = false;
+          replace_ = true;
           break;
         default:
           break;
@@ -158,6 +171,18 @@ SendResult AgentSocket::Send(std::string_view payload) {
 
 bool AgentSocket::TakeReconnected() {
   DrainMonitor();
+  if (replace_) {
+    // The next connection gets a socket, and so a routing id, of its own: an
+    // id that was ever used on a connection that ended is never used again.
+    replace_ = false;
+    Close();
+    Status opened = Open();
+    if (!opened.ok()) {
+      Logger()->error("cannot reopen the broker connection (will retry): {}",
+                      opened.ToString());
+      replace_ = true;
+    }
+  }
   const bool reconnected = reconnected_;
   reconnected_ = false;
   return reconnected;

@@ -3,7 +3,9 @@
 // nothing is queued while there is no authenticated connection: Send reports
 // kWouldBlock and the agent keeps the document in its durable outbox. A socket
 // monitor tells when a handshake succeeds, so the agent re-sends Hello after
-// every (re)connection (TakeReconnected).
+// every (re)connection (TakeReconnected). Each connection has a routing id of
+// its own (routing_id.h): after a connection ends the socket is replaced, so
+// the id it used is never presented again.
 //
 // Socket options: DEALER, CURVE client, IMMEDIATE=1, LINGER 0, SNDTIMEO 0,
 // MAXMSGSIZE, RECONNECT_IVL(_MAX) backoff, ZMTP heartbeats.
@@ -60,7 +62,9 @@ class AgentSocket {
   SendResult Send(std::string_view payload);
 
   // True once after each successful CURVE handshake (including the first):
-  // the agent then (re-)sends Hello.
+  // the agent then (re-)sends Hello. After a connection ended, this call
+  // replaces the socket (new routing id), so socket() and monitor_socket()
+  // must be taken again after it.
   bool TakeReconnected();
 
   // Whether an authenticated connection is up, as last reported by the
@@ -80,14 +84,21 @@ class AgentSocket {
   zmq::socket_t& monitor_socket() { return monitor_; }
 
  private:
-  AgentSocket() = default;
+  AgentSocket(zmq::context_t& context, const AgentSocketOptions& options)
+      : context_(&context), options_(options) {}
+  // Creates the socket (a new routing id) and its monitor, and connects.
+  Status Open();
+  void Close();
   // Reads every pending monitor event into the state below.
   void DrainMonitor() const;
 
+  zmq::context_t* context_;
+  AgentSocketOptions options_;
   zmq::socket_t socket_;
   mutable zmq::socket_t monitor_;  // PAIR connected to socket_'s monitor
   mutable bool connected_ = false;
   mutable bool reconnected_ = false;
+  mutable bool replace_ = false;  // the connection ended: open a new socket
   mutable uint64_t auth_failures_ = 0;
   uint64_t malformed_ = 0;
 };

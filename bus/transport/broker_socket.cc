@@ -3,6 +3,8 @@
 #include <zmq.h>
 
 #include <cerrno>
+#include <cstring>
+#include <random>
 
 #include "bus/core/log.h"
 #include "bus/transport/curve_keys.h"
@@ -18,6 +20,7 @@ namespace docbus::transport {
 namespace {
 
 constexpr char kZapDomain[] = "docbus";
+constexpr int kMonitoredEvents = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED;
 
 std::shared_ptr<spdlog::logger> Logger() {
   return ComponentLogger("transport");
@@ -34,11 +37,14 @@ Result<std::unique_ptr<BrokerSocket>> BrokerSocket::Bind(
   if (options.max_message_bytes <= 0) {
     return Status(Code::kInvalidArgument, "max_message_bytes must be > 0");
   }
+  std::unique_ptr<BrokerSocket> broker(new BrokerSocket());
   try {
-    zmq::socket_t socket(context, zmq::socket_type::router);
+    broker->socket_ = zmq::socket_t(context, zmq::socket_type::router);
+    zmq::socket_t& socket = broker->socket_;
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::sndtimeo, 0);
     socket.set(zmq::sockopt::router_mandatory, 1);
+    socket.set(zmq::sockopt::router_handover, 0);
     socket.set(zmq::sockopt::maxmsgsize, options.max_message_bytes);
     socket.set(zmq::sockopt::sndhwm, options.sndhwm);
     socket.set(zmq::sockopt::rcvhwm, options.rcvhwm);
@@ -53,23 +59,84 @@ Result<std::unique_ptr<BrokerSocket>> BrokerSocket::Bind(
                        sizeof enforce) != 0) {
       return internal::ZmqStatus("setting ZMQ_ZAP_ENFORCE_DOMAIN", zmq_errno());
     }
+    // The monitor watches before the first connection can arrive.
+    std::random_device random;
+    const std::string monitor_endpoint = "inproc://docbus.broker.monitor." +
+                                         std::to_string(random()) + "." +
+                                         std::to_string(random());
+    if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(),
+                           kMonitoredEvents) != 0) {
+      return internal::ZmqStatus("starting the broker socket monitor",
+                                 zmq_errno());
+    }
+    broker->monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
+    broker->monitor_.set(zmq::sockopt::linger, 0);
+    broker->monitor_.connect(monitor_endpoint);
     try {
       socket.bind(options.endpoint);
     } catch (const zmq::error_t& error) {
       return internal::ZmqStatus("binding " + options.endpoint, error);
     }
-    std::string endpoint = socket.get(zmq::sockopt::last_endpoint);
-    Logger()->info("broker socket bound endpoint={}", endpoint);
-    return std::unique_ptr<BrokerSocket>(
-        new BrokerSocket(std::move(socket), std::move(endpoint)));
+    broker->endpoint_ = socket.get(zmq::sockopt::last_endpoint);
+    Logger()->info("broker socket bound endpoint={}", broker->endpoint_);
+    return broker;
   } catch (const zmq::error_t& error) {
     return internal::ZmqStatus("creating the broker socket", error);
   }
 }
 
+BrokerSocket::~BrokerSocket() {
+  if (socket_.handle() != nullptr) {
+    zmq_socket_monitor(socket_.handle(), nullptr, 0);
+  }
+  socket_.close();
+  monitor_.close();
+}
+
+void BrokerSocket::DrainMonitor() {
+  if (monitor_.handle() == nullptr) return;
+  try {
+    while (true) {
+      zmq::message_t event;
+      if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return;
+      uint16_t id = 0;
+      uint32_t fd = 0;
+      if (event.size() >= 6) {
+        std::memcpy(&id, event.data(), sizeof id);
+        std::memcpy(&fd, static_cast<const char*>(event.data()) + 2, sizeof fd);
+      }
+      // Second frame: the endpoint. Drain every remaining frame.
+      while (event.more()) {
+        if (!monitor_.recv(event, zmq::recv_flags::dontwait)) break;
+      }
+      if (id == ZMQ_EVENT_ACCEPTED) tracker_.OnAccepted(static_cast<int>(fd));
+      if (id == ZMQ_EVENT_DISCONNECTED)
+        tracker_.OnDisconnected(static_cast<int>(fd));
+    }
+  } catch (const zmq::error_t&) {
+    // The context is going away; nothing more will be sent.
+  }
+}
+
+void BrokerSocket::Refresh() {
+  try {
+    // Reading ZMQ_EVENTS makes the socket process its pending commands
+    // (pipes ended, pipes attached), so a connection replaced before this
+    // call has its DISCONNECTED event queued by now.
+    (void)socket_.get(zmq::sockopt::events);
+  } catch (const zmq::error_t&) {
+    // The context is going away; sends will fail on their own.
+  }
+  DrainMonitor();
+}
+
 Result<std::optional<BrokerSocket::Inbound>> BrokerSocket::TryReceive() {
   try {
     while (true) {
+      // Events first: a message is attributed to its descriptor's connection
+      // as the monitor knew it before the message was read (never a later
+      // one; connection_tracker.h).
+      DrainMonitor();
       zmq::message_t routing_id;
       if (!socket_.recv(routing_id, zmq::recv_flags::dontwait)) {
         return std::optional<Inbound>();
@@ -84,35 +151,36 @@ Result<std::optional<BrokerSocket::Inbound>> BrokerSocket::TryReceive() {
         ++malformed_;
         continue;
       }
+      const char* user_id = zmq_msg_gets(payload.handle(), "User-Id");
+      const int fd = zmq_msg_get(payload.handle(), ZMQ_SRCFD);
+      Inbound in{Peer{routing_id.to_string(), tracker_.Attribute(fd)},
+                 user_id == nullptr ? std::string() : std::string(user_id),
+                 std::string(), 1};
       if (payload.more()) {
-        size_t frames = 2;
         zmq::message_t extra;
         do {
           if (!socket_.recv(extra, zmq::recv_flags::dontwait)) break;
-          ++frames;
+          ++in.parts;
         } while (extra.more());
-        ++malformed_;
-        Logger()->warn("dropped a {}-frame message; expected 1 payload frame",
-                       frames - 1);
-        continue;
+      } else {
+        in.payload = payload.to_string();
       }
-      const char* user_id = zmq_msg_gets(payload.handle(), "User-Id");
-      if (user_id == nullptr || *user_id == '\0') {
+      if (in.agency_id.empty()) {
         ++malformed_;
         Logger()->error("dropped a message without a ZAP User-Id");
         continue;
       }
-      return std::optional<Inbound>(Inbound{
-          routing_id.to_string(), std::string(user_id), payload.to_string()});
+      return std::optional<Inbound>(std::move(in));
     }
   } catch (const zmq::error_t& error) {
     return internal::ZmqStatus("receiving on the broker socket", error);
   }
 }
 
-SendResult BrokerSocket::Send(std::string_view routing_id,
-                              std::string_view payload) {
+SendResult BrokerSocket::Send(const Peer& peer, std::string_view payload) {
+  if (!tracker_.IsOpen(peer.connection)) return SendResult::kUnreachable;
   try {
+    const std::string& routing_id = peer.routing_id;
     const auto first =
         socket_.send(zmq::buffer(routing_id.data(), routing_id.size()),
                      zmq::send_flags::sndmore | zmq::send_flags::dontwait);

@@ -150,7 +150,7 @@ TEST_CASE(
   }
   auto agent = Agent::Start(options, clock);
   REQUIRE(agent.ok());
-  const std::string routing = broker.AcceptSession();
+  const transport::Peer routing = broker.AcceptSession();
   auto submit = broker.Next(v1::Frame::kSubmit);
   REQUIRE(submit.has_value());
   CHECK(submit->payload == frame_bytes);

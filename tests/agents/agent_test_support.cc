@@ -163,7 +163,7 @@ bool FakeBroker::ReceiveOne(std::chrono::milliseconds timeout) {
   REQUIRE(got.ok());
   if (!got->has_value()) return false;
   Received r;
-  r.routing_id = (*got)->routing_id;
+  r.peer = (*got)->peer;
   r.agency_id = (*got)->agency_id;
   r.payload = (*got)->payload;
   REQUIRE(r.frame.ParseFromString(r.payload));
@@ -190,12 +190,12 @@ std::optional<FakeBroker::Received> FakeBroker::Next(
   }
 }
 
-void FakeBroker::Send(const std::string& routing_id, const v1::Frame& frame) {
-  REQUIRE(socket_->Send(routing_id, frame.SerializeAsString()) ==
+void FakeBroker::Send(const transport::Peer& peer, const v1::Frame& frame) {
+  REQUIRE(socket_->Send(peer, frame.SerializeAsString()) ==
           transport::SendResult::kSent);
 }
 
-std::string FakeBroker::AcceptSession(const std::string& agency) {
+transport::Peer FakeBroker::AcceptSession(const std::string& agency) {
   auto hello = Next(v1::Frame::kHello);
   REQUIRE(hello.has_value());
   REQUIRE(hello->agency_id == agency);
@@ -204,15 +204,15 @@ std::string FakeBroker::AcceptSession(const std::string& agency) {
   welcome.mutable_welcome()->set_agency_id(agency);
   welcome.mutable_welcome()->set_log_origin(kBrokerOrigin);
   welcome.mutable_welcome()->set_max_frame_bytes(64 << 20);
-  Send(hello->routing_id, welcome);
-  return hello->routing_id;
+  Send(hello->peer, welcome);
+  return hello->peer;
 }
 
-void FakeBroker::Barrier(const std::string& routing_id) {
+void FakeBroker::Barrier(const transport::Peer& peer) {
   const uint64_t nonce = next_nonce_++;
   v1::Frame ping;
   ping.mutable_ping()->set_nonce(nonce);
-  Send(routing_id, ping);
+  Send(peer, ping);
   const auto deadline = std::chrono::steady_clock::now() + kWait;
   while (std::chrono::steady_clock::now() < deadline) {
     auto pong = Next(v1::Frame::kPong,

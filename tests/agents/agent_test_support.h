@@ -89,7 +89,7 @@ v1::SignedReceipt MakeReceipt(const crypto::Signer& signer,
 class FakeBroker {
  public:
   struct Received {
-    std::string routing_id;
+    transport::Peer peer;
     std::string agency_id;
     std::string payload;  // exact bytes
     v1::Frame frame;
@@ -103,12 +103,12 @@ class FakeBroker {
   // types kept for later calls; nullopt on timeout.
   std::optional<Received> Next(v1::Frame::BodyCase type,
                                std::chrono::milliseconds timeout = kWait);
-  void Send(const std::string& routing_id, const v1::Frame& frame);
-  // Waits for Hello and answers Welcome; returns the agent's routing id.
-  std::string AcceptSession(const std::string& agency = kAgencyA);
+  void Send(const transport::Peer& peer, const v1::Frame& frame);
+  // Waits for Hello and answers Welcome; returns the agent's connection.
+  transport::Peer AcceptSession(const std::string& agency = kAgencyA);
   // Sends Ping and waits for its Pong: everything sent before it has been
   // handled and committed by the agent.
-  void Barrier(const std::string& routing_id);
+  void Barrier(const transport::Peer& peer);
   // Frames received but not yet taken by Next.
   size_t backlog_size() const { return backlog_.size(); }
 
@@ -132,7 +132,7 @@ struct AgentWithBroker {
   FakeBroker broker{pki};
   RealClock clock;
   std::unique_ptr<Agent> agent;
-  std::string routing;  // the agent's routing id at the broker
+  transport::Peer routing;  // the agent's connection at the broker
 };
 
 }  // namespace docbus::agent::testing

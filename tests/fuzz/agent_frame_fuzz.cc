@@ -197,7 +197,7 @@ class Link {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (!pinged && !routing_.empty()) {
+      if (!pinged && !routing_.routing_id.empty()) {
         v1::Frame ping;
         ping.mutable_ping()->set_nonce(nonce);
         Send(ping.SerializeAsString());
@@ -207,7 +207,7 @@ class Link {
       if (!in) continue;
       const v1::Frame frame = fuzz::ParsedFrame(in->payload);
       if (frame.has_hello()) {
-        routing_ = in->routing_id;
+        routing_ = in->peer;
         v1::Frame welcome;
         welcome.mutable_welcome()->set_agency_id(kG22);
         welcome.mutable_welcome()->set_log_origin(fuzz::kLogOrigin);
@@ -227,7 +227,7 @@ class Link {
   std::unique_ptr<transport::ZapHandler> zap_;
   std::unique_ptr<transport::BrokerSocket> socket_;
   std::unique_ptr<agent::Agent> agent_;
-  std::string routing_;
+  transport::Peer routing_;
   uint64_t nonce_ = 0;
 };
 
@@ -237,13 +237,15 @@ class Link {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   docbus::fuzz::WriteSeedsIfAsked([] {
     std::vector<std::string> inputs;
-    for (const auto& frame : docbus::SeedFrames()) inputs.push_back(frame.SerializeAsString());
+    for (const auto& frame : docbus::SeedFrames())
+      inputs.push_back(frame.SerializeAsString());
     return inputs;
   });
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  docbus::fuzz::DaemonUnderTest<docbus::Link>().Run(std::string(reinterpret_cast<const char*>(data), size));
+  docbus::fuzz::DaemonUnderTest<docbus::Link>().Run(
+      std::string(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -37,8 +37,7 @@ TEST_CASE(
   CHECK(broker.zap->allowed() == 1);
 
   const std::string downward(100000, '\x01');
-  REQUIRE(broker.socket->Send(inbound->routing_id, downward) ==
-          SendResult::kSent);
+  REQUIRE(broker.socket->Send(inbound->peer, downward) == SendResult::kSent);
   auto received = ReceiveOnAgent(*agent);
   REQUIRE(received.has_value());
   CHECK(*received == downward);
@@ -72,12 +71,11 @@ TEST_CASE(
   REQUIRE(from_impostor.has_value());
   CHECK(from_impostor->payload == "I am G22");
   CHECK(from_impostor->agency_id == kH41);
-  CHECK(from_impostor->routing_id != from_g22->routing_id);
+  CHECK(from_impostor->peer.routing_id != from_g22->peer.routing_id);
 
   // What the broker sends to G22's connection reaches G22 only.
-  REQUIRE(broker.socket->Send(from_g22->routing_id, "for G22") ==
-          SendResult::kSent);
-  REQUIRE(broker.socket->Send(from_impostor->routing_id, "for H41") ==
+  REQUIRE(broker.socket->Send(from_g22->peer, "for G22") == SendResult::kSent);
+  REQUIRE(broker.socket->Send(from_impostor->peer, "for H41") ==
           SendResult::kSent);
   CHECK(ReceiveOnAgent(*honest) == std::optional<std::string>("for G22"));
   zmq::message_t first;
@@ -118,8 +116,10 @@ TEST_CASE(
   options.sndhwm = 1;
   TestBroker broker({g22}, options);
 
-  CHECK(broker.socket->Send("nobody", "x") == SendResult::kUnreachable);
-  CHECK(broker.socket->Send(std::string("\0\x12\x34\x56\x78", 5), "x") ==
+  CHECK(broker.socket->Send(Peer{"nobody", kNoConnection}, "x") ==
+        SendResult::kUnreachable);
+  CHECK(broker.socket->Send(
+            Peer{std::string("\0\x12\x34\x56\x78", 5), kNoConnection}, "x") ==
         SendResult::kUnreachable);
 
   // A peer that says hello and then never reads.
@@ -142,7 +142,7 @@ TEST_CASE(
   int sent = 0;
   while (sent < 100000) {
     const auto before = std::chrono::steady_clock::now();
-    result = broker.socket->Send(hello->routing_id, chunk);
+    result = broker.socket->Send(hello->peer, chunk);
     slowest = std::max(slowest, std::chrono::steady_clock::now() - before);
     if (result != SendResult::kSent) break;
     ++sent;
