@@ -2,7 +2,8 @@
 # Installs every Debian 12 package that docbus needs to build, test and run
 # its quickstart. Run as root (or through sudo). Nothing else is downloaded.
 # postgresql-15 and libpq-dev: the PostgreSQL store and its tests (which start
-# a throwaway cluster of their own); prometheus: promtool checks /metrics.
+# a throwaway cluster of their own); prometheus: promtool checks /metrics;
+# tzdata: the agency time zone of document dates.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -14,5 +15,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libspdlog-dev catch2 libsqlite3-dev sqlite3 libcli11-dev libtomlplusplus-dev \
   libcpp-httplib-dev nlohmann-json3-dev \
   golang-go golang-golang-x-mod-dev \
-  postgresql-15 libpq-dev prometheus \
+  postgresql-15 libpq-dev prometheus tzdata \
   curl procps

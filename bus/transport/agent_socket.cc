@@ -16,7 +16,23 @@ namespace {
 
 constexpr int kMonitoredEvents =
     ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_DISCONNECTED;
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+    ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED;
+
+std::vector<std::string> SplitEndpoints(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    std::string one = list.substr(start, comma - start);
+    while (!one.empty() && one.front() == ' ') one.erase(0, 1);
+    while (!one.empty() && one.back() == ' ') one.pop_back();
+    out.push_back(std::move(one));
+    start = comma + 1;
+  }
+  return out;
+}
 
 std::shared_ptr<spdlog::logger> Logger() {
   return ComponentLogger("transport");
@@ -35,6 +51,13 @@ Result<std::unique_ptr<AgentSocket>> AgentSocket::Connect(
     return Status(Code::kInvalidArgument, "max_message_bytes must be > 0");
   }
   std::unique_ptr<AgentSocket> agent(new AgentSocket(context, options));
+  agent->endpoints_ = SplitEndpoints(options.endpoint);
+  for (const std::string& endpoint : agent->endpoints_) {
+    if (endpoint.empty()) {
+      return Status(Code::kInvalidArgument,
+                    "empty broker endpoint in '" + options.endpoint + "'");
+    }
+  }
   DOCBUS_RETURN_IF_ERROR(agent->Open());
   return agent;
 }
@@ -51,6 +74,7 @@ Status AgentSocket::Open() {
     socket.set(zmq::sockopt::reconnect_ivl_max, options_.reconnect_ivl_max_ms);
     socket.set(zmq::sockopt::heartbeat_ivl, options_.heartbeat_ivl_ms);
     socket.set(zmq::sockopt::heartbeat_timeout, options_.heartbeat_timeout_ms);
+    socket.set(zmq::sockopt::handshake_ivl, options_.handshake_ivl_ms);
     socket.set(zmq::sockopt::curve_serverkey, options_.broker_public_z85);
     socket.set(zmq::sockopt::curve_publickey, options_.public_z85);
     socket.set(zmq::sockopt::curve_secretkey, options_.secret_z85);
@@ -72,10 +96,13 @@ Status AgentSocket::Open() {
     monitor_ = zmq::socket_t(*context_, zmq::socket_type::pair);
     monitor_.set(zmq::sockopt::linger, 0);
     monitor_.connect(monitor_endpoint);
+    failed_here_ = false;
+    up_here_ = false;
+    const std::string& endpoint = endpoints_[current_];
     try {
-      socket.connect(options_.endpoint);
+      socket.connect(endpoint);
     } catch (const zmq::error_t& error) {
-      return internal::ZmqStatus("connecting to " + options_.endpoint, error);
+      return internal::ZmqStatus("connecting to " + endpoint, error);
     }
   } catch (const zmq::error_t& error) {
     return internal::ZmqStatus("creating the agent socket", error);
@@ -109,7 +136,14 @@ void AgentSocket::DrainMonitor() const {
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
           connected_ = true;
           reconnected_ = true;
-          Logger()->info("connected to the broker");
+          up_here_ = true;
+          Logger()->info("connected to the broker at {}", endpoints_[current_]);
+          break;
+        case ZMQ_EVENT_CONNECT_RETRIED:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+          // Nobody listens there (a standby, or a broker gone), or it does
+          // not finish the handshake: with other brokers, try the next.
+          MoveOnIfOthers();
           break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
           ++auth_failures_;
@@ -118,7 +152,9 @@ void AgentSocket::DrainMonitor() const {
               "revoked)");
           break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-          Logger()->warn("handshake with the broker failed (protocol)");
+          Logger()->warn("handshake with the broker at {} failed (protocol)",
+                         endpoints_[current_]);
+          MoveOnIfOthers();
           break;
         case ZMQ_EVENT_DISCONNECTED:
           if (connected_) Logger()->warn("disconnected from the broker");
@@ -169,12 +205,22 @@ SendResult AgentSocket::Send(std::string_view payload) {
   }
 }
 
+void AgentSocket::MoveOnIfOthers() const {
+  if (up_here_ || endpoints_.size() < 2) return;
+  failed_here_ = true;
+  replace_ = true;
+}
+
 bool AgentSocket::TakeReconnected() {
   DrainMonitor();
   if (replace_) {
     // The next connection gets a socket, and so a routing id, of its own: an
     // id that was ever used on a connection that ended is never used again.
     replace_ = false;
+    if (failed_here_) {
+      current_ = (current_ + 1) % endpoints_.size();
+      Logger()->debug("trying the broker at {}", endpoints_[current_]);
+    }
     Close();
     Status opened = Open();
     if (!opened.ok()) {

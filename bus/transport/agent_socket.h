@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <zmq.hpp>
 
 #include "bus/core/status.h"
@@ -26,7 +27,12 @@
 namespace docbus::transport {
 
 struct AgentSocketOptions {
-  std::string endpoint;           // the broker, e.g. "tcp://10.0.0.1:7100"
+  // The broker, e.g. "tcp://10.0.0.1:7100", or the brokers of one axis
+  // separated by commas ("tcp://a:7100,tcp://b:7100"; they share one CURVE
+  // key). One is used at a time; a connection that cannot be made, or whose
+  // handshake does not complete, moves on to the next (a standby broker does
+  // not listen, so only the active one answers).
+  std::string endpoint;
   std::string broker_public_z85;  // pinned broker CURVE public key
   std::string public_z85;         // this agency's CURVE key pair
   std::string secret_z85;
@@ -35,6 +41,9 @@ struct AgentSocketOptions {
   int reconnect_ivl_max_ms = 5000;
   int heartbeat_ivl_ms = 5000;
   int heartbeat_timeout_ms = 15000;
+  // A handshake not done by then fails (a broker that accepts TCP but does
+  // not answer, e.g. a paused one).
+  int handshake_ivl_ms = 5000;
 };
 
 class AgentSocket {
@@ -78,6 +87,9 @@ class AgentSocket {
 
   uint64_t malformed() const { return malformed_; }
 
+  // The endpoint of the current (or last) connection.
+  const std::string& current_endpoint() const { return endpoints_[current_]; }
+
   // For PollReadable / zmq::poll. Polling monitor_socket() as well wakes the
   // loop as soon as the connection state changes.
   zmq::socket_t& socket() { return socket_; }
@@ -91,14 +103,23 @@ class AgentSocket {
   void Close();
   // Reads every pending monitor event into the state below.
   void DrainMonitor() const;
+  // Connecting here failed before any handshake: with other brokers to try,
+  // the next TakeReconnected opens a socket to the next one.
+  void MoveOnIfOthers() const;
 
   zmq::context_t* context_;
   AgentSocketOptions options_;
+  std::vector<std::string> endpoints_;  // options_.endpoint, split
+  size_t current_ = 0;
   zmq::socket_t socket_;
   mutable zmq::socket_t monitor_;  // PAIR connected to socket_'s monitor
   mutable bool connected_ = false;
   mutable bool reconnected_ = false;
   mutable bool replace_ = false;  // the connection ended: open a new socket
+  // Since the socket was opened, no handshake has succeeded and a connect or
+  // handshake has failed: the next socket tries the next endpoint.
+  mutable bool failed_here_ = false;
+  mutable bool up_here_ = false;  // a handshake succeeded on this socket
   mutable uint64_t auth_failures_ = 0;
   uint64_t malformed_ = 0;
 };

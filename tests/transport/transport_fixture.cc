@@ -47,10 +47,15 @@ bool WaitUntil(const std::function<bool()>& done,
 }
 
 TestBroker::TestBroker(const std::vector<TestAgency>& agencies,
-                       BrokerSocketOptions broker_options, bool with_zap) {
-  auto generated = GenerateCurveKeyPair();
-  if (!generated.ok()) Fail(generated.status());
-  keys = *generated;
+                       BrokerSocketOptions broker_options, bool with_zap,
+                       const CurveKeyPair* shared_keys) {
+  if (shared_keys != nullptr) {
+    keys = *shared_keys;
+  } else {
+    auto generated = GenerateCurveKeyPair();
+    if (!generated.ok()) Fail(generated.status());
+    keys = *generated;
+  }
   options = std::move(broker_options);
   if (options.endpoint.empty()) options.endpoint = "tcp://127.0.0.1:*";
   options.curve_secret_z85 = keys.secret_z85;

@@ -40,9 +40,11 @@ bool WaitUntil(const std::function<bool()>& done,
 class TestBroker {
  public:
   // Starts a ZAP handler allowing `agencies` (unless `with_zap` is false)
-  // and binds the broker socket.
+  // and binds the broker socket, with fresh CURVE keys or `shared_keys` (the
+  // brokers of one axis share theirs).
   explicit TestBroker(const std::vector<TestAgency>& agencies,
-                      BrokerSocketOptions options = {}, bool with_zap = true);
+                      BrokerSocketOptions options = {}, bool with_zap = true,
+                      const CurveKeyPair* shared_keys = nullptr);
 
   // Next message within the deadline, or nullopt.
   std::optional<BrokerSocket::Inbound> Receive(
