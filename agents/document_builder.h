@@ -62,8 +62,7 @@ class DocumentBuilder {
 
  private:
   Status CheckRecipients(const v1::DocumentHeader& header) const;
-  Status CheckAttachmentBytes(
-      const std::vector<AttachmentInput>& inputs) const;
+  Status CheckAttachmentBytes(const std::vector<AttachmentInput>& inputs) const;
   // "<yyyy/MM/dd>" of `unix_ms` in the agency's time zone.
   std::string DateOf(int64_t unix_ms) const;
 

@@ -109,7 +109,8 @@ class DocumentParser {
     if (h.staff_info().ByteSizeLong() == 0) h.clear_staff_info();
     DOCBUS_RETURN_IF_ERROR(Str(doc, "due_date", h.mutable_due_date()));
     int64_t n = 0;
-    DOCBUS_RETURN_IF_ERROR(doc.Int("priority", kInt32Min, kInt32Max, false, &n));
+    DOCBUS_RETURN_IF_ERROR(
+        doc.Int("priority", kInt32Min, kInt32Max, false, &n));
     h.set_priority(static_cast<v1::Priority>(n));
     n = 0;
     DOCBUS_RETURN_IF_ERROR(
@@ -120,8 +121,8 @@ class DocumentParser {
     DOCBUS_RETURN_IF_ERROR(ToPlaces(doc, &h));
     DOCBUS_RETURN_IF_ERROR(Str(doc, "document_id", h.mutable_document_id()));
     DOCBUS_RETURN_IF_ERROR(Expiry(doc, &h));
-    DOCBUS_RETURN_IF_ERROR(
-        InJsonTerms(document::CheckDocumentRequest(h, HeaderLimitsOf(limits_))));
+    DOCBUS_RETURN_IF_ERROR(InJsonTerms(
+        document::CheckDocumentRequest(h, HeaderLimitsOf(limits_))));
     DOCBUS_RETURN_IF_ERROR(Attachments(doc, &request.attachments));
     DOCBUS_RETURN_IF_ERROR(doc.Finish());
     return request;
@@ -247,8 +248,8 @@ class DocumentParser {
     int64_t type = 0;
     DOCBUS_RETURN_IF_ERROR(b.Int("type", kInt32Min, kInt32Max, false, &type));
     h->set_business_type(static_cast<v1::BusinessType>(type));
-    DOCBUS_RETURN_IF_ERROR(Str(b, "target_document_id",
-                               h->mutable_business_target_document_id()));
+    DOCBUS_RETURN_IF_ERROR(
+        Str(b, "target_document_id", h->mutable_business_target_document_id()));
     DOCBUS_RETURN_IF_ERROR(Str(b, "reason", h->mutable_business_reason()));
     return b.Finish();
   }

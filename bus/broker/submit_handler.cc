@@ -61,9 +61,8 @@ document::HeaderLimits HeaderLimitsOf(const BrokerOptions& o) {
 
 // An upload that is not complete yet: not a refusal of the document (nothing
 // is audited); the agent uploads again and resubmits.
-void AnswerUnavailable(Turn& turn, const Inbound& in,
-                       const v1::Submit& submit, const std::string& message_id,
-                       const Status& why) {
+void AnswerUnavailable(Turn& turn, const Inbound& in, const v1::Submit& submit,
+                       const std::string& message_id, const Status& why) {
   turn.ctx.log->info(
       "submission waits for its upload agency={} message_id={}: {}",
       in.agency_id, message_id, why.message());

@@ -92,7 +92,8 @@ Status Verifier::Verify(std::string_view content,
 
   DOCBUS_ASSIGN_OR_RETURN(CmsPtr cms, ParseSignature(signature_der));
   if (CMS_is_detached(cms.get()) != 1) {
-    return NotASignature("CMS signature carries its content (must be detached)");
+    return NotASignature(
+        "CMS signature carries its content (must be detached)");
   }
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
   if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {

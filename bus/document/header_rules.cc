@@ -36,8 +36,8 @@ Status Line(std::string_view field, std::string_view text,
 // Descriptive fields of an organisation; its organ_id is checked apart.
 Status CheckOrganText(std::string_view field, const v1::Organ& o,
                       const HeaderLimits& l) {
-  DOCBUS_RETURN_IF_ERROR(
-      Line(Path(field, "organization_in_charge"), o.organization_in_charge(), l));
+  DOCBUS_RETURN_IF_ERROR(Line(Path(field, "organization_in_charge"),
+                              o.organization_in_charge(), l));
   DOCBUS_RETURN_IF_ERROR(Line(Path(field, "organ_name"), o.organ_name(), l));
   DOCBUS_RETURN_IF_ERROR(
       Line(Path(field, "organ_address"), o.organ_address(), l));
@@ -52,8 +52,8 @@ Status CheckRecipients(const v1::DocumentHeader& h, const HeaderLimits& l) {
     return InvalidField("to", "is required (at least one recipient)");
   }
   if (static_cast<size_t>(h.to_size()) > l.max_recipients) {
-    return InvalidField("to", "more than " + std::to_string(l.max_recipients) +
-                                  " recipients");
+    return InvalidField(
+        "to", "more than " + std::to_string(l.max_recipients) + " recipients");
   }
   std::set<std::string_view> seen;
   for (int i = 0; i < h.to_size(); ++i) {
@@ -62,8 +62,7 @@ Status CheckRecipients(const v1::DocumentHeader& h, const HeaderLimits& l) {
     DOCBUS_RETURN_IF_ERROR(
         ValidateAgencyId(id).Prefixed(Path(field, "organ_id")));
     if (!seen.insert(id).second) {
-      return InvalidField(Path(field, "organ_id"),
-                          "duplicate recipient " + id);
+      return InvalidField(Path(field, "organ_id"), "duplicate recipient " + id);
     }
     DOCBUS_RETURN_IF_ERROR(CheckOrganText(field, h.to(i), l));
   }
@@ -75,15 +74,15 @@ Status CheckCode(const v1::Code& code) {
   const std::string& notation = code.code_notation();
   if (number.empty()) return InvalidField("code.code_number", "is required");
   if (number.size() > kMaxCodeNumberBytes || !AllDigits(number)) {
-    return InvalidField("code.code_number", "must be digits (số), at most " +
-                                                std::to_string(
-                                                    kMaxCodeNumberBytes));
+    return InvalidField(
+        "code.code_number",
+        "must be digits (số), at most " + std::to_string(kMaxCodeNumberBytes));
   }
   if (notation.empty()) {
     return InvalidField("code.code_notation", "is required");
   }
-  DOCBUS_RETURN_IF_ERROR(CheckText("code.code_notation", notation,
-                                   kMaxCodeNotationBytes, false));
+  DOCBUS_RETURN_IF_ERROR(
+      CheckText("code.code_notation", notation, kMaxCodeNotationBytes, false));
   if (notation.find(',') != std::string::npos) {
     return InvalidField("code.code_notation", "must not contain a comma");
   }
@@ -113,9 +112,9 @@ Status CheckBusiness(const v1::DocumentHeader& h, const HeaderLimits& l) {
 
 Status CheckResponseFor(const v1::DocumentHeader& h, const HeaderLimits& l) {
   if (static_cast<size_t>(h.response_for_size()) > l.max_list_items) {
-    return InvalidField("response_for", "more than " +
-                                            std::to_string(l.max_list_items) +
-                                            " entries");
+    return InvalidField(
+        "response_for",
+        "more than " + std::to_string(l.max_list_items) + " entries");
   }
   for (int i = 0; i < h.response_for_size(); ++i) {
     const v1::ResponseFor& r = h.response_for(i);
@@ -140,9 +139,9 @@ Status CheckResponseFor(const v1::DocumentHeader& h, const HeaderLimits& l) {
 
 Status CheckToPlaces(const v1::DocumentHeader& h, const HeaderLimits& l) {
   if (static_cast<size_t>(h.to_places_size()) > l.max_list_items) {
-    return InvalidField("to_places", "more than " +
-                                         std::to_string(l.max_list_items) +
-                                         " places");
+    return InvalidField(
+        "to_places",
+        "more than " + std::to_string(l.max_list_items) + " places");
   }
   for (int i = 0; i < h.to_places_size(); ++i) {
     DOCBUS_RETURN_IF_ERROR(
@@ -154,8 +153,8 @@ Status CheckToPlaces(const v1::DocumentHeader& h, const HeaderLimits& l) {
 Status CheckDescriptive(const v1::DocumentHeader& h, const HeaderLimits& l) {
   const v1::PromulgationInfo& p = h.promulgation_info();
   DOCBUS_RETURN_IF_ERROR(Line("promulgation_info.place", p.place(), l));
-  DOCBUS_RETURN_IF_ERROR(CheckDate("promulgation_info.promulgation_date",
-                                   p.promulgation_date()));
+  DOCBUS_RETURN_IF_ERROR(
+      CheckDate("promulgation_info.promulgation_date", p.promulgation_date()));
   const v1::DocumentType& t = h.document_type();
   if (t.type() < 0 || t.type() > kMaxDocumentType) {
     return InvalidField("document_type.type", "must be 0 to 1000");
@@ -179,9 +178,8 @@ Status CheckDescriptive(const v1::DocumentHeader& h, const HeaderLimits& l) {
 Status CheckAttachmentManifest(const v1::DocumentHeader& h,
                                const HeaderLimits& l) {
   if (static_cast<size_t>(h.attachments_size()) > l.max_attachments) {
-    return Status(Code::kTooLarge,
-                  "attachments: more than " +
-                      std::to_string(l.max_attachments));
+    return Status(Code::kTooLarge, "attachments: more than " +
+                                       std::to_string(l.max_attachments));
   }
   std::set<std::string_view> names;
   for (int i = 0; i < h.attachments_size(); ++i) {
@@ -242,8 +240,7 @@ Status CheckDocumentRequest(const v1::DocumentHeader& h,
   return CheckUtf8Fields(h, "");
 }
 
-Status CheckDocumentHeader(const v1::DocumentHeader& h,
-                           const HeaderLimits& l) {
+Status CheckDocumentHeader(const v1::DocumentHeader& h, const HeaderLimits& l) {
   DOCBUS_RETURN_IF_ERROR(
       ValidateMessageId(h.message_id()).Prefixed("message_id"));
   const std::string& sender = h.from().organ_id();
@@ -251,9 +248,9 @@ Status CheckDocumentHeader(const v1::DocumentHeader& h,
   DOCBUS_RETURN_IF_ERROR(CheckDocumentRequest(h, l));
   for (int i = 0; i < h.to_size(); ++i) {
     if (h.to(i).organ_id() == sender) {
-      return InvalidField(Path(Index("to", static_cast<size_t>(i)), "organ_id"),
-                          "the document is addressed to its own sender " +
-                              sender);
+      return InvalidField(
+          Path(Index("to", static_cast<size_t>(i)), "organ_id"),
+          "the document is addressed to its own sender " + sender);
     }
   }
   if (h.document_id().empty()) {

@@ -27,8 +27,9 @@ Status CheckStatusReport(v1::StatusCode code, std::string_view description,
       }
       break;
     default:
-      return InvalidField("code", "must be an edXML status code: 1-6, 13, 15 "
-                                  "or 16");
+      return InvalidField("code",
+                          "must be an edXML status code: 1-6, 13, 15 "
+                          "or 16");
   }
   return CheckText("description", description, max_description_bytes, true);
 }
@@ -51,8 +52,8 @@ Status CheckStatusBody(const v1::StatusBody& b, size_t max_description_bytes) {
     DOCBUS_RETURN_IF_ERROR(
         ValidateAgencyId(r.organ_id()).Prefixed("response_for.organ_id"));
   }
-  DOCBUS_RETURN_IF_ERROR(CheckText("response_for.code", r.code(),
-                                   kMaxResponseCodeBytes, false));
+  DOCBUS_RETURN_IF_ERROR(
+      CheckText("response_for.code", r.code(), kMaxResponseCodeBytes, false));
   if (!r.promulgation_date().empty()) {
     DOCBUS_RETURN_IF_ERROR(ValidateQuotedDate(r.promulgation_date())
                                .Prefixed("response_for.promulgation_date"));

@@ -18,16 +18,16 @@ inline constexpr size_t kMaxStatusDescriptionBytes = 2000;
 
 // The code is one docbus carries (01-06, 13, 15, 16) and a refusal (02)
 // gives its reason in `description`, of at most `max_description_bytes`.
-Status CheckStatusReport(v1::StatusCode code, std::string_view description,
-                         size_t max_description_bytes =
-                             kMaxStatusDescriptionBytes);
+Status CheckStatusReport(
+    v1::StatusCode code, std::string_view description,
+    size_t max_description_bytes = kMaxStatusDescriptionBytes);
 
 // A complete body: CheckStatusReport plus status_id and message_id (UUIDv7),
 // from.organ_id and to (agency ids, not the same: a status to oneself is
 // refused), the ResponseFor and staff fields, created_unix_ms not negative,
 // and UTF-8 everywhere.
-Status CheckStatusBody(const v1::StatusBody& body,
-                       size_t max_description_bytes =
-                           kMaxStatusDescriptionBytes);
+Status CheckStatusBody(
+    const v1::StatusBody& body,
+    size_t max_description_bytes = kMaxStatusDescriptionBytes);
 
 }  // namespace docbus::document

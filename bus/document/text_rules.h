@@ -7,11 +7,11 @@
 // the field and never repeats its contents. Pure functions; thread-safe.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/message.h>
 
 #include "bus/core/status.h"
 

@@ -331,8 +331,7 @@ int64_t TimeZone::OffsetSeconds(int64_t t) const {
     return initial_offset_;
   }
   if (t >= transitions_.back() && has_rule_) return RuleOffset(rule_, t);
-  const auto it =
-      std::upper_bound(transitions_.begin(), transitions_.end(), t);
+  const auto it = std::upper_bound(transitions_.begin(), transitions_.end(), t);
   return offsets_[static_cast<size_t>(it - transitions_.begin()) - 1];
 }
 

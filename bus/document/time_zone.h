@@ -29,9 +29,9 @@ class TimeZone {
   // a tz database name (letters, digits, '_', '-', '+', '/' between parts,
   // no "." or ".." part), kNotFound when there is no such zone, kMalformed
   // when the file is not TZif.
-  static Result<TimeZone> Load(std::string_view name,
-                               const std::filesystem::path& zoneinfo_dir =
-                                   kZoneInfoDir);
+  static Result<TimeZone> Load(
+      std::string_view name,
+      const std::filesystem::path& zoneinfo_dir = kZoneInfoDir);
   // A zone from the bytes of its TZif file; kMalformed names what is wrong.
   static Result<TimeZone> FromTzif(std::string name, std::string_view tzif);
   // A zone that is UTC at every instant.

@@ -2,10 +2,9 @@
 // headers the one validator accepts (the same table of bad headers the
 // broker refuses), writes dates in the agency's calendar, and puts the
 // message id in each frame as its correlation id.
-#include "agents/document_builder.h"
-
 #include <catch2/catch.hpp>
 
+#include "agents/document_builder.h"
 #include "agents/json_codec.h"
 #include "tests/agents/agent_test_support.h"
 #include "tests/document/bad_headers.h"
@@ -37,9 +36,8 @@ struct BuilderFixture {
     signer = pki.SignerFor(kAgencyA);
     auto zone = document::TimeZone::Load(document::kDefaultTimeZone);
     REQUIRE(zone.ok());
-    builder = std::make_unique<DocumentBuilder>(kAgencyA, *signer,
-                                                *national_pki, clock,
-                                                AgentLimits{}, *zone);
+    builder = std::make_unique<DocumentBuilder>(
+        kAgencyA, *signer, *national_pki, clock, AgentLimits{}, *zone);
   }
 
   TestPki pki;

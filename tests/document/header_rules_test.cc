@@ -36,8 +36,7 @@ TEST_CASE("a complete header with the usual edXML fields passes",
   CHECK(CheckDocumentHeader(h).ok());
 }
 
-TEST_CASE("a reply may quote its document's date as yyyy-MM-dd",
-          "[document]") {
+TEST_CASE("a reply may quote its document's date as yyyy-MM-dd", "[document]") {
   // Some senders write the ResponseFor date so; it is a quotation, the
   // DocumentId is the key.
   v1::DocumentHeader h = GoodHeader();

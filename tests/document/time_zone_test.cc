@@ -38,7 +38,7 @@ TEST_CASE("history and DST rules of the tz database are followed",
   CHECK(paris->OffsetSeconds(1'782'864'000) == 2 * 3600);  // 2026-07-01
   CHECK(paris->OffsetSeconds(1'798'761'600) == 1 * 3600);  // 2027-01-01
   CHECK(paris->OffsetSeconds(4'102'444'800 + 182 * 86400) ==
-        2 * 3600);  // 2100-07-02
+        2 * 3600);                                         // 2100-07-02
   CHECK(paris->OffsetSeconds(4'102'444'800) == 1 * 3600);  // 2100-01-01
   // 2100-03-28 (last Sunday of March) 01:00 UTC the clocks go forward.
   const int64_t change = 4'102'444'800 + (31 + 28 + 27) * 86400 + 3600;
@@ -63,8 +63,8 @@ TEST_CASE("bad zone names and files are refused", "[document]") {
         Code::kMalformed);
   auto bytes = ReadFileLimited(kZoneInfo / "Europe/Paris", 1 << 20);
   REQUIRE(bytes.ok());
-  for (size_t cut : {size_t{10}, size_t{50}, bytes->size() / 2,
-                     bytes->size() - 3}) {
+  for (size_t cut :
+       {size_t{10}, size_t{50}, bytes->size() / 2, bytes->size() - 3}) {
     INFO(cut);
     CHECK(TimeZone::FromTzif("Europe/Paris", bytes->substr(0, cut))
               .status()
