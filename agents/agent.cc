@@ -70,8 +70,11 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
       audit::NoteVerifier::FromVerifierKey(options.broker_log_vkey);
   if (!vkey.ok()) return vkey.status().Prefixed("audit.broker_log_vkey");
 
+  Result<document::TimeZone> zone = document::TimeZone::Load(options.time_zone);
+  if (!zone.ok()) return zone.status().Prefixed("agency.time_zone");
   agent->builder_ = std::make_unique<DocumentBuilder>(
-      options.agency_id, *agent->signer_, *agent->pki_, clock, options.limits);
+      options.agency_id, *agent->signer_, *agent->pki_, clock, options.limits,
+      std::move(zone).value());
   DOCBUS_ASSIGN_OR_RETURN(agent->queue_, SubmissionQueue::Create());
 
   transport::AgentSocketOptions socket_options;

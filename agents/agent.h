@@ -42,6 +42,8 @@ struct AgentOptions {
   std::filesystem::path signing_key, certificate;  // PEM files
   std::filesystem::path root_certificate, crl, registry;
   std::string broker_log_vkey;  // note verifier key text
+  // agency.time_zone: the tz database zone of the agency's calendar.
+  std::string time_zone = document::kDefaultTimeZone;
   AgentLimits limits;
   LoopOptions loop;
 };

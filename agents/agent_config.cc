@@ -1,6 +1,7 @@
 #include "agents/agent_config.h"
 
 #include "bus/core/files.h"
+#include "bus/document/time_zone.h"
 #include "bus/transport/curve_keys.h"
 
 namespace docbus::agent {
@@ -42,6 +43,7 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   o.drop_folder = config.Path("drop.folder", "");
   o.http_listen = config.String("http.listen", "127.0.0.1:0");
   o.log_level = config.String("log.level", "info");
+  a.time_zone = config.String("agency.time_zone", a.time_zone);
   // limits.max_frame_bytes is the key's earlier name, still read.
   a.limits.max_document_bytes =
       config.Int("limits.max_document_bytes",
@@ -68,6 +70,9 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
     return Status(
         Code::kInvalidArgument,
         "key 'keys.curve_secret_key': does not match keys.curve_public_key");
+  }
+  if (auto zone = document::TimeZone::Load(a.time_zone); !zone.ok()) {
+    return BadKey("agency.time_zone", zone.status());
   }
   Result<std::string> vkey = ReadFileLimited(vkey_file, kMaxKeyFile);
   if (!vkey.ok()) return BadKey("audit.broker_log_vkey", vkey.status());

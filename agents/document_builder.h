@@ -1,9 +1,15 @@
 // DocumentBuilder: turns what a caller submits into the exact signed frames
-// the agent keeps in its outbox: it validates a DocumentRequest (edXML
-// fields, recipients in the registry, limits, UTF-8), fills the fields the
-// agent owns (message id, sender, creation time, attachment manifest,
-// DocumentId), serializes the header once, signs those bytes and builds the
-// Submit frame; likewise a signed StatusBody in a SubmitStatus frame.
+// the agent keeps in its outbox: it fills the fields the agent owns (message
+// id, sender, creation time, attachment manifest, DocumentId), checks the
+// complete header with the one header validator (bus/document/header_rules.h,
+// the same the broker applies) and the recipients against the registry,
+// serializes the header once, signs those bytes and builds the Submit frame;
+// likewise a signed StatusBody (bus/document/status_rules.h) in a
+// SubmitStatus frame. Both frames carry their message / status id as the
+// correlation id the broker echoes in a Rejected answer.
+//
+// Dates the agent writes (the DocumentId's yyyy/MM/dd when the caller gave no
+// promulgation date) are those of the agency's time zone, never the host's.
 //
 // Thread-safety: const calls, safe from many threads at once (the Signer is
 // thread-safe; each call checks recipients against one registry snapshot).
@@ -19,6 +25,8 @@
 #include "bus/core/clock.h"
 #include "bus/crypto/national_pki.h"
 #include "bus/crypto/signer.h"
+#include "bus/document/header_rules.h"
+#include "bus/document/time_zone.h"
 #include "docbus/v1/notice.pb.h"
 
 namespace docbus::agent {
@@ -34,12 +42,14 @@ struct StatusRequest {
 
 class DocumentBuilder {
  public:
+  // `time_zone`: the agency's (agency.time_zone), for the dates it writes.
   DocumentBuilder(std::string agency_id, const crypto::Signer& signer,
                   const crypto::NationalPki& pki, const Clock& clock,
-                  AgentLimits limits);
+                  AgentLimits limits, document::TimeZone time_zone);
 
   // The outbox entry (with its frame) of a new document. kInvalidField /
-  // kTooLarge / kUnknownRecipient / kAgencyRevoked with a message naming the
+  // kTooLarge (from the header validator, or attachment bytes over the
+  // limits) / kUnknownRecipient / kAgencyRevoked with a message naming the
   // field; kInternal if signing fails.
   Result<OutboxEntry> BuildDocument(DocumentRequest request) const;
 
@@ -52,23 +62,19 @@ class DocumentBuilder {
 
  private:
   Status CheckRecipients(const v1::DocumentHeader& header) const;
-  Status CheckFields(const v1::DocumentHeader& header) const;
-  Status CheckAttachmentInputs(
-      const std::vector<AttachmentInput>& inputs) const;
-  // "<yyyy/MM/dd>" of today in the machine's local time.
-  std::string Today() const;
+  Status CheckAttachmentBytes(const std::vector<AttachmentInput>& inputs) const;
+  // "<yyyy/MM/dd>" of `unix_ms` in the agency's time zone.
+  std::string DateOf(int64_t unix_ms) const;
 
   std::string agency_id_;
   const crypto::Signer& signer_;
   const crypto::NationalPki& pki_;
   const Clock& clock_;
   AgentLimits limits_;
+  document::TimeZone time_zone_;
 };
 
-// Ok when every string field of `message` (recursively) is valid UTF-8;
-// kInvalidField naming the field otherwise (protobuf would refuse to parse
-// it at the broker).
-Status CheckUtf8Fields(const google::protobuf::Message& message,
-                       const std::string& prefix);
+// The header rules' limits as this agent is configured.
+document::HeaderLimits HeaderLimitsOf(const AgentLimits& limits);
 
 }  // namespace docbus::agent

@@ -1,14 +1,17 @@
 #include "agents/json_codec.h"
 
-#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "agents/drop_files.h"
 #include "agents/json_reader.h"
 #include "bus/core/base64.h"
 #include "bus/core/ids.h"
+#include "bus/document/header_rules.h"
+#include "bus/document/status_rules.h"
+#include "bus/document/text_rules.h"
 
 namespace docbus::agent {
 namespace {
@@ -16,17 +19,63 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-Status CheckMediaType(const std::string& path, std::string_view type) {
-  const size_t slash = type.find('/');
-  if (type.size() > 255 || slash == 0 || slash == std::string_view::npos ||
-      slash + 1 == type.size()) {
-    return InvalidField(path, "must be a media type such as application/pdf");
+// JSON reads only a shape here (types, known keys); what the values may be is
+// the header validator's (bus/document/header_rules.h), the same the builder
+// and the broker apply. These bounds only keep numbers inside int32.
+constexpr int64_t kInt32Min = INT32_MIN;
+constexpr int64_t kInt32Max = INT32_MAX;
+constexpr size_t kAnyLength = SIZE_MAX;
+
+// The validator names protobuf fields; a JSON caller reads the names of
+// API.md. Only the fields whose JSON name differs are listed.
+std::string JsonFieldOf(std::string_view field) {
+  static constexpr std::pair<std::string_view, std::string_view> kRenames[] = {
+      {"code.code_number", "code.number"},
+      {"code.code_notation", "code.notation"},
+      {"promulgation_info.promulgation_date", "promulgation.date"},
+      {"promulgation_info.", "promulgation."},
+      {"document_type.type_detail", "document_type.detail"},
+      {"document_type.type_name", "document_type.name"},
+      {"signer_info.", "signer."},
+      {"business_type", "business.type"},
+      {"business_target_document_id", "business.target_document_id"},
+      {"business_reason", "business.reason"},
+  };
+  for (const auto& [proto, json_name] : kRenames) {
+    if (field.substr(0, proto.size()) == proto) {
+      return std::string(json_name) + std::string(field.substr(proto.size()));
+    }
   }
-  for (unsigned char c : type) {
-    if (c < 0x20 || c > 0x7e)
-      return InvalidField(path, "must be printable ASCII");
+  // "to[3].organ_id" is "to[3]": recipients are plain strings in JSON.
+  constexpr std::string_view kOrganId = ".organ_id";
+  if (field.substr(0, 3) == "to[" && field.size() > kOrganId.size() &&
+      field.substr(field.size() - kOrganId.size()) == kOrganId) {
+    return std::string(field.substr(0, field.size() - kOrganId.size()));
   }
-  return Status::Ok();
+  return std::string(field);
+}
+
+// The validator's "<field>: <why>" with the field in its JSON name.
+Status InJsonTerms(const Status& status) {
+  if (status.ok()) return status;
+  const std::string& message = status.message();
+  const size_t colon = message.find(": ");
+  if (colon == std::string::npos) return status;
+  return Status(status.code(),
+                JsonFieldOf(std::string_view(message).substr(0, colon)) +
+                    message.substr(colon));
+}
+
+document::HeaderLimits HeaderLimitsOf(const JsonLimits& l) {
+  document::HeaderLimits out;
+  out.max_recipients = l.max_recipients;
+  out.max_subject_bytes = l.max_subject_bytes;
+  out.max_content_bytes = l.max_content_bytes;
+  out.max_reason_bytes = l.max_description_bytes;
+  out.max_text_bytes = l.max_text_bytes;
+  out.max_list_items = l.max_list_items;
+  out.max_attachments = l.max_attachments;
+  return out;
 }
 
 class DocumentParser {
@@ -46,10 +95,8 @@ class DocumentParser {
     DocumentRequest request;
     v1::DocumentHeader& h = request.header;
     DOCBUS_RETURN_IF_ERROR(Recipients(doc, &h));
-    DOCBUS_RETURN_IF_ERROR(doc.Text("subject", limits_.max_subject_bytes, true,
-                                    false, h.mutable_subject()));
-    DOCBUS_RETURN_IF_ERROR(doc.Text("content", limits_.max_content_bytes, false,
-                                    true, h.mutable_content()));
+    DOCBUS_RETURN_IF_ERROR(Str(doc, "subject", h.mutable_subject()));
+    DOCBUS_RETURN_IF_ERROR(Str(doc, "content", h.mutable_content()));
     DOCBUS_RETURN_IF_ERROR(CodeField(doc, &h));
     DOCBUS_RETURN_IF_ERROR(Promulgation(doc, &h));
     DOCBUS_RETURN_IF_ERROR(DocType(doc, &h));
@@ -60,73 +107,57 @@ class DocumentParser {
     if (h.signer_info().ByteSizeLong() == 0) h.clear_signer_info();
     if (h.from().ByteSizeLong() == 0) h.clear_from();
     if (h.staff_info().ByteSizeLong() == 0) h.clear_staff_info();
-    DOCBUS_RETURN_IF_ERROR(Date(doc, "due_date", h.mutable_due_date()));
+    DOCBUS_RETURN_IF_ERROR(Str(doc, "due_date", h.mutable_due_date()));
     int64_t n = 0;
-    DOCBUS_RETURN_IF_ERROR(doc.Int("priority", 0, 4, false, &n));
+    DOCBUS_RETURN_IF_ERROR(
+        doc.Int("priority", kInt32Min, kInt32Max, false, &n));
     h.set_priority(static_cast<v1::Priority>(n));
     n = 0;
-    DOCBUS_RETURN_IF_ERROR(doc.Int("steering_type", 0, 2, false, &n));
+    DOCBUS_RETURN_IF_ERROR(
+        doc.Int("steering_type", kInt32Min, kInt32Max, false, &n));
     h.set_steering_type(static_cast<int32_t>(n));
     DOCBUS_RETURN_IF_ERROR(Business(doc, &h));
     DOCBUS_RETURN_IF_ERROR(ResponseFor(doc, &h));
     DOCBUS_RETURN_IF_ERROR(ToPlaces(doc, &h));
-    DOCBUS_RETURN_IF_ERROR(
-        doc.Text("document_id", 256, false, false, h.mutable_document_id()));
-    if (!h.document_id().empty()) {
-      DOCBUS_RETURN_IF_ERROR(
-          ValidateDocumentId(h.document_id()).Prefixed("document_id"));
-    }
+    DOCBUS_RETURN_IF_ERROR(Str(doc, "document_id", h.mutable_document_id()));
     DOCBUS_RETURN_IF_ERROR(Expiry(doc, &h));
+    DOCBUS_RETURN_IF_ERROR(InJsonTerms(
+        document::CheckDocumentRequest(h, HeaderLimitsOf(limits_))));
     DOCBUS_RETURN_IF_ERROR(Attachments(doc, &request.attachments));
     DOCBUS_RETURN_IF_ERROR(doc.Finish());
     return request;
   }
 
  private:
+  // A string member, any length and content (the validator's to judge).
+  static Status Str(JsonObjectReader& obj, std::string_view key,
+                    std::string* out) {
+    return obj.Text(key, kAnyLength, false, true, out);
+  }
+
   Status Recipients(JsonObjectReader& doc, v1::DocumentHeader* h) {
     const json* to = doc.Find("to");
-    if (to == nullptr) return InvalidField("to", "is required");
-    DOCBUS_RETURN_IF_ERROR(CheckJsonArray(*to, "to", limits_.max_recipients));
-    if (to->empty()) return InvalidField("to", "must name at least one agency");
-    std::set<std::string> seen;
+    if (to == nullptr) return Status::Ok();  // the validator: "is required"
+    DOCBUS_RETURN_IF_ERROR(CheckJsonArray(*to, "to", kAnyLength));
     for (size_t i = 0; i < to->size(); ++i) {
       const json& id = (*to)[i];
       if (!id.is_string())
         return InvalidField(JsonIndex("to", i), "must be a string");
-      const std::string& s = id.get_ref<const std::string&>();
-      DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(s).Prefixed(JsonIndex("to", i)));
-      if (!seen.insert(s).second)
-        return InvalidField(JsonIndex("to", i), "duplicate recipient");
-      h->add_to()->set_organ_id(s);
+      h->add_to()->set_organ_id(id.get_ref<const std::string&>());
     }
     return Status::Ok();
   }
 
   Status CodeField(JsonObjectReader& doc, v1::DocumentHeader* h) {
     const json* v = doc.Find("code");
-    if (v == nullptr) return InvalidField("code", "is required");
+    if (v == nullptr) return Status::Ok();  // the validator: "is required"
     JsonObjectReader code(*v, "code");
     DOCBUS_RETURN_IF_ERROR(code.Start());
-    std::string number, notation;
-    DOCBUS_RETURN_IF_ERROR(code.Text("number", 16, true, false, &number));
-    if (!std::all_of(number.begin(), number.end(),
-                     [](char c) { return c >= '0' && c <= '9'; })) {
-      return InvalidField("code.number", "must be digits (số)");
-    }
-    DOCBUS_RETURN_IF_ERROR(code.Text("notation", 100, true, false, &notation));
-    if (notation.find(',') != std::string::npos) {
-      return InvalidField("code.notation", "must not contain a comma");
-    }
-    DOCBUS_RETURN_IF_ERROR(code.Finish());
-    h->mutable_code()->set_code_number(number);
-    h->mutable_code()->set_code_notation(notation);
-    return Status::Ok();
-  }
-
-  Status Date(JsonObjectReader& obj, std::string_view key, std::string* out) {
-    DOCBUS_RETURN_IF_ERROR(obj.Text(key, 10, false, false, out));
-    if (out->empty()) return Status::Ok();
-    return ValidateEdxmlDate(*out).Prefixed(JsonPath(obj.path(), key));
+    DOCBUS_RETURN_IF_ERROR(
+        Str(code, "number", h->mutable_code()->mutable_code_number()));
+    DOCBUS_RETURN_IF_ERROR(
+        Str(code, "notation", h->mutable_code()->mutable_code_notation()));
+    return code.Finish();
   }
 
   Status Promulgation(JsonObjectReader& doc, v1::DocumentHeader* h) {
@@ -135,9 +166,8 @@ class DocumentParser {
     JsonObjectReader p(*v, "promulgation");
     DOCBUS_RETURN_IF_ERROR(p.Start());
     auto* info = h->mutable_promulgation_info();
-    DOCBUS_RETURN_IF_ERROR(p.Text("place", limits_.max_text_bytes, false, false,
-                                  info->mutable_place()));
-    DOCBUS_RETURN_IF_ERROR(Date(p, "date", info->mutable_promulgation_date()));
+    DOCBUS_RETURN_IF_ERROR(Str(p, "place", info->mutable_place()));
+    DOCBUS_RETURN_IF_ERROR(Str(p, "date", info->mutable_promulgation_date()));
     return p.Finish();
   }
 
@@ -148,13 +178,12 @@ class DocumentParser {
     DOCBUS_RETURN_IF_ERROR(t.Start());
     auto* type = h->mutable_document_type();
     int64_t n = 0;
-    DOCBUS_RETURN_IF_ERROR(t.Int("type", 0, 1000, false, &n));
+    DOCBUS_RETURN_IF_ERROR(t.Int("type", kInt32Min, kInt32Max, false, &n));
     type->set_type(static_cast<int32_t>(n));
     n = 0;
-    DOCBUS_RETURN_IF_ERROR(t.Int("detail", 0, 1000, false, &n));
+    DOCBUS_RETURN_IF_ERROR(t.Int("detail", kInt32Min, kInt32Max, false, &n));
     type->set_type_detail(static_cast<int32_t>(n));
-    DOCBUS_RETURN_IF_ERROR(t.Text("name", limits_.max_text_bytes, false, false,
-                                  type->mutable_type_name()));
+    DOCBUS_RETURN_IF_ERROR(Str(t, "name", type->mutable_type_name()));
     return t.Finish();
   }
 
@@ -163,7 +192,7 @@ class DocumentParser {
     std::string* out;
   };
 
-  // An optional object made only of short text fields.
+  // An optional object made only of text fields.
   Status TextObject(JsonObjectReader& doc, std::string_view key,
                     std::initializer_list<TextField> fields) {
     const json* v = doc.Find(key);
@@ -175,8 +204,7 @@ class DocumentParser {
                           "is set by the agent to its own agency");
     }
     for (const TextField& f : fields) {
-      DOCBUS_RETURN_IF_ERROR(
-          r.Text(f.key, limits_.max_text_bytes, false, false, f.out));
+      DOCBUS_RETURN_IF_ERROR(Str(r, f.key, f.out));
     }
     return r.Finish();
   }
@@ -218,50 +246,27 @@ class DocumentParser {
     JsonObjectReader b(*v, "business");
     DOCBUS_RETURN_IF_ERROR(b.Start());
     int64_t type = 0;
-    DOCBUS_RETURN_IF_ERROR(b.Int("type", 0, 3, false, &type));
+    DOCBUS_RETURN_IF_ERROR(b.Int("type", kInt32Min, kInt32Max, false, &type));
     h->set_business_type(static_cast<v1::BusinessType>(type));
-    std::string* target = h->mutable_business_target_document_id();
     DOCBUS_RETURN_IF_ERROR(
-        b.Text("target_document_id", 256, false, false, target));
-    if (!target->empty()) {
-      DOCBUS_RETURN_IF_ERROR(
-          ValidateDocumentId(*target).Prefixed("business.target_document_id"));
-    } else if (type != v1::BUSINESS_NEW) {
-      return InvalidField(
-          "business.target_document_id",
-          "is required to revoke, update or replace a document");
-    }
-    DOCBUS_RETURN_IF_ERROR(b.Text("reason", limits_.max_description_bytes,
-                                  false, true, h->mutable_business_reason()));
+        Str(b, "target_document_id", h->mutable_business_target_document_id()));
+    DOCBUS_RETURN_IF_ERROR(Str(b, "reason", h->mutable_business_reason()));
     return b.Finish();
   }
 
   Status ResponseFor(JsonObjectReader& doc, v1::DocumentHeader* h) {
     const json* v = doc.Find("response_for");
     if (v == nullptr) return Status::Ok();
-    DOCBUS_RETURN_IF_ERROR(
-        CheckJsonArray(*v, "response_for", limits_.max_list_items));
+    DOCBUS_RETURN_IF_ERROR(CheckJsonArray(*v, "response_for", kAnyLength));
     for (size_t i = 0; i < v->size(); ++i) {
       JsonObjectReader r((*v)[i], JsonIndex("response_for", i));
       DOCBUS_RETURN_IF_ERROR(r.Start());
       v1::ResponseFor* out = h->add_response_for();
+      DOCBUS_RETURN_IF_ERROR(Str(r, "organ_id", out->mutable_organ_id()));
+      DOCBUS_RETURN_IF_ERROR(Str(r, "code", out->mutable_code()));
       DOCBUS_RETURN_IF_ERROR(
-          r.Text("organ_id", 13, false, false, out->mutable_organ_id()));
-      if (!out->organ_id().empty()) {
-        DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(out->organ_id())
-                                   .Prefixed(JsonPath(r.path(), "organ_id")));
-      }
-      DOCBUS_RETURN_IF_ERROR(
-          r.Text("code", 120, false, false, out->mutable_code()));
-      DOCBUS_RETURN_IF_ERROR(
-          Date(r, "promulgation_date", out->mutable_promulgation_date()));
-      DOCBUS_RETURN_IF_ERROR(
-          r.Text("document_id", 256, false, false, out->mutable_document_id()));
-      if (!out->document_id().empty()) {
-        DOCBUS_RETURN_IF_ERROR(
-            ValidateDocumentId(out->document_id())
-                .Prefixed(JsonPath(r.path(), "document_id")));
-      }
+          Str(r, "promulgation_date", out->mutable_promulgation_date()));
+      DOCBUS_RETURN_IF_ERROR(Str(r, "document_id", out->mutable_document_id()));
       DOCBUS_RETURN_IF_ERROR(r.Finish());
     }
     return Status::Ok();
@@ -270,16 +275,13 @@ class DocumentParser {
   Status ToPlaces(JsonObjectReader& doc, v1::DocumentHeader* h) {
     const json* v = doc.Find("to_places");
     if (v == nullptr) return Status::Ok();
-    DOCBUS_RETURN_IF_ERROR(
-        CheckJsonArray(*v, "to_places", limits_.max_list_items));
+    DOCBUS_RETURN_IF_ERROR(CheckJsonArray(*v, "to_places", kAnyLength));
     for (size_t i = 0; i < v->size(); ++i) {
       const json& place = (*v)[i];
-      const std::string path = JsonIndex("to_places", i);
-      if (!place.is_string()) return InvalidField(path, "must be a string");
-      const std::string& s = place.get_ref<const std::string&>();
-      DOCBUS_RETURN_IF_ERROR(
-          CheckJsonText(path, s, limits_.max_text_bytes, false));
-      h->add_to_places(s);
+      if (!place.is_string()) {
+        return InvalidField(JsonIndex("to_places", i), "must be a string");
+      }
+      h->add_to_places(place.get_ref<const std::string&>());
     }
     return Status::Ok();
   }
@@ -311,16 +313,11 @@ class DocumentParser {
     }
     DOCBUS_RETURN_IF_ERROR(
         CheckJsonArray(*v, "attachments", limits_.max_attachments));
-    std::set<std::string> names;
     size_t total = 0;
     for (size_t i = 0; i < v->size(); ++i) {
       AttachmentInput a;
       DOCBUS_RETURN_IF_ERROR(
           Attachment((*v)[i], JsonIndex("attachments", i), &a));
-      if (!names.insert(a.name).second) {
-        return InvalidField(JsonIndex("attachments", i) + ".name",
-                            "duplicate attachment name");
-      }
       total += a.data.size();
       if (total > limits_.max_total_attachment_bytes) {
         return Status(Code::kTooLarge,
@@ -363,17 +360,13 @@ class DocumentParser {
     }
     DOCBUS_RETURN_IF_ERROR(r.Text("name", 255, file.empty(), false, &a->name));
     if (a->name.empty()) a->name = file;
-    if (!IsPlainFileName(a->name)) {
-      return InvalidField(
-          JsonPath(path, "name"),
-          "must be a plain file name (no '/', '\\', control characters "
-          "or leading '.')");
-    }
+    DOCBUS_RETURN_IF_ERROR(
+        document::CheckAttachmentName(JsonPath(path, "name"), a->name));
     DOCBUS_RETURN_IF_ERROR(
         r.Text("media_type", 255, false, false, &a->media_type));
     if (a->media_type.empty()) a->media_type = "application/octet-stream";
     DOCBUS_RETURN_IF_ERROR(
-        CheckMediaType(JsonPath(path, "media_type"), a->media_type));
+        document::CheckMediaType(JsonPath(path, "media_type"), a->media_type));
     DOCBUS_RETURN_IF_ERROR(r.Finish());
     if (data != nullptr) {
       const std::string& text = data->get_ref<const std::string&>();
@@ -449,17 +442,12 @@ Result<StatusReport> StatusReportFromJson(std::string_view text,
   DOCBUS_RETURN_IF_ERROR(r.Start());
   StatusReport report;
   int64_t code = 0;
-  DOCBUS_RETURN_IF_ERROR(r.Int("code", 1, 16, true, &code));
-  if (!v1::StatusCode_IsValid(static_cast<int>(code))) {
-    return InvalidField("code",
-                        "must be an edXML status code: 1-6, 13, 15 or 16");
-  }
+  DOCBUS_RETURN_IF_ERROR(r.Int("code", kInt32Min, kInt32Max, true, &code));
   report.code = static_cast<v1::StatusCode>(code);
-  DOCBUS_RETURN_IF_ERROR(r.Text("description", limits.max_description_bytes,
-                                false, true, &report.description));
-  if (report.code == v1::STATUS_REFUSED && report.description.empty()) {
-    return InvalidField("description", "is required when refusing (code 2)");
-  }
+  DOCBUS_RETURN_IF_ERROR(
+      r.Text("description", kAnyLength, false, true, &report.description));
+  DOCBUS_RETURN_IF_ERROR(document::CheckStatusReport(
+      report.code, report.description, limits.max_description_bytes));
   DOCBUS_RETURN_IF_ERROR(r.Text("to", 13, false, false, &report.to));
   if (!report.to.empty()) {
     Status valid = ValidateAgencyId(report.to);
@@ -470,11 +458,7 @@ Result<StatusReport> StatusReportFromJson(std::string_view text,
 }
 
 bool IsPlainFileName(std::string_view name) {
-  if (name.empty() || name.size() > 255 || name.front() == '.') return false;
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') return false;
-  }
-  return true;
+  return document::IsPlainFileName(name);
 }
 
 }  // namespace docbus::agent

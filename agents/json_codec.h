@@ -3,11 +3,14 @@
 // document.json) parsed into a DocumentRequest, a status report, and the
 // answers (outgoing state, inbox, statuses) rendered as JSON.
 //
-// Parsing is strict: unknown keys, wrong types, values out of range, bad
-// identifiers and dates, and anything over JsonLimits are refused with
-// kInvalidField (or kTooLarge for attachment bytes) and a message that starts
-// with the JSON path of the field, e.g. "attachments[1].data_base64: not valid
-// base64". kMalformed when the text is not JSON at all. Parsing never throws
+// Parsing is strict: unknown keys and wrong types are refused here; what the
+// values may be (ids, dates, ranges, lengths, required fields) is decided by
+// the one header / status validator (bus/document/), the same the builder and
+// the broker apply, with JsonLimits as its limits. Either way the answer is
+// kInvalidField (or kTooLarge for attachments over the limits) with a message
+// that starts with the JSON path of the field, e.g.
+// "attachments[1].data_base64: not valid base64", "code.number: must be
+// digits". kMalformed when the text is not JSON at all. Parsing never throws
 // and never changes state.
 //
 // This is the one file of agents/ that parses JSON with nlohmann-json; the

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "bus/document/text_rules.h"
+
 namespace docbus::agent {
 namespace {
 
@@ -73,17 +75,7 @@ Status CheckJsonArray(const nlohmann::json& value, const std::string& path,
 
 Status CheckJsonText(const std::string& path, std::string_view text,
                      size_t max_bytes, bool multiline) {
-  if (text.size() > max_bytes) {
-    return InvalidField(path,
-                        "longer than " + std::to_string(max_bytes) + " bytes");
-  }
-  for (unsigned char c : text) {
-    const bool line_break = multiline && (c == '\n' || c == '\r' || c == '\t');
-    if ((c < 0x20 && !line_break) || c == 0x7f) {
-      return InvalidField(path, "contains a control character");
-    }
-  }
-  return Status::Ok();
+  return document::CheckText(path, text, max_bytes, multiline);
 }
 
 Status JsonObjectReader::Start() const {

@@ -35,8 +35,9 @@ Result<nlohmann::json> ParseJson(std::string_view text, int max_nesting);
 Status CheckJsonArray(const nlohmann::json& value, const std::string& path,
                       size_t max_items);
 
-// Text of at most max_bytes with no control characters (except tab and line
-// breaks when multiline); UTF-8 validity is the parser's job.
+// document::CheckText (bus/document/text_rules.h) with the JSON path: at most
+// max_bytes of UTF-8 with no control characters (except tab and line breaks
+// when multiline).
 Status CheckJsonText(const std::string& path, std::string_view text,
                      size_t max_bytes, bool multiline);
 

@@ -60,7 +60,11 @@ Status SubmissionAnswers::OnAccepted(const v1::Accepted& accepted,
 
 Status SubmissionAnswers::OnRejected(const v1::Rejected& rejected,
                                      TurnOutput& out) {
-  const std::string& id = rejected.message_id();
+  // A header the broker could not parse has no message id to answer with;
+  // the correlation id is the one this agent put in the Submit (its id).
+  const std::string& id = rejected.message_id().empty()
+                              ? rejected.correlation_id()
+                              : rejected.message_id();
   const std::string_view reason = CodeName(FromWireReason(rejected.reason()));
   if (rejected.reason() == v1::REASON_UNAVAILABLE) {
     // Transient at the broker: stays in flight and is retransmitted.

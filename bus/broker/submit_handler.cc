@@ -5,11 +5,11 @@
 // same bytes gets the same Accepted again.
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/handlers.h"
-#include "bus/broker/submission_checks.h"
 #include "bus/broker/uploaded_attachments.h"
 #include "bus/core/wire_reason.h"
 #include "bus/crypto/attachments.h"
 #include "bus/crypto/sha256.h"
+#include "bus/document/header_rules.h"
 
 namespace docbus::broker {
 namespace {
@@ -51,18 +51,27 @@ Status CheckLimits(const BrokerOptions& o, const Inbound& in,
   return Status::Ok();
 }
 
+// The header rules every entry path applies, with this broker's limits.
+document::HeaderLimits HeaderLimitsOf(const BrokerOptions& o) {
+  document::HeaderLimits limits;
+  limits.max_subject_bytes = static_cast<size_t>(o.max_subject_bytes);
+  limits.max_attachments = static_cast<size_t>(o.max_attachments);
+  return limits;
+}
+
 // An upload that is not complete yet: not a refusal of the document (nothing
 // is audited); the agent uploads again and resubmits.
-void AnswerUnavailable(Turn& turn, const Inbound& in,
+void AnswerUnavailable(Turn& turn, const Inbound& in, const v1::Submit& submit,
                        const std::string& message_id, const Status& why) {
   turn.ctx.log->info(
       "submission waits for its upload agency={} message_id={}: {}",
       in.agency_id, message_id, why.message());
-  turn.AnswerRejected(in.peer, message_id, why);
+  turn.AnswerRejected(in.peer, message_id, why, submit.correlation_id());
 }
 
-void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
-            const std::string& header_sha256, const Status& why) {
+void Reject(Turn& turn, const Inbound& in, const v1::Submit& submit,
+            const v1::DocumentHeader* header, const std::string& header_sha256,
+            const Status& why) {
   BrokerContext& ctx = turn.ctx;
   const std::string message_id =
       header != nullptr ? header->message_id() : std::string();
@@ -87,7 +96,7 @@ void Reject(Turn& turn, const Inbound& in, const v1::DocumentHeader* header,
   ctx.log->info("rejected agency={} message_id={} reason={} audit_index={}: {}",
                 in.agency_id, message_id, CodeName(why.code()), *index,
                 why.message());
-  turn.AnswerRejected(in.peer, message_id, why);
+  turn.AnswerRejected(in.peer, message_id, why, submit.correlation_id());
 }
 
 void AnswerAccepted(Turn& turn, const Inbound& in,
@@ -130,16 +139,16 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
   const std::string header_sha256 = crypto::Sha256(signed_document.header());
 
   Status s = CheckLimits(o, in, submit);
-  if (!s.ok()) return Reject(turn, in, known, header_sha256, s);
+  if (!s.ok()) return Reject(turn, in, submit, known, header_sha256, s);
   if (!parsed) {
-    return Reject(turn, in, nullptr, header_sha256,
+    return Reject(turn, in, submit, nullptr, header_sha256,
                   Status(Code::kMalformed, "document header does not parse"));
   }
-  s = CheckDocumentHeader(header, o.max_subject_bytes);
-  if (!s.ok()) return Reject(turn, in, known, header_sha256, s);
+  s = document::CheckDocumentHeader(header, HeaderLimitsOf(o));
+  if (!s.ok()) return Reject(turn, in, submit, known, header_sha256, s);
   if (header.from().organ_id() != in.agency_id) {
     return Reject(
-        turn, in, known, header_sha256,
+        turn, in, submit, known, header_sha256,
         Status(Code::kSenderMismatch,
                "from.organ_id " + header.from().organ_id() +
                    " is not the authenticated agency " + in.agency_id));
@@ -161,7 +170,7 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
       return AnswerAccepted(turn, in, header.message_id(), before.audit_index,
                             true);
     }
-    return Reject(turn, in, known, header_sha256,
+    return Reject(turn, in, submit, known, header_sha256,
                   Status(Code::kDuplicateConflict,
                          "message id already used for a different document"));
   }
@@ -177,7 +186,7 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
                      static_cast<uint64_t>(o.max_document_bytes), &s);
     if (!stored.ok()) return turn.Fail(stored);
     if (s.code() == Code::kUnavailable) {
-      return AnswerUnavailable(turn, in, header.message_id(), s);
+      return AnswerUnavailable(turn, in, submit, header.message_id(), s);
     }
   } else if (s.ok()) {
     s = crypto::CheckAttachments(header, submit.attachments(), limits);
@@ -189,7 +198,7 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
           ctx.store.DeleteUploads(in.agency_id, header.message_id());
       if (!dropped.ok()) return turn.Fail(dropped);
     }
-    return Reject(turn, in, known, header_sha256, s);
+    return Reject(turn, in, submit, known, header_sha256, s);
   }
 
   // Accepted: the document, its attachments, one delivery per recipient and

@@ -4,15 +4,15 @@
 // after the commit, deduplicated on status_id.
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/handlers.h"
-#include "bus/broker/submission_checks.h"
 #include "bus/core/wire_reason.h"
 #include "bus/crypto/sha256.h"
+#include "bus/document/status_rules.h"
 
 namespace docbus::broker {
 namespace {
 
-void RejectStatus(Turn& turn, const Inbound& in, const v1::StatusBody* body,
-                  const Status& why) {
+void RejectStatus(Turn& turn, const Inbound& in, const v1::SubmitStatus& submit,
+                  const v1::StatusBody* body, const Status& why) {
   BrokerContext& ctx = turn.ctx;
   v1::AuditRecord record;
   record.set_event(v1::AUDIT_REJECTED);
@@ -34,7 +34,7 @@ void RejectStatus(Turn& turn, const Inbound& in, const v1::StatusBody* body,
       "status rejected agency={} status_id={} message_id={} reason={}: {}",
       in.agency_id, status_id, body != nullptr ? body->message_id() : "",
       CodeName(why.code()), why.message());
-  turn.AnswerRejected(in.peer, status_id, why);
+  turn.AnswerRejected(in.peer, status_id, why, submit.correlation_id());
 }
 
 bool Contains(const std::vector<std::string>& list, const std::string& item) {
@@ -69,19 +69,19 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
   BrokerContext& ctx = turn.ctx;
   const v1::SignedStatus& signed_status = submit.status();
   if (static_cast<int64_t>(in.frame_bytes) > ctx.options.max_frame_bytes) {
-    return RejectStatus(turn, in, nullptr,
+    return RejectStatus(turn, in, submit, nullptr,
                         Status(Code::kTooLarge, "frame over the limit"));
   }
   v1::StatusBody body;
   if (!body.ParseFromString(signed_status.body())) {
-    return RejectStatus(turn, in, nullptr,
+    return RejectStatus(turn, in, submit, nullptr,
                         Status(Code::kMalformed, "status body does not parse"));
   }
-  Status s = CheckStatusBody(body);
-  if (!s.ok()) return RejectStatus(turn, in, &body, s);
+  Status s = document::CheckStatusBody(body);
+  if (!s.ok()) return RejectStatus(turn, in, submit, &body, s);
   if (body.from().organ_id() != in.agency_id) {
     return RejectStatus(
-        turn, in, &body,
+        turn, in, submit, &body,
         Status(Code::kSenderMismatch,
                "from.organ_id " + body.from().organ_id() +
                    " is not the authenticated agency " + in.agency_id));
@@ -101,12 +101,12 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
       return;
     }
     return RejectStatus(
-        turn, in, &body,
+        turn, in, submit, &body,
         Status(Code::kDuplicateConflict,
                "status id already used for a different status"));
   }
   s = CheckSignature(ctx, in, signed_status.body(), signed_status.signature());
-  if (!s.ok()) return RejectStatus(turn, in, &body, s);
+  if (!s.ok()) return RejectStatus(turn, in, submit, &body, s);
 
   // The document: sent by the reporter (13) or by the addressee (others).
   const bool revoke = body.code() == v1::STATUS_REVOKE_REQUESTED;
@@ -121,7 +121,7 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
       document = std::move(other);
     } else {
       return RejectStatus(
-          turn, in, &body,
+          turn, in, submit, &body,
           Status(Code::kUnknownDocument, "no document " + body.message_id() +
                                              " between " + in.agency_id +
                                              " and " + body.to()));
@@ -138,7 +138,7 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
       s = Status(Code::kAgencyRevoked, body.to() + " is revoked");
     }
   }
-  if (!s.ok()) return RejectStatus(turn, in, &body, s);
+  if (!s.ok()) return RejectStatus(turn, in, submit, &body, s);
 
   const std::string evidence = signed_status.SerializeAsString();
   v1::AuditRecord record;

@@ -38,10 +38,14 @@ void Turn::AnswerError(const transport::Peer& peer, v1::Reason reason,
 }
 
 void Turn::AnswerRejected(const transport::Peer& peer, std::string_view id,
-                          const Status& why) {
+                          const Status& why, std::string_view correlation_id) {
+  constexpr size_t kMaxCorrelationBytes = 128;
   v1::Frame frame;
   v1::Rejected* rejected = frame.mutable_rejected();
   rejected->set_message_id(std::string(id));
+  if (correlation_id.size() <= kMaxCorrelationBytes) {
+    rejected->set_correlation_id(std::string(correlation_id));
+  }
   rejected->set_reason(ToWireReason(why.code()));
   rejected->set_detail(why.message());
   Answer(peer, frame);

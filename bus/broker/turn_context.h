@@ -105,9 +105,10 @@ class Turn {
   void AnswerError(const transport::Peer& peer, v1::Reason reason,
                    std::string detail);
   // Rejected{id, why's reason and message}: a submission, status or chunk
-  // refused.
+  // refused. `correlation_id` is the one the Submit / SubmitStatus carried,
+  // echoed when it is at most 128 bytes (wire.proto).
   void AnswerRejected(const transport::Peer& peer, std::string_view id,
-                      const Status& why);
+                      const Status& why, std::string_view correlation_id = {});
 
   // A store or audit failure: the whole turn will be rolled back and none of
   // its answers sent (agents retransmit). Logged once.

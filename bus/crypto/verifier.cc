@@ -12,9 +12,12 @@ namespace {
 // this large is not ours, and is refused before OpenSSL parses it.
 constexpr size_t kMaxSignatureBytes = 64 * 1024;
 
-Status Malformed(std::string why) {
+// Bytes in the signature field that are not a signature docbus makes: the
+// frame and header were fine, so the refusal is of the signature
+// (kBadSignature), as for one that does not verify.
+Status NotASignature(std::string why) {
   ERR_clear_error();
-  return Status(Code::kMalformed, std::move(why));
+  return Status(Code::kBadSignature, std::move(why));
 }
 
 // A signer who may pick a collision-prone digest (SHA-1, MD5) can later
@@ -28,18 +31,20 @@ bool StrongDigest(const X509_ALGOR* algorithm) {
 }
 
 Result<CmsPtr> ParseSignature(std::string_view der) {
-  if (der.empty()) return Malformed("empty signature");
-  if (der.size() > kMaxSignatureBytes) return Malformed("signature too large");
+  if (der.empty()) return NotASignature("empty signature");
+  if (der.size() > kMaxSignatureBytes) {
+    return NotASignature("signature too large");
+  }
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   const unsigned char* end = p + der.size();
   CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
   if (!cms) {
-    return Status(Code::kMalformed,
+    return Status(Code::kBadSignature,
                   "signature is not DER CMS: " + TakeOpenSslErrors());
   }
-  if (p != end) return Malformed("trailing bytes after the CMS signature");
+  if (p != end) return NotASignature("trailing bytes after the CMS signature");
   if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
-    return Malformed("CMS is not SignedData");
+    return NotASignature("CMS is not SignedData");
   }
   return cms;
 }
@@ -87,11 +92,12 @@ Status Verifier::Verify(std::string_view content,
 
   DOCBUS_ASSIGN_OR_RETURN(CmsPtr cms, ParseSignature(signature_der));
   if (CMS_is_detached(cms.get()) != 1) {
-    return Malformed("CMS signature carries its content (must be detached)");
+    return NotASignature(
+        "CMS signature carries its content (must be detached)");
   }
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
   if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
-    return Malformed("CMS signature must have exactly one signer");
+    return NotASignature("CMS signature must have exactly one signer");
   }
   CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
   X509_ALGOR* digest_algorithm = nullptr;
@@ -149,7 +155,7 @@ Result<int64_t> SigningTime(std::string_view signature_der) {
   DOCBUS_ASSIGN_OR_RETURN(CmsPtr cms, ParseSignature(signature_der));
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
   if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
-    return Malformed("CMS signature must have exactly one signer");
+    return NotASignature("CMS signature must have exactly one signer");
   }
   CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
   const int at = CMS_signed_get_attr_by_NID(signer, NID_pkcs9_signingTime, -1);
@@ -158,10 +164,10 @@ Result<int64_t> SigningTime(std::string_view signature_der) {
   ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, 0);
   if (value == nullptr || (value->type != V_ASN1_UTCTIME &&
                            value->type != V_ASN1_GENERALIZEDTIME)) {
-    return Malformed("signing time attribute is not a time");
+    return NotASignature("signing time attribute is not a time");
   }
   auto t = AsnTimeToUnix(value->value.utctime);
-  if (!t.ok()) return Malformed(t.status().message());
+  if (!t.ok()) return NotASignature(t.status().message());
   return t;
 }
 

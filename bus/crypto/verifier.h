@@ -32,10 +32,12 @@ class Verifier {
   // Otherwise, checked in this order:
   //   kUnknownAgency        claimed agency not in the registry;
   //   kAgencyRevoked        the registry marks it revoked;
-  //   kMalformed            not a detached CMS SignedData with one signer;
+  //   kBadSignature         not a DER detached CMS SignedData with one
+  //                         signer and a SHA-2 digest (the frame is fine,
+  //                         its signature is not one);
   //   kSignerMismatch       signed with another registered agency's
-  //   certificate; kBadSignature         signed by a certificate nobody
-  //   registered, or the
+  //                         certificate;
+  //   kBadSignature         signed by a certificate nobody registered, or the
   //                         bytes or signature were altered;
   //   kUntrustedCertificate / kCertificateRevoked / kCertificateExpired
   //                         from TrustStore::Check on the agency's certificate.
@@ -59,7 +61,7 @@ class Verifier {
 
 // The signingTime signed attribute of a CMS signature, in seconds since the
 // epoch. Only meaningful once Verify has accepted the signature.
-// kMalformed when it is not CMS, kNotFound when it has no signing time.
+// kBadSignature when it is not CMS, kNotFound when it has no signing time.
 Result<int64_t> SigningTime(std::string_view signature_der);
 
 }  // namespace docbus::crypto

@@ -105,5 +105,28 @@ TEST_CASE(
   CHECK(*second == *first);
 }
 
+TEST_CASE("agency.time_zone is a tz database zone, checked at start",
+          "[agent][config]") {
+  testing::TestPki pki;
+  testing::TempDir base;
+  const std::string good = ValidConfig(pki);
+  auto options = Read(good, base.path());
+  REQUIRE(options.ok());
+  CHECK(options->agent.time_zone == "Asia/Ho_Chi_Minh");
+  auto other =
+      Read(good + "[agency]\ntime_zone = \"Europe/Paris\"\n", base.path());
+  REQUIRE(other.ok());
+  CHECK(other->agent.time_zone == "Europe/Paris");
+  for (const char* bad : {"Asia/Atlantis", "../../etc/passwd", "UTC+7"}) {
+    INFO(bad);
+    auto refused =
+        Read(good + "[agency]\ntime_zone = \"" + std::string(bad) + "\"\n",
+             base.path());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == Code::kInvalidArgument);
+    CHECK_THAT(refused.status().message(), Catch::Contains("agency.time_zone"));
+  }
+}
+
 }  // namespace
 }  // namespace docbus::agent

@@ -216,6 +216,41 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "a rejection that can only name the Submit's correlation id is matched "
+    "to its document",
+    "[agent][submit]") {
+  testing::AgentWithBroker f;
+  auto first = f.agent->Submit(SimpleRequest(kAgencyB));
+  auto second = f.agent->Submit(SimpleRequest(kAgencyB));
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  auto sent = f.broker.Next(v1::Frame::kSubmit);
+  REQUIRE(sent.has_value());
+  CHECK(sent->frame.submit().correlation_id() == *first);
+  REQUIRE(f.broker.Next(v1::Frame::kSubmit).has_value());
+
+  // What a broker answers a header it cannot parse: no message id.
+  v1::Frame rejected;
+  rejected.mutable_rejected()->set_correlation_id(*first);
+  rejected.mutable_rejected()->set_reason(v1::REASON_MALFORMED);
+  rejected.mutable_rejected()->set_detail("document header does not parse");
+  f.broker.Send(f.routing, rejected);
+  v1::Frame error;
+  error.mutable_error()->set_reason(v1::REASON_UNAVAILABLE);
+  error.mutable_error()->set_detail("hello first");
+  f.broker.Send(f.routing, error);
+  f.routing = f.broker.AcceptSession();
+  auto resent = f.broker.Next(v1::Frame::kSubmit);
+  REQUIRE(resent.has_value());
+  CHECK(resent->frame.submit().correlation_id() == *second);
+
+  auto view = f.agent->Outgoing(*first);
+  REQUIRE(view.ok());
+  CHECK(view->state == "rejected");
+  CHECK(view->reason == "malformed");
+}
+
+TEST_CASE(
     "a status about a received document is signed, sent to its sender and "
     "audited "
     "once accepted",

@@ -3,9 +3,11 @@
 // nothing at all).
 #include <catch2/catch.hpp>
 
+#include "agents/json_codec.h"
 #include "bus/core/wire_reason.h"
 #include "bus/store/broker_store.h"
 #include "tests/broker/broker_fixture.h"
+#include "tests/document/bad_headers.h"
 
 namespace docbus::broker::test {
 namespace {
@@ -107,7 +109,8 @@ TEST_CASE_METHOD(
       "unregistered recipient", "revoked recipient",
       "duplicate id with different content", "oversized frame",
       "attachments over the document limit", "altered attachment",
-      "too many attachments", "malformed header", "invalid document id");
+      "too many attachments", "malformed header", "invalid document id",
+      "signature that is not DER", "addressed to its own sender");
   INFO(what);
   v1::Submit submit;
   v1::Reason want = v1::REASON_UNSPECIFIED;
@@ -153,6 +156,13 @@ TEST_CASE_METHOD(
     submit = MakeSubmit(kG22, {kH41});
     submit.mutable_document()->set_header("\xff\xff\xff\xff not protobuf");
     want = v1::REASON_MALFORMED;
+  } else if (what == "signature that is not DER") {
+    submit = MakeSubmit(kG22, {kH41});
+    submit.mutable_document()->set_signature("\x30\x03not DER at all");
+    want = v1::REASON_BAD_SIGNATURE;
+  } else if (what == "addressed to its own sender") {
+    submit = MakeSubmit(kG22, {kH41, kG22});
+    want = v1::REASON_INVALID_FIELD;
   } else if (what == "invalid document id") {
     submit = MakeSubmit(kG22, {kH41});
     v1::DocumentHeader header;
@@ -214,6 +224,91 @@ TEST_CASE("a revoked agency's CURVE key cannot connect", "[broker]") {
   TestBroker b(TestOptions(dir.path()));
   CHECK_FALSE(HandshakeAccepted(b.broker().zmq_endpoint(), kRevoked));
   CHECK(HandshakeAccepted(b.broker().zmq_endpoint(), kG22));
+}
+
+v1::Submit SignedBy(const std::string& agency,
+                    const v1::DocumentHeader& header) {
+  v1::Submit submit;
+  const std::string bytes = header.SerializeAsString();
+  auto signature = SignerOf(agency).Sign(bytes);
+  REQUIRE(signature.ok());
+  submit.mutable_document()->set_header(bytes);
+  submit.mutable_document()->set_signature(*signature);
+  submit.set_correlation_id(header.message_id());
+  return submit;
+}
+
+TEST_CASE_METHOD(BrokerWithG22,
+                 "the broker and the agent's JSON front end refuse each bad "
+                 "header with the same reason, naming the same field",
+                 "[broker]") {
+  static_assert(std::string_view(document::testing::kSender) ==
+                "000.00.00.G22");
+  static_assert(std::string_view(document::testing::kRecipient) ==
+                "000.00.00.H41");
+  int refused = 0;
+  for (const document::testing::BadHeader& bad :
+       document::testing::BadHeaders()) {
+    INFO(bad.what);
+    v1::DocumentHeader header = document::testing::GoodHeader();
+    bad.spoil(header);
+    const v1::Frame answer = g22.Submit(SignedBy(kG22, header));
+    REQUIRE(answer.has_rejected());
+    CHECK(v1::Reason_Name(answer.rejected().reason()) ==
+          v1::Reason_Name(ToWireReason(bad.code)));
+    INFO(answer.rejected().detail());
+    CHECK(answer.rejected().detail().rfind(bad.field + ": ", 0) == 0);
+    ++refused;
+    if (bad.json_field.empty()) continue;  // the agent fills that field
+
+    // The same header as an agency system posts it to its agent.
+    agent::DocumentRequest request;
+    request.header = header;
+    request.header.clear_message_id();
+    request.header.clear_from();
+    request.header.clear_created_unix_ms();
+    auto parsed = agent::DocumentRequestFromJson(
+        agent::DumpJson(agent::RenderDocumentRequest(request)),
+        b.clock().NowUnixMillis());
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(v1::Reason_Name(ToWireReason(parsed.status().code())) ==
+          v1::Reason_Name(answer.rejected().reason()));
+    INFO(parsed.status().message());
+    CHECK(parsed.status().message().rfind(bad.json_field + ": ", 0) == 0);
+  }
+  CHECK(b.broker().metrics().Value(
+            "docbus_broker_rejected_total",
+            Label("reason", CodeName(Code::kInvalidField))) == refused);
+}
+
+TEST_CASE_METHOD(BrokerWithG22,
+                 "a refusal of a header that does not parse echoes the "
+                 "Submit's correlation id",
+                 "[broker]") {
+  v1::Submit submit = MakeSubmit(kG22, {kH41});
+  submit.mutable_document()->set_header("\xff\xff\xff\xff not protobuf");
+  submit.set_correlation_id("client-42");
+  const v1::Frame answer = g22.Submit(submit);
+  REQUIRE(answer.has_rejected());
+  CHECK(answer.rejected().reason() == v1::REASON_MALFORMED);
+  CHECK(answer.rejected().message_id().empty());
+  CHECK(answer.rejected().correlation_id() == "client-42");
+
+  // A status body that does not parse, likewise.
+  v1::Frame frame;
+  v1::SubmitStatus* status = frame.mutable_submit_status();
+  status->mutable_status()->set_body("\xff\xff\xff not protobuf");
+  status->set_correlation_id("status-7");
+  g22.Send(frame);
+  const v1::Frame refused = g22.Expect(v1::Frame::kRejected);
+  CHECK(refused.rejected().reason() == v1::REASON_MALFORMED);
+  CHECK(refused.rejected().correlation_id() == "status-7");
+
+  // An id longer than the 128 bytes the broker echoes is not echoed.
+  submit.set_correlation_id(std::string(129, 'c'));
+  const v1::Frame long_id = g22.Submit(submit);
+  REQUIRE(long_id.has_rejected());
+  CHECK(long_id.rejected().correlation_id().empty());
 }
 
 }  // namespace

@@ -125,7 +125,9 @@ TEST_CASE(
         "unknown_agency");
 }
 
-TEST_CASE("garbage in place of a signature is refused as malformed",
+// The frame and header were fine; what is in the signature field is not a
+// signature: a client expects bad_signature, as for one that fails to verify.
+TEST_CASE("garbage in place of a signature is refused as bad_signature",
           "[verifier]") {
   PkiFixture pki;
   VerifyingSide side(pki);
@@ -143,7 +145,7 @@ TEST_CASE("garbage in place of a signature is refused as malformed",
   for (const std::string& g : garbage) {
     Status s = side.verifier.Verify(header, g, kAgencyA);
     INFO("garbage of " << g.size() << " bytes: " << s.ToString());
-    CHECK(CodeOf(s) == "malformed");
+    CHECK(CodeOf(s) == "bad_signature");
   }
   // A CMS that carries its content instead of being detached.
   crypto::BioPtr data = crypto::MemoryBio(header);
@@ -163,7 +165,7 @@ TEST_CASE("garbage in place of a signature is refused as malformed",
   std::string attached_der(reinterpret_cast<char*>(der), len);
   OPENSSL_free(der);
   CHECK(CodeOf(side.verifier.Verify(header, attached_der, kAgencyA)) ==
-        "malformed");
+        "bad_signature");
 }
 
 TEST_CASE("a signature over a SHA-1 digest is refused as bad_signature",
