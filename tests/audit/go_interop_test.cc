@@ -167,8 +167,8 @@ void RequireGo() {
 std::string RunGo(const TempDir& work, const std::string& args) {
   RequireGo();
   WriteFile(work.path() / "prog.go", kGoProgram);
-  std::string cmd = "cd '" + work.path().string() +
-                    "' && GOPATH=" + kGoPath + " GO111MODULE=off GOFLAGS= "
+  std::string cmd = "cd '" + work.path().string() + "' && GOPATH=" + kGoPath +
+                    " GO111MODULE=off GOFLAGS= "
                     "GOCACHE='" +
                     (work.path() / "gocache").string() + "' HOME='" +
                     work.path().string() + "' go run prog.go " + args + " 2>&1";
