@@ -1,10 +1,11 @@
-// CheckpointTracker: the agent's watch on the broker's audit log (DESIGN.md
-// §7). It holds the latest broker checkpoint the agent accepted and judges
-// each CheckpointUpdate: the note must be signed with the broker's log key
-// (audit.broker_log_vkey) and name the expected origin; a larger tree must
-// come with a valid consistency proof from the size we hold; an equal size
-// must have an equal root; a smaller tree is never accepted (refused and
-// logged as an error). A consistent
+// CheckpointTracker: the agent's watch on the broker's audit log, so that a
+// broker that forks or rewrites its log is caught by the agencies it serves
+// (agents/README.md, "The loop": Timers). It holds the latest broker
+// checkpoint the agent accepted and judges each CheckpointUpdate: the note
+// must be signed with the broker's log key (audit.broker_log_vkey) and name
+// the expected origin; a larger tree must come with a valid consistency proof
+// from the size we hold; an equal size must have an equal root; a smaller
+// tree is never accepted (refused and logged as an error). A consistent
 // update is stored (in the caller's transaction) and becomes the latest. An
 // inconsistent one is a broker that forked or rewrote its log: it is logged
 // as an error, counted in docbus_agent_checkpoint_inconsistent_total, and

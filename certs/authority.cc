@@ -119,7 +119,12 @@ std::string OrganizationOf(const X509* cert) {
 
 }  // namespace
 
-Validity Validity::Days(int64_t days, int64_t backdate_days) {
+Validity Validity::Days(int64_t days) {
+  const int64_t now = NowSeconds();
+  return Validity{now - kClockSkewSeconds, now + days * kDaySeconds};
+}
+
+Validity Validity::BackdatedDays(int64_t days, int64_t backdate_days) {
   const int64_t now = NowSeconds();
   return Validity{now - backdate_days * kDaySeconds, now + days * kDaySeconds};
 }

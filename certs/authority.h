@@ -18,10 +18,12 @@
 
 namespace docbus::pki {
 
-// Certificates start this long before they are issued, so that they are
-// already valid under a test FakeClock (whose default is 2026-05-28) and on
-// machines whose clocks lag. Use Validity::Between for an exact window.
-inline constexpr int64_t kDefaultBackdateDays = 366;
+// A new certificate starts this long before it is issued, and no longer:
+// enough for a verifier whose clock lags the CA's a little, short enough
+// that no signature can appear to predate the key it was made with.
+// Backdating further is an explicit request (Validity::BackdatedDays,
+// `docbus pki … --backdate-days`), made by tests that run on a fake clock.
+inline constexpr int64_t kClockSkewSeconds = 5 * 60;
 inline constexpr int64_t kRootValidityDays = 3650;
 inline constexpr int64_t kAgencyValidityDays = 825;
 inline constexpr int64_t kCrlValidityDays = 30;
@@ -30,9 +32,12 @@ struct Validity {
   int64_t not_before_unix_s = 0;
   int64_t not_after_unix_s = 0;
 
-  // From `backdate_days` before now (the system clock) to `days` after now.
-  static Validity Days(int64_t days,
-                       int64_t backdate_days = kDefaultBackdateDays);
+  // From kClockSkewSeconds before now (the system clock) to `days` after
+  // now: what every production certificate gets.
+  static Validity Days(int64_t days);
+  // From `backdate_days` before now to `days` after now, for a certificate
+  // that must already be valid at an earlier time (a test's fake clock).
+  static Validity BackdatedDays(int64_t days, int64_t backdate_days);
   // Exactly this window (tests: an expired certificate, one not yet valid).
   static Validity Between(int64_t not_before_unix_s, int64_t not_after_unix_s) {
     return Validity{not_before_unix_s, not_after_unix_s};

@@ -1,6 +1,7 @@
 // CURVE key enrolment: an agency proves, with its X.509 signing key, that a
 // new CURVE public key is its own, and the authority binds that key to the
-// agency in the registry (DESIGN.md §3). The request is text:
+// agency in the registry. The agency makes the key itself and only its public
+// half travels: private keys never leave their owner. The request is text:
 //
 //   docbus-enrol/v1\n
 //   <agency id>\n

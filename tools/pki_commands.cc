@@ -23,7 +23,9 @@ struct PkiArgs {
   std::string curve_public;
   std::string request;
   int64_t days = 0;
-  int64_t backdate_days = pki::kDefaultBackdateDays;
+  // Days before now a new certificate starts; -1 (not given): it starts
+  // pki::kClockSkewSeconds before now.
+  int64_t backdate_days = -1;
 };
 
 // Reports `status` and ends the command with its exit code.
@@ -36,8 +38,11 @@ void Finish(const Status& status, std::ostream& err) {
 }
 
 pki::Validity ValidityFor(const PkiArgs& args, int64_t default_days) {
-  return pki::Validity::Days(args.days > 0 ? args.days : default_days,
-                             args.backdate_days);
+  const int64_t days = args.days > 0 ? args.days : default_days;
+  if (args.backdate_days >= 0) {
+    return pki::Validity::BackdatedDays(days, args.backdate_days);
+  }
+  return pki::Validity::Days(days);
 }
 
 void AddDays(CLI::App* cmd, PkiArgs& args, const std::string& what) {
@@ -46,7 +51,8 @@ void AddDays(CLI::App* cmd, PkiArgs& args, const std::string& what) {
 
 void AddBackdate(CLI::App* cmd, PkiArgs& args) {
   cmd->add_option("--backdate-days", args.backdate_days,
-                  "start of validity, in days before now")
+                  "start of validity, in days before now (default: 5 "
+                  "minutes before now; for tests on a fake clock)")
       ->check(CLI::Range(0, 3650));
 }
 

@@ -5,17 +5,19 @@
 // agency id, name, or argument). Results go to `out`, errors to `err`; no
 // key material is ever printed.
 //
-//   docbus pki init          --dir D [--days N]
-//   docbus pki issue         --dir D --agency ID --name NAME [--parent ID]
-//   [--days N] docbus pki broker        --dir D [--days N] docbus pki revoke
-//   --dir D --agency ID docbus pki crl           --dir D [--days N] docbus pki
-//   curve-keygen  --out DIR docbus pki enroll-request --key K --cert C
-//   --curve-public FILE [--out FILE] docbus pki enroll        --dir D --request
-//   FILE
+//   docbus pki init           --dir D [--days N] [--backdate-days B]
+//   docbus pki issue          --dir D --agency ID --name NAME [--parent ID]
+//                             [--days N] [--backdate-days B]
+//   docbus pki broker         --dir D [--days N] [--backdate-days B]
+//   docbus pki revoke         --dir D --agency ID
+//   docbus pki crl            --dir D [--days N]
+//   docbus pki curve-keygen   --out DIR
+//   docbus pki enroll-request --key K --cert C --curve-public FILE [--out FILE]
+//   docbus pki enroll         --dir D --request FILE
 //
-// --backdate-days (init, issue, broker) sets how long before now a new
-// certificate starts to be valid (default certs/authority.h
-// kDefaultBackdateDays).
+// A new certificate starts pki::kClockSkewSeconds (5 minutes) before now;
+// --backdate-days B (init, issue, broker) starts it B days before now
+// instead, for tests whose clocks stand earlier than the real date.
 #pragma once
 
 #include <CLI/CLI.hpp>

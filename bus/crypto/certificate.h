@@ -1,7 +1,8 @@
 // A parsed X.509 certificate with the facts the bus asks about it often
 // (fingerprint, subject CN, validity window), decoded once so that no
-// document ever pays for certificate parsing (DESIGN.md §10). Immutable after
-// construction; const calls are thread-safe. x509() hands out OpenSSL's
+// document ever pays for certificate parsing (a verification that parses
+// the certificate costs more than twice one that uses it parsed). Immutable
+// after construction; const calls are thread-safe. x509() hands out OpenSSL's
 // object for read-only use by other bus/crypto code.
 #pragma once
 

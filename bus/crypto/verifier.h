@@ -3,10 +3,10 @@
 // registry (signatures carry no certificate). Every registry certificate is
 // parsed once, at construction; chain + CRL validation is the TrustStore's,
 // cached per certificate; each Verify is then one CMS parse and one ECDSA
-// verification (DESIGN.md §10). Build a new Verifier when the registry
-// changes. Thread-safe: Verify from many threads. The registry must not be
-// null (a broken invariant: aborts). The TrustStore (and its Clock) must
-// outlive the Verifier.
+// verification, so it costs about what the ECDSA check costs. Build a new
+// Verifier when the registry changes. Thread-safe: Verify from many threads.
+// The registry must not be null (a broken invariant: aborts). The TrustStore
+// (and its Clock) must outlive the Verifier.
 #pragma once
 
 #include <cstdint>

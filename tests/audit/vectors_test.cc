@@ -1,6 +1,7 @@
 // RFC 6962 / 9162 vectors from transparency-dev/merkle and the C2SP
 // signed-note example: an auditor using any standard verifier gets the same
-// answers as ours.
+// answers as ours. The vectors are in the repository
+// (tests/audit/testdata/rfc6962/, provenance in its README.md).
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -22,10 +23,14 @@ namespace {
 namespace fs = std::filesystem;
 using testing::ReadFile;
 
-// The vectors live in shared/, beside the checkout.
 fs::path VectorRoot() {
-  return fs::path(DOCBUS_SOURCE_DIR).parent_path() / "shared/testdata/rfc6962";
+  return fs::path(DOCBUS_SOURCE_DIR) / "tests/audit/testdata/rfc6962";
 }
+
+// How many vectors of each kind the folder holds (6 happy paths, 92
+// negative cases), so that a file lost from the copy fails the test.
+constexpr int kVectorFiles = 98;
+constexpr int kHappyPaths = 6;
 
 std::string Unhex(const std::string& hex) {
   std::string out;
@@ -73,7 +78,7 @@ TEST_CASE(
     "every RFC 6962 inclusion vector: happy paths accepted, every "
     "tampered proof rejected") {
   auto files = JsonFiles(VectorRoot() / "inclusion");
-  REQUIRE(files.size() > 50);
+  REQUIRE(files.size() == kVectorFiles);
   int accepted = 0, rejected = 0;
   for (const auto& file : files) {
     INFO(file.string());
@@ -92,15 +97,16 @@ TEST_CASE(
     CHECK(ok == !want_err);
     (ok ? accepted : rejected)++;
   }
-  CHECK(accepted > 0);
-  CHECK(rejected > accepted);
+  CHECK(accepted == kHappyPaths);
+  CHECK(rejected == kVectorFiles - kHappyPaths);
 }
 
 TEST_CASE(
     "every RFC 6962 consistency vector: happy paths accepted, forks "
     "and malformed proofs rejected") {
   auto files = JsonFiles(VectorRoot() / "consistency");
-  REQUIRE(files.size() > 40);
+  REQUIRE(files.size() == kVectorFiles);
+  int accepted = 0, rejected = 0;
   for (const auto& file : files) {
     INFO(file.string());
     auto v = nlohmann::json::parse(ReadFile(file));
@@ -115,7 +121,10 @@ TEST_CASE(
                .ok();
     }
     CHECK(ok == !want_err);
+    (ok ? accepted : rejected)++;
   }
+  CHECK(accepted == kHappyPaths);
+  CHECK(rejected == kVectorFiles - kHappyPaths);
 }
 
 TEST_CASE(

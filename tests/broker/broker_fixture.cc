@@ -11,6 +11,7 @@
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/poll.h"
 #include "certs/authority.h"
+#include "tests/certs/test_validity.h"
 
 namespace docbus::broker::test {
 namespace {
@@ -22,14 +23,22 @@ using SteadyClock = std::chrono::steady_clock;
 struct Pki {
   Pki() : paths(dir.path() / "pki") {
     SetLogLevel("error");
-    REQUIRE(pki::InitAuthority(paths.dir()).ok());
-    REQUIRE(pki::IssueBroker(paths.dir()).ok());
+    // The broker runs on a FakeClock at its default date, before the real
+    // one: its certificates must already be valid then.
+    const pki::Validity valid = testing::ValidFromFakeClockStart();
+    REQUIRE(pki::InitAuthority(paths.dir(),
+                               testing::AuthorityValidFromFakeClockStart())
+                .ok());
+    REQUIRE(pki::IssueBroker(paths.dir(), valid).ok());
     REQUIRE(
-        pki::IssueAgency(paths.dir(), kG22, "Văn phòng Chính phủ", "").ok());
-    REQUIRE(pki::IssueAgency(paths.dir(), kH41, "Bộ Nội vụ", "").ok());
-    REQUIRE(pki::IssueAgency(paths.dir(), kH29, "Bộ Tài chính", "").ok());
+        pki::IssueAgency(paths.dir(), kG22, "Văn phòng Chính phủ", "", valid)
+            .ok());
+    REQUIRE(pki::IssueAgency(paths.dir(), kH41, "Bộ Nội vụ", "", valid).ok());
     REQUIRE(
-        pki::IssueAgency(paths.dir(), kRevoked, "Cơ quan đã thu hồi", "").ok());
+        pki::IssueAgency(paths.dir(), kH29, "Bộ Tài chính", "", valid).ok());
+    REQUIRE(
+        pki::IssueAgency(paths.dir(), kRevoked, "Cơ quan đã thu hồi", "", valid)
+            .ok());
     REQUIRE(pki::Revoke(paths.dir(), kRevoked).ok());
     auto keys = audit::GenerateNoteKeys(kOrigin);
     REQUIRE(keys.ok());

@@ -3,7 +3,11 @@
 // message, and no key material is ever printed.
 #include "tools/pki_commands.h"
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
@@ -39,6 +43,24 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// Seconds from the certificate's notBefore to now, read with OpenSSL alone.
+int64_t SecondsSinceNotBefore(const std::filesystem::path& pem) {
+  FILE* file = std::fopen(pem.c_str(), "r");
+  REQUIRE(file != nullptr);
+  X509* cert = PEM_read_X509(file, nullptr, nullptr, nullptr);
+  std::fclose(file);
+  REQUIRE(cert != nullptr);
+  int days = 0, seconds = 0;
+  // A null `to` is the current time.
+  const int diffed =
+      ASN1_TIME_diff(&days, &seconds, X509_get0_notBefore(cert), nullptr);
+  X509_free(cert);
+  REQUIRE(diffed == 1);
+  return int64_t{days} * 86400 + seconds;
+}
+
+constexpr int64_t kFiveMinutes = 5 * 60;
+
 TEST_CASE("docbus pki builds a working PKI folder from the command line",
           "[cli]") {
   TempDir tmp;
@@ -61,8 +83,7 @@ TEST_CASE("docbus pki builds a working PKI folder from the command line",
   auto keygen = Docbus({"pki", "curve-keygen", "--out", agent_keys});
   REQUIRE(keygen.exit_code == 0);
   const std::string new_key = keygen.out.substr(0, 40);
-  auto secret =
-      ReadFileLimited(tmp.path() / "agent-keys" / "curve.secret", 64);
+  auto secret = ReadFileLimited(tmp.path() / "agent-keys" / "curve.secret", 64);
   REQUIRE(secret.ok());
   CHECK_FALSE(Contains(keygen.out, secret->substr(0, 40)));  // never printed
   const std::string request = (tmp.path() / "enrol.req").string();
@@ -84,6 +105,40 @@ TEST_CASE("docbus pki builds a working PKI folder from the command line",
   registry = registry::AgencyRegistry::Load(paths.registry());
   REQUIRE(registry.ok());
   CHECK((*registry)->Find(kAgencyB)->revoked);
+}
+
+TEST_CASE(
+    "certificates from docbus pki start at most 5 minutes before they are "
+    "issued, unless --backdate-days asks for earlier",
+    "[cli]") {
+  TempDir tmp;
+  const std::string dir = (tmp.path() / "pki").string();
+  const pki::PkiPaths paths(dir);
+  REQUIRE(Docbus({"pki", "init", "--dir", dir}).exit_code == 0);
+  REQUIRE(Docbus({"pki", "issue", "--dir", dir, "--agency", kAgencyA, "--name",
+                  "Văn phòng Chính phủ"})
+              .exit_code == 0);
+  REQUIRE(Docbus({"pki", "broker", "--dir", dir}).exit_code == 0);
+  for (const auto& pem :
+       {paths.root_certificate(), paths.agency_certificate(kAgencyA),
+        paths.broker_certificate()}) {
+    INFO(pem.string());
+    const int64_t age = SecondsSinceNotBefore(pem);
+    CHECK(age >= 0);
+    // 5 minutes of allowed clock skew, plus the time this test took.
+    CHECK(age <= kFiveMinutes + 60);
+  }
+
+  // Backdating is an explicit request (tests on a fake clock).
+  REQUIRE(Docbus({"pki", "issue", "--dir", dir, "--agency", kAgencyB, "--name",
+                  "Bộ Tài chính", "--backdate-days", "366"})
+              .exit_code == 0);
+  const int64_t age = SecondsSinceNotBefore(paths.agency_certificate(kAgencyB));
+  CHECK(age >= 366 * 86400);
+  CHECK(age <= 366 * 86400 + 60);
+  CHECK(Docbus({"pki", "issue", "--dir", dir, "--agency", kAgencyC, "--name",
+                "Bộ Nội vụ", "--backdate-days", "-1"})
+            .exit_code != 0);
 }
 
 TEST_CASE(

@@ -3,9 +3,22 @@
 // and every document whose message id the sender's system received must end
 // up in the recipient's inbox exactly once, byte-identical, with its receipt
 // back at the sender. Nothing acknowledged is lost.
+//
+// The random-moment test draws its kill times from a seed it prints at the
+// start ("crash test seed: N") and in its failure message. To replay a
+// failed run with the same kill times, set the seed:
+//
+//   DOCBUS_CRASH_SEED=N build/tests/e2e/e2e_test "the broker killed*"
+//
+// (or `DOCBUS_CRASH_SEED=N ctest --test-dir build -R 'killed with kill -9'`).
+// The processes' own scheduling still varies from run to run.
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
 #include <random>
 #include <thread>
 
@@ -55,6 +68,19 @@ void CheckNothingLost(local::Deployment& d, const Sent& sent,
   }
 }
 
+// DOCBUS_CRASH_SEED when set (a run to replay), otherwise a fresh seed.
+uint32_t CrashSeed() {
+  const char* env = std::getenv("DOCBUS_CRASH_SEED");
+  if (env == nullptr) return std::random_device{}();
+  uint32_t seed = 0;
+  const char* end = env + std::strlen(env);
+  auto [at, error] = std::from_chars(env, end, seed);
+  if (error != std::errc() || at != end || at == env) {
+    FAIL("DOCBUS_CRASH_SEED=" << env << " is not a seed (0 to 4294967295)");
+  }
+  return seed;
+}
+
 }  // namespace
 
 TEST_CASE("a process killed at a durability point loses nothing acknowledged",
@@ -98,11 +124,16 @@ TEST_CASE("a process killed at a durability point loses nothing acknowledged",
 
 TEST_CASE("the broker killed with kill -9 at random moments under load loses "
           "nothing acknowledged", "[crash]") {
+  const uint32_t seed = CrashSeed();
+  std::cout << "crash test seed: " << seed
+            << " (replay with DOCBUS_CRASH_SEED=" << seed << ")" << std::endl;
+  INFO("crash test seed " << seed << " (replay with DOCBUS_CRASH_SEED=" << seed
+                          << ")");
+  std::mt19937 random(seed);
   auto d = MakeDeployment({kG22, kH41});
   REQUIRE(d->StartAll().ok());
   Sent sent;
   std::map<std::string, std::string> attachment_of;
-  std::mt19937 random(std::random_device{}());
   for (int round = 0; round < 3; ++round) {
     std::atomic<bool> stop{false};
     std::thread sender([&] {

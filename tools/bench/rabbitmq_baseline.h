@@ -1,4 +1,5 @@
-// The reference docbus-bench figures are read against (DESIGN.md §10): the
+// The reference docbus-bench figures are read against (a throughput is
+// reported as a ratio to a mature broker measured in the same run): the
 // same number of messages of the same size, from as many publishing threads
 // at the same offered rate, through one durable RabbitMQ queue on this
 // machine. Messages are persistent and each publisher waits for the broker's
