@@ -246,6 +246,23 @@ Status PgCluster::Exec(const std::string& dbname, const std::string& sql) {
   return s;
 }
 
+Result<int64_t> PgCluster::QueryInt(const std::string& dbname,
+                                    const std::string& sql) {
+  PGconn* conn = PQconnectdb(Dsn(dbname).c_str());
+  Result<int64_t> out = Status(Code::kUnavailable, PQerrorMessage(conn));
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* r = PQexec(conn, sql.c_str());
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+      out = static_cast<int64_t>(std::stoll(PQgetvalue(r, 0, 0)));
+    } else {
+      out = Status(Code::kInternal, sql + ": " + PQresultErrorMessage(r));
+    }
+    PQclear(r);
+  }
+  PQfinish(conn);
+  return out;
+}
+
 Result<std::string> PgCluster::CreateDatabase() {
   const std::string name = "test_" + std::to_string(++next_database_);
   DOCBUS_RETURN_IF_ERROR(Exec("postgres", "CREATE DATABASE " + name));
@@ -255,6 +272,17 @@ Result<std::string> PgCluster::CreateDatabase() {
 Status PgCluster::TerminateBackend(int backend_pid) {
   return Exec("postgres", "SELECT pg_terminate_backend(" +
                               std::to_string(backend_pid) + ", 10000)");
+}
+
+Status PgCluster::TerminateDatabaseBackends(const std::string& dbname) {
+  return Exec("postgres",
+              "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+              "WHERE datname = '" + dbname + "' AND pid <> pg_backend_pid()");
+}
+
+std::string PgCluster::DatabaseOf(const std::string& dsn) {
+  const size_t at = dsn.find("dbname=") + 7;
+  return dsn.substr(at, dsn.find(' ', at) - at);
 }
 
 Status PgCluster::Restart() {

@@ -51,8 +51,15 @@ class PgCluster {
   // Kills the server process of one connection (pg_terminate_backend) and
   // waits for it to exit.
   Status TerminateBackend(int backend_pid);
+  // Kills every connection to database `dbname` but our own.
+  Status TerminateDatabaseBackends(const std::string& dbname);
+  // The database name in a DSN made by CreateDatabase().
+  static std::string DatabaseOf(const std::string& dsn);
   // Runs SQL on database `dbname` as the superuser (test set-up).
   Status Exec(const std::string& dbname, const std::string& sql);
+
+  // The single integer a query on `dbname` returns (e.g. a count).
+  Result<int64_t> QueryInt(const std::string& dbname, const std::string& sql);
 
   int port() const { return port_; }
 

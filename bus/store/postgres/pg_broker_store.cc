@@ -60,8 +60,7 @@ DeliveryRecord ReadDeliveryRow(const PgResult& r, int row) {
 Status SetUpSession(PgConnection& conn) {
   DOCBUS_ASSIGN_OR_RETURN(PgResult lock, conn.Query(kBrokerLock));
   if (lock.Int(0, 0) != 1) {
-    return Status(Code::kFailedPrecondition,
-                  "another broker holds this database");
+    return Status(Code::kUnavailable, "another broker holds this database");
   }
   for (int i = 0; i < kStatementCount; ++i) {
     const auto which = static_cast<Statement>(i);

@@ -43,8 +43,9 @@ struct PostgresOptions {
 // Connects, brings the schema to the newest version, takes the database's
 // broker lock and prepares every statement. kUnavailable naming the DSN's
 // host, port and database (never its password) when the server cannot be
-// reached; kInvalidArgument for a DSN libpq cannot parse;
-// kFailedPrecondition when another broker holds the database.
+// reached or another broker holds the database; kInvalidArgument for a DSN
+// libpq cannot parse; kFailedPrecondition for a schema newer than this
+// build's.
 Result<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(
     const PostgresOptions& options);
 
