@@ -34,8 +34,8 @@ class FaultyBrokerStore::FaultyLogStorage final : public audit::LogStorage {
 
 FaultyBrokerStore::FaultyBrokerStore(std::unique_ptr<BrokerStore>&& inner)
     : inner_(std::move(inner)),
-      audit_(std::make_unique<FaultyLogStorage>(*this,
-                                                inner_->audit_storage())) {}
+      audit_(
+          std::make_unique<FaultyLogStorage>(*this, inner_->audit_storage())) {}
 
 FaultyBrokerStore::~FaultyBrokerStore() = default;
 
@@ -63,8 +63,8 @@ Status FaultyBrokerStore::BeforeWrite() {
   }
   if (writes_ == fail_at_) {
     fail_at_ = 0;
-    return Status(fail_code_, "injected failure of write " +
-                                  std::to_string(writes_));
+    return Status(fail_code_,
+                  "injected failure of write " + std::to_string(writes_));
   }
   return Status::Ok();
 }

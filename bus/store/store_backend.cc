@@ -14,8 +14,8 @@ Status ValidateStoreSelection(const StoreSelection& s) {
                   "key '" + std::string(key) + "': " + why);
   };
   if (!IsKnownStoreBackend(s.backend)) {
-    return bad("store.backend", "unknown backend '" + s.backend +
-                                    "' (sqlite, postgresql)");
+    return bad("store.backend",
+               "unknown backend '" + s.backend + "' (sqlite, postgresql)");
   }
   if (s.backend == "sqlite") {
     if (!s.dsn.empty()) {
@@ -40,9 +40,9 @@ Result<std::unique_ptr<BrokerStore>> OpenBrokerStore(
     return OpenPostgresBrokerStore(
         PostgresOptions{.dsn = selection.dsn, .clock = selection.clock});
   }
-  return Status(Code::kInvalidArgument,
-                "unknown store backend '" + selection.backend +
-                    "' (sqlite, postgresql)");
+  return Status(
+      Code::kInvalidArgument,
+      "unknown store backend '" + selection.backend + "' (sqlite, postgresql)");
 }
 
 }  // namespace docbus::store

@@ -14,10 +14,10 @@
 namespace docbus::store {
 
 struct StoreSelection {
-  std::string backend = "sqlite";   // "sqlite" or "postgresql"
-  std::filesystem::path data_dir;   // sqlite: <data_dir>/broker.db
-  std::string dsn;                  // postgresql: libpq connection string
-  const Clock* clock = nullptr;     // reconnect backoff; nullptr = real
+  std::string backend = "sqlite";  // "sqlite" or "postgresql"
+  std::filesystem::path data_dir;  // sqlite: <data_dir>/broker.db
+  std::string dsn;                 // postgresql: libpq connection string
+  const Clock* clock = nullptr;    // reconnect backoff; nullptr = real
 };
 
 // The backends a StoreSelection may name.

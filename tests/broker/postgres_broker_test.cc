@@ -5,7 +5,6 @@
 // writes again the resubmission is accepted as new; a server restart is
 // survived without a broker restart.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <thread>
 
@@ -94,7 +93,8 @@ TEST_CASE_METHOD(BrokerOnPostgres,
   g22.Send(frame);
   // The failed turn drops every answer, a Ping's Pong included: wait for
   // the rollback to be counted, then see what was sent.
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (b.broker().metrics().Value(metric::kStoreFailures) < 1) {
     REQUIRE(std::chrono::steady_clock::now() < give_up);
     std::this_thread::yield();

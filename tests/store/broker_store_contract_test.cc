@@ -12,7 +12,8 @@
 namespace docbus::store {
 namespace {
 
-TEMPLATE_TEST_CASE("a committed batch survives closing and reopening the store", "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE("a committed batch survives closing and reopening the store",
+                   "[store]", Sqlite, PostgreSQL) {
   TestType backend;
   int64_t doc_id = 0;
   int64_t delivery_id = 0;
@@ -69,7 +70,9 @@ TEMPLATE_TEST_CASE("a committed batch survives closing and reopening the store",
   CHECK(checkpoint->value_or("") == "note\n");
 }
 
-TEMPLATE_TEST_CASE("a rolled-back batch leaves no document, delivery or audit entry", "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE(
+    "a rolled-back batch leaves no document, delivery or audit entry",
+    "[store]", Sqlite, PostgreSQL) {
   TestType backend;
   auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-rolled-back");
@@ -97,7 +100,9 @@ TEMPLATE_TEST_CASE("a rolled-back batch leaves no document, delivery or audit en
 // A large attachment arrives a chunk at a time: a repeated chunk or one that
 // would leave a gap changes nothing, and once adopted it reads back whole and
 // from any offset, across the chunks.
-TEMPLATE_TEST_CASE("an upload held in chunks reads back whole and from any offset", "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE(
+    "an upload held in chunks reads back whole and from any offset", "[store]",
+    Sqlite, PostgreSQL) {
   TestType backend;
   auto store = backend.Open();
   const UploadKey key{"000.00.00.G22", "0190f3a2-7c1e-7abc-9def-0123456789ab",
@@ -138,7 +143,8 @@ TEMPLATE_TEST_CASE("an upload held in chunks reads back whole and from any offse
         Code::kInvalidField);
 }
 
-TEMPLATE_TEST_CASE("a queue is read in priority order, a page at a time", "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE("a queue is read in priority order, a page at a time",
+                   "[store]", Sqlite, PostgreSQL) {
   TestType backend;
   auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-q");
@@ -182,7 +188,9 @@ TEMPLATE_TEST_CASE("a queue is read in priority order, a page at a time", "[stor
         Code::kNotFound);
 }
 
-TEMPLATE_TEST_CASE("a resubmission is found by sender and message id, not by id alone", "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE(
+    "a resubmission is found by sender and message id, not by id alone",
+    "[store]", Sqlite, PostgreSQL) {
   TestType backend;
   auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-dedup");
@@ -196,7 +204,9 @@ TEMPLATE_TEST_CASE("a resubmission is found by sender and message id, not by id 
   CHECK_FALSE(store->FindStatus("s-none")->has_value());
 }
 
-TEMPLATE_TEST_CASE("expiry finds queued documents past their deadline, oldest first", "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE(
+    "expiry finds queued documents past their deadline, oldest first",
+    "[store]", Sqlite, PostgreSQL) {
   TestType backend;
   auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-exp");

@@ -35,7 +35,8 @@ TEST_CASE(
 
   DocumentRecord doc = BeginWithDocument(store, "m-2");
   const int pid = conn.backend_pid();
-  store.OnNthWrite(1, [&] { REQUIRE(backend.cluster->TerminateBackend(pid).ok()); });
+  store.OnNthWrite(
+      1, [&] { REQUIRE(backend.cluster->TerminateBackend(pid).ok()); });
   DeliveryRecord d = MakeDelivery("000.00.01.H01", 0, doc.id);
   CHECK(store.InsertDelivery(d).code() == Code::kUnavailable);
   CHECK(conn.lost());
@@ -92,8 +93,9 @@ TEST_CASE(
     "password, on PostgreSQL",
     "[store]") {
   PostgreSQL backend;  // only for a port nothing listens on
-  const std::string dsn = "host=127.0.0.1 port=1 dbname=broker user=docbus " 
-                          "password=s3cret-pw connect_timeout=5";
+  const std::string dsn =
+      "host=127.0.0.1 port=1 dbname=broker user=docbus "
+      "password=s3cret-pw connect_timeout=5";
   auto store = OpenPostgresBrokerStore(PostgresOptions{.dsn = dsn});
   REQUIRE_FALSE(store.ok());
   CHECK(store.status().code() == Code::kUnavailable);

@@ -31,7 +31,8 @@ struct PostgreSQL {
   static constexpr bool kHasConnection = true;
   PostgreSQL() {
     auto shared = docbus::testing::PgCluster::Shared();
-    if (!shared.ok()) FAIL("no PostgreSQL for the tests: " + shared.status().ToString());
+    if (!shared.ok())
+      FAIL("no PostgreSQL for the tests: " + shared.status().ToString());
     cluster = *shared;
     auto created = cluster->CreateDatabase();
     REQUIRE(created.ok());

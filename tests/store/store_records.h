@@ -27,7 +27,7 @@ inline DocumentRecord MakeDocument(const std::string& message_id) {
 }
 
 inline DeliveryRecord MakeDelivery(const std::string& recipient, int priority,
-                            int64_t document, int64_t expires = 0) {
+                                   int64_t document, int64_t expires = 0) {
   DeliveryRecord d;
   d.recipient = recipient;
   d.kind = DeliveryKind::kDocument;
@@ -42,7 +42,7 @@ inline DeliveryRecord MakeDelivery(const std::string& recipient, int priority,
 
 // Begins a batch and inserts a document with `message_id` into it.
 inline DocumentRecord BeginWithDocument(BrokerStore& store,
-                                 const std::string& message_id) {
+                                        const std::string& message_id) {
   REQUIRE(store.Begin().ok());
   DocumentRecord doc = MakeDocument(message_id);
   REQUIRE(store.InsertDocument(doc).ok());

@@ -94,11 +94,12 @@ Result<pid_t> Spawn(const std::vector<std::string>& args, const fs::path& log,
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(),
-                             environ);
+  const int rc =
+      posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     return Status(Code::kUnavailable,
@@ -172,8 +173,8 @@ Status PgCluster::Init() {
     const passwd* nobody = getpwnam("nobody");
     if (nobody == nullptr ||
         chown(dir_.c_str(), nobody->pw_uid, nobody->pw_gid) != 0) {
-      return Status(Code::kUnavailable, "cannot give " + dir_.string() +
-                                            " to user nobody");
+      return Status(Code::kUnavailable,
+                    "cannot give " + dir_.string() + " to user nobody");
     }
   }
   const fs::path log = dir_ / "tools.log";
@@ -185,11 +186,11 @@ Status PgCluster::Init() {
   Status started;
   for (int attempt = 0; attempt < 3; ++attempt) {
     DOCBUS_ASSIGN_OR_RETURN(port_, FreeLoopbackPort());
-    const std::string options =
-        "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
-        " -c unix_socket_directories='' -c fsync=off"
-        " -c full_page_writes=off -c max_connections=40"
-        " -c shared_buffers=16MB";
+    const std::string options = "-c listen_addresses=127.0.0.1 -p " +
+                                std::to_string(port_) +
+                                " -c unix_socket_directories='' -c fsync=off"
+                                " -c full_page_writes=off -c max_connections=40"
+                                " -c shared_buffers=16MB";
     started = RunTool({BinDir() + "/pg_ctl", "-D", (dir_ / "data").string(),
                        "-l", (dir_ / "server.log").string(), "-w", "-t", "60",
                        "-o", options, "start"},
@@ -197,9 +198,8 @@ Status PgCluster::Init() {
     if (started.ok()) break;
   }
   if (!started.ok()) {
-    return Status(started.code(),
-                  started.message() + "\nserver log:\n" +
-                      Tail(dir_ / "server.log"));
+    return Status(started.code(), started.message() + "\nserver log:\n" +
+                                      Tail(dir_ / "server.log"));
   }
   return Admin();
 }
@@ -208,8 +208,8 @@ Status PgCluster::Admin() {
   PQfinish(admin_);
   admin_ = PQconnectdb(Dsn("postgres").c_str());
   if (PQstatus(admin_) != CONNECTION_OK) {
-    return Status(Code::kUnavailable, std::string("admin connection: ") +
-                                          PQerrorMessage(admin_));
+    return Status(Code::kUnavailable,
+                  std::string("admin connection: ") + PQerrorMessage(admin_));
   }
   return Status::Ok();
 }
@@ -225,12 +225,13 @@ PgCluster::~PgCluster() {
 }
 
 std::string PgCluster::Dsn(const std::string& dbname) const {
-  return "host=127.0.0.1 port=" + std::to_string(port_) +
-         " dbname=" + dbname + " user=postgres";
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + dbname +
+         " user=postgres";
 }
 
 Status PgCluster::Exec(const std::string& dbname, const std::string& sql) {
-  PGconn* conn = dbname == "postgres" ? admin_ : PQconnectdb(Dsn(dbname).c_str());
+  PGconn* conn =
+      dbname == "postgres" ? admin_ : PQconnectdb(Dsn(dbname).c_str());
   Status s;
   if (PQstatus(conn) != CONNECTION_OK) {
     s = Status(Code::kUnavailable, PQerrorMessage(conn));
@@ -277,7 +278,8 @@ Status PgCluster::TerminateBackend(int backend_pid) {
 Status PgCluster::TerminateDatabaseBackends(const std::string& dbname) {
   return Exec("postgres",
               "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-              "WHERE datname = '" + dbname + "' AND pid <> pg_backend_pid()");
+              "WHERE datname = '" +
+                  dbname + "' AND pid <> pg_backend_pid()");
 }
 
 std::string PgCluster::DatabaseOf(const std::string& dsn) {

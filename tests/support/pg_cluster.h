@@ -20,12 +20,12 @@
 #pragma once
 
 #include <libpq-fe.h>
+#include <sys/types.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-#include <sys/types.h>
 
 #include "bus/core/status.h"
 

@@ -82,16 +82,16 @@ Result<std::unique_ptr<PgBrokerStore>> PgBrokerStore::Open(
   // The schema goes first, on a connection of its own: the session setup
   // prepares statements against its tables.
   {
-    DOCBUS_ASSIGN_OR_RETURN(
-        auto migrator, PgConnection::Connect(options.dsn, nullptr, clock));
+    DOCBUS_ASSIGN_OR_RETURN(auto migrator,
+                            PgConnection::Connect(options.dsn, nullptr, clock));
     Status s = Migrate(*migrator);
     if (!s.ok()) return s.Prefixed("PostgreSQL at " + migrator->where());
   }
   DOCBUS_ASSIGN_OR_RETURN(
-      store->conn_,
-      PgConnection::Connect(options.dsn, SetUpSession, clock,
-                            PgReconnectPolicy{options.reconnect_min_backoff_ms,
-                                              options.reconnect_max_backoff_ms}));
+      store->conn_, PgConnection::Connect(
+                        options.dsn, SetUpSession, clock,
+                        PgReconnectPolicy{options.reconnect_min_backoff_ms,
+                                          options.reconnect_max_backoff_ms}));
   store->audit_ = std::make_unique<PgLogStorage>(*store->conn_);
   return store;
 }
@@ -123,9 +123,9 @@ Status PgBrokerStore::Commit() {
   DOCBUS_ASSIGN_OR_RETURN(std::string tag, conn_->ExecTag("COMMIT"));
   // COMMIT of a transaction an error aborted rolls it back without failing.
   if (tag != "COMMIT") {
-    return Status(Code::kUnavailable,
-                  "the transaction was rolled back by the server (" + tag +
-                      ")");
+    return Status(
+        Code::kUnavailable,
+        "the transaction was rolled back by the server (" + tag + ")");
   }
   return Status::Ok();
 }
@@ -140,8 +140,7 @@ Status PgBrokerStore::Rollback() {
 Result<std::optional<DocumentRecord>> PgBrokerStore::FindDocument(
     std::string_view sender, std::string_view message_id) {
   DOCBUS_ASSIGN_OR_RETURN(
-      PgResult r,
-      Run(kFindDocument, PgParams().Text(sender).Text(message_id)));
+      PgResult r, Run(kFindDocument, PgParams().Text(sender).Text(message_id)));
   if (r.rows() == 0) return std::optional<DocumentRecord>();
   DOCBUS_ASSIGN_OR_RETURN(DocumentRecord doc, ReadDocumentRow(r, 0));
   return std::optional<DocumentRecord>(std::move(doc));
@@ -168,20 +167,19 @@ Result<std::vector<std::string>> PgBrokerStore::GetAttachmentDigests(
 Status PgBrokerStore::InsertDocument(DocumentRecord& record) {
   DOCBUS_ASSIGN_OR_RETURN(std::string digests,
                           JoinDigests(record.attachment_sha256));
-  DOCBUS_ASSIGN_OR_RETURN(PgResult r,
-                          Run(kInsertDocument, PgParams()
-                                                   .Text(record.sender)
-                                                   .Text(record.message_id)
-                                                   .Text(record.document_id)
-                                                   .Bytes(record.header)
-                                                   .Bytes(record.signature)
-                                                   .Bytes(record.header_sha256)
-                                                   .Bytes(digests)
-                                                   .Text(JoinLines(
-                                                       record.recipients))
-                                                   .Int(record.priority)
-                                                   .Int(record.accepted_unix_ms)
-                                                   .Int(record.audit_index)));
+  DOCBUS_ASSIGN_OR_RETURN(
+      PgResult r, Run(kInsertDocument, PgParams()
+                                           .Text(record.sender)
+                                           .Text(record.message_id)
+                                           .Text(record.document_id)
+                                           .Bytes(record.header)
+                                           .Bytes(record.signature)
+                                           .Bytes(record.header_sha256)
+                                           .Bytes(digests)
+                                           .Text(JoinLines(record.recipients))
+                                           .Int(record.priority)
+                                           .Int(record.accepted_unix_ms)
+                                           .Int(record.audit_index)));
   if (r.rows() == 0) {
     return Status(Code::kAlreadyExists, "document " + record.message_id +
                                             " of " + record.sender +
@@ -214,15 +212,16 @@ Result<std::optional<StatusRecord>> PgBrokerStore::FindStatus(
 }
 
 Status PgBrokerStore::InsertStatus(const StatusRecord& s) {
-  DOCBUS_ASSIGN_OR_RETURN(PgResult r, Run(kInsertStatus, PgParams()
-                                                             .Text(s.status_id)
-                                                             .Text(s.message_id)
-                                                             .Int(s.document)
-                                                             .Text(s.reporter)
-                                                             .Text(s.addressee)
-                                                             .Int(s.code)
-                                                             .Bytes(s.body_sha256)
-                                                             .Int(s.audit_index)));
+  DOCBUS_ASSIGN_OR_RETURN(PgResult r,
+                          Run(kInsertStatus, PgParams()
+                                                 .Text(s.status_id)
+                                                 .Text(s.message_id)
+                                                 .Int(s.document)
+                                                 .Text(s.reporter)
+                                                 .Text(s.addressee)
+                                                 .Int(s.code)
+                                                 .Bytes(s.body_sha256)
+                                                 .Int(s.audit_index)));
   if (r.affected() != 1) {
     return Status(Code::kAlreadyExists,
                   "status " + s.status_id + " is stored already");
@@ -256,8 +255,7 @@ Result<std::optional<DeliveryRecord>> PgBrokerStore::GetDelivery(
   return std::optional<DeliveryRecord>(ReadDeliveryRow(r, 0));
 }
 
-Status PgBrokerStore::SetDeliveryState(int64_t delivery_id,
-                                       DeliveryState state,
+Status PgBrokerStore::SetDeliveryState(int64_t delivery_id, DeliveryState state,
                                        int64_t now_unix_ms) {
   DOCBUS_ASSIGN_OR_RETURN(
       PgResult r, Run(kSetDeliveryState, PgParams()
@@ -277,13 +275,12 @@ Result<std::vector<QueuedDelivery>> PgBrokerStore::NextQueued(
   for (int32_t p = std::min(after.priority, kHighestPriority);
        p >= 0 && out.size() < limit; --p) {
     DOCBUS_ASSIGN_OR_RETURN(
-        PgResult r,
-        Run(kNextQueuedAtPriority,
-            PgParams()
-                .Text(recipient)
-                .Int(p)
-                .Int(p == after.priority ? after.delivery_id : 0)
-                .Int(static_cast<int64_t>(limit - out.size()))));
+        PgResult r, Run(kNextQueuedAtPriority,
+                        PgParams()
+                            .Text(recipient)
+                            .Int(p)
+                            .Int(p == after.priority ? after.delivery_id : 0)
+                            .Int(static_cast<int64_t>(limit - out.size()))));
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back(QueuedDelivery{
           r.Int(i, 0), static_cast<int32_t>(r.Int(i, 1)), r.Int(i, 2)});
@@ -316,9 +313,8 @@ Result<std::optional<int64_t>> PgBrokerStore::OldestQueuedUnixMillis(
   // priority levels, five index seeks whatever the queue length.
   std::optional<int64_t> oldest_id;
   for (int32_t p = 0; p <= kHighestPriority; ++p) {
-    DOCBUS_ASSIGN_OR_RETURN(
-        PgResult r,
-        Run(kOldestQueuedAtPriority, PgParams().Text(recipient).Int(p)));
+    DOCBUS_ASSIGN_OR_RETURN(PgResult r, Run(kOldestQueuedAtPriority,
+                                            PgParams().Text(recipient).Int(p)));
     if (r.rows() > 0) {
       oldest_id = std::min(oldest_id.value_or(r.Int(0, 0)), r.Int(0, 0));
     }

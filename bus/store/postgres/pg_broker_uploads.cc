@@ -30,10 +30,8 @@ Result<std::string> PgBrokerStore::ReadChunk(int64_t upload, uint64_t offset,
       static_cast<int64_t>(std::min<size_t>(length, size_t{1} << 30));
   DOCBUS_ASSIGN_OR_RETURN(
       PgResult r,
-      Run(kReadChunk, PgParams()
-                          .Int(upload)
-                          .Int(static_cast<int64_t>(offset))
-                          .Int(want)));
+      Run(kReadChunk,
+          PgParams().Int(upload).Int(static_cast<int64_t>(offset)).Int(want)));
   const uint64_t start = r.rows() > 0 ? static_cast<uint64_t>(r.Int(0, 0)) : 0;
   const uint64_t size = r.rows() > 0 ? static_cast<uint64_t>(r.Int(0, 1)) : 0;
   if (r.rows() == 0 || offset - start >= size) {
@@ -80,26 +78,26 @@ Result<std::string> PgBrokerStore::ReadFound(const AttachmentRow& found,
   if (found.upload > 0) return ReadChunk(found.upload, offset, length);
   const uint64_t want = std::min<uint64_t>(length, found.size - offset);
   DOCBUS_ASSIGN_OR_RETURN(
-      PgResult r, Run(kReadAttachmentPiece,
-                      PgParams()
-                          .Int(found.id)
-                          .Int(static_cast<int64_t>(offset))
-                          .Int(static_cast<int64_t>(want))));
+      PgResult r,
+      Run(kReadAttachmentPiece, PgParams()
+                                    .Int(found.id)
+                                    .Int(static_cast<int64_t>(offset))
+                                    .Int(static_cast<int64_t>(want))));
   if (r.rows() == 0) return Status(Code::kNotFound, "attachment gone");
   return r.String(0, 0);
 }
 
 Result<std::optional<PgBrokerStore::UploadRow>> PgBrokerStore::FindUpload(
     const UploadKey& key) {
-  DOCBUS_ASSIGN_OR_RETURN(
-      PgResult r, Run(kFindUpload, PgParams()
-                                       .Text(key.sender)
-                                       .Text(key.message_id)
-                                       .Int(key.attachment)));
+  DOCBUS_ASSIGN_OR_RETURN(PgResult r,
+                          Run(kFindUpload, PgParams()
+                                               .Text(key.sender)
+                                               .Text(key.message_id)
+                                               .Int(key.attachment)));
   if (r.rows() == 0) return std::optional<UploadRow>();
-  return std::optional<UploadRow>(
-      UploadRow{r.Int(0, 0), UploadProgress{static_cast<uint64_t>(r.Int(0, 1)),
-                                            static_cast<uint64_t>(r.Int(0, 2))}});
+  return std::optional<UploadRow>(UploadRow{
+      r.Int(0, 0), UploadProgress{static_cast<uint64_t>(r.Int(0, 1)),
+                                  static_cast<uint64_t>(r.Int(0, 2))}});
 }
 
 Result<uint64_t> PgBrokerStore::AppendUpload(const UploadKey& key,
@@ -111,13 +109,13 @@ Result<uint64_t> PgBrokerStore::AppendUpload(const UploadKey& key,
   if (!upload.has_value()) {
     if (offset != 0) return uint64_t{0};  // a gap: nothing held yet
     DOCBUS_ASSIGN_OR_RETURN(
-        PgResult r, Run(kInsertUpload,
-                        PgParams()
-                            .Text(key.sender)
-                            .Text(key.message_id)
-                            .Int(key.attachment)
-                            .Int(static_cast<int64_t>(total_size))
-                            .Int(now_unix_ms)));
+        PgResult r,
+        Run(kInsertUpload, PgParams()
+                               .Text(key.sender)
+                               .Text(key.message_id)
+                               .Int(key.attachment)
+                               .Int(static_cast<int64_t>(total_size))
+                               .Int(now_unix_ms)));
     upload = UploadRow{r.Int(0, 0), UploadProgress{total_size, 0}};
   }
   const UploadProgress& p = upload->progress;
@@ -133,12 +131,12 @@ Result<uint64_t> PgBrokerStore::AppendUpload(const UploadKey& key,
   }
   const uint64_t end = offset + data.size();
   if (end <= p.held) return p.held;  // a resend of what is stored
-  DOCBUS_RETURN_IF_ERROR(Run(kInsertChunk,
-                             PgParams()
-                                 .Int(upload->id)
-                                 .Int(static_cast<int64_t>(p.held))
-                                 .Bytes(data.substr(p.held - offset)))
-                             .status());
+  DOCBUS_RETURN_IF_ERROR(
+      Run(kInsertChunk, PgParams()
+                            .Int(upload->id)
+                            .Int(static_cast<int64_t>(p.held))
+                            .Bytes(data.substr(p.held - offset)))
+          .status());
   DOCBUS_RETURN_IF_ERROR(
       Run(kSetUploadHeld,
           PgParams().Int(upload->id).Int(static_cast<int64_t>(end)))
@@ -188,8 +186,7 @@ Status PgBrokerStore::DeleteUploads(std::string_view sender,
   DOCBUS_RETURN_IF_ERROR(
       Run(kDeleteUploadChunks, PgParams().Text(sender).Text(message_id))
           .status());
-  return Run(kDeleteUploads, PgParams().Text(sender).Text(message_id))
-      .status();
+  return Run(kDeleteUploads, PgParams().Text(sender).Text(message_id)).status();
 }
 
 Result<int64_t> PgBrokerStore::DeleteUploadsBefore(int64_t unix_ms) {

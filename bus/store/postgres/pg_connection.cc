@@ -128,7 +128,8 @@ Status PgConnection::Open() {
   lost_ = false;
   // Server notices (e.g. "relation ... already exists, skipping") are not
   // the broker's business; drop them instead of printing to stderr.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   if (setup_) {
     Status s = setup_(*this);
     if (!s.ok()) {
@@ -145,7 +146,8 @@ Status PgConnection::EnsureConnected() {
   const int64_t now = clock_.MonotonicMillis();
   if (now < next_attempt_ms_) {
     return Status(Code::kUnavailable,
-                  "PostgreSQL at " + where_ + " is unreachable (next attempt in " +
+                  "PostgreSQL at " + where_ +
+                      " is unreachable (next attempt in " +
                       std::to_string(next_attempt_ms_ - now) + " ms)");
   }
   Status s = Open();
@@ -199,8 +201,7 @@ Result<std::string> PgConnection::ExecTag(std::string_view sql) {
   PGresult* raw = PQexec(conn_, std::string(sql).c_str());
   PgResult result(raw);
   const ExecStatusType st = PQresultStatus(raw);
-  if (raw == nullptr ||
-      (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+  if (raw == nullptr || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
     return Failure(raw, "executing SQL");
   }
   return std::string(PQcmdStatus(raw));
@@ -235,13 +236,12 @@ Result<PgResult> PgConnection::Run(const std::string& name,
     return Status(Code::kUnavailable,
                   "not connected to PostgreSQL at " + where_);
   }
-  PGresult* raw = PQexecPrepared(conn_, name.c_str(), params.size(),
-                                 params.values(), params.lengths(),
-                                 params.formats(), /*resultFormat=*/1);
+  PGresult* raw =
+      PQexecPrepared(conn_, name.c_str(), params.size(), params.values(),
+                     params.lengths(), params.formats(), /*resultFormat=*/1);
   PgResult result(raw);
   const ExecStatusType st = PQresultStatus(raw);
-  if (raw == nullptr ||
-      (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+  if (raw == nullptr || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
     return Failure(raw, "statement " + name);
   }
   return result;

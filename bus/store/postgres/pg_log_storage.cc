@@ -84,8 +84,8 @@ Result<int64_t> PgLogStorage::Size() {
 }
 
 Result<std::string> PgLogStorage::ReadEntry(int64_t index) {
-  DOCBUS_ASSIGN_OR_RETURN(
-      PgResult rows, conn_.Run("audit_read_entry", PgParams().Int(index)));
+  DOCBUS_ASSIGN_OR_RETURN(PgResult rows,
+                          conn_.Run("audit_read_entry", PgParams().Int(index)));
   if (rows.rows() == 0) {
     return Status(Code::kNotFound,
                   "audit entry " + std::to_string(index) + " is not stored");
@@ -124,8 +124,8 @@ Status PgLogStorage::Append(int64_t index, std::string_view entry,
   const std::string taken = "audit entry " + std::to_string(index) + " exists";
   if (new_hashes.empty()) {
     DOCBUS_ASSIGN_OR_RETURN(
-        PgResult r, conn_.Run("audit_insert_entry",
-                              PgParams().Int(index).Bytes(entry)));
+        PgResult r,
+        conn_.Run("audit_insert_entry", PgParams().Int(index).Bytes(entry)));
     if (r.affected() != 1) return Status(Code::kAlreadyExists, taken);
     return Status::Ok();
   }
@@ -156,9 +156,8 @@ Status PgLogStorage::Append(int64_t index, std::string_view entry,
 Status PgLogStorage::SaveCheckpoint(uint64_t size,
                                     std::string_view signed_note) {
   const int64_t tree_size = static_cast<int64_t>(size);
-  DOCBUS_ASSIGN_OR_RETURN(
-      PgResult read,
-      conn_.Run("audit_read_checkpoint", PgParams().Int(tree_size)));
+  DOCBUS_ASSIGN_OR_RETURN(PgResult read, conn_.Run("audit_read_checkpoint",
+                                                   PgParams().Int(tree_size)));
   if (read.rows() > 0) {
     if (read.Bytes(0, 0) == signed_note) return Status::Ok();
     return Status(Code::kAlreadyExists, "a different checkpoint of size " +

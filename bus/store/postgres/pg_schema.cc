@@ -5,12 +5,12 @@
 namespace docbus::store::pg {
 
 Status Migrate(PgConnection& conn) {
-  DOCBUS_RETURN_IF_ERROR(conn.Exec(
-      "BEGIN;"
-      "SELECT pg_advisory_xact_lock(6873014657140331);"
-      "CREATE TABLE IF NOT EXISTS schema_migrations("
-      "version integer PRIMARY KEY, "
-      "applied_at timestamptz NOT NULL DEFAULT now())"));
+  DOCBUS_RETURN_IF_ERROR(
+      conn.Exec("BEGIN;"
+                "SELECT pg_advisory_xact_lock(6873014657140331);"
+                "CREATE TABLE IF NOT EXISTS schema_migrations("
+                "version integer PRIMARY KEY, "
+                "applied_at timestamptz NOT NULL DEFAULT now())"));
   Result<PgResult> current = conn.Query(
       "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations");
   if (!current.ok()) {
