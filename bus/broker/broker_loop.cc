@@ -12,6 +12,7 @@
 #include "bus/core/chunks.h"
 #include "bus/core/crash_point.h"
 #include "bus/core/log.h"
+#include "bus/store/store_backend.h"
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/poll.h"
 #include "bus/transport/registry_authenticator.h"
@@ -109,8 +110,13 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   data_lock_.emplace(std::move(lock).value());
 
   // The store, and the audit log checked against its last checkpoint.
-  auto store = store::OpenSqliteBrokerStore(options_.data_dir);
-  if (!store.ok()) return KeyError("broker.data_dir", store.status());
+  auto store = store::OpenBrokerStore(store::StoreSelection{
+      options_.store_backend, options_.data_dir, options_.store_dsn, &clock_});
+  if (!store.ok()) {
+    return KeyError(options_.store_backend == "sqlite" ? "broker.data_dir"
+                                                       : "store.dsn",
+                    store.status());
+  }
   store_ = std::move(store).value();
   audit_ = std::make_unique<audit::AuditLog>(store_->audit_storage(),
                                              options_.origin, &clock_);

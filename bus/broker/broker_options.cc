@@ -3,6 +3,7 @@
 #include <spdlog/common.h>
 
 #include "bus/audit/note_signer.h"
+#include "bus/store/store_backend.h"
 
 namespace docbus::broker {
 
@@ -12,6 +13,8 @@ BrokerOptions ReadBrokerOptions(Config& config) {
   o.listen = config.String("broker.listen", o.listen);
   o.data_dir = config.RequiredPath("broker.data_dir");
   o.curve_secret_key = config.RequiredPath("broker.curve_secret_key");
+  o.store_backend = config.String("store.backend", o.store_backend);
+  o.store_dsn = config.String("store.dsn", o.store_dsn);
   o.root_certificate = config.RequiredPath("pki.root_certificate");
   o.crl = config.RequiredPath("pki.crl");
   o.registry = config.RequiredPath("pki.registry");
@@ -48,6 +51,8 @@ Status ValidateBrokerOptions(const BrokerOptions& o) {
                   "key '" + std::string(key) + "': " + why);
   };
   if (o.listen.empty()) return bad("broker.listen", "must not be empty");
+  DOCBUS_RETURN_IF_ERROR(store::ValidateStoreSelection(
+      store::StoreSelection{o.store_backend, o.data_dir, o.store_dsn}));
   if (!audit::IsValidNoteKeyName(o.origin)) {
     return bad("audit.origin",
                "must be a non-empty log origin without spaces or '+'");

@@ -17,6 +17,9 @@ struct BrokerOptions {
   std::string listen = "tcp://127.0.0.1:*";
   std::filesystem::path data_dir;
   std::filesystem::path curve_secret_key;  // file holding the Z85 secret
+  // [store]: where the broker's state lives (bus/store/README.md).
+  std::string store_backend = "sqlite";  // or "postgresql"
+  std::string store_dsn;                 // libpq connection string
   // [pki]
   std::filesystem::path root_certificate;
   std::filesystem::path crl;

@@ -4,47 +4,10 @@
 #include <system_error>
 #include <utility>
 
+#include "bus/store/record_columns.h"
+
 namespace docbus::store {
 namespace {
-
-constexpr size_t kDigestBytes = 32;
-constexpr int32_t kHighestPriority = 4;
-
-std::string JoinLines(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back('\n');
-    out += items[i];
-  }
-  return out;
-}
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  size_t start = 0;
-  while (true) {
-    const size_t nl = text.find('\n', start);
-    out.push_back(text.substr(start, nl - start));
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  return out;
-}
-
-// The attachment_sha256 column: 32-byte digests, back to back.
-Result<std::vector<std::string>> SplitDigests(int64_t document,
-                                              std::string_view digests) {
-  if (digests.size() % kDigestBytes != 0) {
-    return Status(Code::kCorruption, "document " + std::to_string(document) +
-                                         ": attachment digests damaged");
-  }
-  std::vector<std::string> out;
-  for (size_t i = 0; i < digests.size(); i += kDigestBytes) {
-    out.emplace_back(digests.substr(i, kDigestBytes));
-  }
-  return out;
-}
 
 Result<DocumentRecord> ReadDocumentRow(const SqliteStatement& st) {
   DocumentRecord d;
@@ -164,14 +127,8 @@ Result<std::vector<std::string>> SqliteBrokerStore::GetAttachmentDigests(
 }
 
 Status SqliteBrokerStore::InsertDocument(DocumentRecord& record) {
-  std::string digests;
-  for (const std::string& d : record.attachment_sha256) {
-    if (d.size() != kDigestBytes) {
-      return Status(Code::kInvalidArgument,
-                    "attachment digest is not 32 bytes");
-    }
-    digests += d;
-  }
+  DOCBUS_ASSIGN_OR_RETURN(std::string digests,
+                          JoinDigests(record.attachment_sha256));
   SqliteQuery q = Query(schema::kInsertDocument);
   q->BindText(1, record.sender)
       .BindText(2, record.message_id)

@@ -126,6 +126,38 @@ TEST_CASE("docbus-broker refuses a bad config naming the key, exit 2",
   CHECK(daemon.output().find(key) != std::string::npos);
 }
 
+TEST_CASE("docbus-broker refuses a bad store backend or dsn naming the key, exit 2",
+          "[broker]") {
+  TempDir dir;
+  const auto [store, key] = GENERATE(table<std::string, std::string>({
+      {"[store]\nbackend = \"mysql\"\n", "store.backend"},
+      {"[store]\nbackend = \"postgresql\"\n", "store.dsn"},
+      {"[store]\nbackend = \"postgresql\"\ndsn = \"host=x port\"\n",
+       "store.dsn"},
+      {"[store]\ndsn = \"host=127.0.0.1\"\n", "store.dsn"},
+  }));
+  Daemon daemon(WriteConfig(dir, Config(dir.path() / "data", store)));
+  CHECK(daemon.Wait() == 2);
+  INFO(daemon.output());
+  CHECK(daemon.output().find(key) != std::string::npos);
+}
+
+TEST_CASE(
+    "docbus-broker on an unreachable PostgreSQL exits 1 naming its host and "
+    "port, never the password",
+    "[broker]") {
+  TempDir dir;
+  Daemon daemon(WriteConfig(
+      dir, Config(dir.path() / "data",
+                  "[store]\nbackend = \"postgresql\"\n"
+                  "dsn = \"host=127.0.0.1 port=1 dbname=docbus "
+                  "password=s3cret-pw connect_timeout=5\"\n")));
+  CHECK(daemon.Wait() == 1);
+  INFO(daemon.output());
+  CHECK(daemon.output().find("host 127.0.0.1 port 1") != std::string::npos);
+  CHECK(daemon.output().find("s3cret-pw") == std::string::npos);
+}
+
 TEST_CASE("docbus-broker serves its status over HTTP and exits 0 on SIGTERM",
           "[broker]") {
   TempDir dir;

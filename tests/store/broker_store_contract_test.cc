@@ -1,79 +1,24 @@
+// The BrokerStore contract, run on every backend: each TEST_CASE here is a
+// template over the backends of tests/store/store_backends.h, so its ctest
+// name ends in "- Sqlite" or "- PostgreSQL".
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <string>
 
 #include "bus/audit/audit_log.h"
 #include "bus/store/broker_store.h"
-#include "tests/temp_dir.h"
+#include "tests/store/store_backends.h"
+#include "tests/store/store_records.h"
 
 namespace docbus::store {
 namespace {
 
-namespace fs = std::filesystem;
-
-using ::docbus::testing::TempDir;
-
-std::unique_ptr<BrokerStore> Open(const fs::path& dir) {
-  auto store = OpenSqliteBrokerStore(dir);
-  REQUIRE(store.ok());
-  return std::move(store).value();
-}
-
-DocumentRecord MakeDocument(const std::string& message_id) {
-  DocumentRecord d;
-  d.sender = "000.00.00.G22";
-  d.message_id = message_id;
-  d.document_id = "000.00.00.G22,2026/01/05,12/VPCP-TH";
-  d.header = std::string("header\0bytes", 12);
-  d.signature = "signature";
-  d.header_sha256 = std::string(32, 'h');
-  d.attachment_sha256 = {std::string(32, 'a'), std::string(32, 'b')};
-  d.recipients = {"000.00.01.H01", "000.00.02.H02"};
-  d.priority = 3;
-  d.accepted_unix_ms = 1'780'000'000'000;
-  d.audit_index = 7;
-  return d;
-}
-
-DeliveryRecord MakeDelivery(const std::string& recipient, int priority,
-                            int64_t document, int64_t expires = 0) {
-  DeliveryRecord d;
-  d.recipient = recipient;
-  d.kind = DeliveryKind::kDocument;
-  d.priority = priority;
-  d.document = document;
-  d.size_bytes = 100;
-  d.created_unix_ms = 1'780'000'000'000;
-  d.expires_unix_ms = expires;
-  d.prior_audit_index = 7;
-  return d;
-}
-
-// Begins a batch and inserts a document with `message_id` into it.
-DocumentRecord BeginWithDocument(BrokerStore& store,
-                                 const std::string& message_id) {
-  REQUIRE(store.Begin().ok());
-  DocumentRecord doc = MakeDocument(message_id);
-  REQUIRE(store.InsertDocument(doc).ok());
-  return doc;
-}
-
-v1::AuditRecord Record(const std::string& message_id) {
-  v1::AuditRecord r;
-  r.set_event(v1::AUDIT_ACCEPTED);
-  r.set_message_id(message_id);
-  r.set_sender("000.00.00.G22");
-  r.set_time_unix_ms(1'780'000'000'000);
-  return r;
-}
-
-TEST_CASE("a committed batch survives closing and reopening the store",
-          "[store]") {
-  TempDir dir;
+TEMPLATE_TEST_CASE("a committed batch survives closing and reopening the store",
+                   "[store]", Sqlite, PostgreSQL) {
+  TestType backend;
   int64_t doc_id = 0;
   int64_t delivery_id = 0;
   {
-    auto store = Open(dir.path());
+    auto store = backend.Open();
     DocumentRecord doc = BeginWithDocument(*store, "m-1");
     doc_id = doc.id;
     REQUIRE(store->PutAttachment(std::string(32, 'a'), std::string("\0\1\2", 3))
@@ -95,7 +40,7 @@ TEST_CASE("a committed batch survives closing and reopening the store",
     REQUIRE(store->SaveCheckpoint(1, "note\n").ok());
     REQUIRE(store->Commit().ok());
   }
-  auto store = Open(dir.path());
+  auto store = backend.Open();
   auto found = store->FindDocument("000.00.00.G22", "m-1");
   REQUIRE(found.ok());
   REQUIRE(found->has_value());
@@ -125,10 +70,11 @@ TEST_CASE("a committed batch survives closing and reopening the store",
   CHECK(checkpoint->value_or("") == "note\n");
 }
 
-TEST_CASE("a rolled-back batch leaves no document, delivery or audit entry",
-          "[store]") {
-  TempDir dir;
-  auto store = Open(dir.path());
+TEMPLATE_TEST_CASE(
+    "a rolled-back batch leaves no document, delivery or audit entry",
+    "[store]", Sqlite, PostgreSQL) {
+  TestType backend;
+  auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-rolled-back");
   DeliveryRecord d = MakeDelivery("000.00.01.H01", 0, doc.id);
   REQUIRE(store->InsertDelivery(d).ok());
@@ -154,10 +100,11 @@ TEST_CASE("a rolled-back batch leaves no document, delivery or audit entry",
 // A large attachment arrives a chunk at a time: a repeated chunk or one that
 // would leave a gap changes nothing, and once adopted it reads back whole and
 // from any offset, across the chunks.
-TEST_CASE("an upload held in chunks reads back whole and from any offset",
-          "[store]") {
-  TempDir dir;
-  auto store = Open(dir.path());
+TEMPLATE_TEST_CASE(
+    "an upload held in chunks reads back whole and from any offset", "[store]",
+    Sqlite, PostgreSQL) {
+  TestType backend;
+  auto store = backend.Open();
   const UploadKey key{"000.00.00.G22", "0190f3a2-7c1e-7abc-9def-0123456789ab",
                       0};
   std::string data;
@@ -196,9 +143,10 @@ TEST_CASE("an upload held in chunks reads back whole and from any offset",
         Code::kInvalidField);
 }
 
-TEST_CASE("a queue is read in priority order, a page at a time", "[store]") {
-  TempDir dir;
-  auto store = Open(dir.path());
+TEMPLATE_TEST_CASE("a queue is read in priority order, a page at a time",
+                   "[store]", Sqlite, PostgreSQL) {
+  TestType backend;
+  auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-q");
   const int priorities[] = {0, 3, 1, 4, 3, 0, 2};
   std::vector<int64_t> ids;
@@ -240,10 +188,11 @@ TEST_CASE("a queue is read in priority order, a page at a time", "[store]") {
         Code::kNotFound);
 }
 
-TEST_CASE("a resubmission is found by sender and message id, not by id alone",
-          "[store]") {
-  TempDir dir;
-  auto store = Open(dir.path());
+TEMPLATE_TEST_CASE(
+    "a resubmission is found by sender and message id, not by id alone",
+    "[store]", Sqlite, PostgreSQL) {
+  TestType backend;
+  auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-dedup");
   DocumentRecord again = MakeDocument("m-dedup");
   CHECK(store->InsertDocument(again).code() == Code::kAlreadyExists);
@@ -255,10 +204,11 @@ TEST_CASE("a resubmission is found by sender and message id, not by id alone",
   CHECK_FALSE(store->FindStatus("s-none")->has_value());
 }
 
-TEST_CASE("expiry finds queued documents past their deadline, oldest first",
-          "[store]") {
-  TempDir dir;
-  auto store = Open(dir.path());
+TEMPLATE_TEST_CASE(
+    "expiry finds queued documents past their deadline, oldest first",
+    "[store]", Sqlite, PostgreSQL) {
+  TestType backend;
+  auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-exp");
   DeliveryRecord late = MakeDelivery("000.00.01.H01", 0, doc.id, 2000);
   DeliveryRecord early = MakeDelivery("000.00.02.H02", 0, doc.id, 1000);
