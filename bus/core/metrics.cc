@@ -1,14 +1,22 @@
 #include "bus/core/metrics.h"
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
+#include <system_error>
 
 namespace docbus {
 namespace {
 
+// The shortest text that parses back to `v` (what a config or a reader
+// wrote: 0.0005, 1e-06, 42), with the exposition format's spellings of the
+// infinities and NaN.
 std::string FormatValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (ec != std::errc()) return "NaN";  // cannot happen: 64 bytes suffice
+  return std::string(buf, end);
 }
 
 std::string Series(const std::string& name, std::string_view labels) {
@@ -49,6 +57,22 @@ Metrics::Family& Metrics::FamilyLocked(std::string_view name) {
              .first;
   }
   return it->second;
+}
+
+void Metrics::Declare(std::string_view name, std::string_view labels) {
+  std::lock_guard lock(mu_);
+  Family& f = FamilyLocked(name);
+  if (f.type == "histogram") {
+    if (f.histograms.find(labels) == f.histograms.end()) {
+      Histogram& h = f.histograms.emplace(std::string(labels), Histogram{})
+                         .first->second;
+      h.counts.assign(f.buckets.size() + 1, 0);
+    }
+    return;
+  }
+  if (f.values.find(labels) == f.values.end()) {
+    f.values.emplace(std::string(labels), 0);
+  }
 }
 
 void Metrics::Add(std::string_view name, std::string_view labels, double by) {
