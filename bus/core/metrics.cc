@@ -7,15 +7,21 @@
 namespace docbus {
 namespace {
 
-// The shortest text that parses back to `v` (what a config or a reader
-// wrote: 0.0005, 1e-06, 42), with the exposition format's spellings of the
-// infinities and NaN.
+// The shortest digits that parse back to `v`, as a person writes them in a
+// config (0.0005, 42, 86400): positional between 1e-7 and 1e21, like
+// JavaScript's Number#toString, else with an exponent (1e-09, 1e+21). The
+// infinities and NaN in the exposition format's spelling.
 std::string FormatValue(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  if (ec != std::errc()) return "NaN";  // cannot happen: 64 bytes suffice
+  const double magnitude = std::fabs(v);
+  const bool positional = v == 0 || (magnitude >= 1e-7 && magnitude < 1e21);
+  char buf[128];  // positional 1e-7 has at most ~25 digits: ample room
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, v,
+                    positional ? std::chars_format::fixed
+                               : std::chars_format::scientific);
+  if (ec != std::errc()) return "NaN";  // cannot happen with this buffer
   return std::string(buf, end);
 }
 

@@ -26,10 +26,11 @@ TEST_CASE("bucket bounds print as written, not as 17 significant digits",
           "[metrics]") {
   Metrics m;
   m.Describe("docbus_commit_seconds", "histogram", "Commit latency.",
-             {0.0005, 0.0002, 1e-06, 0.1, 2.5, 86400});
+             {1e-09, 1e-06, 0.0002, 0.0005, 0.1, 2.5, 86400});
   m.Observe("docbus_commit_seconds", "", 0.3);
   const std::string text = m.Render();
-  for (const char* le : {"0.0005", "0.0002", "1e-06", "0.1", "2.5", "86400"}) {
+  for (const char* le :
+       {"1e-09", "0.000001", "0.0002", "0.0005", "0.1", "2.5", "86400"}) {
     CHECK(text.find("le=\"" + std::string(le) + "\"") != std::string::npos);
   }
   CHECK(text.find("0000000") == std::string::npos);
