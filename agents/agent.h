@@ -69,6 +69,10 @@ class Agent final : public AgentService {
   // Wakes the loop, e.g. after a FakeClock moved.
   void Wake() { queue_->Wake(); }
   const std::filesystem::path& data_dir() const { return options_.data_dir; }
+  // Whether the loop has a session with the broker; valid until Stop.
+  const BrokerConnectivity& connectivity() const {
+    return loop_->connectivity();
+  }
 
   Result<std::string> Submit(DocumentRequest request) override;
   Result<std::string> ReportStatus(std::string_view message_id,

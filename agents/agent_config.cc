@@ -31,6 +31,9 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   a.agency_id = config.RequiredString("agent.agency_id");
   a.data_dir = config.RequiredPath("agent.data_dir");
   a.broker_endpoint = config.RequiredString("broker.endpoint");
+  // From 1 s (a blip is not worth a page) to a day.
+  a.loop.offline_after_ms = config.Int(
+      "broker.offline_after_ms", a.loop.offline_after_ms, 1000, 86'400'000);
   const auto broker_key = config.RequiredPath("broker.public_key");
   const auto curve_public = config.RequiredPath("keys.curve_public_key");
   const auto curve_secret = config.RequiredPath("keys.curve_secret_key");

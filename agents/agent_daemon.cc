@@ -65,6 +65,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
       static_cast<size_t>(limits.max_document_bytes / 3 * 4 + (1 << 20));
   http.limits = json;
   http.clock = &clock;
+  http.connectivity = &daemon->agent_->connectivity();
   Result<std::unique_ptr<HttpApi>> api = StartHttpApi(*daemon->agent_, http);
   if (!api.ok()) {
     return Status(api.status().code(),

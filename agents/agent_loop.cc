@@ -42,6 +42,9 @@ Result<std::unique_ptr<AgentLoop>> AgentLoop::Create(
   loop->deps_.metrics.Set(metric::kAuditSize, "",
                           static_cast<double>(audit_size));
   loop->deps_.metrics.Set(metric::kConnected, "", 0);
+  loop->connectivity_ = std::make_unique<BrokerConnectivity>(
+      loop->deps_.clock, socket_options.endpoint,
+      loop->deps_.options.offline_after_ms);
   DOCBUS_ASSIGN_OR_RETURN(loop->socket_, transport::AgentSocket::Connect(
                                              zmq_context, socket_options));
   return loop;
@@ -85,6 +88,7 @@ Status AgentLoop::Run() {
                    published.ToString());
   }
   SetConnected(false);
+  connectivity_->Update(false);
   logger_->info("agent loop stopped agency={} pending={}", deps_.agency_id,
                 pending_);
   return Status::Ok();
@@ -100,6 +104,30 @@ void AgentLoop::SetConnected(bool connected) {
   deps_.metrics.Set(metric::kConnected, "", connected ? 1 : 0);
   logger_->info("broker session {} agency={}", connected ? "up" : "down",
                 deps_.agency_id);
+}
+
+void AgentLoop::ReportConnectivity() {
+  switch (connectivity_->Update(connected_)) {
+    case BrokerConnectivity::Change::kWentOffline:
+      logger_->warn(
+          "agency={} {} (for longer than broker.offline_after_ms={}): "
+          "documents stay pending, /healthz answers 503",
+          deps_.agency_id, connectivity_->Reason(),
+          connectivity_->offline_after_ms());
+      break;
+    case BrokerConnectivity::Change::kBackOnline:
+      logger_->info(
+          "agency={} reached the broker at {} again: pending documents are "
+          "sent",
+          deps_.agency_id, connectivity_->endpoint());
+      break;
+    case BrokerConnectivity::Change::kNone:
+      break;
+  }
+  const BrokerConnectivity::View v = connectivity_->Read();
+  deps_.metrics.Set(metric::kBrokerOffline, "", v.offline ? 1 : 0);
+  deps_.metrics.Set(metric::kBrokerDisconnectedSeconds, "",
+                    static_cast<double>(v.disconnected_ms) / 1000);
 }
 
 void AgentLoop::CheckReconnected() {
@@ -136,6 +164,9 @@ int64_t AgentLoop::NextTimeoutMs(int64_t now) {
         std::min(deadline, last_hello_ms_ + deps_.options.hello_retry_ms);
   }
   deadline = std::min(deadline, next_publish_ms_);
+  if (const int64_t until = connectivity_->MillisUntilOffline(); until >= 0) {
+    deadline = std::min(deadline, now + until);
+  }
   return std::max<int64_t>(0, deadline - now);
 }
 
@@ -185,6 +216,7 @@ void AgentLoop::Turn() {
   if (!frames.empty() || !submissions.empty())
     ProcessBatch(frames, submissions);
   RunTimers(deps_.clock.MonotonicMillis());
+  ReportConnectivity();
 }
 
 void AgentLoop::Prepare(InboundFrame& in) const {

@@ -10,8 +10,12 @@
 // (re)connection and after Error{REASON_UNAVAILABLE}; submissions start once
 // the broker's Welcome arrives. Timers: retransmission of unanswered
 // submissions, CheckpointRequest, and the own log's checkpoint publication.
+// Every turn it reports the session's state to its BrokerConnectivity: a
+// session missing for longer than offline_after_ms is logged once (and its
+// return once) and shown in the docbus_agent_broker_* gauges.
 //
-// Thread-safety: Run on one thread; RequestStop and the counters from any.
+// Thread-safety: Run on one thread; RequestStop, connectivity() and the
+// counters from any.
 #pragma once
 
 #include <spdlog/spdlog.h>
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "agents/agent_store.h"
+#include "agents/broker_connectivity.h"
 #include "agents/checkpoint_tracker.h"
 #include "agents/chunk_fetcher.h"
 #include "agents/document_receiver.h"
@@ -53,6 +58,9 @@ struct LoopOptions {
   // Threads besides the loop that verify and sign a turn's deliveries;
   // -1: one less than the machine's cores.
   int verify_threads = -1;
+  // Without a session for longer than this, the agent says so once (log,
+  // docbus_agent_broker_offline, /healthz 503): broker.offline_after_ms.
+  int64_t offline_after_ms = 15000;
 };
 
 // What the loop is built from. The referenced objects must outlive it.
@@ -83,6 +91,9 @@ class AgentLoop {
   // Returns the fatal error that ended it, if any.
   Status Run();
   void RequestStop();
+
+  // The session's state for the HTTP API (thread-safe).
+  const BrokerConnectivity& connectivity() const { return *connectivity_; }
 
  private:
   AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store);
@@ -121,6 +132,8 @@ class AgentLoop {
   void QueueReply(std::string frame);
   void FlushReplies();
   void SetConnected(bool connected);
+  // Updates connectivity_ and its gauges; logs a change once.
+  void ReportConnectivity();
 
   LoopDeps deps_;
   std::shared_ptr<spdlog::logger> logger_;
@@ -135,6 +148,7 @@ class AgentLoop {
   std::unique_ptr<CheckpointTracker> tracker_;
   std::unique_ptr<OwnLogPublisher> publisher_;
   std::unique_ptr<transport::AgentSocket> socket_;
+  std::unique_ptr<BrokerConnectivity> connectivity_;
   WorkerPool pool_;
   TurnOutput out_;
   std::deque<std::string> replies_;

@@ -7,6 +7,8 @@ struct Family {
   const char* name;
   const char* type;
   const char* help;
+  // Labelled by an open set of values (reasons): no series until the first.
+  bool open_labels = false;
 };
 
 constexpr Family kFamilies[] = {
@@ -14,28 +16,35 @@ constexpr Family kFamilies[] = {
      "Outbox entries the broker has not answered yet."},
     {kSubmitted, "counter", "Documents and statuses stored in the outbox."},
     {kAccepted, "counter", "Submissions the broker accepted."},
-    {kRejected, "counter", "Submissions the broker rejected, by reason."},
+    {kRejected, "counter", "Submissions the broker rejected, by reason.", true},
     {kSubmitRefused, "counter",
-     "Submissions refused by the agent before signing, by reason."},
+     "Submissions refused by the agent before signing, by reason.", true},
     {kReceived, "counter", "Documents stored in the inbox."},
-    {kRefused, "counter", "Deliveries refused, by reason."},
+    {kRefused, "counter", "Deliveries refused, by reason.", true},
     {kDuplicates, "counter", "Deliveries already stored, acknowledged again."},
     {kReceiptsReceived, "counter", "Verified signed receipts recorded."},
     {kStatusesReceived, "counter", "Verified status messages recorded."},
     {kStatusesSent, "counter", "Status messages the broker accepted."},
     {kDeadLetters, "counter", "Dead-letter notices recorded."},
-    {kBadFrames, "counter", "Frames from the broker that were not understood."},
-    {kBrokerErrors, "counter", "Error frames from the broker, by reason."},
+    {kBadFrames, "counter",
+     "Frames from the broker that were not understood, by reason.", true},
+    {kBrokerErrors, "counter", "Error frames from the broker, by reason.", true},
     {kConnected, "gauge", "1 while a session with the broker is up."},
+    {kBrokerOffline, "gauge",
+     "1 while no session with the broker has been up for longer than "
+     "broker.offline_after_ms (then /healthz answers 503)."},
+    {kBrokerDisconnectedSeconds, "gauge",
+     "Seconds since the session with the broker went down (since start when "
+     "it never came up); 0 while it is up."},
     {kCheckpointSize, "gauge",
      "Size of the latest broker checkpoint accepted."},
     {kCheckpointInconsistent, "counter",
      "Broker checkpoints inconsistent with the one we hold (evidence kept)."},
     {kCheckpointRefused, "counter",
-     "Broker checkpoints not accepted for another reason, by reason."},
+     "Broker checkpoints not accepted for another reason, by reason.", true},
     {kAuditSize, "gauge", "Entries in the agency's own audit log."},
     {kPkiReloads, "counter",
-     "Registry and CRL reloads (SIGHUP), by result (ok, failed)."},
+     "Registry and CRL reloads (SIGHUP), by result (ok, failed).", true},
     {kStoreErrors, "counter",
      "Store transactions that failed and rolled back."},
 };
@@ -43,7 +52,19 @@ constexpr Family kFamilies[] = {
 }  // namespace
 
 void DescribeAgentMetrics(Metrics& m) {
-  for (const Family& f : kFamilies) m.Describe(f.name, f.type, f.help);
+  // Every series whose labels are known is exported from start, at 0: a
+  // counter that appears with its first event hides that event from
+  // rate() and increase() after each restart.
+  for (const Family& f : kFamilies) {
+    m.Describe(f.name, f.type, f.help);
+    if (!f.open_labels) m.Declare(f.name);
+  }
+  m.Declare(kPkiReloads, Label("result", "ok"));
+  m.Declare(kPkiReloads, Label("result", "failed"));
+  for (const char* reason :
+       {"malformed", "unexpected", "unknown_submission", "reply_dropped"}) {
+    m.Declare(kBadFrames, Label("reason", reason));
+  }
   m.Describe(kCommitSeconds, "histogram",
              "Duration of one COMMIT (the fsync of a group commit).",
              {0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5});
@@ -51,6 +72,8 @@ void DescribeAgentMetrics(Metrics& m) {
              "Duration of one loop turn's transaction: handling its frames and "
              "submissions, then the commit.",
              {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5});
+  m.Declare(kCommitSeconds);
+  m.Declare(kTurnSeconds);
 }
 
 }  // namespace docbus::agent::metric

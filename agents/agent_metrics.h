@@ -26,6 +26,10 @@ inline constexpr char kBadFrames[] =
 inline constexpr char kBrokerErrors[] =
     "docbus_agent_broker_errors_total";  // {reason}
 inline constexpr char kConnected[] = "docbus_agent_connected";
+// Past broker.offline_after_ms without a session (the agent is not ready).
+inline constexpr char kBrokerOffline[] = "docbus_agent_broker_offline";
+inline constexpr char kBrokerDisconnectedSeconds[] =
+    "docbus_agent_broker_disconnected_seconds";
 inline constexpr char kCheckpointSize[] = "docbus_agent_checkpoint_size";
 inline constexpr char kCheckpointInconsistent[] =
     "docbus_agent_checkpoint_inconsistent_total";

@@ -92,6 +92,10 @@ class DropFolderImpl final : public DropFolder {
                "Drop folder submissions refused, by reason");
     m.Describe(kExported, "counter",
                "Documents and statuses exported to the drop folder");
+    // At 0 from start, so rate() sees the first one (see Metrics::Declare).
+    m.Declare(kSubmitted);
+    m.Declare(kExported, Label("kind", "document"));
+    m.Declare(kExported, Label("kind", "status"));
     thread_ = std::thread([this] { Run(); });
     return Status::Ok();
   }

@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 
@@ -72,36 +73,20 @@ bool SameSecret(std::string_view given, std::string_view expected) {
   return diff == 0;
 }
 
-struct ListenAddress {
-  std::string host;
-  int port = 0;
-  std::string url_host;
-};
-
-Result<ListenAddress> ParseListen(std::string_view listen) {
-  const Status bad(Code::kInvalidArgument,
-                   "http.listen must be <loopback host>:<port>, got '" +
-                       std::string(listen.substr(0, 80)) + "'");
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string_view::npos) return bad;
-  std::string_view host = listen.substr(0, colon);
-  const std::string_view port = listen.substr(colon + 1);
-  int value = -1;
-  auto [end, err] =
-      std::from_chars(port.data(), port.data() + port.size(), value);
-  if (err != std::errc() || end != port.data() + port.size() || value < 0 ||
-      value > 65535) {
-    return bad;
+// The API is for the agency's own systems on this machine: loopback only.
+Result<HttpListenAddress> ParseLoopbackListen(std::string_view listen) {
+  Result<HttpListenAddress> address = ParseHttpListen(listen, "http.listen");
+  if (!address.ok()) {
+    return Status(Code::kInvalidArgument,
+                  "http.listen must be <loopback host>:<port>, got '" +
+                      std::string(listen.substr(0, 80)) + "'");
   }
-  if (host == "localhost") host = "127.0.0.1";
-  if (host == "[::1]") host = "::1";
-  if (host != "127.0.0.1" && host != "::1") {
+  if (address->host != "127.0.0.1" && address->host != "::1") {
     return Status(Code::kInvalidArgument,
                   "http.listen must be on loopback (127.0.0.1 or [::1]): the "
                   "API is for the agency's own systems on this machine");
   }
-  return ListenAddress{std::string(host), value,
-                       host == "::1" ? "[::1]" : std::string(host)};
+  return address;
 }
 
 Result<int64_t> QueryInt(const httplib::Request& req, const char* name,
@@ -137,66 +122,52 @@ class HttpApiServer final : public HttpApi {
         clock_(options.clock != nullptr ? options.clock : &real_clock_),
         log_(ComponentLogger("agent-api")) {}
 
-  ~HttpApiServer() override {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
+  // listener_ goes first (declared last): no request runs once the members
+  // its handlers use are destroyed.
+  ~HttpApiServer() override = default;
 
-  const std::string& url() const override { return url_; }
+  const std::string& url() const override { return listener_->url(); }
 
   Status Start() {
     if (options_.token.empty()) {
       return Status(Code::kInvalidArgument, "the API token must not be empty");
     }
-    DOCBUS_ASSIGN_OR_RETURN(ListenAddress address,
-                            ParseListen(options_.listen));
+    DOCBUS_ASSIGN_OR_RETURN(HttpListenAddress address,
+                            ParseLoopbackListen(options_.listen));
     Metrics& m = service_.metrics();
     m.Describe(kRequests, "counter", "HTTP API requests by route and status");
     m.Describe(kRefused, "counter", "HTTP API requests refused, by reason");
-    server_.new_task_queue = [] {
+    server_->new_task_queue = [] {
       return new httplib::ThreadPool(kServerThreads);
     };
     // Without it Nagle's algorithm holds a small answer back until the
     // client's delayed ACK: tens of milliseconds per keep-alive request.
-    server_.set_tcp_nodelay(true);
-    server_.set_payload_max_length(options_.max_body_bytes);
-    server_.set_keep_alive_timeout(2);
+    server_->set_tcp_nodelay(true);
+    server_->set_payload_max_length(options_.max_body_bytes);
+    server_->set_keep_alive_timeout(2);
     // A connection is closed after this many requests so that the threads
     // go round when more clients than threads keep connections open; the
     // library's default of 5 made a busy client reconnect every 5 requests.
-    server_.set_keep_alive_max_count(kRequestsPerConnection);
-    server_.set_pre_routing_handler(
+    server_->set_keep_alive_max_count(kRequestsPerConnection);
+    server_->set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
           return Authorize(req, res);
         });
-    server_.set_error_handler(httplib::Server::HandlerWithResponse(
+    server_->set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) {
           return FillError(req, res);
         }));
-    server_.set_exception_handler([this](const httplib::Request& req,
+    server_->set_exception_handler([this](const httplib::Request& req,
                                          httplib::Response& res,
                                          std::exception_ptr) {
       Send(res, 500, RenderError(Status(Code::kInternal, "unexpected error")));
       log_->error("api route={} failed with an exception", req.path);
     });
     AddRoutes();
-    int port = address.port;
-    if (port == 0) {
-      port = server_.bind_to_any_port(address.host);
-      if (port < 0)
-        return Status(Code::kUnavailable, "cannot bind " + options_.listen);
-    } else if (!server_.bind_to_port(address.host, port)) {
-      return Status(Code::kUnavailable, "cannot bind " + options_.listen);
-    }
-    url_ = "http://" + address.url_host + ":" + std::to_string(port);
-    thread_ = std::thread([this] {
-      server_.listen_after_bind();
-      stopped_ = true;
-    });
-    // stop() only works once the accept loop runs; wait for it so that a
-    // destructor right after Start() cannot hang.
-    while (!server_.is_running() && !stopped_) std::this_thread::yield();
-    log_->info("agency={} api listening on {}", service_.agency_id(), url_);
+    DOCBUS_ASSIGN_OR_RETURN(
+        listener_,
+        HttpListener::Start(std::move(server_), address, "http.listen"));
+    log_->info("agency={} api listening on {}", service_.agency_id(), url());
     return Status::Ok();
   }
 
@@ -218,14 +189,20 @@ class HttpApiServer final : public HttpApi {
           [this](const auto& req) { return Incoming(req); });
     Route("GET", "/v1/statuses", "list_statuses",
           [this](const auto& req) { return ListStatuses(req); });
-    server_.Get("/metrics", [this](const httplib::Request&,
+    server_->Get("/metrics", [this](const httplib::Request&,
                                    httplib::Response& res) {
       res.set_content(service_.metrics().Render(), "text/plain; version=0.0.4");
     });
-    server_.Get("/healthz",
-                [](const httplib::Request&, httplib::Response& res) {
-                  res.set_content("ok\n", "text/plain");
-                });
+    server_->Get("/healthz", [this](const httplib::Request&,
+                                    httplib::Response& res) {
+      const BrokerConnectivity* link = options_.connectivity;
+      if (link != nullptr && link->Read().offline) {
+        res.status = 503;
+        res.set_content(link->Reason() + "\n", "text/plain");
+        return;
+      }
+      res.set_content("ok\n", "text/plain");
+    });
   }
 
   void Route(const std::string& method, const std::string& pattern,
@@ -256,9 +233,9 @@ class HttpApiServer final : public HttpApi {
       }
     };
     if (method == "GET") {
-      server_.Get(pattern, std::move(serve));
+      server_->Get(pattern, std::move(serve));
     } else {
-      server_.Post(pattern, std::move(serve));
+      server_->Post(pattern, std::move(serve));
     }
   }
 
@@ -366,7 +343,19 @@ class HttpApiServer final : public HttpApi {
   Result<Reply> Outgoing(const httplib::Request& req) {
     DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
     DOCBUS_ASSIGN_OR_RETURN(OutgoingView view, service_.Outgoing(id));
-    return Reply{200, RenderOutgoing(view)};
+    return Reply{200, RenderOutgoingWithReason(view)};
+  }
+
+  // A pending document says why while the agent has no session with the
+  // broker: the usual answer to "why is my document still pending?".
+  json RenderOutgoingWithReason(const OutgoingView& view) const {
+    json body = RenderOutgoing(view);
+    const BrokerConnectivity* link = options_.connectivity;
+    if (view.state == "pending" && link != nullptr &&
+        !link->Read().connected) {
+      body["pending_reason"] = link->Reason();
+    }
+    return body;
   }
 
   Result<Reply> ListOutgoing(const httplib::Request& req) {
@@ -375,7 +364,9 @@ class HttpApiServer final : public HttpApi {
         QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
     DOCBUS_ASSIGN_OR_RETURN(auto views, service_.ListOutgoing(limit));
     json list = json::array();
-    for (const OutgoingView& v : views) list.push_back(RenderOutgoing(v));
+    for (const OutgoingView& v : views) {
+      list.push_back(RenderOutgoingWithReason(v));
+    }
     return Reply{200, json{{"documents", std::move(list)}}};
   }
 
@@ -439,10 +430,10 @@ class HttpApiServer final : public HttpApi {
   RealClock real_clock_;
   const Clock* clock_;
   std::shared_ptr<spdlog::logger> log_;
-  httplib::Server server_;
-  std::thread thread_;
-  std::atomic<bool> stopped_{false};
-  std::string url_;
+  // Built and given routes by Start, then owned by listener_.
+  std::unique_ptr<httplib::Server> server_ =
+      std::make_unique<httplib::Server>();
+  std::unique_ptr<HttpListener> listener_;
 };
 
 }  // namespace

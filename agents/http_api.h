@@ -1,7 +1,8 @@
 // HttpApi: the agent's loopback HTTP/JSON API for the agency's own systems
 // (documented in agents/API.md). Every /v1/ route needs
 // `Authorization: Bearer <token>` (401 otherwise); /metrics and /healthz do
-// not. Bad input is answered 400/404/413 with {"error": <code name>,
+// not. /healthz answers 503 with the reason while the agent has been without
+// its broker for longer than broker.offline_after_ms. Bad input is answered 400/404/413 with {"error": <code name>,
 // "detail": <message naming the field>}, counted in
 // docbus_agent_api_refused_total{reason}, logged once, and never reaches the
 // agent.
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "agents/agent_service.h"
+#include "agents/broker_connectivity.h"
 #include "agents/json_codec.h"
 #include "bus/core/clock.h"
 #include "bus/core/status.h"
@@ -34,6 +36,10 @@ struct HttpApiOptions {
   JsonLimits limits;
   // Turns expires_in_s into an absolute time; nullptr = the system clock.
   const Clock* clock = nullptr;
+  // The agent's session with the broker: while it is offline /healthz
+  // answers 503 with the reason, and a pending document says why it is
+  // pending. nullptr: always healthy. Must outlive the HttpApi.
+  const BrokerConnectivity* connectivity = nullptr;
 };
 
 class HttpApi {

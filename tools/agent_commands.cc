@@ -254,7 +254,11 @@ int Send(const fs::path& agent_dir, const SendOptions& o, std::ostream& out,
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         err << "docbus: timed out waiting for "
-            << (accepted ? "receipts" : "acceptance") << "\n";
+            << (accepted ? "receipts" : "acceptance");
+        if (view->contains("pending_reason")) {
+          err << ": " << Str(*view, "pending_reason");
+        }
+        err << "\n";
         return 1;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -275,7 +279,10 @@ int Document(const fs::path& agent_dir, const std::string& message_id,
     }
     const json& v = *view;
     out << "message_id   " << Str(v, "message_id") << "\n"
-        << "state        " << Str(v, "state") << "\n";
+        << "state        " << Str(v, "state");
+    // Why it is still pending, when the agent knows (API.md §4).
+    if (v.contains("pending_reason")) out << ": " << Str(v, "pending_reason");
+    out << "\n";
     if (v.contains("reason")) {
       out << "reason       " << Str(v, "reason") << ": " << Str(v, "detail")
           << "\n";

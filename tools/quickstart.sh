@@ -7,17 +7,56 @@
 #
 #   tools/quickstart.sh              # everything
 #   tools/quickstart.sh --no-install # skip apt-get (packages already there)
+#   tools/quickstart.sh --no-install --setup-only
+#                                    # only the PKI and the config files
+#
+# Environment: DOCBUS_DEMO_DIR (default ./demo), DOCBUS_BUILD_DIR (use this
+# build as it is instead of building), DOCBUS_BROKER_PORT (default: a free
+# port picked once, here).
+#
+# The broker listens on a fixed port written into broker.toml and into every
+# agent's config, never on a wildcard port ("tcp://127.0.0.1:*"): a broker
+# restarted on a wildcard port takes a new port, and agents that know the old
+# one never reach it again. Restarting any daemon of the demo with its config
+# (e.g. docbus-broker --config demo/broker.toml) just works.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-if [ "${1:-}" != "--no-install" ]; then tools/install-deps.sh; fi
+install=1
+setup_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-install) install=0 ;;
+    --setup-only) setup_only=1 ;;
+    *) echo "usage: $0 [--no-install] [--setup-only]" >&2; exit 2 ;;
+  esac
+done
+if [ "$install" = 1 ]; then tools/install-deps.sh; fi
 
-echo "== build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 >/dev/null
-docbus="$root/build/tools/docbus"
-broker_exe="$root/build/bus/broker/docbus-broker"
-agent_exe="$root/build/agents/docbus-agent"
+build="${DOCBUS_BUILD_DIR:-}"
+if [ -z "$build" ]; then
+  echo "== build"
+  build="$root/build"
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j2 >/dev/null
+fi
+docbus="$build/tools/docbus"
+broker_exe="$build/bus/broker/docbus-broker"
+agent_exe="$build/agents/docbus-agent"
+
+# A loopback port nothing listens on, below Linux's ephemeral range
+# (32768-60999) so the kernel does not give it to an outgoing connection
+# while the broker is down.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 12000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"; return 0
+    fi
+  done
+  echo "no free port found" >&2; return 1
+}
 
 demo="${DOCBUS_DEMO_DIR:-$root/demo}"
 rm -rf "$demo"
@@ -41,9 +80,13 @@ echo "== test PKI in $demo/pki"
 "$docbus" pki broker --dir pki
 "$docbus" audit keygen --name "$origin" --out pki/broker/log
 
+port="${DOCBUS_BROKER_PORT:-$(free_port)}"
+http_port="$(free_port)"
+while [ "$http_port" = "$port" ]; do http_port="$(free_port)"; done
+endpoint="tcp://127.0.0.1:$port"
 cat > broker.toml <<CONF
 [broker]
-listen = "tcp://127.0.0.1:*"
+listen = "$endpoint"
 data_dir = "var/broker"
 curve_secret_key = "pki/broker/curve.secret"
 [pki]
@@ -55,7 +98,7 @@ origin = "$origin"
 log_key = "pki/broker/log.key"
 checkpoint_interval_ms = 500
 [http]
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:$http_port"
 CONF
 
 wait_for() {  # wait_for FILE SECONDS
@@ -63,13 +106,7 @@ wait_for() {  # wait_for FILE SECONDS
   echo "timed out waiting for $1" >&2; return 1
 }
 
-echo "== start the broker"
 mkdir -p var/broker
-"$broker_exe" --config broker.toml 2>var/broker.log & pids+=($!)
-wait_for var/broker/endpoints.json 20
-endpoint=$(sed -n 's/.*"zmq" *: *"\([^"]*\)".*/\1/p' var/broker/endpoints.json)
-echo "   broker at $endpoint"
-
 for agency in "$sender" "$recipient"; do
   mkdir -p "var/$agency"
   cat > "agent-$agency.toml" <<CONF
@@ -93,6 +130,19 @@ broker_log_vkey = "pki/broker/log.vkey"
 [http]
 listen = "127.0.0.1:0"
 CONF
+done
+if [ "$setup_only" = 1 ]; then
+  trap - EXIT
+  echo "== set up in $demo: broker.toml, agent-*.toml, pki/ (broker at $endpoint)"
+  exit 0
+fi
+
+echo "== start the broker"
+"$broker_exe" --config broker.toml 2>var/broker.log & pids+=($!)
+wait_for var/broker/endpoints.json 20
+echo "   broker at $endpoint, status on http://127.0.0.1:$http_port/"
+
+for agency in "$sender" "$recipient"; do
   echo "== start the agent of $agency"
   "$agent_exe" --config "agent-$agency.toml" 2>"var/$agency.log" & pids+=($!)
   wait_for "var/$agency/endpoints.json" 20

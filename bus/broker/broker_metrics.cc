@@ -43,10 +43,25 @@ void DescribeBrokerMetrics(Metrics& m) {
   d(kAuditLogSize, "gauge", "Entries in the broker's audit log.");
   d(kCheckpointSize, "gauge", "Size of the latest signed checkpoint.");
   d(kStoreFailures, "counter", "Turns rolled back because the store failed.");
-  d(kZapRefused, "gauge",
+  d(kZapRefused, "counter",
     "CURVE handshakes refused by the ZAP handler since start.");
   d(kPkiReloads, "counter",
     "Reloads of the registry and the CRL (SIGHUP), by result.");
+
+  // Every series whose labels are known is exported from start, at 0: a
+  // counter that appears with its first event hides that event from
+  // rate() and increase() after each restart. The families labelled by
+  // agency or by reason get their series as those appear.
+  for (std::string_view unlabelled :
+       {kConnectedAgencies, kAccepted, kDuplicates, kStatuses, kDelivered,
+        kNotified, kMalformed, kFramesReceived, kDeliveriesSent, kRetransmits,
+        kChunksStored, kChunksSent, kDeliveryLatency, kCommitLatency,
+        kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
+        kZapRefused}) {
+    m.Declare(unlabelled);
+  }
+  m.Declare(kPkiReloads, Label("result", "ok"));
+  m.Declare(kPkiReloads, Label("result", "failed"));
 }
 
 std::string ReasonLabel(Code code) { return Label("reason", CodeName(code)); }

@@ -4,24 +4,20 @@
 // the operators' dashboard, GET / and /dashboard.js, which renders
 // /v1/status in a browser.
 // It only reads thread-safe sources (Metrics, SnapshotBox, an atomic health
-// flag); it never touches the store or the sockets. This is the one file that
-// wraps cpp-httplib.
+// flag); it never touches the store or the sockets. The listening itself
+// (binding, its thread, stopping) is bus/core's HttpListener.
 //
 // Thread-safety: Start and the destructor from the owning thread; the
-// handlers run on httplib's threads.
+// handlers run on the listener's threads.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 
+#include "bus/core/http_listener.h"
 #include "bus/core/status.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace docbus::broker {
 
@@ -34,20 +30,18 @@ struct StatusHttpHandlers {
 class StatusHttp {
  public:
   // Binds `listen` ("host:port"; port 0 = any free port) and starts serving.
-  // kInvalidArgument for a malformed address, kUnavailable if it cannot bind.
+  // kInvalidArgument for a malformed address, kUnavailable if it cannot bind
+  // (a port in use included).
   static Result<std::unique_ptr<StatusHttp>> Start(std::string_view listen,
                                                    StatusHttpHandlers handlers);
-  // Stops the listener and joins its thread.
-  ~StatusHttp();
+  // The destructor stops the listener and joins its thread.
 
   // "http://host:port" with the bound port.
-  const std::string& url() const { return url_; }
+  const std::string& url() const { return listener_->url(); }
 
  private:
   StatusHttp() = default;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  std::string url_;
+  std::unique_ptr<HttpListener> listener_;
 };
 
 }  // namespace docbus::broker

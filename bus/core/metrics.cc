@@ -1,14 +1,28 @@
 #include "bus/core/metrics.h"
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
+#include <system_error>
 
 namespace docbus {
 namespace {
 
+// The shortest digits that parse back to `v`, as a person writes them in a
+// config (0.0005, 42, 86400): positional between 1e-7 and 1e21, like
+// JavaScript's Number#toString, else with an exponent (1e-09, 1e+21). The
+// infinities and NaN in the exposition format's spelling.
 std::string FormatValue(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  const double magnitude = std::fabs(v);
+  const bool positional = v == 0 || (magnitude >= 1e-7 && magnitude < 1e21);
+  char buf[128];  // positional 1e-7 has at most ~25 digits: ample room
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, v,
+                    positional ? std::chars_format::fixed
+                               : std::chars_format::scientific);
+  if (ec != std::errc()) return "NaN";  // cannot happen with this buffer
+  return std::string(buf, end);
 }
 
 std::string Series(const std::string& name, std::string_view labels) {
@@ -49,6 +63,22 @@ Metrics::Family& Metrics::FamilyLocked(std::string_view name) {
              .first;
   }
   return it->second;
+}
+
+void Metrics::Declare(std::string_view name, std::string_view labels) {
+  std::lock_guard lock(mu_);
+  Family& f = FamilyLocked(name);
+  if (f.type == "histogram") {
+    if (f.histograms.find(labels) == f.histograms.end()) {
+      Histogram& h = f.histograms.emplace(std::string(labels), Histogram{})
+                         .first->second;
+      h.counts.assign(f.buckets.size() + 1, 0);
+    }
+    return;
+  }
+  if (f.values.find(labels) == f.values.end()) {
+    f.values.emplace(std::string(labels), 0);
+  }
 }
 
 void Metrics::Add(std::string_view name, std::string_view labels, double by) {

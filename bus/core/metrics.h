@@ -16,9 +16,19 @@ namespace docbus {
 class Metrics {
  public:
   // Declares a metric family: type is "counter", "gauge" or "histogram".
-  // Histograms use `buckets` (upper bounds, ascending).
+  // Histograms use `buckets` (upper bounds, ascending); their `le` labels
+  // are printed in the shortest form that reads back as the same double
+  // (0.0005, not 0.00050000000000000001). No series exists until Declare or
+  // the first update.
   void Describe(std::string name, std::string type, std::string help,
                 std::vector<double> buckets = {});
+
+  // Exports the series `labels` of a described family at 0 (an empty
+  // histogram) before its first update. A series that appears only with its
+  // first event makes rate() and increase() miss that event, e.g. the first
+  // failure after each restart; so every counter whose label values are
+  // known is declared at start. No effect on a series that exists.
+  void Declare(std::string_view name, std::string_view labels = "");
 
   void Add(std::string_view name, std::string_view labels = "", double by = 1);
   void Set(std::string_view name, std::string_view labels, double value);

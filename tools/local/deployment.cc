@@ -1,7 +1,11 @@
 #include "tools/local/deployment.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <openssl/rand.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -38,6 +42,31 @@ Result<nlohmann::json> WaitForEndpoints(const fs::path& file, DaemonProcess& pro
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return Status(Code::kUnavailable, "timed out waiting for " + file.string());
+}
+
+// A loopback TCP port nothing listens on now, below Linux's ephemeral range
+// (32768-60999) so that the kernel does not hand it to an outgoing
+// connection or to another wildcard bind before the broker takes it again
+// after a restart.
+Result<int> PickFreePort() {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    uint16_t r = 0;
+    RAND_bytes(reinterpret_cast<unsigned char*>(&r), sizeof r);
+    const int port = 20000 + r % 12000;
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return Status(Code::kIoError, "socket() failed");
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free =
+        bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  return Status(Code::kUnavailable, "no free loopback port found");
 }
 
 std::string RandomSuffix() {
@@ -100,7 +129,30 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
       return Status(Code::kFailedPrecondition, "docbus " + step + " failed");
     }
   }
-  DOCBUS_RETURN_IF_ERROR(d->WriteBrokerConfig("tcp://127.0.0.1:*"));
+  // A fixed port, never "*": a broker restarted on a wildcard port takes a
+  // new one, and agents that know the old one never reach it again.
+  DOCBUS_ASSIGN_OR_RETURN(int port, PickFreePort());
+  d->broker_endpoint_ = "tcp://127.0.0.1:" + std::to_string(port);
+  DOCBUS_RETURN_IF_ERROR(d->WriteBrokerConfig(d->broker_endpoint_));
+  return d;
+}
+
+Result<std::unique_ptr<Deployment>> Deployment::Open(DeploymentOptions options) {
+  if (options.dir.empty()) {
+    return Status(Code::kInvalidArgument, "Deployment::Open needs a folder");
+  }
+  std::unique_ptr<Deployment> d(new Deployment(std::move(options)));
+  d->dir_ = d->options_.dir;
+  d->opened_ = true;
+  std::vector<fs::path> configs{d->dir_ / "broker.toml"};
+  for (const auto& agency : d->options_.agencies) {
+    configs.push_back(d->dir_ / ("agent-" + agency + ".toml"));
+  }
+  for (const fs::path& config : configs) {
+    if (!fs::exists(config)) {
+      return Status(Code::kNotFound, config.string() + " does not exist");
+    }
+  }
   return d;
 }
 
@@ -120,6 +172,7 @@ Result<std::string> Deployment::RunDocbus(const std::string& args, int* exit_cod
 }
 
 Status Deployment::WriteBrokerConfig(const std::string& listen) {
+  if (opened_) return Status::Ok();
   std::ostringstream c;
   c << "[broker]\nlisten = \"" << listen << "\"\ndata_dir = \"var/broker\"\n"
     << "curve_secret_key = \"pki/broker/curve.secret\"\n"
@@ -135,12 +188,16 @@ Status Deployment::WriteBrokerConfig(const std::string& listen) {
 }
 
 Status Deployment::WriteAgentConfig(const std::string& agency) {
+  if (opened_) return Status::Ok();
   const std::string keys = "pki/agencies/" + agency + "/";
   std::ostringstream c;
   c << "[agent]\nagency_id = \"" << agency << "\"\ndata_dir = \"var/" << agency
     << "\"\n[broker]\nendpoint = \"" << broker_endpoint_ << "\"\n"
-    << "public_key = \"pki/broker/curve.public\"\n"
-    << "[keys]\ncurve_public_key = \"" << keys << "curve.public\"\n"
+    << "public_key = \"pki/broker/curve.public\"\n";
+  if (options_.offline_after_ms > 0) {
+    c << "offline_after_ms = " << options_.offline_after_ms << "\n";
+  }
+  c << "[keys]\ncurve_public_key = \"" << keys << "curve.public\"\n"
     << "curve_secret_key = \"" << keys << "curve.secret\"\n"
     << "signing_key = \"" << keys << "key.pem\"\n"
     << "certificate = \"" << keys << "cert.pem\"\n"
@@ -176,21 +233,14 @@ Status Deployment::StartBroker(const std::map<std::string, std::string>& env) {
   DOCBUS_ASSIGN_OR_RETURN(
       broker_, Launch(options_.build_dir / "bus/broker/docbus-broker",
                       dir_ / "broker.toml", broker_data(), "broker", env));
-  if (broker_endpoint_.empty()) {
-    DOCBUS_ASSIGN_OR_RETURN(std::string text,
-                            ReadFile(broker_data() / "endpoints.json"));
-    broker_endpoint_ = nlohmann::json::parse(text).value("zmq", "");
-    // Later starts keep the port the agents know.
-    DOCBUS_RETURN_IF_ERROR(WriteBrokerConfig(broker_endpoint_));
-  }
+  DOCBUS_ASSIGN_OR_RETURN(std::string text,
+                          ReadFile(broker_data() / "endpoints.json"));
+  broker_endpoint_ = nlohmann::json::parse(text).value("zmq", "");
   return Status::Ok();
 }
 
 Status Deployment::StartAgent(const std::string& agency,
                               const std::map<std::string, std::string>& env) {
-  if (broker_endpoint_.empty()) {
-    return Status(Code::kFailedPrecondition, "start the broker first");
-  }
   DOCBUS_RETURN_IF_ERROR(WriteAgentConfig(agency));
   DOCBUS_ASSIGN_OR_RETURN(
       agents_[agency],
@@ -302,6 +352,19 @@ Result<nlohmann::json> Deployment::BrokerStatus() {
   DOCBUS_ASSIGN_OR_RETURN(std::string url, BrokerHttpUrl(broker_data()));
   httplib::Client client(url);
   return ParseAnswer(client.Get("/v1/status"), "GET /v1/status");
+}
+
+Result<HttpAnswer> Deployment::AgentHttp(const std::string& agency,
+                                         const std::string& path) {
+  DOCBUS_ASSIGN_OR_RETURN(auto client,
+                          agent_cli::AgentClient::Find(agent_data(agency)));
+  httplib::Client http(client.url());
+  auto res = http.Get(path);
+  if (!res) {
+    return Status(Code::kUnavailable,
+                  "GET " + path + ": " + httplib::to_string(res.error()));
+  }
+  return HttpAnswer{res->status, res->body};
 }
 
 Result<std::string> Deployment::BrokerMetrics() {

@@ -1,6 +1,9 @@
 // A local docbus deployment on this machine: a test national PKI, one broker
 // and one agent per agency, each a real process with its own data folder,
-// all on loopback with ports chosen by the kernel. Used by the end-to-end and
+// all on loopback. The broker's port is picked free once, when the
+// deployment is made, and written into broker.toml and every agent's config,
+// so a restarted broker binds the port its agents know (the HTTP ports are
+// the kernel's, announced in each endpoints.json). Used by the end-to-end and
 // crash tests and by the benchmark; it drives the agents only through what
 // agency systems use (the agent's HTTP API) and the daemons only through
 // what operators use (signals, config files, endpoints.json). Not
@@ -29,16 +32,29 @@ struct DeploymentOptions {
   int retransmit_ms = 1000;
   int default_expiry_s = 7 * 24 * 3600;
   std::string log_level = "info";
+  // The agents' broker.offline_after_ms; 0: not written (the default).
+  int offline_after_ms = 0;
+};
+
+// An answer of a daemon's HTTP listener, as is.
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
 };
 
 class Deployment {
  public:
   // Makes the PKI (docbus pki), the broker's log key and every config file.
   static Result<std::unique_ptr<Deployment>> Create(DeploymentOptions options);
+  // Takes over a deployment folder made elsewhere (tools/quickstart.sh
+  // --setup-only): its PKI and its config files, broker.toml and
+  // agent-<agency>.toml, are used as they are and never rewritten.
+  // options.dir is required; kNotFound when a config file is missing.
+  static Result<std::unique_ptr<Deployment>> Open(DeploymentOptions options);
   ~Deployment();  // kills what still runs; removes a temporary folder
 
   // Starts the broker (env: extra environment, e.g. DOCBUS_CRASH_AT) and waits
-  // for its endpoints.json. The first start fixes the port; restarts reuse it.
+  // for its endpoints.json. It binds the port fixed in broker.toml.
   Status StartBroker(const std::map<std::string, std::string>& env = {});
   Status StartAgent(const std::string& agency,
                     const std::map<std::string, std::string>& env = {});
@@ -63,6 +79,9 @@ class Deployment {
   Result<std::string> Send(const std::string& from, const nlohmann::json& document);
   Result<nlohmann::json> BrokerStatus();
   Result<std::string> BrokerMetrics();
+  // GET <path> on an agent's HTTP API without a token (/metrics, /healthz).
+  Result<HttpAnswer> AgentHttp(const std::string& agency,
+                               const std::string& path);
 
   // Polls `done` every 20 ms until it is true or the timeout passes.
   static bool WaitUntil(const std::function<bool()>& done,
@@ -93,6 +112,7 @@ class Deployment {
   DeploymentOptions options_;
   std::filesystem::path dir_;
   bool temporary_ = false;
+  bool opened_ = false;  // config files made elsewhere: never rewritten
   std::string broker_endpoint_;
   std::unique_ptr<DaemonProcess> broker_;
   std::map<std::string, std::unique_ptr<DaemonProcess>> agents_;
