@@ -9,7 +9,6 @@
 #include "agents/agent_metrics.h"
 #include "bus/core/crash_point.h"
 #include "bus/core/log.h"
-#include "bus/core/wire_reason.h"
 
 namespace docbus::agent {
 namespace {
@@ -96,54 +95,6 @@ Status AgentLoop::Run() {
 
 bool AgentLoop::Send(std::string_view frame) {
   return socket_->Send(frame) == transport::SendResult::kSent;
-}
-
-void AgentLoop::SetConnected(bool connected) {
-  if (connected == connected_) return;
-  connected_ = connected;
-  deps_.metrics.Set(metric::kConnected, "", connected ? 1 : 0);
-  logger_->info("broker session {} agency={}", connected ? "up" : "down",
-                deps_.agency_id);
-}
-
-void AgentLoop::ReportConnectivity() {
-  switch (connectivity_->Update(connected_)) {
-    case BrokerConnectivity::Change::kWentOffline:
-      logger_->warn(
-          "agency={} {} (for longer than broker.offline_after_ms={}): "
-          "documents stay pending, /healthz answers 503",
-          deps_.agency_id, connectivity_->Reason(),
-          connectivity_->offline_after_ms());
-      break;
-    case BrokerConnectivity::Change::kBackOnline:
-      logger_->info(
-          "agency={} reached the broker at {} again: pending documents are "
-          "sent",
-          deps_.agency_id, connectivity_->endpoint());
-      break;
-    case BrokerConnectivity::Change::kNone:
-      break;
-  }
-  const BrokerConnectivity::View v = connectivity_->Read();
-  deps_.metrics.Set(metric::kBrokerOffline, "", v.offline ? 1 : 0);
-  deps_.metrics.Set(metric::kBrokerDisconnectedSeconds, "",
-                    static_cast<double>(v.disconnected_ms) / 1000);
-}
-
-void AgentLoop::CheckReconnected() {
-  if (!socket_->TakeReconnected()) return;
-  // A new connection: the broker has no session for us until Hello, and
-  // whatever was in flight on the old one is gone (it delivers again, so
-  // answers not sent yet are moot).
-  session_ready_ = false;
-  hello_wanted_ = true;
-  ResetSession();
-  replies_.clear();
-}
-
-void AgentLoop::ResetSession() {
-  sender_.Reset();
-  fetcher_.Reset();
 }
 
 int64_t AgentLoop::NextTimeoutMs(int64_t now) {
@@ -406,65 +357,6 @@ Status AgentLoop::HandleFrame(InboundFrame& in, TurnOutput& out) {
       logger_->warn("unexpected frame type {} from the broker agency={}",
                     static_cast<int>(frame.body_case()), deps_.agency_id);
       return Status::Ok();
-  }
-}
-
-void AgentLoop::OnWelcome(const v1::Welcome& welcome) {
-  if (welcome.agency_id() != deps_.agency_id) {
-    // The broker knows our CURVE key under another agency: nothing we send
-    // would be accepted as ours. Loud, and keep trying (an operator fixes
-    // the registry).
-    logger_->error("broker welcomed us as agency={} but we are {}",
-                   welcome.agency_id(), deps_.agency_id);
-    return;
-  }
-  session_ready_ = true;
-  hello_wanted_ = false;
-  revoked_ = false;
-  tracker_->set_expected_origin(welcome.log_origin());
-  const int64_t now = deps_.clock.MonotonicMillis();
-  next_checkpoint_ms_ = now;
-  next_retransmit_ms_ = now + deps_.options.retransmit_ms;
-  SetConnected(true);
-}
-
-void AgentLoop::OnBrokerError(const v1::Error& error) {
-  const std::string_view reason = CodeName(FromWireReason(error.reason()));
-  deps_.metrics.Add(metric::kBrokerErrors, Label("reason", reason));
-  if (error.reason() == v1::REASON_UNAVAILABLE) {
-    // The broker lost our session (e.g. it restarted): start a new one and
-    // send everything unanswered again.
-    if (session_ready_) {
-      logger_->info("broker asks for a new session agency={}: {}",
-                    deps_.agency_id, error.detail());
-    }
-    session_ready_ = false;
-    hello_wanted_ = true;
-    last_hello_ms_ = -1;
-    ResetSession();
-    return;
-  }
-  if (error.reason() == v1::REASON_AGENCY_REVOKED) {
-    // Every frame is refused until the registry restores us: said once, not
-    // once per retransmission. The outbox keeps what is pending.
-    if (!revoked_) {
-      logger_->error(
-          "the broker refuses agency={}: revoked in its registry; pending "
-          "submissions stay in the outbox",
-          deps_.agency_id);
-    }
-    revoked_ = true;
-    return;
-  }
-  logger_->warn("error from the broker agency={} reason={}: {}",
-                deps_.agency_id, reason, error.detail());
-}
-
-void AgentLoop::SendHello(int64_t now) {
-  if (Send(
-          HelloFrame(deps_.options.credit_count, deps_.options.credit_bytes))) {
-    last_hello_ms_ = now;
-    hello_wanted_ = false;
   }
 }
 
