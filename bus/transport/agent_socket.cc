@@ -3,8 +3,6 @@
 #include <zmq.h>
 
 #include <cerrno>
-#include <cstring>
-#include <random>
 
 #include "bus/core/log.h"
 #include "bus/transport/curve_keys.h"
@@ -84,18 +82,9 @@ Status AgentSocket::Open() {
     socket.set(zmq::sockopt::routing_id, zmq::buffer(routing_id));
 
     // Watch the handshakes before connecting so the first one is seen.
-    std::random_device random;
-    const std::string monitor_endpoint = "inproc://docbus.agent.monitor." +
-                                         std::to_string(random()) + "." +
-                                         std::to_string(random());
-    if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(),
-                           kMonitoredEvents) != 0) {
-      return internal::ZmqStatus("starting the agent socket monitor",
-                                 zmq_errno());
-    }
-    monitor_ = zmq::socket_t(*context_, zmq::socket_type::pair);
-    monitor_.set(zmq::sockopt::linger, 0);
-    monitor_.connect(monitor_endpoint);
+    DOCBUS_ASSIGN_OR_RETURN(
+        monitor_,
+        SocketMonitor::Start(*context_, socket, kMonitoredEvents, "agent"));
     failed_here_ = false;
     up_here_ = false;
     const std::string& endpoint = endpoints_[current_];
@@ -111,62 +100,46 @@ Status AgentSocket::Open() {
 }
 
 void AgentSocket::Close() {
-  if (socket_.handle() != nullptr) {
-    zmq_socket_monitor(socket_.handle(), nullptr, 0);
-  }
+  monitor_.Stop();
   socket_.close();
-  monitor_.close();
 }
 
 AgentSocket::~AgentSocket() { Close(); }
 
 void AgentSocket::DrainMonitor() const {
-  if (monitor_.handle() == nullptr) return;
-  try {
-    while (true) {
-      zmq::message_t event;
-      if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return;
-      uint16_t id = 0;
-      if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
-      // Second frame: the endpoint. Drain every remaining frame.
-      while (event.more()) {
-        if (!monitor_.recv(event, zmq::recv_flags::dontwait)) break;
-      }
-      switch (id) {
-        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
-          connected_ = true;
-          reconnected_ = true;
-          up_here_ = true;
-          Logger()->info("connected to the broker at {}", endpoints_[current_]);
-          break;
-        case ZMQ_EVENT_CONNECT_RETRIED:
-        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-          // Nobody listens there (a standby, or a broker gone), or it does
-          // not finish the handshake: with other brokers, try the next.
-          MoveOnIfOthers();
-          break;
-        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-          ++auth_failures_;
-          Logger()->error(
-              "the broker refused this agency's CURVE key (not enrolled or "
-              "revoked)");
-          break;
-        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-          Logger()->warn("handshake with the broker at {} failed (protocol)",
-                         endpoints_[current_]);
-          MoveOnIfOthers();
-          break;
-        case ZMQ_EVENT_DISCONNECTED:
-          if (connected_) Logger()->warn("disconnected from the broker");
-          connected_ = false;
-          replace_ = true;
-          break;
-        default:
-          break;
-      }
+  while (auto event = monitor_.Next()) {
+    switch (event->id) {
+      case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        connected_ = true;
+        reconnected_ = true;
+        up_here_ = true;
+        Logger()->info("connected to the broker at {}", endpoints_[current_]);
+        break;
+      case ZMQ_EVENT_CONNECT_RETRIED:
+      case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        // Nobody listens there (a standby, or a broker gone), or it does
+        // not finish the handshake: with other brokers, try the next.
+        MoveOnIfOthers();
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        ++auth_failures_;
+        Logger()->error(
+            "the broker refused this agency's CURVE key (not enrolled or "
+            "revoked)");
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        Logger()->warn("handshake with the broker at {} failed (protocol)",
+                       endpoints_[current_]);
+        MoveOnIfOthers();
+        break;
+      case ZMQ_EVENT_DISCONNECTED:
+        if (connected_) Logger()->warn("disconnected from the broker");
+        connected_ = false;
+        replace_ = true;
+        break;
+      default:
+        break;
     }
-  } catch (const zmq::error_t&) {
-    // The context is going away; the state stays as last seen.
   }
 }
 

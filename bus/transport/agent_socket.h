@@ -23,6 +23,7 @@
 
 #include "bus/core/status.h"
 #include "bus/transport/send_result.h"
+#include "bus/transport/socket_monitor.h"
 
 namespace docbus::transport {
 
@@ -93,7 +94,7 @@ class AgentSocket {
   // For PollReadable / zmq::poll. Polling monitor_socket() as well wakes the
   // loop as soon as the connection state changes.
   zmq::socket_t& socket() { return socket_; }
-  zmq::socket_t& monitor_socket() { return monitor_; }
+  zmq::socket_t& monitor_socket() { return monitor_.socket(); }
 
  private:
   AgentSocket(zmq::context_t& context, const AgentSocketOptions& options)
@@ -112,7 +113,7 @@ class AgentSocket {
   std::vector<std::string> endpoints_;  // options_.endpoint, split
   size_t current_ = 0;
   zmq::socket_t socket_;
-  mutable zmq::socket_t monitor_;  // PAIR connected to socket_'s monitor
+  mutable SocketMonitor monitor_;
   mutable bool connected_ = false;
   mutable bool reconnected_ = false;
   mutable bool replace_ = false;  // the connection ended: open a new socket

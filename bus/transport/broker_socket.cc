@@ -3,8 +3,6 @@
 #include <zmq.h>
 
 #include <cerrno>
-#include <cstring>
-#include <random>
 
 #include "bus/core/log.h"
 #include "bus/transport/curve_keys.h"
@@ -60,18 +58,9 @@ Result<std::unique_ptr<BrokerSocket>> BrokerSocket::Bind(
       return internal::ZmqStatus("setting ZMQ_ZAP_ENFORCE_DOMAIN", zmq_errno());
     }
     // The monitor watches before the first connection can arrive.
-    std::random_device random;
-    const std::string monitor_endpoint = "inproc://docbus.broker.monitor." +
-                                         std::to_string(random()) + "." +
-                                         std::to_string(random());
-    if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(),
-                           kMonitoredEvents) != 0) {
-      return internal::ZmqStatus("starting the broker socket monitor",
-                                 zmq_errno());
-    }
-    broker->monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
-    broker->monitor_.set(zmq::sockopt::linger, 0);
-    broker->monitor_.connect(monitor_endpoint);
+    DOCBUS_ASSIGN_OR_RETURN(
+        broker->monitor_,
+        SocketMonitor::Start(context, socket, kMonitoredEvents, "broker"));
     try {
       socket.bind(options.endpoint);
     } catch (const zmq::error_t& error) {
@@ -86,35 +75,15 @@ Result<std::unique_ptr<BrokerSocket>> BrokerSocket::Bind(
 }
 
 BrokerSocket::~BrokerSocket() {
-  if (socket_.handle() != nullptr) {
-    zmq_socket_monitor(socket_.handle(), nullptr, 0);
-  }
+  monitor_.Stop();
   socket_.close();
-  monitor_.close();
 }
 
 void BrokerSocket::DrainMonitor() {
-  if (monitor_.handle() == nullptr) return;
-  try {
-    while (true) {
-      zmq::message_t event;
-      if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return;
-      uint16_t id = 0;
-      uint32_t fd = 0;
-      if (event.size() >= 6) {
-        std::memcpy(&id, event.data(), sizeof id);
-        std::memcpy(&fd, static_cast<const char*>(event.data()) + 2, sizeof fd);
-      }
-      // Second frame: the endpoint. Drain every remaining frame.
-      while (event.more()) {
-        if (!monitor_.recv(event, zmq::recv_flags::dontwait)) break;
-      }
-      if (id == ZMQ_EVENT_ACCEPTED) tracker_.OnAccepted(static_cast<int>(fd));
-      if (id == ZMQ_EVENT_DISCONNECTED)
-        tracker_.OnDisconnected(static_cast<int>(fd));
-    }
-  } catch (const zmq::error_t&) {
-    // The context is going away; nothing more will be sent.
+  while (auto event = monitor_.Next()) {
+    const int fd = static_cast<int>(event->value);
+    if (event->id == ZMQ_EVENT_ACCEPTED) tracker_.OnAccepted(fd);
+    if (event->id == ZMQ_EVENT_DISCONNECTED) tracker_.OnDisconnected(fd);
   }
 }
 

@@ -28,6 +28,7 @@
 #include "bus/transport/connection_tracker.h"
 #include "bus/transport/peer.h"
 #include "bus/transport/send_result.h"
+#include "bus/transport/socket_monitor.h"
 
 namespace docbus::transport {
 
@@ -102,7 +103,7 @@ class BrokerSocket {
   void DrainMonitor();
 
   zmq::socket_t socket_;
-  zmq::socket_t monitor_;  // PAIR connected to socket_'s monitor
+  SocketMonitor monitor_;
   ConnectionTracker tracker_;
   std::string endpoint_;
   uint64_t malformed_ = 0;
