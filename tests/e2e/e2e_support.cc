@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "bus/core/base64.h"
+#include "tests/support/pg_cluster.h"
 
 namespace docbus::e2e {
 
@@ -19,6 +20,39 @@ std::unique_ptr<local::Deployment> MakeDeployment(
     FAIL("cannot create the deployment: " << d.status().ToString());
   }
   return std::move(d).value();
+}
+
+local::DeploymentOptions WithStore(const std::string& backend,
+                                   local::DeploymentOptions options) {
+  options.store_backend = backend;
+  if (backend == "postgresql") {
+    auto cluster = testing::PgCluster::Shared();
+    if (!cluster.ok()) {
+      FAIL("no PostgreSQL test cluster: " << cluster.status().ToString());
+    }
+    auto dsn = (*cluster)->CreateDatabase();
+    if (!dsn.ok()) FAIL("no PostgreSQL test database: " << dsn.status().ToString());
+    options.store_dsn = *dsn;
+  }
+  return options;
+}
+
+int64_t DocumentsInPostgres(const local::DeploymentOptions& options) {
+  auto cluster = testing::PgCluster::Shared();
+  if (!cluster.ok()) return -1;
+  auto count = (*cluster)->QueryInt(testing::PgCluster::DatabaseOf(options.store_dsn),
+                                    "SELECT count(*) FROM documents");
+  return count.ok() ? *count : -1;
+}
+
+int VerifyBrokerLog(local::Deployment& d) {
+  int code = -1;
+  auto out = d.RunDocbus("audit verify '" + (d.broker_data() / "log").string() +
+                             "' --vkey '" + (d.pki() / "broker/log.vkey").string() + "'",
+                         &code);
+  if (!out.ok()) return -1;
+  UNSCOPED_INFO("audit verify: " << *out);
+  return code;
 }
 
 nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,

@@ -24,6 +24,20 @@ std::unique_ptr<local::Deployment> MakeDeployment(
     const std::vector<std::string>& agencies,
     local::DeploymentOptions options = {});
 
+// Options whose broker store is `backend`: "sqlite", or "postgresql" on a
+// fresh database of the executable's shared throwaway cluster
+// (tests/support/pg_cluster.h). Fails the test when the cluster cannot start.
+local::DeploymentOptions WithStore(const std::string& backend,
+                                   local::DeploymentOptions options = {});
+
+// The documents the broker stored in the PostgreSQL database of `options`
+// (-1 when it cannot be read): proof the broker really ran on it.
+int64_t DocumentsInPostgres(const local::DeploymentOptions& options);
+
+// `docbus audit verify` on the broker's published log (run it with the
+// broker stopped); its exit code, or -1 when the tool did not run.
+int VerifyBrokerLog(local::Deployment& d);
+
 // A document for `to`, with one attachment of `attachment_bytes` random bytes;
 // `*attachment` receives those bytes.
 nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,

@@ -11,6 +11,12 @@
 //   docbus-bench --documents 100000 --offline
 //   docbus-bench --documents 20 --size 16000000 --threads 4 --multipart
 //   docbus-bench --documents 8000 --rabbitmq amqp://guest:guest@127.0.0.1:5672
+//   docbus-bench --documents 3000 --store sqlite,postgresql
+//
+// --store runs the same load once per broker store backend and ends with the
+// figures side by side. postgresql uses --pg-dsn, or else a throwaway local
+// cluster (tests/support/pg_cluster.h) started for the run. The broker's CPU
+// per document does not include the PostgreSQL server's.
 #include <httplib.h>
 #include <unistd.h>
 
@@ -31,6 +37,7 @@
 #ifdef DOCBUS_BENCH_RABBITMQ
 #include "tools/bench/rabbitmq_baseline.h"
 #endif
+#include "tests/support/pg_cluster.h"
 #include "tools/local/deployment.h"
 
 namespace docbus {
@@ -52,6 +59,14 @@ struct Options {
   std::string rabbitmq;    // amqp:// URL: run the same load through it too
   std::string build_dir = "build";
   std::string dir;
+  std::vector<std::string> stores{"sqlite"};  // broker store backends, in order
+  std::string pg_dsn;  // postgresql: this database, else a throwaway cluster
+};
+
+// One run's headline figures, for the side-by-side summary.
+struct Figures {
+  bool ok = false;
+  double per_second = 0, accepted_p50 = 0, accepted_p99 = 0, broker_cpu_ms = 0;
 };
 
 struct Agent {
@@ -176,7 +191,8 @@ bool Baseline(const Options& o, double per_second, double accepted_p99_ms) {
 #endif
 }
 
-int Run(const Options& o) {
+Figures Run(const Options& o, const std::string& store, const std::string& dsn) {
+  Figures figures;
   std::vector<std::string> agencies{"000.00.00.G22", "000.00.00.H41"};
   if (o.offline) agencies = {"000.00.00.G22", "000.00.00.H99"};
   local::DeploymentOptions dopt;
@@ -185,23 +201,25 @@ int Run(const Options& o) {
   dopt.dir = o.dir;
   dopt.checkpoint_interval_ms = 1000;
   dopt.log_level = "warn";
+  dopt.store_backend = store;
+  dopt.store_dsn = dsn;
   auto d = local::Deployment::Create(dopt);
   if (!d.ok()) {
     std::cerr << "setup: " << d.status().ToString() << "\n";
-    return 1;
+    return figures;
   }
   local::Deployment& dep = **d;
   if (!dep.StartBroker().ok() || !dep.StartAgent(agencies[0]).ok() ||
       (!o.offline && !dep.StartAgent(agencies[1]).ok())) {
     std::cerr << "cannot start the daemons (logs in " << dep.dir() << ")\n";
-    return 1;
+    return figures;
   }
   std::vector<Agent> agents;
   for (size_t i = 0; i < (o.offline ? size_t{1} : agencies.size()); ++i) {
     Result<Agent> agent = Connect(dep, agencies[i]);
     if (!agent.ok()) {
       std::cerr << "agent " << agencies[i] << ": " << agent.status().ToString() << "\n";
-      return 1;
+      return figures;
     }
     agents.push_back(std::move(*agent));
   }
@@ -290,6 +308,7 @@ int Run(const Options& o) {
     if (!pending.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
 
+  std::printf("broker store: %s\n", store.c_str());
   std::printf("documents: %d of %d bytes (%s), %d rejected by the API, %zu completed\n",
               o.documents, o.size, o.offline ? "recipient offline" : "with receipts",
               failures.load(), done);
@@ -323,8 +342,60 @@ int Run(const Options& o) {
   const Status stopped = dep.StopAll();
   const bool ok =
       done + failures >= static_cast<size_t>(o.documents) && stopped.ok();
-  if (o.rabbitmq.empty() || o.offline) return ok ? 0 : 1;
-  return Baseline(o, per_second, Percentile(accepted_ms, 0.99)) && ok ? 0 : 1;
+  figures.per_second = per_second;
+  figures.accepted_p50 = Percentile(accepted_ms, 0.5);
+  figures.accepted_p99 = Percentile(accepted_ms, 0.99);
+  figures.broker_cpu_ms = cpu_used[0] * 1000 / std::max<size_t>(done, 1);
+  figures.ok = ok;
+  if (!o.rabbitmq.empty() && !o.offline) {
+    figures.ok = Baseline(o, per_second, figures.accepted_p99) && ok;
+  }
+  return figures;
+}
+
+// Runs the load once per store backend; with more than one, prints their
+// figures side by side.
+int RunAll(const Options& o) {
+  std::unique_ptr<testing::PgCluster> cluster;
+  std::vector<std::pair<std::string, Figures>> runs;
+  bool ok = true;
+  for (const auto& store : o.stores) {
+    std::string dsn;
+    if (store == "postgresql") {
+      dsn = o.pg_dsn;
+      if (dsn.empty()) {
+        if (cluster == nullptr) {
+          auto started = testing::PgCluster::Start();
+          if (!started.ok()) {
+            std::cerr << "postgresql: " << started.status().ToString() << "\n";
+            return 1;
+          }
+          cluster = std::move(started).value();
+        }
+        auto created = cluster->CreateDatabase();
+        if (!created.ok()) {
+          std::cerr << "postgresql: " << created.status().ToString() << "\n";
+          return 1;
+        }
+        dsn = *created;
+      }
+    } else if (store != "sqlite") {
+      std::cerr << "--store: unknown backend " << store << "\n";
+      return 1;
+    }
+    if (!runs.empty()) std::printf("\n");
+    runs.emplace_back(store, Run(o, store, dsn));
+    ok = ok && runs.back().second.ok;
+  }
+  if (runs.size() > 1) {
+    std::printf("\n%-11s %12s %18s %18s %16s\n", "store", "documents/s",
+                "accepted p50 ms", "accepted p99 ms", "broker CPU ms");
+    for (const auto& [store, f] : runs) {
+      std::printf("%-11s %12.0f %18.1f %18.1f %16.3f%s\n", store.c_str(), f.per_second,
+                  f.accepted_p50, f.accepted_p99, f.broker_cpu_ms, f.ok ? "" : "  (failed)");
+    }
+  }
+  return ok ? 0 : 1;
 }
 
 }  // namespace
@@ -346,6 +417,12 @@ int main(int argc, char** argv) {
       "--rabbitmq", o.rabbitmq,
       "then run the same load through a durable queue of this RabbitMQ "
       "(amqp://guest:guest@127.0.0.1:5672) and print the ratios");
+  app.add_option("--store", o.stores,
+                 "broker store backends to run, in order: sqlite, postgresql "
+                 "(e.g. --store sqlite,postgresql)")
+      ->delimiter(',');
+  app.add_option("--pg-dsn", o.pg_dsn,
+                 "postgresql: use this database (default: a throwaway local cluster)");
   CLI11_PARSE(app, argc, argv);
-  return docbus::Run(o);
+  return docbus::RunAll(o);
 }

@@ -171,6 +171,19 @@ Result<std::string> Deployment::RunDocbus(const std::string& args, int* exit_cod
   return out;
 }
 
+namespace {
+// A TOML basic string's content: backslashes and quotes escaped (a DSN may
+// hold a quoted password or a path).
+std::string TomlEscaped(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '\\' || ch == '"') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+}  // namespace
+
 Status Deployment::WriteBrokerConfig(const std::string& listen) {
   if (opened_) return Status::Ok();
   std::ostringstream c;
@@ -184,6 +197,10 @@ Status Deployment::WriteBrokerConfig(const std::string& listen) {
     << "\nretransmit_ms = " << options_.retransmit_ms << "\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
     << "\"\n";
+  if (options_.store_backend != "sqlite" || !options_.store_dsn.empty()) {
+    c << "[store]\nbackend = \"" << TomlEscaped(options_.store_backend)
+      << "\"\ndsn = \"" << TomlEscaped(options_.store_dsn) << "\"\n";
+  }
   return WriteFileAtomically(dir_ / "broker.toml", c.str());
 }
 

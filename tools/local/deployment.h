@@ -34,6 +34,10 @@ struct DeploymentOptions {
   std::string log_level = "info";
   // The agents' broker.offline_after_ms; 0: not written (the default).
   int offline_after_ms = 0;
+  // The broker's [store]: "sqlite" (the default, not written) or
+  // "postgresql" with a libpq connection string in store_dsn.
+  std::string store_backend = "sqlite";
+  std::string store_dsn;
 };
 
 // An answer of a daemon's HTTP listener, as is.
