@@ -184,6 +184,14 @@ std::string TomlEscaped(const std::string& text) {
 }
 }  // namespace
 
+std::string Deployment::LimitsSection() const {
+  if (options_.max_attachment_bytes <= 0) return "";
+  return "[limits]\nmax_attachment_bytes = " +
+         std::to_string(options_.max_attachment_bytes) +
+         "\nmax_document_bytes = " +
+         std::to_string(options_.max_attachment_bytes + (1 << 20)) + "\n";
+}
+
 Status Deployment::WriteBrokerConfig(const std::string& listen) {
   if (opened_) return Status::Ok();
   std::ostringstream c;
@@ -197,6 +205,7 @@ Status Deployment::WriteBrokerConfig(const std::string& listen) {
     << "\nretransmit_ms = " << options_.retransmit_ms << "\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
     << "\"\n";
+  c << LimitsSection();
   if (options_.store_backend != "sqlite" || !options_.store_dsn.empty()) {
     c << "[store]\nbackend = \"" << TomlEscaped(options_.store_backend)
       << "\"\ndsn = \"" << TomlEscaped(options_.store_dsn) << "\"\n";
@@ -222,7 +231,8 @@ Status Deployment::WriteAgentConfig(const std::string& agency) {
     << "registry = \"pki/registry.toml\"\n"
     << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
-    << "\"\n";
+    << "\"\n"
+    << LimitsSection();
   return WriteFileAtomically(dir_ / ("agent-" + agency + ".toml"), c.str());
 }
 

@@ -38,6 +38,9 @@ struct DeploymentOptions {
   // "postgresql" with a libpq connection string in store_dsn.
   std::string store_backend = "sqlite";
   std::string store_dsn;
+  // limits.max_attachment_bytes of the broker and the agents (and a
+  // max_document_bytes 1 MiB above it); 0: their defaults.
+  int64_t max_attachment_bytes = 0;
 };
 
 // An answer of a daemon's HTTP listener, as is.
@@ -106,6 +109,8 @@ class Deployment {
 
  private:
   explicit Deployment(DeploymentOptions options);
+  // The [limits] section both daemons get, or "" for their defaults.
+  std::string LimitsSection() const;
   Status WriteBrokerConfig(const std::string& listen);
   Status WriteAgentConfig(const std::string& agency);
   Result<std::unique_ptr<DaemonProcess>> Launch(
