@@ -118,6 +118,7 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
                     store.status());
   }
   store_ = std::move(store).value();
+  if (options_.wrap_store) store_ = options_.wrap_store(std::move(store_));
   audit_ = std::make_unique<audit::AuditLog>(store_->audit_storage(),
                                              options_.origin, &clock_);
   checkpointer_ = std::make_unique<Checkpointer>(

@@ -5,10 +5,16 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "bus/core/config.h"
 #include "bus/core/status.h"
+
+namespace docbus::store {
+class BrokerStore;
+}
 
 namespace docbus::broker {
 
@@ -20,6 +26,11 @@ struct BrokerOptions {
   // [store]: where the broker's state lives (bus/store/README.md).
   std::string store_backend = "sqlite";  // or "postgresql"
   std::string store_dsn;                 // libpq connection string
+  // Not from the config file: a test's seam around the opened store (e.g. a
+  // store::FaultyBrokerStore that fails a commit). Empty: the store as is.
+  std::function<std::unique_ptr<store::BrokerStore>(
+      std::unique_ptr<store::BrokerStore>)>
+      wrap_store;
   // [pki]
   std::filesystem::path root_certificate;
   std::filesystem::path crl;

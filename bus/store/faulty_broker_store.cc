@@ -70,8 +70,7 @@ Status FaultyBrokerStore::BeforeWrite() {
 }
 
 Status FaultyBrokerStore::Commit() {
-  if (fail_commit_) {
-    fail_commit_ = false;
+  if (fail_commit_.exchange(false)) {
     (void)inner_->Rollback();
     return Status(commit_code_, "injected commit failure");
   }

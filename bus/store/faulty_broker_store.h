@@ -11,9 +11,11 @@
 //                    forwarded (e.g. cut the database connection, so the
 //                    write itself fails the real way).
 // Writes are every call that changes state, audit appends included. Each
-// fault fires once. Thread-safety: none (see BrokerStore).
+// fault fires once. Thread-safety: none (see BrokerStore), except that
+// FailNextCommit may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -120,8 +122,9 @@ class FaultyBrokerStore final : public BrokerStore {
   Code fail_code_ = Code::kIoError;
   int64_t action_at_ = 0;
   std::function<void()> action_;
-  bool fail_commit_ = false;
-  Code commit_code_ = Code::kIoError;
+  // Armed from any thread (a test's, while the broker loop runs).
+  std::atomic<bool> fail_commit_{false};
+  std::atomic<Code> commit_code_{Code::kIoError};
 };
 
 }  // namespace docbus::store
