@@ -1,4 +1,7 @@
 #include "tests/broker/broker_fixture.h"
+#include "bus/broker/broker_metrics.h"
+
+#include <thread>
 
 #include <fstream>
 #include <map>
@@ -343,6 +346,19 @@ bool HandshakeAccepted(const std::string& endpoint, const std::string& agency) {
   context.close();
   REQUIRE(accepted != refused);  // one outcome, within the deadline
   return accepted;
+}
+
+void ExpectFailedTurnsUnanswered(TestBroker& b, TestAgent& agent,
+                                 double turns) {
+  const auto give_up = SteadyClock::now() + std::chrono::seconds(30);
+  while (b.broker().metrics().Value(metric::kStoreFailures) < turns) {
+    REQUIRE(SteadyClock::now() < give_up);
+    std::this_thread::yield();
+  }
+  for (const v1::Frame& f : agent.Drain()) {
+    CHECK_FALSE(f.has_accepted());
+    CHECK_FALSE(f.has_rejected());
+  }
 }
 
 }  // namespace docbus::broker::test

@@ -117,6 +117,12 @@ struct BrokerWithG22 {
   TestAgent g22;
 };
 
+// Waits (up to 30 s) until the broker has rolled back `turns` failed turns
+// in all, then checks that `agent` got no Accepted or Rejected for them: a
+// failed turn drops every answer, a Ping's Pong included.
+void ExpectFailedTurnsUnanswered(TestBroker& b, TestAgent& agent,
+                                 double turns = 1);
+
 // A signed document from `from` to `to` with the given attachments and
 // priority. `message_id` empty = a fresh one.
 v1::Submit MakeSubmit(const std::string& from,

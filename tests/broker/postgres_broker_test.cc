@@ -5,10 +5,7 @@
 // writes again the resubmission is accepted as new; a server restart is
 // survived without a broker restart.
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <thread>
 
-#include "bus/broker/broker_metrics.h"
 #include "tests/broker/broker_fixture.h"
 #include "tests/support/pg_cluster.h"
 
@@ -91,18 +88,7 @@ TEST_CASE_METHOD(BrokerOnPostgres,
   v1::Frame frame;
   *frame.mutable_submit() = refused;
   g22.Send(frame);
-  // The failed turn drops every answer, a Ping's Pong included: wait for
-  // the rollback to be counted, then see what was sent.
-  const auto give_up =
-      std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (b.broker().metrics().Value(metric::kStoreFailures) < 1) {
-    REQUIRE(std::chrono::steady_clock::now() < give_up);
-    std::this_thread::yield();
-  }
-  for (const v1::Frame& f : g22.Drain()) {
-    CHECK_FALSE(f.has_accepted());
-    CHECK_FALSE(f.has_rejected());
-  }
+  ExpectFailedTurnsUnanswered(b, g22);
   CHECK_FALSE(Stored(MessageIdOf(refused)));
 
   REQUIRE(cluster

@@ -1,5 +1,7 @@
 #include "tests/e2e/e2e_support.h"
 
+#include <fstream>
+
 #include <openssl/rand.h>
 
 #include <catch2/catch.hpp>
@@ -116,6 +118,16 @@ std::string InboxAttachment(local::Deployment& d, const std::string& agency,
   const auto& attachments = doc->value("attachments", nlohmann::json::array());
   if (attachments.size() != 1) return "";
   return Base64Decode(attachments[0].value("data_base64", "")).value_or("");
+}
+
+int LinesContaining(const std::filesystem::path& file,
+                    const std::string& text) {
+  std::ifstream in(file);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    n += line.find(text) != std::string::npos;
+  }
+  return n;
 }
 
 double BrokerCounter(local::Deployment& d, const std::string& name) {

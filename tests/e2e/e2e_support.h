@@ -55,6 +55,9 @@ std::map<std::string, int> InboxCounts(local::Deployment& d,
 std::string InboxAttachment(local::Deployment& d, const std::string& agency,
                             const std::string& message_id);
 
+// Lines of a daemon's log file that contain `text`.
+int LinesContaining(const std::filesystem::path& file, const std::string& text);
+
 // An unlabelled counter of the broker's /metrics (-1 if unreadable).
 double BrokerCounter(local::Deployment& d, const std::string& name);
 

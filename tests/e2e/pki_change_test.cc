@@ -28,15 +28,6 @@ double BrokerSample(local::Deployment& d, const std::string& series) {
              : std::stod(text->substr(at + series.size() + 2));
 }
 
-int LinesContaining(const std::filesystem::path& file,
-                    const std::string& text) {
-  std::ifstream in(file);
-  int n = 0;
-  for (std::string line; std::getline(in, line);)
-    n += line.find(text) != std::string::npos;
-  return n;
-}
-
 // Sends SIGHUP to `agency`'s agent and waits for its log to say it reloaded.
 bool ReloadAgent(local::Deployment& d, const std::string& agency) {
   const std::filesystem::path log = d.dir() / ("agent-" + agency + ".log");

@@ -3,22 +3,12 @@
 // the agents' retransmissions, nothing acknowledged is lost or delivered
 // twice, and the broker's log says what happened once.
 #include <catch2/catch.hpp>
-#include <fstream>
 
 #include "tests/e2e/e2e_support.h"
 #include "tests/support/pg_cluster.h"
 
 namespace docbus::e2e {
 namespace {
-
-int LinesWith(const std::filesystem::path& file, const std::string& text) {
-  std::ifstream in(file);
-  int n = 0;
-  for (std::string line; std::getline(in, line);) {
-    n += line.find(text) != std::string::npos;
-  }
-  return n;
-}
 
 TEST_CASE(
     "a PostgreSQL restart under load loses nothing, and the broker "
@@ -44,8 +34,8 @@ TEST_CASE(
   for (const auto& [from, id, to] : sent) CHECK(inbox.at(id) == 1);
 
   const std::filesystem::path log = d->dir() / "broker.log";
-  CHECK(LinesWith(log, "lost the connection to PostgreSQL") == 1);
-  CHECK(LinesWith(log, "reconnected to PostgreSQL") == 1);
+  CHECK(LinesContaining(log, "lost the connection to PostgreSQL") == 1);
+  CHECK(LinesContaining(log, "reconnected to PostgreSQL") == 1);
   REQUIRE(d->StopBroker().ok());
   CHECK(VerifyBrokerLog(*d) == 0);
 }
