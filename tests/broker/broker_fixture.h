@@ -76,11 +76,11 @@ class TestAgent {
   void SendRaw(const std::string& payload);
   // The next frame within `timeout`, or nullopt.
   std::optional<v1::Frame> Receive(
-      std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
   // The next frame of the given kind, skipping others (kept in `skipped`).
   v1::Frame Expect(
       v1::Frame::BodyCase kind,
-      std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
   // Frames received before a Pong to a fresh Ping: everything the broker
   // sent up to now (one turn's answers and deliveries arrive before the next
   // turn's Pong).
