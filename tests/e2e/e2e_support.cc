@@ -47,9 +47,9 @@ int64_t DocumentsInPostgres(const local::DeploymentOptions& options) {
   return count.ok() ? *count : -1;
 }
 
-int VerifyBrokerLog(local::Deployment& d) {
+int VerifyBrokerLog(local::Deployment& d, int broker) {
   int code = -1;
-  auto out = d.RunDocbus("audit verify '" + (d.broker_data() / "log").string() +
+  auto out = d.RunDocbus("audit verify '" + (d.broker_data(broker) / "log").string() +
                              "' --vkey '" + (d.pki() / "broker/log.vkey").string() + "'",
                          &code);
   if (!out.ok()) return -1;
@@ -130,13 +130,28 @@ int LinesContaining(const std::filesystem::path& file,
   return n;
 }
 
-double BrokerCounter(local::Deployment& d, const std::string& name) {
-  Result<std::string> text = d.BrokerMetrics();
-  if (!text.ok()) return -1;
-  const size_t at = text->find("\n" + name + " ");
+double MetricValue(const std::string& page, const std::string& series) {
+  const std::string line_start = series + " ";
+  size_t at = page.starts_with(line_start) ? 0 : std::string::npos;
+  if (at == std::string::npos) {
+    at = page.find("\n" + line_start);
+    if (at != std::string::npos) ++at;
+  }
   return at == std::string::npos
              ? -1
-             : std::atof(text->c_str() + at + name.size() + 2);
+             : std::atof(page.c_str() + at + line_start.size());
+}
+
+double BrokerCounter(local::Deployment& d, const std::string& name, int broker) {
+  Result<std::string> text = d.BrokerMetrics(broker);
+  return text.ok() ? MetricValue(*text, name) : -1;
+}
+
+double AgentMetric(local::Deployment& d, const std::string& agency,
+                   const std::string& series) {
+  Result<local::HttpAnswer> page = d.AgentHttp(agency, "/metrics");
+  if (!page.ok() || page->status != 200) return -1;
+  return MetricValue(page->body, series);
 }
 
 bool WaitForReceipts(

@@ -34,9 +34,9 @@ local::DeploymentOptions WithStore(const std::string& backend,
 // (-1 when it cannot be read): proof the broker really ran on it.
 int64_t DocumentsInPostgres(const local::DeploymentOptions& options);
 
-// `docbus audit verify` on the broker's published log (run it with the
-// broker stopped); its exit code, or -1 when the tool did not run.
-int VerifyBrokerLog(local::Deployment& d);
+// `docbus audit verify` on the published log of broker `broker` (run it with
+// the broker stopped); its exit code, or -1 when the tool did not run.
+int VerifyBrokerLog(local::Deployment& d, int broker = 0);
 
 // A document for `to`, with one attachment of `attachment_bytes` random bytes;
 // `*attachment` receives those bytes.
@@ -58,8 +58,15 @@ std::string InboxAttachment(local::Deployment& d, const std::string& agency,
 // Lines of a daemon's log file that contain `text`.
 int LinesContaining(const std::filesystem::path& file, const std::string& text);
 
-// An unlabelled counter of the broker's /metrics (-1 if unreadable).
-double BrokerCounter(local::Deployment& d, const std::string& name);
+// The value of one series (`name` or `name{labels}`, exactly as exported)
+// in a Prometheus text page; -1 when it is not there.
+double MetricValue(const std::string& page, const std::string& series);
+// An unlabelled counter of a broker's /metrics (-1 if unreadable).
+double BrokerCounter(local::Deployment& d, const std::string& name,
+                     int broker = 0);
+// A series of an agent's /metrics (-1 if unreadable).
+double AgentMetric(local::Deployment& d, const std::string& agency,
+                   const std::string& series);
 
 // Waits until every (sender, message id) has a receipt from each recipient.
 bool WaitForReceipts(

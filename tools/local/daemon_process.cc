@@ -83,8 +83,15 @@ void DaemonProcess::Kill9() {
   Reap(true);
 }
 
+void DaemonProcess::Signal(int signal) {
+  if (running()) ::kill(pid_, signal);
+}
+
 Result<int> DaemonProcess::Terminate(std::chrono::milliseconds grace) {
-  if (running()) ::kill(pid_, SIGTERM);
+  if (running()) {
+    ::kill(pid_, SIGTERM);
+    ::kill(pid_, SIGCONT);
+  }
   if (auto code = Wait(grace)) return *code;
   Kill9();
   return Status(Code::kUnavailable, "did not stop within the grace period; killed");

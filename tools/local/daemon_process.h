@@ -1,6 +1,6 @@
 // One daemon run as a child process, its stderr to a log file: started,
-// signalled, killed (-9) and reaped. The destructor kills a process that is
-// still running. Not thread-safe.
+// signalled (stopped and continued too), killed (-9) and reaped. The
+// destructor kills a process that is still running. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>
@@ -25,10 +25,12 @@ class DaemonProcess {
       const std::map<std::string, std::string>& env = {});
   ~DaemonProcess();
 
-  // SIGTERM, then SIGKILL after `grace`. Returns the exit code (128+signal
-  // when killed by a signal).
+  // SIGTERM (and SIGCONT, so a stopped process gets it), then SIGKILL after
+  // `grace`. Returns the exit code (128+signal when killed by a signal).
   Result<int> Terminate(std::chrono::milliseconds grace);
   void Kill9();
+  // Sends `signal` (e.g. SIGSTOP, SIGCONT, SIGHUP) while it runs.
+  void Signal(int signal);
   // The exit code once the process has exited, waiting up to `timeout`.
   std::optional<int> Wait(std::chrono::milliseconds timeout);
   bool running();

@@ -1,20 +1,22 @@
 #include "tools/local/deployment.h"
 
 #include <arpa/inet.h>
-#include <httplib.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
-#include <sstream>
+#include <iostream>
+#include <set>
 #include <thread>
 
 #include "bus/core/files.h"
 #include "bus/core/ids.h"
-#include "tools/agent_client.h"
+#include "tools/local/deployment_configs.h"
 
 namespace docbus::local {
 namespace fs = std::filesystem;
@@ -22,7 +24,6 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(30);
 constexpr auto kStopGrace = std::chrono::seconds(15);
-const char kOrigin[] = "docbus.gov.vn/axis/test";
 
 Result<std::string> ReadFile(const fs::path& path) {
   return ReadFileLimited(path, 1 << 20);
@@ -47,12 +48,14 @@ Result<nlohmann::json> WaitForEndpoints(const fs::path& file, DaemonProcess& pro
 // A loopback TCP port nothing listens on now, below Linux's ephemeral range
 // (32768-60999) so that the kernel does not hand it to an outgoing
 // connection or to another wildcard bind before the broker takes it again
-// after a restart.
-Result<int> PickFreePort() {
+// after a restart. Never one of `taken`, the ports already handed out to
+// this deployment (nothing binds them yet); the one returned is added.
+Result<int> PickFreePort(std::set<int>& taken) {
   for (int attempt = 0; attempt < 200; ++attempt) {
     uint16_t r = 0;
     RAND_bytes(reinterpret_cast<unsigned char*>(&r), sizeof r);
     const int port = 20000 + r % 12000;
+    if (taken.contains(port)) continue;
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return Status(Code::kIoError, "socket() failed");
     int yes = 1;
@@ -64,7 +67,10 @@ Result<int> PickFreePort() {
     const bool free =
         bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
-    if (free) return port;
+    if (free) {
+      taken.insert(port);
+      return port;
+    }
   }
   return Status(Code::kUnavailable, "no free loopback port found");
 }
@@ -75,28 +81,13 @@ std::string RandomSuffix() {
   return Hex(std::string_view(reinterpret_cast<char*>(b), sizeof b));
 }
 
-Result<nlohmann::json> ParseAnswer(const httplib::Result& res,
-                                   const std::string& what) {
-  if (!res) {
-    return Status(Code::kUnavailable,
-                  what + ": " + httplib::to_string(res.error()));
-  }
-  auto json = nlohmann::json::parse(res->body, nullptr, false);
-  if (res->status >= 300 || json.is_discarded()) {
-    return Status(Code::kFailedPrecondition,
-                  what + ": HTTP " + std::to_string(res->status) + " " +
-                      res->body.substr(0, 400));
-  }
-  return json;
-}
-
 }  // namespace
 
 Deployment::Deployment(DeploymentOptions options) : options_(std::move(options)) {}
 
 Deployment::~Deployment() {
   agents_.clear();
-  broker_.reset();
+  brokers_.clear();
   if (temporary_) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -104,14 +95,24 @@ Deployment::~Deployment() {
 }
 
 Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options) {
+  if (options.brokers < 1 ||
+      (options.brokers > 1 && options.store_backend != "postgresql")) {
+    return Status(Code::kInvalidArgument,
+                  "several brokers share one PostgreSQL store: brokers = " +
+                      std::to_string(options.brokers) + " on " +
+                      options.store_backend);
+  }
   std::unique_ptr<Deployment> d(new Deployment(std::move(options)));
+  d->NameBrokers();
   if (d->options_.dir.empty()) {
     d->dir_ = fs::temp_directory_path() / ("docbus-local-" + RandomSuffix());
     d->temporary_ = true;
   } else {
     d->dir_ = d->options_.dir;
   }
-  fs::create_directories(d->dir_ / "var/broker");
+  for (int i = 0; i < d->broker_count(); ++i) {
+    fs::create_directories(d->broker_data(i));
+  }
   int code = 0;
   const std::string pki = "--dir '" + d->pki().string() + "'";
   std::vector<std::string> steps{"pki init " + pki, "pki broker " + pki};
@@ -120,7 +121,7 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
                     " --name 'Agency " + agency + "'");
     fs::create_directories(d->agent_data(agency));
   }
-  steps.push_back("audit keygen --name " + std::string(kOrigin) + " --out '" +
+  steps.push_back("audit keygen --name " + std::string(kLocalLogOrigin) + " --out '" +
                   (d->pki() / "broker/log").string() + "'");
   for (const auto& step : steps) {
     auto out = d->RunDocbus(step, &code);
@@ -129,12 +130,53 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
       return Status(Code::kFailedPrecondition, "docbus " + step + " failed");
     }
   }
-  // A fixed port, never "*": a broker restarted on a wildcard port takes a
-  // new one, and agents that know the old one never reach it again.
-  DOCBUS_ASSIGN_OR_RETURN(int port, PickFreePort());
-  d->broker_endpoint_ = "tcp://127.0.0.1:" + std::to_string(port);
-  DOCBUS_RETURN_IF_ERROR(d->WriteBrokerConfig(d->broker_endpoint_));
+  // Fixed ports, never "*": a broker restarted on a wildcard port takes a
+  // new one, and agents that know the old one never reach it again. Several
+  // brokers get fixed HTTP ports too: a standby's or a dead broker's
+  // endpoints.json says nothing a test can trust about the one it asks.
+  std::set<int> taken;
+  for (int i = 0; i < d->broker_count(); ++i) {
+    DOCBUS_ASSIGN_OR_RETURN(int port, PickFreePort(taken));
+    d->broker(i).endpoint = "tcp://127.0.0.1:" + std::to_string(port);
+    if (d->broker_count() > 1) {
+      DOCBUS_ASSIGN_OR_RETURN(int http_port, PickFreePort(taken));
+      d->broker(i).http_url = "http://127.0.0.1:" + std::to_string(http_port);
+    }
+  }
+  for (int i = 0; i < d->broker_count(); ++i) {
+    DOCBUS_RETURN_IF_ERROR(d->WriteBrokerConfig(i));
+  }
   return d;
+}
+
+void Deployment::NameBrokers() {
+  brokers_.resize(std::max(options_.brokers, 1));
+  for (size_t i = 0; i < brokers_.size(); ++i) {
+    brokers_[i].name = i == 0 ? "broker" : "broker-" + std::to_string(i + 1);
+  }
+}
+
+Deployment::BrokerSlot& Deployment::broker(int index) {
+  if (index < 0 || index >= broker_count()) {
+    std::cerr << "Deployment: no broker " << index << " (there are "
+              << broker_count() << ")\n";
+    std::abort();
+  }
+  return brokers_[static_cast<size_t>(index)];
+}
+
+const Deployment::BrokerSlot& Deployment::broker(int index) const {
+  return const_cast<Deployment*>(this)->broker(index);
+}
+
+fs::path Deployment::broker_data(int index) const {
+  return dir_ / "var" / broker(index).name;
+}
+fs::path Deployment::broker_log(int index) const {
+  return dir_ / (broker(index).name + ".log");
+}
+const std::string& Deployment::broker_endpoint(int index) const {
+  return broker(index).endpoint;
 }
 
 Result<std::unique_ptr<Deployment>> Deployment::Open(DeploymentOptions options) {
@@ -142,9 +184,13 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(DeploymentOptions options) 
     return Status(Code::kInvalidArgument, "Deployment::Open needs a folder");
   }
   std::unique_ptr<Deployment> d(new Deployment(std::move(options)));
+  d->NameBrokers();
   d->dir_ = d->options_.dir;
   d->opened_ = true;
-  std::vector<fs::path> configs{d->dir_ / "broker.toml"};
+  std::vector<fs::path> configs;
+  for (const BrokerSlot& b : d->brokers_) {
+    configs.push_back(d->dir_ / (b.name + ".toml"));
+  }
   for (const auto& agency : d->options_.agencies) {
     configs.push_back(d->dir_ / ("agent-" + agency + ".toml"));
   }
@@ -171,74 +217,30 @@ Result<std::string> Deployment::RunDocbus(const std::string& args, int* exit_cod
   return out;
 }
 
-namespace {
-// A TOML basic string's content: backslashes and quotes escaped (a DSN may
-// hold a quoted password or a path).
-std::string TomlEscaped(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '\\' || ch == '"') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-}  // namespace
-
-std::string Deployment::LimitsSection() const {
-  if (options_.max_attachment_bytes <= 0) return "";
-  return "[limits]\nmax_attachment_bytes = " +
-         std::to_string(options_.max_attachment_bytes) +
-         "\nmax_document_bytes = " +
-         std::to_string(options_.max_attachment_bytes + (1 << 20)) + "\n";
-}
-
-Status Deployment::WriteBrokerConfig(const std::string& listen) {
+Status Deployment::WriteBrokerConfig(int index) {
   if (opened_) return Status::Ok();
-  std::ostringstream c;
-  c << "[broker]\nlisten = \"" << listen << "\"\ndata_dir = \"var/broker\"\n"
-    << "curve_secret_key = \"pki/broker/curve.secret\"\n"
-    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
-    << "registry = \"pki/registry.toml\"\n"
-    << "[audit]\norigin = \"" << kOrigin << "\"\nlog_key = \"pki/broker/log.key\"\n"
-    << "checkpoint_interval_ms = " << options_.checkpoint_interval_ms << "\n"
-    << "[delivery]\ndefault_expiry_s = " << options_.default_expiry_s
-    << "\nretransmit_ms = " << options_.retransmit_ms << "\n"
-    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
-    << "\"\n";
-  c << LimitsSection();
-  if (options_.store_backend != "sqlite" || !options_.store_dsn.empty()) {
-    c << "[store]\nbackend = \"" << TomlEscaped(options_.store_backend)
-      << "\"\ndsn = \"" << TomlEscaped(options_.store_dsn) << "\"\n";
-  }
-  return WriteFileAtomically(dir_ / "broker.toml", c.str());
+  const BrokerSlot& b = broker(index);
+  const std::string http =
+      b.http_url.empty() ? "127.0.0.1:0"
+                         : b.http_url.substr(std::string("http://").size());
+  return WriteFileAtomically(
+      dir_ / (b.name + ".toml"),
+      BrokerConfigToml(options_, {b.endpoint, http, "var/" + b.name}));
 }
 
 Status Deployment::WriteAgentConfig(const std::string& agency) {
   if (opened_) return Status::Ok();
-  const std::string keys = "pki/agencies/" + agency + "/";
-  std::ostringstream c;
-  c << "[agent]\nagency_id = \"" << agency << "\"\ndata_dir = \"var/" << agency
-    << "\"\n[broker]\nendpoint = \"" << broker_endpoint_ << "\"\n"
-    << "public_key = \"pki/broker/curve.public\"\n";
-  if (options_.offline_after_ms > 0) {
-    c << "offline_after_ms = " << options_.offline_after_ms << "\n";
+  std::string endpoints;
+  for (const BrokerSlot& b : brokers_) {
+    endpoints += (endpoints.empty() ? "" : ",") + b.endpoint;
   }
-  c << "[keys]\ncurve_public_key = \"" << keys << "curve.public\"\n"
-    << "curve_secret_key = \"" << keys << "curve.secret\"\n"
-    << "signing_key = \"" << keys << "key.pem\"\n"
-    << "certificate = \"" << keys << "cert.pem\"\n"
-    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
-    << "registry = \"pki/registry.toml\"\n"
-    << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
-    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options_.log_level
-    << "\"\n"
-    << LimitsSection();
-  return WriteFileAtomically(dir_ / ("agent-" + agency + ".toml"), c.str());
+  return WriteFileAtomically(dir_ / ("agent-" + agency + ".toml"),
+                             AgentConfigToml(options_, agency, endpoints));
 }
 
 Result<std::unique_ptr<DaemonProcess>> Deployment::Launch(
     const fs::path& exe, const fs::path& config, const fs::path& data_dir,
-    const std::string& log_name, const std::map<std::string, std::string>& env) {
+    const std::string& log_name, const Env& env) {
   std::error_code ec;
   fs::remove(data_dir / "endpoints.json", ec);
   fs::create_directories(data_dir);
@@ -256,18 +258,22 @@ Result<std::unique_ptr<DaemonProcess>> Deployment::Launch(
   return proc;
 }
 
-Status Deployment::StartBroker(const std::map<std::string, std::string>& env) {
+Status Deployment::StartBroker(int index, const Env& env) {
+  BrokerSlot& b = broker(index);
+  b.paused = false;
   DOCBUS_ASSIGN_OR_RETURN(
-      broker_, Launch(options_.build_dir / "bus/broker/docbus-broker",
-                      dir_ / "broker.toml", broker_data(), "broker", env));
+      b.process, Launch(options_.build_dir / "bus/broker/docbus-broker",
+                        dir_ / (b.name + ".toml"), broker_data(index), b.name,
+                        env));
   DOCBUS_ASSIGN_OR_RETURN(std::string text,
-                          ReadFile(broker_data() / "endpoints.json"));
-  broker_endpoint_ = nlohmann::json::parse(text).value("zmq", "");
+                          ReadFile(broker_data(index) / "endpoints.json"));
+  // A standby announces no ZeroMQ endpoint; the fixed one stays.
+  const std::string zmq = nlohmann::json::parse(text).value("zmq", "");
+  if (!zmq.empty()) b.endpoint = zmq;
   return Status::Ok();
 }
 
-Status Deployment::StartAgent(const std::string& agency,
-                              const std::map<std::string, std::string>& env) {
+Status Deployment::StartAgent(const std::string& agency, const Env& env) {
   DOCBUS_RETURN_IF_ERROR(WriteAgentConfig(agency));
   DOCBUS_ASSIGN_OR_RETURN(
       agents_[agency],
@@ -278,7 +284,25 @@ Status Deployment::StartAgent(const std::string& agency,
 }
 
 Status Deployment::StartAll() {
-  DOCBUS_RETURN_IF_ERROR(StartBroker());
+  DOCBUS_RETURN_IF_ERROR(StartBroker(0));
+  if (broker_count() > 1) {
+    // Broker 0 takes the lease before the others start, so which one is
+    // active does not depend on how the processes were scheduled.
+    const bool active = WaitUntil(
+        [&] {
+          auto health = BrokerHealth(0);
+          return health.ok() && health->status == 200;
+        },
+        kStartTimeout);
+    if (!active) {
+      return Status(Code::kUnavailable,
+                    "broker 0 did not become active (see " +
+                        broker_log(0).string() + ")");
+    }
+  }
+  for (int i = 1; i < broker_count(); ++i) {
+    DOCBUS_RETURN_IF_ERROR(StartBroker(i));
+  }
   for (const auto& agency : options_.agencies) {
     DOCBUS_RETURN_IF_ERROR(StartAgent(agency));
   }
@@ -298,7 +322,11 @@ Status Stop(std::unique_ptr<DaemonProcess>& proc, const std::string& name) {
 }
 }  // namespace
 
-Status Deployment::StopBroker() { return Stop(broker_, "broker"); }
+Status Deployment::StopBroker(int index) {
+  BrokerSlot& b = broker(index);
+  b.paused = false;  // Terminate wakes a paused process
+  return Stop(b.process, b.name);
+}
 Status Deployment::StopAgent(const std::string& agency) {
   return Stop(agents_[agency], "agent " + agency);
 }
@@ -309,28 +337,52 @@ Status Deployment::StopAll() {
     Status s = Stop(proc, "agent " + agency);
     if (first.ok() && !s.ok()) first = s;
   }
-  Status s = StopBroker();
-  return first.ok() ? s : first;
+  for (int i = 0; i < broker_count(); ++i) {
+    Status s = StopBroker(i);
+    if (first.ok() && !s.ok()) first = s;
+  }
+  return first;
 }
 
-void Deployment::KillBroker() {
-  if (broker_) broker_->Kill9();
+void Deployment::KillBroker(int index) {
+  BrokerSlot& b = broker(index);
+  if (b.process) b.process->Kill9();
+  b.paused = false;
+}
+void Deployment::PauseBroker(int index) {
+  BrokerSlot& b = broker(index);
+  if (b.process && b.process->running()) {
+    b.process->Signal(SIGSTOP);
+    b.paused = true;
+  }
+}
+void Deployment::ResumeBroker(int index) {
+  BrokerSlot& b = broker(index);
+  if (b.process && b.process->running()) b.process->Signal(SIGCONT);
+  b.paused = false;
 }
 void Deployment::KillAgent(const std::string& agency) {
   if (agents_[agency]) agents_[agency]->Kill9();
 }
-bool Deployment::BrokerRunning() { return broker_ && broker_->running(); }
+bool Deployment::BrokerRunning(int index) {
+  const BrokerSlot& b = broker(index);
+  return b.process && b.process->running();
+}
 bool Deployment::AgentRunning(const std::string& agency) {
   return agents_[agency] && agents_[agency]->running();
 }
-bool Deployment::WaitBrokerExit(std::chrono::milliseconds timeout) {
-  return !broker_ || broker_->Wait(timeout).has_value();
+bool Deployment::WaitBrokerExit(int index, std::chrono::milliseconds timeout) {
+  BrokerSlot& b = broker(index);
+  return !b.process || b.process->Wait(timeout).has_value();
 }
 bool Deployment::WaitAgentExit(const std::string& agency,
                                std::chrono::milliseconds timeout) {
   return !agents_[agency] || agents_[agency]->Wait(timeout).has_value();
 }
-pid_t Deployment::broker_pid() const { return broker_ ? broker_->pid() : 0; }
+pid_t Deployment::broker_pid(int index) const {
+  const BrokerSlot& b = broker(index);
+  return b.process ? b.process->pid() : 0;
+}
 pid_t Deployment::agent_pid(const std::string& agency) const {
   auto it = agents_.find(agency);
   return it == agents_.end() || !it->second ? 0 : it->second->pid();
@@ -344,64 +396,6 @@ bool Deployment::WaitUntil(const std::function<bool()>& done,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return true;
-}
-
-Result<nlohmann::json> Deployment::Get(const std::string& agency,
-                                       const std::string& path) {
-  DOCBUS_ASSIGN_OR_RETURN(auto client, agent_cli::AgentClient::Find(agent_data(agency)));
-  return client.Get(path);
-}
-
-Result<nlohmann::json> Deployment::Post(const std::string& agency,
-                                        const std::string& path,
-                                        const nlohmann::json& body) {
-  DOCBUS_ASSIGN_OR_RETURN(auto client, agent_cli::AgentClient::Find(agent_data(agency)));
-  return client.Post(path, body);
-}
-
-Result<std::string> Deployment::Send(const std::string& from,
-                                     const nlohmann::json& document) {
-  DOCBUS_ASSIGN_OR_RETURN(nlohmann::json answer,
-                          Post(from, "/v1/documents", document));
-  return answer.value("message_id", "");
-}
-
-namespace {
-// The broker's HTTP URL, from the endpoints.json of the running broker.
-Result<std::string> BrokerHttpUrl(const fs::path& broker_data) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
-                          ReadFile(broker_data / "endpoints.json"));
-  return nlohmann::json::parse(endpoints).value("http", "");
-}
-}  // namespace
-
-Result<nlohmann::json> Deployment::BrokerStatus() {
-  DOCBUS_ASSIGN_OR_RETURN(std::string url, BrokerHttpUrl(broker_data()));
-  httplib::Client client(url);
-  return ParseAnswer(client.Get("/v1/status"), "GET /v1/status");
-}
-
-Result<HttpAnswer> Deployment::AgentHttp(const std::string& agency,
-                                         const std::string& path) {
-  DOCBUS_ASSIGN_OR_RETURN(auto client,
-                          agent_cli::AgentClient::Find(agent_data(agency)));
-  httplib::Client http(client.url());
-  auto res = http.Get(path);
-  if (!res) {
-    return Status(Code::kUnavailable,
-                  "GET " + path + ": " + httplib::to_string(res.error()));
-  }
-  return HttpAnswer{res->status, res->body};
-}
-
-Result<std::string> Deployment::BrokerMetrics() {
-  DOCBUS_ASSIGN_OR_RETURN(std::string url, BrokerHttpUrl(broker_data()));
-  httplib::Client client(url);
-  auto res = client.Get("/metrics");
-  if (!res || res->status != 200) {
-    return Status(Code::kUnavailable, "GET /metrics failed");
-  }
-  return res->body;
 }
 
 }  // namespace docbus::local

@@ -1,0 +1,78 @@
+#include "tools/local/deployment_configs.h"
+
+#include <sstream>
+
+namespace docbus::local {
+namespace {
+
+// A TOML basic string's content: backslashes and quotes escaped (a DSN may
+// hold a quoted password or a path).
+std::string TomlEscaped(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '\\' || ch == '"') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+// The [limits] section both daemons get, or "" for their defaults.
+std::string LimitsSection(const DeploymentOptions& options) {
+  if (options.max_attachment_bytes <= 0) return "";
+  return "[limits]\nmax_attachment_bytes = " +
+         std::to_string(options.max_attachment_bytes) +
+         "\nmax_document_bytes = " +
+         std::to_string(options.max_attachment_bytes + (1 << 20)) + "\n";
+}
+
+}  // namespace
+
+std::string BrokerConfigToml(const DeploymentOptions& options,
+                             const BrokerPlace& place) {
+  std::ostringstream c;
+  c << "[broker]\nlisten = \"" << place.zmq_listen << "\"\ndata_dir = \""
+    << place.data_dir << "\"\n"
+    << "curve_secret_key = \"pki/broker/curve.secret\"\n"
+    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
+    << "registry = \"pki/registry.toml\"\n"
+    << "[audit]\norigin = \"" << kLocalLogOrigin
+    << "\"\nlog_key = \"pki/broker/log.key\"\n"
+    << "checkpoint_interval_ms = " << options.checkpoint_interval_ms << "\n"
+    << "[delivery]\ndefault_expiry_s = " << options.default_expiry_s
+    << "\nretransmit_ms = " << options.retransmit_ms << "\n"
+    << "[http]\nlisten = \"" << place.http_listen << "\"\n[log]\nlevel = \""
+    << options.log_level << "\"\n";
+  c << LimitsSection(options);
+  if (options.store_backend != "sqlite" || !options.store_dsn.empty()) {
+    c << "[store]\nbackend = \"" << TomlEscaped(options.store_backend)
+      << "\"\ndsn = \"" << TomlEscaped(options.store_dsn) << "\"\n";
+    if (options.lease_ms > 0) c << "lease_ms = " << options.lease_ms << "\n";
+  }
+  return c.str();
+}
+
+std::string AgentConfigToml(const DeploymentOptions& options,
+                            const std::string& agency,
+                            const std::string& broker_endpoints) {
+  const std::string keys = "pki/agencies/" + agency + "/";
+  std::ostringstream c;
+  c << "[agent]\nagency_id = \"" << agency << "\"\ndata_dir = \"var/" << agency
+    << "\"\n[broker]\nendpoint = \"" << broker_endpoints << "\"\n"
+    << "public_key = \"pki/broker/curve.public\"\n";
+  if (options.offline_after_ms > 0) {
+    c << "offline_after_ms = " << options.offline_after_ms << "\n";
+  }
+  c << "[keys]\ncurve_public_key = \"" << keys << "curve.public\"\n"
+    << "curve_secret_key = \"" << keys << "curve.secret\"\n"
+    << "signing_key = \"" << keys << "key.pem\"\n"
+    << "certificate = \"" << keys << "cert.pem\"\n"
+    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
+    << "registry = \"pki/registry.toml\"\n"
+    << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
+    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options.log_level
+    << "\"\n"
+    << LimitsSection(options);
+  return c.str();
+}
+
+}  // namespace docbus::local

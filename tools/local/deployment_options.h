@@ -1,0 +1,38 @@
+// What a local deployment (deployment.h) is made of: its agencies, where the
+// daemons were built, and the settings written into the daemons' configs.
+// A plain value; copy it freely.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace docbus::local {
+
+struct DeploymentOptions {
+  std::vector<std::string> agencies;   // QCVN 102 ids, e.g. 000.00.00.G22
+  std::filesystem::path build_dir;     // where docbus, docbus-broker, docbus-agent were built
+  std::filesystem::path dir;           // empty: a fresh temporary folder, removed at the end
+  int checkpoint_interval_ms = 200;
+  int retransmit_ms = 1000;
+  int default_expiry_s = 7 * 24 * 3600;
+  std::string log_level = "info";
+  // The agents' broker.offline_after_ms; 0: not written (the default).
+  int offline_after_ms = 0;
+  // The broker's [store]: "sqlite" (the default, not written) or
+  // "postgresql" with a libpq connection string in store_dsn.
+  std::string store_backend = "sqlite";
+  std::string store_dsn;
+  // Broker processes sharing the store: 1, or more on PostgreSQL only (one
+  // active, the others standbys). Each has its own data folder, config,
+  // log, ZeroMQ port and HTTP port; every agent lists all their endpoints.
+  int brokers = 1;
+  // The brokers' [store] lease_ms; 0: not written (the broker's default).
+  int lease_ms = 0;
+  // limits.max_attachment_bytes of the broker and the agents (and a
+  // max_document_bytes 1 MiB above it); 0: their defaults.
+  int64_t max_attachment_bytes = 0;
+};
+
+}  // namespace docbus::local
