@@ -148,14 +148,19 @@ void CheckDeliveredOnce(local::Deployment& d,
   }
 }
 
-int CheckNoForkedCheckpoints(local::Deployment& d, const std::string& dsn) {
-  std::map<uint64_t, std::string> stored;  // size -> root
-  int examined = 0;
+namespace {
+
+// The checkpoints stored in PostgreSQL, size -> root; CHECKs that no size
+// has two roots. *examined counts the notes read.
+std::map<uint64_t, std::string> StoredCheckpoints(const std::string& dsn,
+                                                  int* examined) {
+  std::map<uint64_t, std::string> stored;
   PGconn* conn = PQconnectdb(dsn.c_str());
+  INFO("PostgreSQL: " << PQerrorMessage(conn));
   REQUIRE(PQstatus(conn) == CONNECTION_OK);
   PGresult* rows = PQexec(conn, "SELECT note FROM audit_checkpoints");
   const bool read = PQresultStatus(rows) == PGRES_TUPLES_OK;
-  INFO("SELECT from audit_checkpoints: " << PQresultErrorMessage(rows));
+  INFO("SELECT FROM audit_checkpoints: " << PQresultErrorMessage(rows));
   CHECK(read);
   for (int r = 0; read && r < PQntuples(rows); ++r) {
     uint64_t size = 0;
@@ -163,13 +168,22 @@ int CheckNoForkedCheckpoints(local::Deployment& d, const std::string& dsn) {
     const bool parsed = ParseCheckpoint(PQgetvalue(rows, r, 0), &size, &root);
     CHECK(parsed);
     if (!parsed) continue;
-    ++examined;
+    ++*examined;
     auto [it, fresh] = stored.emplace(size, root);
     INFO("stored checkpoints of size " << size);
     CHECK(it->second == root);
   }
   PQclear(rows);
   PQfinish(conn);
+  return stored;
+}
+
+}  // namespace
+
+int CheckNoForkedCheckpoints(local::Deployment& d, const std::string& dsn) {
+  int examined = 0;
+  const std::map<uint64_t, std::string> stored =
+      StoredCheckpoints(dsn, &examined);
   CHECK(!stored.empty());
 
   for (int i = 0; i < d.broker_count(); ++i) {

@@ -56,7 +56,7 @@ TwoBrokers StartTwoBrokers(local::DeploymentOptions options = {}) {
   TwoBrokers bus{options, MakeDeployment(kAgencies, options)};
   local::Deployment& d = *bus.d;
   const Status started = d.StartAll();
-  INFO("see " << d.dir().string());
+  INFO(started.ToString());
   REQUIRE(started.ok());
   REQUIRE(d.ActiveBroker() == 0);
   CHECK(IsStandby(d, 1));

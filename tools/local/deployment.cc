@@ -98,9 +98,9 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
   if (options.brokers < 1 ||
       (options.brokers > 1 && options.store_backend != "postgresql")) {
     return Status(Code::kInvalidArgument,
-                  "several brokers share one PostgreSQL store: brokers = " +
-                      std::to_string(options.brokers) + " on " +
-                      options.store_backend);
+                  "brokers = " + std::to_string(options.brokers) +
+                      ": 1, or more sharing a PostgreSQL store (not " +
+                      options.store_backend + ")");
   }
   std::unique_ptr<Deployment> d(new Deployment(std::move(options)));
   d->NameBrokers();
@@ -132,8 +132,8 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
   }
   // Fixed ports, never "*": a broker restarted on a wildcard port takes a
   // new one, and agents that know the old one never reach it again. Several
-  // brokers get fixed HTTP ports too: a standby's or a dead broker's
-  // endpoints.json says nothing a test can trust about the one it asks.
+  // brokers get fixed HTTP ports too: a killed broker leaves its
+  // endpoints.json behind, and a frozen one's must still be asked about.
   std::set<int> taken;
   for (int i = 0; i < d->broker_count(); ++i) {
     DOCBUS_ASSIGN_OR_RETURN(int port, PickFreePort(taken));
