@@ -150,22 +150,36 @@ void CheckDeliveredOnce(local::Deployment& d,
 
 namespace {
 
+// The first column of every row `sql` returns on the database of `dsn` (any
+// libpq DSN, a multi-host one included); REQUIREs that it could be read.
+std::vector<std::string> QueryColumn(const std::string& dsn,
+                                     const std::string& sql) {
+  std::vector<std::string> values;
+  PGconn* conn = PQconnectdb(dsn.c_str());
+  const bool connected = PQstatus(conn) == CONNECTION_OK;
+  PGresult* rows = connected ? PQexec(conn, sql.c_str()) : nullptr;
+  const bool read = rows != nullptr && PQresultStatus(rows) == PGRES_TUPLES_OK;
+  const std::string error = PQerrorMessage(conn);
+  for (int r = 0; read && r < PQntuples(rows); ++r) {
+    values.emplace_back(PQgetvalue(rows, r, 0));
+  }
+  PQclear(rows);
+  PQfinish(conn);
+  INFO(sql << ": " << error);
+  REQUIRE(read);
+  return values;
+}
+
 // The checkpoints stored in PostgreSQL, size -> root; CHECKs that no size
 // has two roots. *examined counts the notes read.
 std::map<uint64_t, std::string> StoredCheckpoints(const std::string& dsn,
                                                   int* examined) {
   std::map<uint64_t, std::string> stored;
-  PGconn* conn = PQconnectdb(dsn.c_str());
-  INFO("PostgreSQL: " << PQerrorMessage(conn));
-  REQUIRE(PQstatus(conn) == CONNECTION_OK);
-  PGresult* rows = PQexec(conn, "SELECT note FROM audit_checkpoints");
-  const bool read = PQresultStatus(rows) == PGRES_TUPLES_OK;
-  INFO("SELECT FROM audit_checkpoints: " << PQresultErrorMessage(rows));
-  CHECK(read);
-  for (int r = 0; read && r < PQntuples(rows); ++r) {
+  for (const std::string& note :
+       QueryColumn(dsn, "SELECT note FROM audit_checkpoints")) {
     uint64_t size = 0;
     std::string root;
-    const bool parsed = ParseCheckpoint(PQgetvalue(rows, r, 0), &size, &root);
+    const bool parsed = ParseCheckpoint(note, &size, &root);
     CHECK(parsed);
     if (!parsed) continue;
     ++*examined;
@@ -173,8 +187,6 @@ std::map<uint64_t, std::string> StoredCheckpoints(const std::string& dsn,
     INFO("stored checkpoints of size " << size);
     CHECK(it->second == root);
   }
-  PQclear(rows);
-  PQfinish(conn);
   return stored;
 }
 
@@ -212,6 +224,11 @@ void CheckAgentsSawNoFork(local::Deployment& d,
     CHECK(AgentMetric(d, agency, "docbus_agent_checkpoint_inconsistent_total") ==
           0);
   }
+}
+
+int64_t StoredDocuments(const std::string& dsn) {
+  const auto count = QueryColumn(dsn, "SELECT count(*) FROM documents");
+  return count.size() == 1 ? std::stoll(count[0]) : -1;
 }
 
 double Quantile(std::vector<double> values, double p) {

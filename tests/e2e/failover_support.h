@@ -104,6 +104,9 @@ int CheckNoForkedCheckpoints(local::Deployment& d, const std::string& dsn);
 void CheckAgentsSawNoFork(local::Deployment& d,
                           const std::vector<std::string>& agencies);
 
+// The documents the brokers stored in the database of `dsn`.
+int64_t StoredDocuments(const std::string& dsn);
+
 // The p-th quantile (0..1) of `values` (nearest rank); -1 when empty.
 double Quantile(std::vector<double> values, double p);
 

@@ -19,9 +19,8 @@
 //   build/tests/e2e/e2e_test "[soak]"
 //
 // The database's own failover (the primary killed, a replica promoted,
-// tests/support PgReplicaPair) belongs here too, as a case of its own that
-// passes StartTwoBrokers() the options of the pair's DSN; see the note at
-// the end of this file.
+// tests/support PgReplicaPair) belongs here too, as a case of its own; see
+// the note at the end of this file.
 #include <catch2/catch.hpp>
 
 #include <iostream>
@@ -103,7 +102,7 @@ void CheckAfterFailover(TwoBrokers& bus, FailoverLoad& load, int active) {
   CheckDeliveredOnce(d, kAgencies, load.documents(), load.failed());
   CheckAgentsSawNoFork(d, kAgencies);
   CHECK(CheckNoForkedCheckpoints(d, bus.options.store_dsn) > 0);
-  CHECK(DocumentsInPostgres(bus.options) >=
+  CHECK(StoredDocuments(bus.options.store_dsn) >=
         static_cast<int64_t>(load.documents().size()));
   REQUIRE(d.StopAll().ok());
   CHECK(VerifyBrokerLog(d, active) == 0);
@@ -230,10 +229,10 @@ TEST_CASE(
   CheckAfterFailover(bus, load, active);
 }
 
-// The database failover case goes here: a PgReplicaPair (tests/support)
-// with synchronous replication, both brokers given a DSN that lists the
-// primary and the replica (libpq target_session_attrs=read-write); the
-// primary killed under load and the replica promoted; then the same checks
-// (CheckAfterFailover) on the promoted database.
+// The database failover case goes here: a PgReplicaPair (tests/support,
+// a primary and a synchronous streaming replica), both brokers given its
+// MultiHostDsn (StartTwoBrokers with options.store_dsn set); the primary
+// killed under load and the replica promoted; then CheckAfterFailover on the
+// promoted database, every stored checkpoint read through the same DSN.
 
 }  // namespace docbus::e2e
