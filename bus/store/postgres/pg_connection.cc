@@ -183,7 +183,8 @@ Status PgConnection::Failure(const PGresult* result, std::string_view what) {
       lost_ = true;
       ++losses_;
       ComponentLogger("store")->error(
-          "lost the connection to PostgreSQL at {}: {}", where_, message);
+          "lost the {}connection to PostgreSQL at {}: {}",
+          label_.empty() ? "" : label_ + " ", where_, message);
     }
   }
   return Status(code, std::string(what) + ": " + message);
@@ -194,6 +195,11 @@ Status PgConnection::Exec(std::string_view sql) {
 }
 
 Result<std::string> PgConnection::ExecTag(std::string_view sql) {
+  DOCBUS_ASSIGN_OR_RETURN(PgResult result, ExecRows(sql));
+  return result.tag();
+}
+
+Result<PgResult> PgConnection::ExecRows(std::string_view sql) {
   if (conn_ == nullptr || lost_) {
     return Status(Code::kUnavailable,
                   "not connected to PostgreSQL at " + where_);
@@ -204,7 +210,7 @@ Result<std::string> PgConnection::ExecTag(std::string_view sql) {
   if (raw == nullptr || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
     return Failure(raw, "executing SQL");
   }
-  return std::string(PQcmdStatus(raw));
+  return result;
 }
 
 Result<PgResult> PgConnection::Query(std::string_view sql) {
