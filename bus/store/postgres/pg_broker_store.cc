@@ -103,7 +103,8 @@ Result<std::unique_ptr<PgBrokerStore>> PgBrokerStore::Open(
           },
           clock,
           PgReconnectPolicy{options.reconnect_min_backoff_ms,
-                            options.reconnect_max_backoff_ms}));
+                            options.reconnect_max_backoff_ms,
+                            options.fence_epoch > 0 ? options.lease_ms : 0}));
   store->audit_ = std::make_unique<PgLogStorage>(*store->conn_);
   return store;
 }

@@ -115,9 +115,18 @@ PgConnection::~PgConnection() { PQfinish(conn_); }
 
 Status PgConnection::Open() {
   PQfinish(conn_);
-  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {dsn_.c_str(), "docbus-broker", nullptr};
-  conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  // Keywords are taken in order, and the DSN's (expanded from "dbname")
+  // override the ones before it.
+  std::vector<const char*> keys, values;
+  const std::string user_timeout = std::to_string(policy_.dead_server_ms);
+  if (policy_.dead_server_ms > 0) {
+    keys = {"keepalives", "keepalives_idle", "keepalives_interval",
+            "keepalives_count", "tcp_user_timeout"};
+    values = {"1", "1", "1", "3", user_timeout.c_str()};
+  }
+  keys.insert(keys.end(), {"dbname", "fallback_application_name", nullptr});
+  values.insert(values.end(), {dsn_.c_str(), "docbus-broker", nullptr});
+  conn_ = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
     Status s(Code::kUnavailable, "cannot connect to PostgreSQL at " + where_ +
                                      ": " + Trimmed(PQerrorMessage(conn_)));

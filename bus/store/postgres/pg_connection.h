@@ -79,6 +79,11 @@ class PgResult {
 struct PgReconnectPolicy {
   int64_t min_backoff_ms = 100;
   int64_t max_backoff_ms = 10'000;
+  // A server that stops answering (a partition, a dead host: no RST) fails
+  // the call within about this long instead of the kernel's minutes: TCP
+  // keepalives every second and tcp_user_timeout. 0: libpq's defaults. The
+  // DSN's own keepalive settings win.
+  int64_t dead_server_ms = 0;
 };
 
 class PgConnection {

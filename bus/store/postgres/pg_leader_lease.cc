@@ -44,7 +44,10 @@ Status PgLeaderLease::Connect() {
   if (conn_ && !conn_->lost()) return Status::Ok();
   conn_.reset();
   DOCBUS_ASSIGN_OR_RETURN(conn_,
-                          PgConnection::Connect(options_.dsn, setup, clock_));
+                          PgConnection::Connect(
+                              options_.dsn, setup, clock_,
+                              PgReconnectPolicy{.dead_server_ms =
+                                                    options_.lease_ms}));
   conn_->set_label("lease");
   backend_pid_ = conn_->backend_pid();
   if (!migrated_) {
