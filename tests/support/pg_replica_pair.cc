@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 namespace docbus::testing {
 namespace {
@@ -15,16 +18,47 @@ namespace fs = std::filesystem;
 
 constexpr char kReplicaName[] = "replica";
 
-// True while process `pid` exists and is not a zombie. The postmaster is
-// not our child (pg_ctl detaches it), and a container's init may never reap
-// it, so a zombie counts as gone: it holds no port and no files.
-bool Running(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+// What /proc says of a process: its state letter and its parent.
+struct ProcessStat {
+  char state = 0;
+  pid_t parent = 0;
+};
+
+std::optional<ProcessStat> Stat(const fs::path& proc_entry) {
+  std::ifstream stat(proc_entry / "stat");
   std::string line;
-  if (!std::getline(stat, line)) return false;
-  const size_t close_paren = line.rfind(')');
-  return close_paren != std::string::npos && close_paren + 2 < line.size() &&
-         line[close_paren + 2] != 'Z';
+  if (!std::getline(stat, line)) return std::nullopt;  // gone
+  // "pid (comm) state ppid ...": comm may hold spaces and ')'.
+  const size_t comm_end = line.rfind(')');
+  if (comm_end == std::string::npos) return std::nullopt;
+  std::istringstream rest(line.substr(comm_end + 1));
+  ProcessStat out;
+  if (!(rest >> out.state >> out.parent)) return std::nullopt;
+  return out;
+}
+
+// True while process `pid` exists and is not a zombie. The server's
+// processes are not our children (pg_ctl detaches them), and a container's
+// init may never reap them, so a zombie counts as gone: it holds no port, no
+// connection and no files.
+bool Running(pid_t pid) {
+  const auto stat = Stat(fs::path("/proc") / std::to_string(pid));
+  return stat && stat->state != 'Z';
+}
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::error_code error;
+  for (const fs::directory_entry& entry :
+       fs::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != name.npos) {
+      continue;
+    }
+    const auto stat = Stat(entry.path());
+    if (stat && stat->parent == parent) children.push_back(std::stoi(name));
+  }
+  return children;
 }
 
 // Polling waits on the servers' own processes (replication, promotion)
@@ -153,18 +187,38 @@ Status PgReplicaPair::KillPrimary() {
     return Status(Code::kUnavailable, "cannot read " + pid_file.string());
   }
   in.close();
-  if (kill(pid, SIGKILL) != 0) {
-    return Status(Code::kUnavailable, "kill -9 of the primary's postmaster: " +
+  // The backends and the WAL sender go too, as when the primary's machine
+  // dies: a backend orphaned by a lone kill of the postmaster goes on
+  // answering its open connection until it next checks for the postmaster's
+  // death. Each backend leads its own process group, so they are found as
+  // the postmaster's children, while it is stopped and cannot fork more.
+  if (kill(pid, SIGSTOP) != 0) {
+    return Status(Code::kUnavailable, "cannot stop the primary's postmaster: " +
                                           std::string(std::strerror(errno)));
   }
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (Running(pid)) {
+  // A fork under way when SIGSTOP is sent ends before the process stops.
+  for (auto stat = Stat(fs::path("/proc") / std::to_string(pid));
+       stat && stat->state != 'T'; stat = Stat(fs::path("/proc") /
+                                               std::to_string(pid))) {
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(Code::kUnavailable,
-                    "the primary's postmaster outlived kill -9 by 30 s");
+                    "the primary's postmaster did not stop within 30 s");
     }
     PollPause();
+  }
+  std::vector<pid_t> server = ChildrenOf(pid);
+  server.push_back(pid);
+  for (const pid_t process : server) kill(process, SIGKILL);
+  for (const pid_t process : server) {
+    while (Running(process)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return Status(Code::kUnavailable,
+                      "the primary's processes outlived kill -9 by 30 s");
+      }
+      PollPause();
+    }
   }
   primary_killed_ = true;
   // The watchdog's `pg_ctl stop` must not signal a process that reuses the

@@ -55,10 +55,12 @@ class PgReplicaPair {
   // target_session_attrs=read-write connect_timeout=2`.
   std::string MultiHostDsn(const std::string& dbname) const;
 
-  // kill -9 of the primary's postmaster (its pid read from postmaster.pid);
-  // returns once that process is gone. Its connections then fail and it
-  // accepts no new ones. kFailedPrecondition if it was already killed;
-  // kUnavailable if the pid cannot be read or the process does not go.
+  // kill -9 of the primary's postmaster (its pid read from postmaster.pid)
+  // and of every process it started (backends, WAL sender), as when the
+  // primary's machine dies; returns once they are all gone. Its open
+  // connections then fail and it accepts no new ones. kFailedPrecondition if
+  // it was already killed; kUnavailable if the pid cannot be read or the
+  // processes do not go.
   Status KillPrimary();
   // `pg_ctl promote -w` on the replica; returns once pg_is_in_recovery() is
   // false there, i.e. it takes writes. kFailedPrecondition if already
