@@ -46,7 +46,12 @@ TEST_CASE("every commit acknowledged by the primary survives kill -9 and "
   PgReplicaPair& servers = **pair;
   auto db = servers.CreateDatabase();
   REQUIRE(db.status().ToString() == "ok");
-  REQUIRE(servers.Exec(*db, "CREATE TABLE receipts (id int PRIMARY KEY)")
+  // Bodies stored uncompressed, so the large commit below is tens of
+  // megabytes of WAL for the replica to receive.
+  REQUIRE(servers
+              .Exec(*db,
+                    "CREATE TABLE receipts (id int PRIMARY KEY, body text);"
+                    "ALTER TABLE receipts ALTER body SET STORAGE EXTERNAL")
               .ToString() == "ok");
 
   PGconn* before = PQconnectdb(servers.MultiHostDsn(*db).c_str());
@@ -55,12 +60,14 @@ TEST_CASE("every commit acknowledged by the primary survives kill -9 and "
   // Many small commits, then one large one right before the kill: the
   // large one is the likeliest to be lost by a replica that lags.
   constexpr int kSmallCommits = 200;
-  constexpr int kLargeCommitRows = 50000;
+  constexpr int kLargeCommitRows = 20000;
   for (int id = 1; id <= kSmallCommits; ++id) {
     REQUIRE(Run(before,
                 "INSERT INTO receipts VALUES (" + std::to_string(id) + ")"));
   }
-  REQUIRE(Run(before, "INSERT INTO receipts SELECT g FROM generate_series(" +
+  REQUIRE(Run(before,
+              "INSERT INTO receipts SELECT g, repeat('x', 2000) "
+              "FROM generate_series(" +
                           std::to_string(kSmallCommits + 1) + ", " +
                           std::to_string(kSmallCommits + kLargeCommitRows) +
                           ") g"));
