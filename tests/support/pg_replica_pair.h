@@ -15,8 +15,9 @@
 // data only), and one watchdog stops both and removes their folder however
 // the test process ends.
 //
-// Start() takes about a second and a half on an idle 2-core machine (see
-// tests/support/README.md): a test executable starts one pair per failover.
+// Start() takes 1.5-2.5 s on a shared 2-core machine (tests/support/
+// README.md has the parts); a pair serves one failover, so a test starts
+// one per failover it makes.
 //
 // Thread-safety: none; use it from the test's thread.
 #pragma once
