@@ -134,12 +134,12 @@ Status PgReplicaPair::WaitUntil(int port, const std::string& sql,
     if (last.ok() && *last == 1) return Status::Ok();
     PollPause();
   }
-  return Status(Code::kUnavailable,
-                "timed out waiting for " + what + " (" +
-                    (last.ok() ? std::string("still false")
-                               : last.status().message()) +
-                    "); primary log:\n" + LogTail(dir_ / "primary.log") +
-                    "\nreplica log:\n" + LogTail(dir_ / "replica.log"));
+  return Status(
+      Code::kUnavailable,
+      "timed out waiting for " + what + " (" +
+          (last.ok() ? std::string("still false") : last.status().message()) +
+          "); primary log:\n" + LogTail(dir_ / "primary.log") +
+          "\nreplica log:\n" + LogTail(dir_ / "replica.log"));
 }
 
 std::string PgReplicaPair::DsnOn(int port, const std::string& dbname) const {
@@ -200,8 +200,8 @@ Status PgReplicaPair::KillPrimary() {
       std::chrono::steady_clock::now() + std::chrono::seconds(30);
   // A fork under way when SIGSTOP is sent ends before the process stops.
   for (auto stat = Stat(fs::path("/proc") / std::to_string(pid));
-       stat && stat->state != 'T'; stat = Stat(fs::path("/proc") /
-                                               std::to_string(pid))) {
+       stat && stat->state != 'T';
+       stat = Stat(fs::path("/proc") / std::to_string(pid))) {
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(Code::kUnavailable,
                     "the primary's postmaster did not stop within 30 s");
@@ -232,10 +232,10 @@ Status PgReplicaPair::Promote() {
   if (promoted_) {
     return Status(Code::kFailedPrecondition, "the replica is already promoted");
   }
-  DOCBUS_RETURN_IF_ERROR(RunServerTool(
-      {PgBinDir() + "/pg_ctl", "-D", (dir_ / "replica").string(), "-w", "-t",
-       "60", "promote"},
-      dir_ / "tools.log", dir_));
+  DOCBUS_RETURN_IF_ERROR(
+      RunServerTool({PgBinDir() + "/pg_ctl", "-D", (dir_ / "replica").string(),
+                     "-w", "-t", "60", "promote"},
+                    dir_ / "tools.log", dir_));
   DOCBUS_RETURN_IF_ERROR(WaitUntil(replica_port_,
                                    "SELECT NOT pg_is_in_recovery()",
                                    "the promoted replica to take writes"));

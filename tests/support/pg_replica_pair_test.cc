@@ -32,9 +32,10 @@ int64_t Count(PGconn* conn) {
   return n;
 }
 
-TEST_CASE("every commit acknowledged by the primary survives kill -9 and "
-          "promotion of the replica",
-          "[postgresql]") {
+TEST_CASE(
+    "every commit acknowledged by the primary survives kill -9 and "
+    "promotion of the replica",
+    "[postgresql]") {
   const auto started_at = std::chrono::steady_clock::now();
   auto pair = PgReplicaPair::Start();
   REQUIRE(pair.status().ToString() == "ok");
@@ -68,9 +69,8 @@ TEST_CASE("every commit acknowledged by the primary survives kill -9 and "
   REQUIRE(Run(before,
               "INSERT INTO receipts SELECT g, repeat('x', 2000) "
               "FROM generate_series(" +
-                          std::to_string(kSmallCommits + 1) + ", " +
-                          std::to_string(kSmallCommits + kLargeCommitRows) +
-                          ") g"));
+                  std::to_string(kSmallCommits + 1) + ", " +
+                  std::to_string(kSmallCommits + kLargeCommitRows) + ") g"));
   const int64_t acknowledged = kSmallCommits + kLargeCommitRows;
 
   REQUIRE(servers.KillPrimary().ToString() == "ok");

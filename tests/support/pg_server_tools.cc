@@ -1,8 +1,8 @@
 #include "tests/support/pg_server_tools.h"
 
 #include <arpa/inet.h>
-#include <libpq-fe.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <spawn.h>
@@ -162,14 +162,14 @@ Result<int> StartServer(const fs::path& data, const fs::path& server_log,
                                 " -c full_page_writes=off -c max_connections=40"
                                 " -c shared_buffers=16MB " +
                                 extra_options;
-    started = RunServerTool({PgBinDir() + "/pg_ctl", "-D", data.string(), "-l",
-                             server_log.string(), "-w", "-t", "60", "-o",
-                             options, "start"},
-                            log, data.parent_path());
+    started = RunServerTool(
+        {PgBinDir() + "/pg_ctl", "-D", data.string(), "-l", server_log.string(),
+         "-w", "-t", "60", "-o", options, "start"},
+        log, data.parent_path());
     if (started.ok()) return port;
   }
-  return Status(started.code(), started.message() + "\nserver log:\n" +
-                                    LogTail(server_log));
+  return Status(started.code(),
+                started.message() + "\nserver log:\n" + LogTail(server_log));
 }
 
 Status ExecOn(const std::string& dsn, const std::string& sql) {

@@ -12,7 +12,6 @@
 #include <sys/types.h>
 
 #include <cstdint>
-
 #include <filesystem>
 #include <memory>
 #include <string>
