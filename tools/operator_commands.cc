@@ -7,6 +7,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace docbus {
 namespace {
@@ -25,8 +27,11 @@ std::string Age(double seconds) {
 }
 
 void PrintStatus(const nlohmann::json& s) {
-  std::printf("broker %s  up %s  audit log %lld entries (checkpoint at %lld)\n",
+  std::printf("broker %s  %s (epoch %lld)  up %s  audit log %lld entries "
+              "(checkpoint at %lld)\n",
               s.value("log_origin", "?").c_str(),
+              s.value("role", "active").c_str(),
+              static_cast<long long>(s.value("epoch", int64_t{0})),
               Age(s.value("uptime_s", 0.0)).c_str(),
               static_cast<long long>(s.value("audit_log_size", int64_t{0})),
               static_cast<long long>(s.value("checkpoint_size", int64_t{0})));
@@ -51,35 +56,99 @@ void PrintStatus(const nlohmann::json& s) {
   std::printf("%s\n", counters.str().c_str());
 }
 
-int Status(const std::string& broker_dir, bool json) {
-  std::ifstream in(broker_dir + "/endpoints.json");
+// One broker's /v1/status, or why it has none.
+struct BrokerAnswer {
+  std::string url;
+  std::string error;  // "" when `status` is set
+  nlohmann::json status;
+};
+
+// The HTTP URL a running broker announced in <data folder>/endpoints.json.
+std::string UrlOfDataFolder(const std::string& folder, std::string& error) {
+  std::ifstream in(folder + "/endpoints.json");
   if (!in) {
-    std::cerr << "docbus status: no " << broker_dir
-              << "/endpoints.json: is the broker running with that data folder?\n";
-    return 1;
+    error = "no " + folder +
+            "/endpoints.json: is a broker running with that data folder?";
+    return "";
   }
   auto endpoints = nlohmann::json::parse(in, nullptr, false);
-  if (endpoints.is_discarded() || !endpoints.contains("http")) {
-    std::cerr << "docbus status: " << broker_dir << "/endpoints.json is unreadable\n";
-    return 1;
+  if (endpoints.is_discarded() || !endpoints.contains("http") ||
+      !endpoints["http"].is_string()) {
+    error = folder + "/endpoints.json is unreadable";
+    return "";
   }
-  httplib::Client client(endpoints["http"].get<std::string>());
+  return endpoints["http"].get<std::string>();
+}
+
+BrokerAnswer Ask(const std::string& url) {
+  BrokerAnswer answer{url, "", {}};
+  httplib::Client client(url);
+  client.set_connection_timeout(3, 0);
   client.set_read_timeout(10, 0);
   auto res = client.Get("/v1/status");
   if (!res || res->status != 200) {
-    std::cerr << "docbus status: the broker does not answer at "
-              << endpoints["http"].get<std::string>() << "\n";
-    return 1;
+    answer.error = "does not answer";
+    return answer;
   }
-  auto status = nlohmann::json::parse(res->body, nullptr, false);
-  if (status.is_discarded()) {
-    std::cerr << "docbus status: the broker's answer is not JSON\n";
+  answer.status = nlohmann::json::parse(res->body, nullptr, false);
+  if (answer.status.is_discarded() || !answer.status.is_object()) {
+    answer.error = "answered something that is not a status";
+  }
+  return answer;
+}
+
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// Asks every broker of the lists; prints the role of each when there are
+// several, then the active one's status. 1 when no broker is active.
+int Status(const std::string& broker_dirs, const std::string& urls,
+           bool json) {
+  std::vector<BrokerAnswer> answers;
+  for (const std::string& folder : SplitList(broker_dirs)) {
+    std::string error;
+    const std::string url = UrlOfDataFolder(folder, error);
+    answers.push_back(url.empty() ? BrokerAnswer{folder, error, {}} : Ask(url));
+  }
+  for (const std::string& url : SplitList(urls)) answers.push_back(Ask(url));
+  const BrokerAnswer* active = nullptr;
+  for (const BrokerAnswer& a : answers) {
+    // A broker without roles (a store of its own) is always the active one.
+    if (a.error.empty() && a.status.value("role", "active") == "active") {
+      if (active == nullptr) active = &a;
+    }
+  }
+  if (answers.size() > 1 && !json) {
+    for (const BrokerAnswer& a : answers) {
+      if (!a.error.empty()) {
+        std::printf("%-32s %s\n", a.url.c_str(), a.error.c_str());
+      } else {
+        std::printf("%-32s %-8s epoch %lld\n", a.url.c_str(),
+                    a.status.value("role", "active").c_str(),
+                    static_cast<long long>(a.status.value("epoch", int64_t{0})));
+      }
+    }
+  }
+  if (active == nullptr) {
+    for (const BrokerAnswer& a : answers) {
+      if (!a.error.empty()) {
+        std::cerr << "docbus status: " << a.url << ": " << a.error << "\n";
+      }
+    }
+    std::cerr << "docbus status: no active broker among the "
+              << answers.size() << " asked\n";
     return 1;
   }
   if (json) {
-    std::cout << status.dump(2) << "\n";
+    std::cout << active->status.dump(2) << "\n";
   } else {
-    PrintStatus(status);
+    PrintStatus(active->status);
   }
   return 0;
 }
@@ -89,12 +158,24 @@ int Status(const std::string& broker_dir, bool json) {
 void AddOperatorCommands(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "status", "Operators: connected agencies, queues, oldest undelivered, counters");
-  auto broker_dir = std::make_shared<std::string>();
+  auto broker_dirs = std::make_shared<std::string>();
+  auto urls = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  cmd->add_option("--broker", *broker_dir, "the broker's data folder")->required();
-  cmd->add_flag("--json", *json, "print the broker's JSON status");
-  cmd->callback([broker_dir, json] {
-    if (const int code = Status(*broker_dir, *json); code != 0) {
+  cmd->add_option(
+      "--broker", *broker_dirs,
+      "the broker's data folder; with standbys, their folders, "
+      "comma-separated");
+  cmd->add_option(
+      "--url", *urls,
+      "instead, the brokers' HTTP addresses (http://host:port), "
+      "comma-separated");
+  cmd->add_flag("--json", *json, "print the active broker's JSON status");
+  cmd->callback([broker_dirs, urls, json] {
+    if (broker_dirs->empty() && urls->empty()) {
+      throw CLI::ValidationError("--broker or --url",
+                                 "name at least one broker");
+    }
+    if (const int code = Status(*broker_dirs, *urls, *json); code != 0) {
       throw CLI::RuntimeError(code);
     }
   });

@@ -1,12 +1,19 @@
-// Broker: the docbus broker daemon as a library. Start() loads the keys, the
-// PKI and the registry once, opens the store, checks the audit log against
-// its latest signed checkpoint, starts the ZAP handler (CURVE key -> agency
-// through the registry; unknown or revoked keys are refused), binds the
-// ROUTER, starts the HTTP listener (/metrics, /healthz, /v1/status), writes
-// <data_dir>/endpoints.json and runs the loop on its own thread (see
-// bus/broker/README.md: group commit per turn, then delivery within credit).
-// Stop() (or the destructor) ends the loop, signs a last checkpoint, closes
-// everything and removes endpoints.json.
+// Broker: the docbus broker daemon as a library. Start() checks the
+// configuration, takes the data folder, starts the HTTP listener (/metrics,
+// /healthz, /v1/status, the dashboard), writes <data_dir>/endpoints.json and
+// runs on its own thread.
+//
+// A broker is active or a standby (README.md, "Standby brokers"). On its own
+// store (SQLite) it is always active. On a shared one (PostgreSQL) it is
+// active only while it holds the store's lease (bus/store/leader_lease.h):
+// a standby tries for the lease every kStandbyPollMs and binds nothing for
+// agencies; once it holds it, it opens the store under the lease's epoch,
+// checks the audit log against its latest signed checkpoint, binds the
+// ROUTER and runs the loop (BrokerLoop). An active broker that loses the
+// lease, or whose store refuses its epoch, logs it, closes its socket
+// (agents move to the next broker of their list) and is a standby again.
+// Stop() (or the destructor) ends the loop, signs a last checkpoint if
+// active, gives the lease up, closes everything and removes endpoints.json.
 //
 // Thread-safety: Start/Stop/destructor from one owning thread; the
 // accessors are safe from any thread.
@@ -15,13 +22,18 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "bus/broker/broker_options.h"
+#include "bus/broker/broker_snapshot.h"
+#include "bus/broker/status_http.h"
 #include "bus/core/clock.h"
+#include "bus/core/folder_lock.h"
 #include "bus/core/metrics.h"
 #include "bus/core/status.h"
+#include "bus/store/leader_lease.h"
 
 namespace docbus::broker {
 
@@ -29,12 +41,17 @@ class BrokerLoop;
 
 class Broker {
  public:
+  // How often a standby tries for the lease.
+  static constexpr int64_t kStandbyPollMs = 250;
+
   // Errors (the message names the config key or file concerned):
   //   kCorruption / kFailedPrecondition  the stored audit log does not match
   //       the checkpoint the broker signed (refuse to start: exit 3);
   //   kInvalidArgument / kNotFound  a key, certificate, CRL or registry file
   //       is missing or unusable (bad configuration: exit 2);
   //   kUnavailable / kIoError / kInternal  cannot bind, cannot open the store.
+  // A standby checks its keys and PKI at start; the store and the log are
+  // checked when it takes over (a failure then stops it, see loop_status).
   // `clock` must outlive the broker.
   static Result<std::unique_ptr<Broker>> Start(const BrokerOptions& options,
                                                const Clock& clock);
@@ -51,11 +68,13 @@ class Broker {
   // Safe from any thread while the broker runs.
   void RequestReload();
 
-  // False once the loop has ended (Stop, or a fatal error: see loop_status).
+  // False once the broker has ended (Stop, or a fatal error: loop_status).
   bool running() const { return running_.load(); }
+  bool active() const { return active_.load(); }
   Status loop_status() const;
 
-  const std::string& zmq_endpoint() const { return zmq_endpoint_; }
+  // The ROUTER's bound endpoint while active; the configured one otherwise.
+  std::string zmq_endpoint() const;
   const std::string& http_url() const { return http_url_; }
   Metrics& metrics() { return *metrics_; }
 
@@ -63,19 +82,40 @@ class Broker {
   static int ExitCodeFor(const Status& start_failure);
 
  private:
-  Broker() = default;
+  Broker(const BrokerOptions& options, const Clock& clock);
+  Status Open();
   void Run();
+  // Tries for the lease once (always succeeds without one) and, when held,
+  // makes the loop. Ok with no loop while another broker is active.
+  Status TryBecomeActive();
+  // After the lease was lost: true when it could be taken again with no
+  // other broker active in between, so the loop goes on (new epoch).
+  bool RenewLease();
+  void StepDown(const Status& why);
+  void PublishStandbySnapshot();
+  Status WriteEndpoints();
+  StatusHttpHandlers::Health Health() const;
 
+  BrokerOptions options_;
+  const Clock& clock_;
   std::unique_ptr<Metrics> metrics_;
-  std::unique_ptr<BrokerLoop> loop_;
+  std::optional<FolderLock> data_lock_;  // held while the broker runs
+  std::unique_ptr<store::LeaderLease> lease_;
+  SnapshotBox snapshots_;
+  std::unique_ptr<StatusHttp> http_;
+  std::unique_ptr<BrokerLoop> loop_;  // while active
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> running_{false};
-  mutable std::mutex status_mu_;
+  std::atomic<bool> active_{false};
+  std::atomic<bool> reload_requested_{false};
+  mutable std::mutex mu_;  // guards loop_status_, zmq_endpoint_
   Status loop_status_;
   std::string zmq_endpoint_;
   std::string http_url_;
   std::string endpoints_file_;
+  int64_t started_unix_ms_ = 0;
+  int64_t epoch_ = 0;  // of the lease the loop runs under
   bool stopped_ = false;
 };
 

@@ -44,14 +44,16 @@ Result<std::string> ReadTextFile(const std::filesystem::path& path) {
 }  // namespace
 
 BrokerLoop::BrokerLoop(const BrokerOptions& options, const Clock& clock,
-                       Metrics& metrics)
+                       Metrics& metrics, SnapshotBox& snapshots,
+                       Leadership leadership)
     : options_(options),
       clock_(clock),
       metrics_(metrics),
-      log_(ComponentLogger("broker")) {}
+      log_(ComponentLogger("broker")),
+      snapshots_(snapshots),
+      leadership_(std::move(leadership)) {}
 
 BrokerLoop::~BrokerLoop() {
-  http_.reset();
   socket_.reset();
   zap_.reset();
   if (zmq_) {
@@ -65,53 +67,59 @@ BrokerLoop::~BrokerLoop() {
 
 Result<std::unique_ptr<BrokerLoop>> BrokerLoop::Create(
     const BrokerOptions& options, const Clock& clock, Metrics& metrics,
-    const std::atomic<bool>& healthy) {
-  std::unique_ptr<BrokerLoop> loop(new BrokerLoop(options, clock, metrics));
-  DOCBUS_RETURN_IF_ERROR(loop->Open(healthy));
+    SnapshotBox& snapshots, Leadership leadership) {
+  std::unique_ptr<BrokerLoop> loop(new BrokerLoop(
+      options, clock, metrics, snapshots, std::move(leadership)));
+  DOCBUS_RETURN_IF_ERROR(loop->Open());
   return loop;
 }
 
-Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
-  started_unix_ms_ = clock_.NowUnixMillis();
-  metric::DescribeBrokerMetrics(metrics_);
+// Keys and the PKI: parsed once, never per message.
+struct BrokerLoop::Keys {
+  std::string curve_secret;
+  std::optional<audit::NoteSigner> signer;
+  std::unique_ptr<crypto::NationalPki> pki;
+};
 
-  // Keys and the PKI: parsed once here, never per message.
-  auto curve_secret = transport::ReadKeyFile(options_.curve_secret_key);
+Result<BrokerLoop::Keys> BrokerLoop::LoadKeys(const BrokerOptions& options,
+                                              const Clock& clock) {
+  Keys keys;
+  auto curve_secret = transport::ReadKeyFile(options.curve_secret_key);
   if (!curve_secret.ok())
     return KeyError("broker.curve_secret_key", curve_secret.status());
-  auto log_key = ReadTextFile(options_.log_key);
+  keys.curve_secret = std::move(curve_secret).value();
+  auto log_key = ReadTextFile(options.log_key);
   if (!log_key.ok()) return KeyError("audit.log_key", log_key.status());
   auto signer = audit::NoteSigner::FromKey(*log_key);
   if (!signer.ok()) return KeyError("audit.log_key", signer.status());
-  if (signer->name() != options_.origin) {
+  if (signer->name() != options.origin) {
     return Status(Code::kInvalidArgument,
-                  "key 'audit.origin': '" + options_.origin +
+                  "key 'audit.origin': '" + options.origin +
                       "' differs from the name of audit.log_key ('" +
                       signer->name() + "')");
   }
+  keys.signer.emplace(std::move(signer).value());
   DOCBUS_ASSIGN_OR_RETURN(
-      pki_, crypto::NationalPki::Load(
-                {options_.root_certificate, options_.crl, options_.registry},
-                clock_));
+      keys.pki, crypto::NationalPki::Load(
+                    {options.root_certificate, options.crl, options.registry},
+                    clock));
+  return keys;
+}
+
+Status BrokerLoop::CheckKeys(const BrokerOptions& options, const Clock& clock) {
+  return LoadKeys(options, clock).status();
+}
+
+Status BrokerLoop::Open() {
+  started_unix_ms_ = clock_.NowUnixMillis();
+  DOCBUS_ASSIGN_OR_RETURN(Keys keys, LoadKeys(options_, clock_));
+  pki_ = std::move(keys.pki);
   verifier_ = pki_->verifier();
 
-  // One broker per data folder: a second one is refused here, naming the
-  // first one's pid, before it touches anything.
-  std::error_code ec;
-  std::filesystem::create_directories(options_.data_dir, ec);
-  if (ec) {
-    return KeyError(
-        "broker.data_dir",
-        Status(Code::kIoError, "cannot create " + options_.data_dir.string() +
-                                   ": " + ec.message()));
-  }
-  auto lock = FolderLock::TryAcquire(options_.data_dir / "lock");
-  if (!lock.ok()) return KeyError("broker.data_dir", lock.status());
-  data_lock_.emplace(std::move(lock).value());
-
   // The store, and the audit log checked against its last checkpoint.
-  auto store = store::OpenBrokerStore(store::StoreSelection{
-      options_.store_backend, options_.data_dir, options_.store_dsn, &clock_});
+  store::StoreSelection selection = StoreSelectionOf(options_, &clock_);
+  selection.fence_epoch = leadership_.epoch;
+  auto store = store::OpenBrokerStore(selection);
   if (!store.ok()) {
     return KeyError(options_.store_backend == "sqlite" ? "broker.data_dir"
                                                        : "store.dsn",
@@ -122,7 +130,7 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   audit_ = std::make_unique<audit::AuditLog>(store_->audit_storage(),
                                              options_.origin, &clock_);
   checkpointer_ = std::make_unique<Checkpointer>(
-      *store_, *audit_, std::move(signer).value(), options_.data_dir / "log",
+      *store_, *audit_, std::move(*keys.signer), options_.data_dir / "log",
       options_.checkpoint_interval_ms, metrics_, log_);
   DOCBUS_RETURN_IF_ERROR(checkpointer_->Recover(clock_.MonotonicMillis()));
 
@@ -146,7 +154,10 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
 
   // Transport: the ZAP handler first, so no client is ever let in unchecked.
   try {
-    zmq_ = std::make_unique<zmq::context_t>(2);
+    // One I/O thread: the listener then reports a connection ACCEPTED before
+    // that thread can run its handshake, so no Hello is read ahead of its
+    // connection's ACCEPTED (bus/transport/connection_tracker.h).
+    zmq_ = std::make_unique<zmq::context_t>(1);
   } catch (const zmq::error_t& e) {
     return Status(Code::kInternal, std::string("zmq context: ") + e.what());
   }
@@ -156,7 +167,7 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   zap_ = std::move(zap).value();
   transport::BrokerSocketOptions socket_options;
   socket_options.endpoint = options_.listen;
-  socket_options.curve_secret_z85 = *curve_secret;
+  socket_options.curve_secret_z85 = keys.curve_secret;
   // Frames a little over the limit still arrive, so the sender is told
   // TOO_LARGE; far larger ones drop the connection in libzmq.
   socket_options.max_message_bytes =
@@ -168,15 +179,6 @@ Status BrokerLoop::Open(const std::atomic<bool>& healthy) {
   verify_pool_ =
       std::make_unique<WorkerPool>(options_.verify_threads, "broker-verify");
 
-  if (!options_.http_listen.empty()) {
-    StatusHttpHandlers handlers{
-        [this] { return metrics_.Render(); },
-        [this] { return SnapshotJson(snapshot_.Get()); },
-        [&healthy] { return healthy.load(); }};
-    auto http = StatusHttp::Start(options_.http_listen, std::move(handlers));
-    if (!http.ok()) return KeyError("http.listen", http.status());
-    http_ = std::move(http).value();
-  }
   const int64_t now = clock_.MonotonicMillis();
   next_expiry_ms_ = now;
   next_snapshot_ms_ = now;
@@ -219,14 +221,17 @@ Status BrokerLoop::RunTurn() {
   const int64_t mono = clock_.MonotonicMillis();
   const bool expiry_due = mono >= next_expiry_ms_;
   if (!frames.empty() || expiry_due) {
-    if (!RunTransaction(frames, expiry_due)) return Status::Ok();
+    if (!RunTransaction(frames, expiry_due)) return CheckStillActive();
   }
 
   Status s = checkpointer_->MaybeCheckpoint(mono);
-  if (!s.ok()) {
+  if (s.code() == Code::kFenced) fenced_ = true;
+  if (!s.ok() && !fenced_) {
     metrics_.Add(metric::kStoreFailures);
     log_->error("checkpoint failed (will retry): {}", s.ToString());
   }
+  // Nothing more is sent by a broker that may no longer be the active one.
+  DOCBUS_RETURN_IF_ERROR(CheckStillActive());
   // Sessions whose connection ended send nothing more, before anything else
   // is sent this turn.
   socket_->Refresh();
@@ -295,6 +300,10 @@ bool BrokerLoop::RunTransaction(
   }
   if (turn.failed()) {
     (void)store_->Rollback();
+    if (turn.failure().code() == Code::kFenced) {
+      fenced_ = true;
+      return false;
+    }
     RecoverFromFailedTurn();
     return false;
   }
@@ -330,6 +339,24 @@ std::vector<BrokerLoop::Received> BrokerLoop::ParseAndVerify(
   });
   for (size_t i : to_verify) received[i].in.signature = &received[i].signature;
   return received;
+}
+
+void BrokerLoop::Renew(int64_t epoch) {
+  leadership_.epoch = epoch;
+  store_->set_fence_epoch(epoch);
+}
+
+Status BrokerLoop::CheckStillActive() const {
+  if (fenced_) {
+    return Status(Code::kFenced,
+                  "the store refused this broker's epoch " +
+                      std::to_string(leadership_.epoch) +
+                      ": another broker is active");
+  }
+  if (leadership_.still_active && !leadership_.still_active()) {
+    return Status(Code::kFenced, "the broker lease is no longer held");
+  }
+  return Status::Ok();
 }
 
 void BrokerLoop::RecoverFromFailedTurn() {
@@ -380,6 +407,7 @@ void BrokerLoop::PublishSnapshot() {
   const int64_t now = clock_.NowUnixMillis();
   next_snapshot_ms_ = clock_.MonotonicMillis() + options_.snapshot_interval_ms;
   BrokerSnapshot snap;
+  snap.epoch = leadership_.epoch;
   snap.taken_unix_ms = now;
   snap.started_unix_ms = started_unix_ms_;
   snap.log_origin = options_.origin;
@@ -419,7 +447,7 @@ void BrokerLoop::PublishSnapshot() {
                static_cast<double>(snap.checkpoint_size));
   metrics_.Set(metric::kZapRefused, "",
                static_cast<double>(zap_ ? zap_->refused() : 0));
-  snapshot_.Publish(std::move(snap));
+  snapshots_.Publish(std::move(snap));
 }
 
 void BrokerLoop::Shutdown() {

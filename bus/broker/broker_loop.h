@@ -16,12 +16,20 @@
 // A failed transaction is rolled back, its answers dropped (agents
 // retransmit) and every session restarted from its queue.
 //
+// On a shared store the loop exists only while its broker is the active
+// one (bus/broker/README.md, "Standby brokers"): it is made with the epoch of
+// the broker's lease, and RunTurn returns kFenced, before sending anything
+// more, once the store refuses that epoch or `still_active` says the lease
+// is no longer held. The broker then drops the loop: its socket closes and
+// its agents move to the next broker of their list.
+//
 // Thread-safety: Create on any thread, then RunTurn/Shutdown from one
 // thread at a time (the loop thread). http_url/zmq_endpoint are immutable.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,9 +42,7 @@
 #include "bus/broker/checkpointer.h"
 #include "bus/broker/delivery_dispatcher.h"
 #include "bus/broker/session_table.h"
-#include "bus/broker/status_http.h"
 #include "bus/broker/turn_context.h"
-#include "bus/core/folder_lock.h"
 #include "bus/core/worker_pool.h"
 #include "bus/crypto/national_pki.h"
 #include "bus/crypto/verifier.h"
@@ -48,14 +54,25 @@ namespace docbus::broker {
 
 class BrokerLoop {
  public:
-  // See Broker::Start for the errors. `healthy` is read by /healthz.
+  // What the loop runs under: the lease epoch (0: a store of its own) and
+  // whether the lease is still held (empty: always).
+  struct Leadership {
+    int64_t epoch = 0;
+    std::function<bool()> still_active;
+  };
+  // See Broker::Start for the errors. Snapshots go to `snapshots`.
   static Result<std::unique_ptr<BrokerLoop>> Create(
       const BrokerOptions& options, const Clock& clock, Metrics& metrics,
-      const std::atomic<bool>& healthy);
+      SnapshotBox& snapshots, Leadership leadership);
   ~BrokerLoop();
 
-  // One turn. Non-ok only for a fatal problem (socket or ZAP handler gone);
-  // store failures are handled inside (rollback, retry).
+  // Checks that the keys, certificates and registry load (the errors of
+  // Broker::Start), without opening anything.
+  static Status CheckKeys(const BrokerOptions& options, const Clock& clock);
+
+  // One turn. kFenced when the broker is no longer the active one (see
+  // above); otherwise non-ok only for a fatal problem (socket or ZAP handler
+  // gone); store failures are handled inside (rollback, retry).
   Status RunTurn();
   // A last checkpoint and snapshot before closing.
   void Shutdown();
@@ -65,12 +82,23 @@ class BrokerLoop {
   void RequestReload() { reload_requested_ = true; }
 
   const std::string& zmq_endpoint() const { return socket_->endpoint(); }
-  std::string http_url() const { return http_ ? http_->url() : std::string(); }
+
+  // True once the store refused this loop's epoch: another broker has been
+  // active since, and this loop's state is stale.
+  bool refused_by_store() const { return fenced_; }
+  // Goes on under a new epoch of the same lease, taken again after its
+  // session ended while no other broker held it (Broker::RenewLease).
+  void Renew(int64_t epoch);
 
  private:
   BrokerLoop(const BrokerOptions& options, const Clock& clock,
-             Metrics& metrics);
-  Status Open(const std::atomic<bool>& healthy);
+             Metrics& metrics, SnapshotBox& snapshots, Leadership leadership);
+  struct Keys;
+  static Result<Keys> LoadKeys(const BrokerOptions& options,
+                               const Clock& clock);
+  Status Open();
+  // kFenced once the lease is lost or the store refused our epoch.
+  Status CheckStillActive() const;
   // A drained frame, parsed, with its signature checked ahead.
   struct Received {
     Inbound in;
@@ -100,7 +128,6 @@ class BrokerLoop {
   // pki_'s Verifier (and registry) as of start or the last reload, between
   // turns: the loop, its verify pool and ctx_ use this one.
   std::shared_ptr<const crypto::Verifier> verifier_;
-  std::optional<FolderLock> data_lock_;  // held while the broker runs
   std::unique_ptr<store::BrokerStore> store_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<Checkpointer> checkpointer_;
@@ -112,8 +139,9 @@ class BrokerLoop {
   std::unique_ptr<zmq::context_t> zmq_;
   std::unique_ptr<transport::ZapHandler> zap_;
   std::unique_ptr<transport::BrokerSocket> socket_;
-  SnapshotBox snapshot_;
-  std::unique_ptr<StatusHttp> http_;
+  SnapshotBox& snapshots_;
+  Leadership leadership_;
+  bool fenced_ = false;  // the store refused our epoch
 
   int64_t next_expiry_ms_ = 0;
   int64_t next_snapshot_ms_ = 0;

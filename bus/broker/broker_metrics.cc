@@ -47,6 +47,15 @@ void DescribeBrokerMetrics(Metrics& m) {
     "CURVE handshakes refused by the ZAP handler since start.");
   d(kPkiReloads, "counter",
     "Reloads of the registry and the CRL (SIGHUP), by result.");
+  d(kRole, "gauge",
+    "1 for this broker's role (active: it serves agencies and writes the "
+    "store; standby: it waits for the lease), 0 for the other.");
+  d(kEpoch, "gauge",
+    "The lease epoch this broker became active under (0: never active).");
+  d(kTakeovers, "counter", "Times this broker took the lease and became "
+    "active.");
+  d(kStepDowns, "counter",
+    "Times this broker lost the lease while active and stepped down.");
 
   // Every series whose labels are known is exported from start, at 0: a
   // counter that appears with its first event hides that event from
@@ -57,11 +66,13 @@ void DescribeBrokerMetrics(Metrics& m) {
         kNotified, kMalformed, kFramesReceived, kDeliveriesSent, kRetransmits,
         kChunksStored, kChunksSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
-        kZapRefused}) {
+        kZapRefused, kEpoch, kTakeovers, kStepDowns}) {
     m.Declare(unlabelled);
   }
   m.Declare(kPkiReloads, Label("result", "ok"));
   m.Declare(kPkiReloads, Label("result", "failed"));
+  m.Declare(kRole, Label("role", "active"));
+  m.Declare(kRole, Label("role", "standby"));
 }
 
 std::string ReasonLabel(Code code) { return Label("reason", CodeName(code)); }

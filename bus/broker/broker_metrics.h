@@ -52,6 +52,12 @@ inline constexpr std::string_view kZapRefused =
 inline constexpr std::string_view kPkiReloads =
     "docbus_broker_pki_reloads_total";
 
+inline constexpr std::string_view kRole = "docbus_broker_role";
+inline constexpr std::string_view kEpoch = "docbus_broker_epoch";
+inline constexpr std::string_view kTakeovers = "docbus_broker_takeovers_total";
+inline constexpr std::string_view kStepDowns =
+    "docbus_broker_step_downs_total";
+
 // Declares every family above on `metrics`.
 void DescribeBrokerMetrics(Metrics& metrics);
 

@@ -15,6 +15,7 @@ BrokerOptions ReadBrokerOptions(Config& config) {
   o.curve_secret_key = config.RequiredPath("broker.curve_secret_key");
   o.store_backend = config.String("store.backend", o.store_backend);
   o.store_dsn = config.String("store.dsn", o.store_dsn);
+  o.lease_ms = config.Int("store.lease_ms", o.lease_ms, 1000, 600'000);
   o.root_certificate = config.RequiredPath("pki.root_certificate");
   o.crl = config.RequiredPath("pki.crl");
   o.registry = config.RequiredPath("pki.registry");
@@ -51,8 +52,8 @@ Status ValidateBrokerOptions(const BrokerOptions& o) {
                   "key '" + std::string(key) + "': " + why);
   };
   if (o.listen.empty()) return bad("broker.listen", "must not be empty");
-  DOCBUS_RETURN_IF_ERROR(store::ValidateStoreSelection(
-      store::StoreSelection{o.store_backend, o.data_dir, o.store_dsn}));
+  DOCBUS_RETURN_IF_ERROR(
+      store::ValidateStoreSelection(StoreSelectionOf(o, nullptr)));
   if (!audit::IsValidNoteKeyName(o.origin)) {
     return bad("audit.origin",
                "must be a non-empty log origin without spaces or '+'");
@@ -71,6 +72,17 @@ Status ValidateBrokerOptions(const BrokerOptions& o) {
                "must not exceed limits.max_document_bytes");
   }
   return Status::Ok();
+}
+
+store::StoreSelection StoreSelectionOf(const BrokerOptions& o,
+                                       const Clock* clock) {
+  store::StoreSelection selection;
+  selection.backend = o.store_backend;
+  selection.data_dir = o.data_dir;
+  selection.dsn = o.store_dsn;
+  selection.clock = clock;
+  selection.lease_ms = o.lease_ms;
+  return selection;
 }
 
 }  // namespace docbus::broker

@@ -9,12 +9,10 @@
 #include <memory>
 #include <string>
 
+#include "bus/core/clock.h"
 #include "bus/core/config.h"
 #include "bus/core/status.h"
-
-namespace docbus::store {
-class BrokerStore;
-}
+#include "bus/store/store_backend.h"
 
 namespace docbus::broker {
 
@@ -26,6 +24,9 @@ struct BrokerOptions {
   // [store]: where the broker's state lives (bus/store/README.md).
   std::string store_backend = "sqlite";  // or "postgresql"
   std::string store_dsn;                 // libpq connection string
+  // postgresql: how long an active broker that is not heard from keeps
+  // the lease before a standby may take over (bus/store/leader_lease.h).
+  int64_t lease_ms = 5000;
   // Not from the config file: a test's seam around the opened store (e.g. a
   // store::FaultyBrokerStore that fails a commit). Empty: the store as is.
   std::function<std::unique_ptr<store::BrokerStore>(
@@ -75,5 +76,10 @@ BrokerOptions ReadBrokerOptions(Config& config);
 // Checks what types and bounds cannot (e.g. a usable log level, a valid
 // audit origin); kInvalidArgument naming the key.
 Status ValidateBrokerOptions(const BrokerOptions& options);
+
+// The store (and lease) the options select; `clock` for the store's
+// reconnect backoff (nullptr: the real one).
+store::StoreSelection StoreSelectionOf(const BrokerOptions& options,
+                                       const Clock* clock);
 
 }  // namespace docbus::broker

@@ -24,6 +24,9 @@ std::string SnapshotJson(const BrokerSnapshot& s) {
   }
   const BrokerCounters& c = s.counters;
   nlohmann::json doc = {
+      {"role", s.role},
+      {"epoch", s.epoch},
+      {"active_broker", s.active_broker},
       {"log_origin", s.log_origin},
       {"zmq", s.zmq_endpoint},
       {"taken_unix_ms", s.taken_unix_ms},

@@ -24,6 +24,11 @@ struct AgencyStatus {
 };
 
 struct BrokerSnapshot {
+  // "active" (serving agencies) or "standby" (waiting for the lease; the
+  // rest of the snapshot is then empty).
+  std::string role = "active";
+  int64_t epoch = 0;          // of the lease it is active under
+  std::string active_broker;  // the lease's holder, as last seen
   int64_t taken_unix_ms = 0;
   int64_t started_unix_ms = 0;
   std::string log_origin;
@@ -40,7 +45,8 @@ struct BrokerSnapshot {
 //  "agencies": [{"agency", "online", "queue_depth", "oldest_undelivered_age_s",
 //                "in_flight", "credit"}...],
 //  "counters": {"accepted", ...}, "audit_log_size", "checkpoint_size",
-//  "log_origin", "uptime_s", "taken_unix_ms"}
+//  "log_origin", "uptime_s", "taken_unix_ms", "role", "epoch",
+//  "active_broker"}
 std::string SnapshotJson(const BrokerSnapshot& snapshot);
 
 class SnapshotBox {

@@ -106,17 +106,7 @@ Status Checkpointer::Recover(int64_t now_monotonic_ms) {
   DOCBUS_RETURN_IF_ERROR(MaybeCheckpoint(now_monotonic_ms, /*force=*/true));
   if (note_.empty()) {
     // An empty log: sign the empty tree so agents always get a checkpoint.
-    const std::string text = audit::FormatCheckpoint(
-        audit::Checkpoint{signer_.name(), 0, audit::EmptyTreeHash()});
-    note_ = signer_.Sign(text);
-    DOCBUS_RETURN_IF_ERROR(store_.Begin());
-    Status s = store_.SaveCheckpoint(0, note_);
-    if (s.ok()) s = store_.Commit();
-    if (!s.ok()) {
-      (void)store_.Rollback();
-      note_.clear();
-      return s;
-    }
+    DOCBUS_RETURN_IF_ERROR(SignAndSave(0, audit::EmptyTreeHash(), note_));
     published_ = false;
   }
   if (!published_) DOCBUS_RETURN_IF_ERROR(Publish());
@@ -145,21 +135,32 @@ Status Checkpointer::MaybeCheckpoint(int64_t now_monotonic_ms, bool force) {
   }
   if (size == 0) return Status::Ok();
   DOCBUS_ASSIGN_OR_RETURN(audit::Hash root, log_.Root(size));
-  const std::string text = audit::FormatCheckpoint(
-      audit::Checkpoint{signer_.name(), static_cast<uint64_t>(size), root});
-  std::string note = signer_.Sign(text);
-  DOCBUS_RETURN_IF_ERROR(store_.Begin());
-  Status s = store_.SaveCheckpoint(static_cast<uint64_t>(size), note);
-  if (s.ok()) s = store_.Commit();
-  if (!s.ok()) {
-    (void)store_.Rollback();
-    return s;
-  }
+  std::string note;
+  DOCBUS_RETURN_IF_ERROR(SignAndSave(static_cast<uint64_t>(size), root, note));
   size_ = static_cast<uint64_t>(size);
   note_ = std::move(note);
   published_ = false;
   metrics_.Set(metric::kCheckpointSize, "", static_cast<double>(size_));
   return Publish();
+}
+
+Status Checkpointer::SignAndSave(uint64_t size, const audit::Hash& root,
+                                 std::string& note) {
+  // Signed only inside a transaction the store let this broker open: on a
+  // shared store that is the fence (only the active broker, and only while
+  // no other has taken over, gets here), so two brokers never sign two trees
+  // of one size. A note whose commit fails is dropped unseen.
+  DOCBUS_RETURN_IF_ERROR(store_.Begin());
+  std::string signed_note = signer_.Sign(audit::FormatCheckpoint(
+      audit::Checkpoint{signer_.name(), size, root}));
+  Status s = store_.SaveCheckpoint(size, signed_note);
+  if (s.ok()) s = store_.Commit();
+  if (!s.ok()) {
+    (void)store_.Rollback();
+    return s;
+  }
+  note = std::move(signed_note);
+  return Status::Ok();
 }
 
 Status Checkpointer::Publish() {

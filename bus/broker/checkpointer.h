@@ -79,6 +79,9 @@ class Checkpointer {
 
  private:
   Status Publish();
+  // Begin, sign the checkpoint of (size, root), save it, commit; `note` is
+  // set only once committed.
+  Status SignAndSave(uint64_t size, const audit::Hash& root, std::string& note);
 
   store::BrokerStore& store_;
   audit::AuditLog& log_;

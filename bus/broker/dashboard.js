@@ -26,7 +26,11 @@ function row(cells, className) {
 }
 
 function render(s) {
-  document.getElementById("origin").textContent = "— " + s.log_origin;
+  document.getElementById("origin").textContent =
+    `— ${s.log_origin} · ${s.role}` + (s.role === "active" ? ` (epoch ${s.epoch})` : "");
+  document.getElementById("role").textContent = s.role === "standby" ?
+    `This broker is a standby: it serves no agency until it takes over. ` +
+    `The active broker is ${s.active_broker || "unknown"}; its dashboard has the figures.` : "";
   document.getElementById("summary").textContent =
     `up ${duration(s.uptime_s)} · ${s.agencies_online.length} ` +
     `${s.agencies_online.length === 1 ? "agency" : "agencies"} online · ` +

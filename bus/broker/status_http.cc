@@ -18,12 +18,9 @@ Result<std::unique_ptr<StatusHttp>> StatusHttp::Start(
   });
   server->Get("/healthz",
               [h = handlers](const httplib::Request&, httplib::Response& res) {
-                if (h.healthy()) {
-                  res.set_content("ok\n", "text/plain");
-                } else {
-                  res.status = 503;
-                  res.set_content("broker loop not running\n", "text/plain");
-                }
+                const StatusHttpHandlers::Health health = h.health();
+                if (!health.ok) res.status = 503;
+                res.set_content(health.text + "\n", "text/plain");
               });
   // The dashboard: its page and script only; everything it shows comes from
   // /v1/status.

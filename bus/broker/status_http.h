@@ -1,10 +1,11 @@
 // StatusHttp: the broker's loopback HTTP listener (cpp-httplib) on its own
-// thread, serving GET /metrics (Prometheus text), GET /healthz ("ok", or 503
-// when the broker loop is not running), GET /v1/status (JSON snapshot) and
+// thread, serving GET /metrics (Prometheus text), GET /healthz (200
+// "active"; 503 "standby", or when the broker loop is not running), GET
+// /v1/status (JSON snapshot) and
 // the operators' dashboard, GET / and /dashboard.js, which renders
 // /v1/status in a browser.
-// It only reads thread-safe sources (Metrics, SnapshotBox, an atomic health
-// flag); it never touches the store or the sockets. The listening itself
+// It only reads thread-safe sources (Metrics, SnapshotBox, the broker's
+// atomic role); it never touches the store or the sockets. The listening itself
 // (binding, its thread, stopping) is bus/core's HttpListener.
 //
 // Thread-safety: Start and the destructor from the owning thread; the
@@ -24,7 +25,12 @@ namespace docbus::broker {
 struct StatusHttpHandlers {
   std::function<std::string()> metrics;      // Prometheus text
   std::function<std::string()> status_json;  // /v1/status body
-  std::function<bool()> healthy;
+  // /healthz: 200 with the text when ok, else 503 with it.
+  struct Health {
+    bool ok = false;
+    std::string text;
+  };
+  std::function<Health()> health;
 };
 
 class StatusHttp {

@@ -30,6 +30,7 @@ std::string_view CodeName(Code code) {
     case Code::kIoError: return "io_error";
     case Code::kCorruption: return "corruption";
     case Code::kFailedPrecondition: return "failed_precondition";
+    case Code::kFenced: return "fenced";
   }
   return "unknown";
 }

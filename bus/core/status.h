@@ -42,6 +42,9 @@ enum class Code : uint16_t {
   kIoError,
   kCorruption,
   kFailedPrecondition,
+  // This broker lost the right to write: another one is active (a store
+  // transaction refused by the fencing epoch, bus/store/leader_lease.h).
+  kFenced,
 };
 
 // snake_case name of a code, for logs, metrics labels and error output.

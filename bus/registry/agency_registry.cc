@@ -94,13 +94,31 @@ Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::FromEntries(
     if (!registry->by_id_.emplace(e.id, index).second) {
       return Invalid(file, line, who + "duplicate agency id");
     }
+    for (const std::string& alias : e.aliases) {
+      if (Status s = ValidateAgencyAlias(alias); !s.ok()) {
+        return Invalid(file, line, who + "alias: " + s.message());
+      }
+      if (!registry->by_alias_.emplace(alias, index).second) {
+        return Invalid(file, line,
+                       who + "alias '" + alias + "' names another agency too");
+      }
+    }
     if (!registry->by_curve_key_.emplace(e.curve_public_key, index).second) {
       return Invalid(file, line,
                      who + "CURVE key already bound to another agency");
     }
     registry->agencies_.push_back(
         Agency{e.id, e.name, e.parent, std::move(*pem), e.curve_public_key,
-               e.revoked, cert_path.lexically_normal()});
+               e.revoked, cert_path.lexically_normal(), e.aliases});
+  }
+  // An alias may not be an id: each name means one agency.
+  for (const auto& [alias, index] : registry->by_alias_) {
+    if (registry->by_id_.count(alias) != 0) {
+      const RegistryEntry& e = entries[index];
+      return Invalid(registry_toml, e.line,
+                     "agency " + e.id + ": alias '" + alias +
+                         "' is another agency's id");
+    }
   }
   return std::shared_ptr<const AgencyRegistry>(std::move(registry));
 }
@@ -108,6 +126,30 @@ Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::FromEntries(
 const Agency* AgencyRegistry::Find(std::string_view id) const {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &agencies_[it->second];
+}
+
+const Agency* AgencyRegistry::Resolve(std::string_view id_or_alias) const {
+  if (const Agency* a = Find(id_or_alias)) return a;
+  auto it = by_alias_.find(id_or_alias);
+  return it == by_alias_.end() ? nullptr : &agencies_[it->second];
+}
+
+Status ValidateAgencyAlias(std::string_view alias) {
+  if (alias.empty() || alias.size() > 64) {
+    return Status(Code::kInvalidArgument,
+                  "an alias is 1 to 64 characters, not " +
+                      std::to_string(alias.size()));
+  }
+  for (char c : alias) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+    if (!ok) {
+      return Status(Code::kInvalidArgument,
+                    "alias '" + std::string(alias) +
+                        "': only letters, digits, '.', '-' and '_'");
+    }
+  }
+  return Status::Ok();
 }
 
 const Agency* AgencyRegistry::FindByCurveKey(std::string_view z85) const {

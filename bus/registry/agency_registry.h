@@ -26,6 +26,10 @@ struct Agency {
   std::string curve_public_key;  // Z85, 40 characters
   bool revoked = false;
   std::filesystem::path certificate_path;  // absolute path of the PEM file
+  // Other ids the agency is known by (registry_file.h). Only routing of
+  // envelopes from systems that use them resolves them (Resolve); the
+  // agency signs, connects and is addressed by docbus under `id`.
+  std::vector<std::string> aliases;
 };
 
 class AgencyRegistry {
@@ -33,7 +37,9 @@ class AgencyRegistry {
   // Reads and validates registry.toml: every id well-formed
   // (ValidateAgencyId), parent empty or well-formed, a non-empty name, a
   // 40-character Z85 CURVE key, the certificate file present with subject CN
-  // equal to the id, no duplicate id or CURVE key. On failure: kNotFound /
+  // equal to the id, no duplicate id or CURVE key, every alias well-formed
+  // (ValidateAgencyAlias) and naming no other agency's id or alias. On
+  // failure: kNotFound /
   // kIoError for the file, kInvalidArgument "<file>:<line>: why" otherwise.
   static Result<std::shared_ptr<const AgencyRegistry>> Load(
       const std::filesystem::path& registry_toml);
@@ -47,6 +53,9 @@ class AgencyRegistry {
   // nullptr when unknown. Revoked agencies are found (check `revoked`).
   const Agency* Find(std::string_view id) const;
   const Agency* FindByCurveKey(std::string_view z85) const;
+  // The agency whose id or one of whose aliases is `id_or_alias`; nullptr
+  // when none.
+  const Agency* Resolve(std::string_view id_or_alias) const;
   const std::vector<Agency>& agencies() const { return agencies_; }
 
  private:
@@ -55,7 +64,12 @@ class AgencyRegistry {
   std::vector<Agency> agencies_;
   std::map<std::string, size_t, std::less<>> by_id_;
   std::map<std::string, size_t, std::less<>> by_curve_key_;
+  std::map<std::string, size_t, std::less<>> by_alias_;
 };
+
+// Ok when `alias` is 1 to 64 characters of letters, digits, '.', '-' and
+// '_' (the shapes real systems use: "vxp.saas.03", "H41.01", QCVN 102 codes).
+Status ValidateAgencyAlias(std::string_view alias);
 
 // Ok when `key` is 40 characters of the Z85 alphabet (a CURVE public key).
 Status ValidateCurvePublicKey(std::string_view key);

@@ -96,6 +96,20 @@ Status ReadEntry(const toml::table& table, const std::filesystem::path& file,
                        "agency key 'revoked' must be true or false");
       }
       entry.revoked = b->get();
+    } else if (k == "aliases") {
+      const auto* list = value.as_array();
+      if (list == nullptr) {
+        return Invalid(file, line,
+                       "agency key 'aliases' must be a list of strings");
+      }
+      for (const toml::node& alias : *list) {
+        const auto* s = alias.as_string();
+        if (s == nullptr) {
+          return Invalid(file, LineOf(alias),
+                         "agency key 'aliases' must be a list of strings");
+        }
+        entry.aliases.push_back(s->get());
+      }
     } else {
       return Invalid(file, line, "unknown agency key '" + std::string(k) + "'");
     }
@@ -187,6 +201,13 @@ std::string RegistryFile::Render() const {
         << "certificate = " << Quote(e.certificate) << "\n"
         << "curve_public_key = " << Quote(e.curve_public_key) << "\n"
         << "revoked = " << (e.revoked ? "true" : "false") << "\n";
+    if (!e.aliases.empty()) {
+      out << "aliases = [";
+      for (size_t i = 0; i < e.aliases.size(); ++i) {
+        out << (i ? ", " : "") << Quote(e.aliases[i]);
+      }
+      out << "]\n";
+    }
   }
   return out.str();
 }

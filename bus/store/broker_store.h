@@ -123,6 +123,10 @@ class BrokerStore {
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;
+  // A store several brokers share (PostgreSQL) checks in every transaction
+  // that this epoch of the broker lease is still the current one
+  // (leader_lease.h); 0 checks nothing. Other stores ignore it.
+  virtual void set_fence_epoch(int64_t epoch) { (void)epoch; }
 
   // Documents and attachments.
   virtual Result<std::optional<DocumentRecord>> FindDocument(

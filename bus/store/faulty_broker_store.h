@@ -38,6 +38,9 @@ class FaultyBrokerStore final : public BrokerStore {
   Status Begin() override { return inner_->Begin(); }
   Status Commit() override;
   Status Rollback() override { return inner_->Rollback(); }
+  void set_fence_epoch(int64_t epoch) override {
+    inner_->set_fence_epoch(epoch);
+  }
 
   Result<std::optional<DocumentRecord>> FindDocument(
       std::string_view sender, std::string_view message_id) override {

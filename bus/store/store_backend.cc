@@ -1,6 +1,7 @@
 #include "bus/store/store_backend.h"
 
 #include "bus/store/postgres/pg_broker_store.h"
+#include "bus/store/postgres/pg_leader_lease.h"
 
 namespace docbus::store {
 
@@ -38,11 +39,27 @@ Result<std::unique_ptr<BrokerStore>> OpenBrokerStore(
   }
   if (selection.backend == "postgresql") {
     return OpenPostgresBrokerStore(
-        PostgresOptions{.dsn = selection.dsn, .clock = selection.clock});
+        PostgresOptions{.dsn = selection.dsn,
+                        .clock = selection.clock,
+                        .fence_epoch = selection.fence_epoch,
+                        .lease_ms = selection.lease_ms});
   }
   return Status(
       Code::kInvalidArgument,
       "unknown store backend '" + selection.backend + "' (sqlite, postgresql)");
+}
+
+Result<std::unique_ptr<LeaderLease>> OpenLeaderLease(
+    const StoreSelection& selection) {
+  if (selection.backend != "postgresql") {
+    return std::unique_ptr<LeaderLease>();
+  }
+  DOCBUS_ASSIGN_OR_RETURN(
+      auto lease, pg::PgLeaderLease::Create(pg::LeaseOptions{
+                      .dsn = selection.dsn,
+                      .holder = selection.holder,
+                      .lease_ms = selection.lease_ms}));
+  return std::unique_ptr<LeaderLease>(std::move(lease));
 }
 
 }  // namespace docbus::store

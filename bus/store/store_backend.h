@@ -10,6 +10,7 @@
 #include "bus/core/clock.h"
 #include "bus/core/status.h"
 #include "bus/store/broker_store.h"
+#include "bus/store/leader_lease.h"
 
 namespace docbus::store {
 
@@ -18,6 +19,12 @@ struct StoreSelection {
   std::filesystem::path data_dir;  // sqlite: <data_dir>/broker.db
   std::string dsn;                 // postgresql: libpq connection string
   const Clock* clock = nullptr;    // reconnect backoff; nullptr = real
+  // postgresql: the broker's lease (leader_lease.h). `fence_epoch` is the
+  // epoch the store checks (0: none), `lease_ms` how long a silent broker
+  // keeps the lease, `holder` how the broker names itself to the others.
+  int64_t fence_epoch = 0;
+  int64_t lease_ms = 5000;
+  std::string holder;
 };
 
 // The backends a StoreSelection may name.
@@ -32,6 +39,12 @@ Status ValidateStoreSelection(const StoreSelection& selection);
 // OpenPostgresBrokerStore, with their Statuses); kInvalidArgument for an
 // unknown backend.
 Result<std::unique_ptr<BrokerStore>> OpenBrokerStore(
+    const StoreSelection& selection);
+
+// The lease brokers sharing the selected store take turns on: a
+// PgLeaderLease for postgresql; nullptr for sqlite, whose one broker is
+// always the active one (its data folder's lock keeps others out).
+Result<std::unique_ptr<LeaderLease>> OpenLeaderLease(
     const StoreSelection& selection);
 
 }  // namespace docbus::store

@@ -11,10 +11,12 @@
 // descriptor may lag. A message read while the descriptor's newest
 // connection has not been seen accepted (its predecessor's DISCONNECTED is
 // in, its own ACCEPTED not yet) is attributed to no open connection: it can
-// only be from a connection already gone, or, within microseconds of a new
-// one's handshake, from that new one -- whose agent, unanswered, says Hello
-// again. A message can therefore never be attributed to a connection later
-// than its own.
+// only be from a connection already gone. (With one I/O thread, as the
+// broker's context has, libzmq emits ACCEPTED before the same thread runs
+// the new connection's handshake, and DISCONNECTED before it closes the
+// descriptor; with more, a Hello could overtake its ACCEPTED and go
+// unanswered until the agent says Hello again.) A message can therefore
+// never be attributed to a connection later than its own.
 //
 // Thread-safety: none; owned by the BrokerSocket's thread.
 #pragma once

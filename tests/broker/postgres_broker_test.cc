@@ -3,8 +3,14 @@
 // across its own restart; when the database refuses the turn's writes, the
 // sender gets no answer and nothing is kept, and once the database takes
 // writes again the resubmission is accepted as new; a server restart is
-// survived without a broker restart.
+// survived without a broker restart. A second broker on the database waits
+// as a standby, says so, and takes over when the active one stops.
+#include <httplib.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/broker/broker_fixture.h"
 #include "tests/support/pg_cluster.h"
@@ -13,6 +19,18 @@ namespace docbus::broker::test {
 namespace {
 
 using docbus::testing::PgCluster;
+
+// Ends the store's connections to `db` (not the broker lease's).
+void TerminateStoreConnections(PgCluster& cluster, const std::string& db) {
+  REQUIRE(cluster
+              .Exec("postgres",
+                    "SELECT pg_terminate_backend(pid, 10000) FROM "
+                    "pg_stat_activity WHERE datname = '" +
+                        db +
+                        "' AND application_name = 'docbus-broker' AND pid <> "
+                        "pg_backend_pid()")
+              .ok());
+}
 
 struct BrokerOnPostgres {
   BrokerOnPostgres() {
@@ -83,7 +101,7 @@ TEST_CASE_METHOD(BrokerOnPostgres,
               ->Exec("postgres", "ALTER DATABASE " + db +
                                      " SET default_transaction_read_only = on")
               .ok());
-  REQUIRE(cluster->TerminateDatabaseBackends(db).ok());
+  TerminateStoreConnections(*cluster, db);
   const v1::Submit refused = MakeSubmit(kG22, {kH41});
   v1::Frame frame;
   *frame.mutable_submit() = refused;
@@ -95,7 +113,7 @@ TEST_CASE_METHOD(BrokerOnPostgres,
               ->Exec("postgres", "ALTER DATABASE " + db +
                                      " RESET default_transaction_read_only")
               .ok());
-  REQUIRE(cluster->TerminateDatabaseBackends(db).ok());
+  TerminateStoreConnections(*cluster, db);
   const v1::Frame again = g22.Submit(refused);
   REQUIRE(again.has_accepted());
   CHECK_FALSE(again.accepted().duplicate());
@@ -104,6 +122,61 @@ TEST_CASE_METHOD(BrokerOnPostgres,
   // A server restart is picked up at the next turn.
   REQUIRE(cluster->Restart().ok());
   REQUIRE(g22.Submit(MakeSubmit(kG22, {kH41})).has_accepted());
+}
+
+bool WaitUntilActive(Broker& broker, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!broker.active() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return broker.active();
+}
+
+TEST_CASE_METHOD(BrokerOnPostgres,
+                 "a second broker on the database waits as a standby, says "
+                 "so, and takes over with everything when the active one "
+                 "stops",
+                 "[broker][postgresql][failover]") {
+  TempDir standby_dir;
+  BrokerOptions standby_options = options;
+  standby_options.data_dir = standby_dir.path() / "data";
+  const v1::Submit submit = MakeSubmit(kG22, {kH41}, {"attachment bytes"});
+
+  auto active = std::make_unique<TestBroker>(options);
+  TestAgent g22(kG22, active->broker().zmq_endpoint());
+  g22.Open();
+  REQUIRE(g22.Submit(submit).has_accepted());
+
+  TestBroker standby(standby_options);
+  CHECK_FALSE(standby.broker().active());
+  httplib::Client http(standby.broker().http_url());
+  auto health = http.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 503);
+  CHECK(health->body == "standby\n");
+  auto status = http.Get("/v1/status");
+  REQUIRE(status);
+  const auto doc = nlohmann::json::parse(status->body);
+  CHECK(doc.value("role", "") == "standby");
+  CHECK(doc.value("active_broker", "").find(options.listen) !=
+        std::string::npos);
+  CHECK(standby.broker().metrics().Render().find(
+            "docbus_broker_role{role=\"standby\"} 1") != std::string::npos);
+
+  active.reset();  // stops: the lease is given up
+  REQUIRE(WaitUntilActive(standby.broker(), std::chrono::seconds(10)));
+  health = http.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(health->body == "active\n");
+  CHECK(standby.broker().metrics().Render().find(
+            "docbus_broker_role{role=\"active\"} 1") != std::string::npos);
+
+  TestAgent h41(kH41, standby.broker().zmq_endpoint());
+  h41.Open();
+  const v1::Frame deliver = h41.Expect(v1::Frame::kDeliver);
+  CHECK(deliver.deliver().document().document().header() ==
+        submit.document().header());
 }
 
 }  // namespace

@@ -149,5 +149,66 @@ TEST_CASE(
   CHECK(pki.Registry()->Find(kAgencyB) != nullptr);
 }
 
+TEST_CASE(
+    "an agency's aliases resolve to it, and an alias that could mean two "
+    "agencies is refused",
+    "[registry]") {
+  PkiFixture pki;
+  const std::string revoked_line = "revoked = false";
+  // The first entry is A's: give it the system id its software uses.
+  Status s = LoadEdited(pki, revoked_line,
+                        revoked_line + "\naliases = [\"vxp.saas.03\", \"G22\"]");
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  auto text = ReadFileLimited(pki.paths.registry(), 1 << 20);
+  REQUIRE(text.ok());
+  std::string edited = *text;
+  edited.replace(edited.find(revoked_line), revoked_line.size(),
+                 revoked_line + "\naliases = [\"vxp.saas.03\", \"G22\"]");
+  auto file = registry::RegistryFile::Parse(edited, pki.paths.registry());
+  REQUIRE(file.ok());
+  CHECK(file->entries()[0].aliases ==
+        std::vector<std::string>{"vxp.saas.03", "G22"});
+  // Written back as read.
+  auto again = registry::RegistryFile::Parse(file->Render(), pki.paths.registry());
+  REQUIRE(again.ok());
+  CHECK(again->entries()[0].aliases == file->entries()[0].aliases);
+  auto loaded =
+      registry::AgencyRegistry::FromEntries(file->entries(), pki.paths.registry());
+  REQUIRE(loaded.ok());
+  const registry::Agency* a = (*loaded)->Find(kAgencyA);
+  REQUIRE(a != nullptr);
+  CHECK((*loaded)->Resolve("vxp.saas.03") == a);
+  CHECK((*loaded)->Resolve("G22") == a);
+  CHECK((*loaded)->Resolve(kAgencyA) == a);
+  CHECK((*loaded)->Find("vxp.saas.03") == nullptr);  // not an id
+  CHECK((*loaded)->Resolve("vxp.saas.04") == nullptr);
+
+  // One name, one agency: an alias that is an id, or another's alias.
+  s = LoadEdited(pki, revoked_line,
+                 revoked_line + "\naliases = [\"" + std::string(kAgencyB) + "\"]");
+  CHECK(CodeOf(s) == "invalid_argument");
+  CHECK(s.message().find("another agency's id") != std::string::npos);
+  s = LoadEdited(pki, revoked_line, revoked_line + "\naliases = [\"a b\"]");
+  CHECK(CodeOf(s) == "invalid_argument");
+  s = LoadEdited(pki, revoked_line, revoked_line + "\naliases = \"G22\"");
+  CHECK(CodeOf(s) == "invalid_argument");
+  std::string twice = *text;
+  const size_t first = twice.find(revoked_line);
+  const size_t second = twice.find(revoked_line, first + 1);
+  REQUIRE(second != std::string::npos);
+  twice.replace(second, revoked_line.size(),
+                revoked_line + "\naliases = [\"G22\"]");
+  twice.replace(first, revoked_line.size(),
+                revoked_line + "\naliases = [\"G22\"]");
+  auto both = registry::RegistryFile::Parse(twice, pki.paths.registry());
+  REQUIRE(both.ok());
+  auto refused =
+      registry::AgencyRegistry::FromEntries(both->entries(), pki.paths.registry());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("names another agency too") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace docbus::test

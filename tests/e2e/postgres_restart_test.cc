@@ -36,6 +36,15 @@ TEST_CASE(
   const std::filesystem::path log = d->dir() / "broker.log";
   CHECK(LinesContaining(log, "lost the connection to PostgreSQL") == 1);
   CHECK(LinesContaining(log, "reconnected to PostgreSQL") == 1);
+  // The restart ended the lease's session too. Alone on the database, the
+  // broker took the lease again at once (no other broker active meanwhile)
+  // or, the server still down, stepped down and then took over again.
+  CHECK(LinesContaining(log, "lost the broker lease") == 1);
+  const int renewed = LinesContaining(log, "took the broker lease again");
+  const int stepped_down = LinesContaining(log, "stepping down to standby");
+  CHECK(renewed + stepped_down == 1);
+  CHECK(LinesContaining(log, "this broker is now the active one") ==
+        1 + stepped_down);
   REQUIRE(d->StopBroker().ok());
   CHECK(VerifyBrokerLog(*d) == 0);
 }

@@ -11,7 +11,8 @@
 // Clean-up never depends on the test ending well: a watchdog shell started
 // beside the server waits on a pipe only this process holds, and when the
 // pipe closes -- the destructor, exit, a crash, a kill -- it stops the server
-// (`pg_ctl stop -m immediate`) and removes the folder.
+// (`pg_ctl stop -m immediate`) and removes the folder (ServerWatchdog in
+// pg_server_tools.h, shared with PgReplicaPair).
 //
 // Startup costs a second or two, so a test executable shares one cluster
 // (Shared()) and takes a fresh database per test case (CreateDatabase()).
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "bus/core/status.h"
+#include "tests/support/pg_server_tools.h"
 
 namespace docbus::testing {
 
@@ -69,14 +71,12 @@ class PgCluster {
   // Runs a server binary (as nobody when root); output goes to `log`.
   Status RunTool(const std::vector<std::string>& args,
                  const std::filesystem::path& log);
-  Status StartWatchdog();
   Status Admin();  // (re)connects admin_
 
   std::filesystem::path dir_;
   int port_ = 0;
   PGconn* admin_ = nullptr;
-  int watchdog_pipe_ = -1;
-  pid_t watchdog_ = -1;
+  std::unique_ptr<ServerWatchdog> watchdog_;
   int next_database_ = 0;
 };
 

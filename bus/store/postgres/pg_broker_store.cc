@@ -17,9 +17,11 @@ Result<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(
 namespace pg {
 namespace {
 
-// The session advisory lock one broker holds on its database.
-constexpr const char* kBrokerLock =
-    "SELECT pg_try_advisory_lock(6873014657140330)::integer";
+// The epoch row, locked for the transaction: a takeover (PgLeaderLease)
+// increments it only after this transaction ends, and a transaction begun
+// after the takeover reads the new epoch.
+constexpr const char* kBeginFenced =
+    "BEGIN; SELECT epoch FROM broker_leader WHERE id = 1 FOR SHARE";
 
 Result<DocumentRecord> ReadDocumentRow(const PgResult& r, int row) {
   DocumentRecord d;
@@ -56,11 +58,14 @@ DeliveryRecord ReadDeliveryRow(const PgResult& r, int row) {
   return d;
 }
 
-// Every (re)connect: the broker lock, then the statements.
-Status SetUpSession(PgConnection& conn) {
-  DOCBUS_ASSIGN_OR_RETURN(PgResult lock, conn.Query(kBrokerLock));
-  if (lock.Int(0, 0) != 1) {
-    return Status(Code::kUnavailable, "another broker holds this database");
+// Every (re)connect: the session's limits, then the statements.
+Status SetUpSession(PgConnection& conn, int64_t lease_ms) {
+  if (lease_ms > 0) {
+    // A turn stalled mid-transaction (the process paused) ends after a
+    // lease, so a standby's takeover does not wait on its row lock forever.
+    DOCBUS_RETURN_IF_ERROR(
+        conn.Exec("SET idle_in_transaction_session_timeout = " +
+                  std::to_string(lease_ms)));
   }
   for (int i = 0; i < kStatementCount; ++i) {
     const auto which = static_cast<Statement>(i);
@@ -87,11 +92,19 @@ Result<std::unique_ptr<PgBrokerStore>> PgBrokerStore::Open(
     Status s = Migrate(*migrator);
     if (!s.ok()) return s.Prefixed("PostgreSQL at " + migrator->where());
   }
+  store->fence_epoch_ = options.fence_epoch;
+  const int64_t lease_ms = options.fence_epoch > 0 ? options.lease_ms : 0;
   DOCBUS_ASSIGN_OR_RETURN(
-      store->conn_, PgConnection::Connect(
-                        options.dsn, SetUpSession, clock,
-                        PgReconnectPolicy{options.reconnect_min_backoff_ms,
-                                          options.reconnect_max_backoff_ms}));
+      store->conn_,
+      PgConnection::Connect(
+          options.dsn,
+          [lease_ms](PgConnection& conn) {
+            return SetUpSession(conn, lease_ms);
+          },
+          clock,
+          PgReconnectPolicy{options.reconnect_min_backoff_ms,
+                            options.reconnect_max_backoff_ms,
+                            options.fence_epoch > 0 ? options.lease_ms : 0}));
   store->audit_ = std::make_unique<PgLogStorage>(*store->conn_);
   return store;
 }
@@ -100,17 +113,36 @@ Status PgBrokerStore::Begin() {
   if (in_transaction_) {
     return Status(Code::kFailedPrecondition, "a transaction is already open");
   }
+  if (fenced_) return FencedStatus();
   DOCBUS_RETURN_IF_ERROR(conn_->EnsureConnected());
-  Status s = conn_->Exec("BEGIN");
+  const char* begin = fence_epoch_ > 0 ? kBeginFenced : "BEGIN";
+  Result<PgResult> r = conn_->ExecRows(begin);
   // A connection that died while idle (a server restart) is only noticed
   // here: reconnect at once rather than fail a turn for it.
-  if (!s.ok() && conn_->lost()) {
+  if (!r.ok() && conn_->lost()) {
     DOCBUS_RETURN_IF_ERROR(conn_->EnsureConnected());
-    s = conn_->Exec("BEGIN");
+    r = conn_->ExecRows(begin);
   }
-  DOCBUS_RETURN_IF_ERROR(s);
+  DOCBUS_RETURN_IF_ERROR(r.status());
   in_transaction_ = true;
-  return Status::Ok();
+  if (fence_epoch_ == 0) return Status::Ok();
+  current_epoch_ = r->rows() == 1 ? std::stoll(r->String(0, 0)) : -1;
+  if (current_epoch_ == fence_epoch_) return Status::Ok();
+  (void)Rollback();
+  fenced_ = true;
+  return FencedStatus();
+}
+
+void PgBrokerStore::set_fence_epoch(int64_t epoch) {
+  fence_epoch_ = epoch;
+  fenced_ = false;
+}
+
+Status PgBrokerStore::FencedStatus() const {
+  return Status(Code::kFenced,
+                "another broker is active: the database's broker epoch is " +
+                    std::to_string(current_epoch_) + ", this broker's " +
+                    std::to_string(fence_epoch_));
 }
 
 Status PgBrokerStore::Commit() {

@@ -8,11 +8,13 @@
 // Tables and their meaning: FORMAT.md; schema versions: pg_schema.h.
 //
 // One connection, owned by the broker loop thread; every statement is
-// prepared once per connection. The session holds an advisory lock, so a
-// second broker on the same database is refused at open. When the
-// connection is lost, the failing call returns kUnavailable (the broker
-// rolls the turn back and sends none of its answers); the next Begin()
-// reconnects, with backoff, prepares again and re-takes the lock.
+// prepared once per connection. Opened with the fencing epoch of the
+// broker's lease (pg_leader_lease.h), every Begin() checks that epoch in the
+// transaction it opens and holds the epoch row until it ends: once another
+// broker has taken the lease, Begin() returns kFenced, and keeps doing so.
+// When the connection is lost, the failing call returns kUnavailable (the
+// broker rolls the turn back and sends none of its answers); the next
+// Begin() reconnects, with backoff, and prepares again.
 //
 // Thread-safety: none (see BrokerStore).
 #pragma once
@@ -38,12 +40,16 @@ struct PostgresOptions {
   int64_t reconnect_max_backoff_ms = 10'000;
   // Time for the backoff; nullptr = the real clock. Must outlive the store.
   const Clock* clock = nullptr;
+  // The epoch of the broker's lease; 0: no fence (a store used by tools and
+  // tests, never by a broker).
+  int64_t fence_epoch = 0;
+  // With a fence: a transaction idle this long is ended by the server.
+  int64_t lease_ms = 5000;
 };
 
-// Connects, brings the schema to the newest version, takes the database's
-// broker lock and prepares every statement. kUnavailable naming the DSN's
-// host, port and database (never its password) when the server cannot be
-// reached or another broker holds the database; kInvalidArgument for a DSN
+// Connects, brings the schema to the newest version and prepares every
+// statement. kUnavailable naming the DSN's host, port and database (never
+// its password) when the server cannot be reached; kInvalidArgument for a DSN
 // libpq cannot parse; kFailedPrecondition for a schema newer than this
 // build's.
 Result<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(
@@ -59,6 +65,7 @@ class PgBrokerStore final : public BrokerStore {
   Status Begin() override;
   Status Commit() override;
   Status Rollback() override;
+  void set_fence_epoch(int64_t epoch) override;
 
   Result<std::optional<DocumentRecord>> FindDocument(
       std::string_view sender, std::string_view message_id) override;
@@ -127,8 +134,13 @@ class PgBrokerStore final : public BrokerStore {
                                 size_t length);
   Result<std::string> ReadChunk(int64_t upload, uint64_t offset, size_t length);
 
+  Status FencedStatus() const;
+
   RealClock real_clock_;
   std::unique_ptr<PgConnection> conn_;
+  int64_t fence_epoch_ = 0;
+  int64_t current_epoch_ = 0;  // as the last fenced Begin read it
+  bool fenced_ = false;
   std::unique_ptr<PgLogStorage> audit_;
   bool in_transaction_ = false;
 };

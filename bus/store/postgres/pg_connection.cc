@@ -115,9 +115,18 @@ PgConnection::~PgConnection() { PQfinish(conn_); }
 
 Status PgConnection::Open() {
   PQfinish(conn_);
-  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {dsn_.c_str(), "docbus-broker", nullptr};
-  conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  // Keywords are taken in order, and the DSN's (expanded from "dbname")
+  // override the ones before it.
+  std::vector<const char*> keys, values;
+  const std::string user_timeout = std::to_string(policy_.dead_server_ms);
+  if (policy_.dead_server_ms > 0) {
+    keys = {"keepalives", "keepalives_idle", "keepalives_interval",
+            "keepalives_count", "tcp_user_timeout"};
+    values = {"1", "1", "1", "3", user_timeout.c_str()};
+  }
+  keys.insert(keys.end(), {"dbname", "fallback_application_name", nullptr});
+  values.insert(values.end(), {dsn_.c_str(), "docbus-broker", nullptr});
+  conn_ = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
     Status s(Code::kUnavailable, "cannot connect to PostgreSQL at " + where_ +
                                      ": " + Trimmed(PQerrorMessage(conn_)));
@@ -183,7 +192,8 @@ Status PgConnection::Failure(const PGresult* result, std::string_view what) {
       lost_ = true;
       ++losses_;
       ComponentLogger("store")->error(
-          "lost the connection to PostgreSQL at {}: {}", where_, message);
+          "lost the {}connection to PostgreSQL at {}: {}",
+          label_.empty() ? "" : label_ + " ", where_, message);
     }
   }
   return Status(code, std::string(what) + ": " + message);
@@ -194,6 +204,11 @@ Status PgConnection::Exec(std::string_view sql) {
 }
 
 Result<std::string> PgConnection::ExecTag(std::string_view sql) {
+  DOCBUS_ASSIGN_OR_RETURN(PgResult result, ExecRows(sql));
+  return result.tag();
+}
+
+Result<PgResult> PgConnection::ExecRows(std::string_view sql) {
   if (conn_ == nullptr || lost_) {
     return Status(Code::kUnavailable,
                   "not connected to PostgreSQL at " + where_);
@@ -204,7 +219,7 @@ Result<std::string> PgConnection::ExecTag(std::string_view sql) {
   if (raw == nullptr || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
     return Failure(raw, "executing SQL");
   }
-  return std::string(PQcmdStatus(raw));
+  return result;
 }
 
 Result<PgResult> PgConnection::Query(std::string_view sql) {

@@ -69,6 +69,8 @@ class PgResult {
   int64_t Int(int row, int column) const;
   // Rows inserted, updated or deleted.
   int64_t affected() const;
+  // The command tag ("COMMIT", "ROLLBACK", "SELECT 1").
+  std::string tag() const { return PQcmdStatus(result_.get()); }
 
  private:
   std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
@@ -77,6 +79,11 @@ class PgResult {
 struct PgReconnectPolicy {
   int64_t min_backoff_ms = 100;
   int64_t max_backoff_ms = 10'000;
+  // A server that stops answering (a partition, a dead host: no RST) fails
+  // the call within about this long instead of the kernel's minutes: TCP
+  // keepalives every second and tcp_user_timeout. 0: libpq's defaults. The
+  // DSN's own keepalive settings win.
+  int64_t dead_server_ms = 0;
 };
 
 class PgConnection {
@@ -101,6 +108,9 @@ class PgConnection {
   Status Exec(std::string_view sql);
   // As Exec; the command tag of the last statement ("COMMIT", "ROLLBACK").
   Result<std::string> ExecTag(std::string_view sql);
+  // As Exec; the rows of the last statement, in text format (a BEGIN and
+  // a check in one round trip).
+  Result<PgResult> ExecRows(std::string_view sql);
   // Runs one parameterless query and returns its rows (setup and
   // migrations; everything frequent is prepared).
   Result<PgResult> Query(std::string_view sql);
@@ -123,6 +133,9 @@ class PgConnection {
   int backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
   // "host H port P database D", for messages.
   const std::string& where() const { return where_; }
+  // Names the connection in its log lines ("lease": "lost the lease
+  // connection to PostgreSQL at ..."); "" for the store's own.
+  void set_label(std::string label) { label_ = std::move(label); }
 
  private:
   PgConnection(std::string dsn, std::string where, Setup setup,
@@ -138,6 +151,7 @@ class PgConnection {
 
   std::string dsn_;
   std::string where_;
+  std::string label_;
   Setup setup_;
   const Clock& clock_;
   PgReconnectPolicy policy_;
