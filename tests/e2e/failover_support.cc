@@ -36,8 +36,9 @@ bool ParseCheckpoint(const std::string& note, uint64_t* size,
 
 }  // namespace
 
-FailoverLoad::FailoverLoad(local::Deployment& d, std::vector<std::string> agencies)
-    : d_(d), agencies_(std::move(agencies)) {}
+FailoverLoad::FailoverLoad(local::Deployment& d, std::vector<std::string> agencies,
+                           std::chrono::milliseconds pace)
+    : d_(d), agencies_(std::move(agencies)), pace_(pace) {}
 
 FailoverLoad::~FailoverLoad() { Stop(); }
 
@@ -56,7 +57,11 @@ void FailoverLoad::Stop() {
 
 void FailoverLoad::SendFrom(size_t sender) {
   const size_t n = agencies_.size();
+  auto next = Clock::now();
   for (int i = 1; !stop_; ++i) {
+    // A slow answer does not make the next sends a burst.
+    next = std::max(next + pace_, Clock::now());
+    std::this_thread::sleep_until(next);
     std::vector<std::string> to{agencies_[(sender + 1) % n]};
     if (i % 4 == 0 && n > 2) to.push_back(agencies_[(sender + 2) % n]);
     AcknowledgedDocument doc{agencies_[sender], "", to, ""};
@@ -66,7 +71,6 @@ void FailoverLoad::SendFrom(size_t sender) {
       // The caller got no message id: nothing was promised. The agents are
       // not killed here, so this is rare; it is counted and reported.
       ++failed_;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
     }
     doc.message_id = *id;

@@ -26,13 +26,17 @@ struct AcknowledgedDocument {
   std::string attachment;  // the bytes sent
 };
 
-// Documents sent from each agency on a thread of its own, one after another,
+// Documents sent from each agency on a thread of its own, one every `pace`,
 // until Stop(): each to the next agency in the list, every fourth to the two
-// next ones (one-to-many). Thread-safety: acknowledged() and failed() from
-// any thread; documents() only after Stop().
+// next ones (one-to-many). A steady pace, not as fast as the agents take
+// them: agents keep accepting while no broker serves, and an outage must
+// not leave tens of thousands of documents to drain. Thread-safety:
+// acknowledged() and failed() from any thread; documents() only after
+// Stop().
 class FailoverLoad {
  public:
-  FailoverLoad(local::Deployment& d, std::vector<std::string> agencies);
+  FailoverLoad(local::Deployment& d, std::vector<std::string> agencies,
+               std::chrono::milliseconds pace = std::chrono::milliseconds(40));
   ~FailoverLoad();  // stops
   FailoverLoad(const FailoverLoad&) = delete;
   FailoverLoad& operator=(const FailoverLoad&) = delete;
@@ -51,6 +55,7 @@ class FailoverLoad {
 
   local::Deployment& d_;
   std::vector<std::string> agencies_;
+  std::chrono::milliseconds pace_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   std::atomic<size_t> acknowledged_{0};
