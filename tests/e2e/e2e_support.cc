@@ -49,9 +49,10 @@ int64_t DocumentsInPostgres(const local::DeploymentOptions& options) {
 
 int VerifyBrokerLog(local::Deployment& d, int broker) {
   int code = -1;
-  auto out = d.RunDocbus("audit verify '" + (d.broker_data(broker) / "log").string() +
-                             "' --vkey '" + (d.pki() / "broker/log.vkey").string() + "'",
-                         &code);
+  auto out = d.RunDocbus(
+      "audit verify '" + (d.broker_data(broker) / "log").string() +
+          "' --vkey '" + (d.pki() / "broker/log.vkey").string() + "'",
+      &code);
   if (!out.ok()) return -1;
   UNSCOPED_INFO("audit verify: " << *out);
   return code;
@@ -142,7 +143,8 @@ double MetricValue(const std::string& page, const std::string& series) {
              : std::atof(page.c_str() + at + line_start.size());
 }
 
-double BrokerCounter(local::Deployment& d, const std::string& name, int broker) {
+double BrokerCounter(local::Deployment& d, const std::string& name,
+                     int broker) {
   Result<std::string> text = d.BrokerMetrics(broker);
   return text.ok() ? MetricValue(*text, name) : -1;
 }

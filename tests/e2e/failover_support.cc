@@ -36,7 +36,8 @@ bool ParseCheckpoint(const std::string& note, uint64_t* size,
 
 }  // namespace
 
-FailoverLoad::FailoverLoad(local::Deployment& d, std::vector<std::string> agencies,
+FailoverLoad::FailoverLoad(local::Deployment& d,
+                           std::vector<std::string> agencies,
                            std::chrono::milliseconds pace)
     : d_(d), agencies_(std::move(agencies)), pace_(pace) {}
 
@@ -66,7 +67,8 @@ void FailoverLoad::SendFrom(size_t sender) {
     if (i % 4 == 0 && n > 2) to.push_back(agencies_[(sender + 2) % n]);
     AcknowledgedDocument doc{agencies_[sender], "", to, ""};
     const int number = static_cast<int>(sender + 1) * 1000000 + i;
-    auto id = d_.Send(doc.from, MakeDocument(to, number, 1500, &doc.attachment));
+    auto id =
+        d_.Send(doc.from, MakeDocument(to, number, 1500, &doc.attachment));
     if (!id.ok()) {
       // The caller got no message id: nothing was promised. The agents are
       // not killed here, so this is rare; it is counted and reported.
@@ -80,8 +82,8 @@ void FailoverLoad::SendFrom(size_t sender) {
   }
 }
 
-bool FailoverLoad::WaitForAcknowledged(size_t count,
-                                       std::chrono::milliseconds timeout) const {
+bool FailoverLoad::WaitForAcknowledged(
+    size_t count, std::chrono::milliseconds timeout) const {
   return local::Deployment::WaitUntil([&] { return acknowledged() >= count; },
                                       timeout);
 }
@@ -123,7 +125,8 @@ void CheckDeliveredOnce(local::Deployment& d,
                         const std::vector<std::string>& agencies,
                         const std::vector<AcknowledgedDocument>& documents,
                         size_t failed) {
-  std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> sent;
+  std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>
+      sent;
   std::map<std::string, std::vector<const AcknowledgedDocument*>> addressed;
   for (const AcknowledgedDocument& doc : documents) {
     sent.emplace_back(doc.from, doc.message_id, doc.to);
@@ -138,7 +141,8 @@ void CheckDeliveredOnce(local::Deployment& d,
       auto it = inbox.find(doc->message_id);
       if (it == inbox.end()) {
         ++missing;
-      } else if (InboxAttachment(d, agency, doc->message_id) != doc->attachment) {
+      } else if (InboxAttachment(d, agency, doc->message_id) !=
+                 doc->attachment) {
         ++altered;
       }
     }
@@ -225,8 +229,8 @@ void CheckAgentsSawNoFork(local::Deployment& d,
                           const std::vector<std::string>& agencies) {
   for (const std::string& agency : agencies) {
     INFO("agent " << agency);
-    CHECK(AgentMetric(d, agency, "docbus_agent_checkpoint_inconsistent_total") ==
-          0);
+    CHECK(AgentMetric(d, agency,
+                      "docbus_agent_checkpoint_inconsistent_total") == 0);
   }
 }
 
@@ -238,8 +242,8 @@ int64_t StoredDocuments(const std::string& dsn) {
 double Quantile(std::vector<double> values, double p) {
   if (values.empty()) return -1;
   std::sort(values.begin(), values.end());
-  const size_t rank = static_cast<size_t>(
-      std::ceil(p * static_cast<double>(values.size())));
+  const size_t rank =
+      static_cast<size_t>(std::ceil(p * static_cast<double>(values.size())));
   return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 

@@ -47,8 +47,11 @@ class FailoverLoad {
   // Sends the agent did not answer with a message id (nothing promised).
   size_t failed() const { return failed_.load(); }
   // Waits until `count` documents in all have been acknowledged.
-  bool WaitForAcknowledged(size_t count, std::chrono::milliseconds timeout) const;
-  const std::vector<AcknowledgedDocument>& documents() const { return documents_; }
+  bool WaitForAcknowledged(size_t count,
+                           std::chrono::milliseconds timeout) const;
+  const std::vector<AcknowledgedDocument>& documents() const {
+    return documents_;
+  }
 
  private:
   void SendFrom(size_t sender);

@@ -72,7 +72,8 @@ TwoBrokers StartTwoBrokers(local::DeploymentOptions options = {}) {
 bool WaitForAccepted(local::Deployment& d, int broker, double count) {
   return local::Deployment::WaitUntil(
       [&] {
-        return BrokerCounter(d, "docbus_broker_accepted_total", broker) >= count;
+        return BrokerCounter(d, "docbus_broker_accepted_total", broker) >=
+               count;
       },
       seconds(60));
 }
@@ -97,8 +98,9 @@ void PrintTakeover(const std::string& what, const TakeoverWatch& watch) {
 // stopped, the log of the broker active at the end verifies.
 void CheckAfterFailover(TwoBrokers& bus, FailoverLoad& load, int active) {
   local::Deployment& d = *bus.d;
-  INFO(load.documents().size() << " documents acknowledged, " << load.failed()
-                               << " sends unanswered; see " << d.dir().string());
+  INFO(load.documents().size()
+       << " documents acknowledged, " << load.failed()
+       << " sends unanswered; see " << d.dir().string());
   CheckDeliveredOnce(d, kAgencies, load.documents(), load.failed());
   CheckAgentsSawNoFork(d, kAgencies);
   CHECK(CheckNoForkedCheckpoints(d, bus.options.store_dsn) > 0);

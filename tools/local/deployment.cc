@@ -121,8 +121,8 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
                     " --name 'Agency " + agency + "'");
     fs::create_directories(d->agent_data(agency));
   }
-  steps.push_back("audit keygen --name " + std::string(kLocalLogOrigin) + " --out '" +
-                  (d->pki() / "broker/log").string() + "'");
+  steps.push_back("audit keygen --name " + std::string(kLocalLogOrigin) +
+                  " --out '" + (d->pki() / "broker/log").string() + "'");
   for (const auto& step : steps) {
     auto out = d->RunDocbus(step, &code);
     if (!out.ok()) return out.status();
@@ -262,12 +262,13 @@ Status Deployment::StartBroker(int index, const Env& env) {
   BrokerSlot& b = broker(index);
   b.paused = false;
   DOCBUS_ASSIGN_OR_RETURN(
-      b.process, Launch(options_.build_dir / "bus/broker/docbus-broker",
-                        dir_ / (b.name + ".toml"), broker_data(index), b.name,
-                        env));
+      b.process,
+      Launch(options_.build_dir / "bus/broker/docbus-broker",
+             dir_ / (b.name + ".toml"), broker_data(index), b.name, env));
   DOCBUS_ASSIGN_OR_RETURN(std::string text,
                           ReadFile(broker_data(index) / "endpoints.json"));
-  // A standby announces no ZeroMQ endpoint; the fixed one stays.
+  // A standby announces its configured endpoint, the active the one it
+  // bound: the fixed one either way, unless the config came from elsewhere.
   const std::string zmq = nlohmann::json::parse(text).value("zmq", "");
   if (!zmq.empty()) b.endpoint = zmq;
   return Status::Ok();
@@ -295,9 +296,8 @@ Status Deployment::StartAll() {
         },
         kStartTimeout);
     if (!active) {
-      return Status(Code::kUnavailable,
-                    "broker 0 did not become active (see " +
-                        broker_log(0).string() + ")");
+      return Status(Code::kUnavailable, "broker 0 did not become active (see " +
+                                            broker_log(0).string() + ")");
     }
   }
   for (int i = 1; i < broker_count(); ++i) {

@@ -7,10 +7,10 @@
 // its agents know. A single broker's HTTP port and the agents' are the
 // kernel's, announced in each endpoints.json; with several brokers each HTTP
 // port is fixed too, so a dead or frozen broker can still be asked about.
-// Broker i (0-based) is the first broker for the calls without an index. Used by the end-to-end and
-// crash tests and by the benchmark; it drives the agents only through what
-// agency systems use (the agent's HTTP API) and the daemons only through
-// what operators use (signals, config files, endpoints.json). Not
+// Broker i (0-based) is the first broker for the calls without an index. Used
+// by the end-to-end and crash tests and by the benchmark; it drives the agents
+// only through what agency systems use (the agent's HTTP API) and the daemons
+// only through what operators use (signals, config files, endpoints.json). Not
 // thread-safe: one owner.
 #pragma once
 
@@ -136,7 +136,7 @@ class Deployment {
  private:
   // One broker process and where it lives.
   struct BrokerSlot {
-    std::string name;      // "broker", "broker-2", ...: config, log, data folder
+    std::string name;  // "broker", "broker-2", ...: config, log, data folder
     std::string endpoint;  // ZeroMQ
     std::string http_url;  // "" when the HTTP port is the kernel's
     std::unique_ptr<DaemonProcess> process;

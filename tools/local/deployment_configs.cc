@@ -69,8 +69,8 @@ std::string AgentConfigToml(const DeploymentOptions& options,
     << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
     << "registry = \"pki/registry.toml\"\n"
     << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
-    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"" << options.log_level
-    << "\"\n"
+    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \""
+    << options.log_level << "\"\n"
     << LimitsSection(options);
   return c.str();
 }

@@ -34,14 +34,16 @@ Result<nlohmann::json> ParseAnswer(const httplib::Result& res,
 
 Result<nlohmann::json> Deployment::Get(const std::string& agency,
                                        const std::string& path) {
-  DOCBUS_ASSIGN_OR_RETURN(auto client, agent_cli::AgentClient::Find(agent_data(agency)));
+  DOCBUS_ASSIGN_OR_RETURN(auto client,
+                          agent_cli::AgentClient::Find(agent_data(agency)));
   return client.Get(path);
 }
 
 Result<nlohmann::json> Deployment::Post(const std::string& agency,
                                         const std::string& path,
                                         const nlohmann::json& body) {
-  DOCBUS_ASSIGN_OR_RETURN(auto client, agent_cli::AgentClient::Find(agent_data(agency)));
+  DOCBUS_ASSIGN_OR_RETURN(auto client,
+                          agent_cli::AgentClient::Find(agent_data(agency)));
   return client.Post(path, body);
 }
 
@@ -55,8 +57,9 @@ Result<std::string> Deployment::Send(const std::string& from,
 Result<std::string> Deployment::BrokerHttpUrl(int index) const {
   const BrokerSlot& b = broker(index);
   if (!b.http_url.empty()) return b.http_url;
-  DOCBUS_ASSIGN_OR_RETURN(std::string endpoints,
-                          ReadFileLimited(broker_data(index) / "endpoints.json", 1 << 20));
+  DOCBUS_ASSIGN_OR_RETURN(
+      std::string endpoints,
+      ReadFileLimited(broker_data(index) / "endpoints.json", 1 << 20));
   auto json = nlohmann::json::parse(endpoints, nullptr, false);
   if (json.is_discarded() || json.value("http", "").empty()) {
     return Status(Code::kUnavailable, b.name + " announces no HTTP address");

@@ -11,9 +11,11 @@
 namespace docbus::local {
 
 struct DeploymentOptions {
-  std::vector<std::string> agencies;   // QCVN 102 ids, e.g. 000.00.00.G22
-  std::filesystem::path build_dir;     // where docbus, docbus-broker, docbus-agent were built
-  std::filesystem::path dir;           // empty: a fresh temporary folder, removed at the end
+  std::vector<std::string> agencies;  // QCVN 102 ids, e.g. 000.00.00.G22
+  std::filesystem::path
+      build_dir;  // where docbus, docbus-broker, docbus-agent were built
+  std::filesystem::path
+      dir;  // empty: a fresh temporary folder, removed at the end
   int checkpoint_interval_ms = 200;
   int retransmit_ms = 1000;
   int default_expiry_s = 7 * 24 * 3600;
