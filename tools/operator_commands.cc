@@ -27,21 +27,23 @@ std::string Age(double seconds) {
 }
 
 void PrintStatus(const nlohmann::json& s) {
-  std::printf("broker %s  %s (epoch %lld)  up %s  audit log %lld entries "
-              "(checkpoint at %lld)\n",
-              s.value("log_origin", "?").c_str(),
-              s.value("role", "active").c_str(),
-              static_cast<long long>(s.value("epoch", int64_t{0})),
-              Age(s.value("uptime_s", 0.0)).c_str(),
-              static_cast<long long>(s.value("audit_log_size", int64_t{0})),
-              static_cast<long long>(s.value("checkpoint_size", int64_t{0})));
+  std::printf(
+      "broker %s  %s (epoch %lld)  up %s  audit log %lld entries "
+      "(checkpoint at %lld)\n",
+      s.value("log_origin", "?").c_str(), s.value("role", "active").c_str(),
+      static_cast<long long>(s.value("epoch", int64_t{0})),
+      Age(s.value("uptime_s", 0.0)).c_str(),
+      static_cast<long long>(s.value("audit_log_size", int64_t{0})),
+      static_cast<long long>(s.value("checkpoint_size", int64_t{0})));
   std::printf("%-16s %-7s %8s %8s %10s %8s\n", "agency", "online", "queued",
               "oldest", "in flight", "credit");
   const nlohmann::json empty = nlohmann::json::array();
-  const nlohmann::json& agencies = s.contains("agencies") ? s["agencies"] : empty;
+  const nlohmann::json& agencies =
+      s.contains("agencies") ? s["agencies"] : empty;
   for (const auto& a : agencies) {
     std::printf("%-16s %-7s %8lld %8s %10lld %8lld\n",
-                a.value("agency", "?").c_str(), a.value("online", false) ? "yes" : "no",
+                a.value("agency", "?").c_str(),
+                a.value("online", false) ? "yes" : "no",
                 static_cast<long long>(a.value("queue_depth", int64_t{0})),
                 Age(a.value("oldest_undelivered_age_s", 0.0)).c_str(),
                 static_cast<long long>(a.value("in_flight", int64_t{0})),
@@ -108,8 +110,7 @@ std::vector<std::string> SplitList(const std::string& list) {
 
 // Asks every broker of the lists; prints the role of each when there are
 // several, then the active one's status. 1 when no broker is active.
-int Status(const std::string& broker_dirs, const std::string& urls,
-           bool json) {
+int Status(const std::string& broker_dirs, const std::string& urls, bool json) {
   std::vector<BrokerAnswer> answers;
   for (const std::string& folder : SplitList(broker_dirs)) {
     std::string error;
@@ -129,9 +130,10 @@ int Status(const std::string& broker_dirs, const std::string& urls,
       if (!a.error.empty()) {
         std::printf("%-32s %s\n", a.url.c_str(), a.error.c_str());
       } else {
-        std::printf("%-32s %-8s epoch %lld\n", a.url.c_str(),
-                    a.status.value("role", "active").c_str(),
-                    static_cast<long long>(a.status.value("epoch", int64_t{0})));
+        std::printf(
+            "%-32s %-8s epoch %lld\n", a.url.c_str(),
+            a.status.value("role", "active").c_str(),
+            static_cast<long long>(a.status.value("epoch", int64_t{0})));
       }
     }
   }
@@ -141,8 +143,8 @@ int Status(const std::string& broker_dirs, const std::string& urls,
         std::cerr << "docbus status: " << a.url << ": " << a.error << "\n";
       }
     }
-    std::cerr << "docbus status: no active broker among the "
-              << answers.size() << " asked\n";
+    std::cerr << "docbus status: no active broker among the " << answers.size()
+              << " asked\n";
     return 1;
   }
   if (json) {
@@ -157,18 +159,17 @@ int Status(const std::string& broker_dirs, const std::string& urls,
 
 void AddOperatorCommands(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "status", "Operators: connected agencies, queues, oldest undelivered, counters");
+      "status",
+      "Operators: connected agencies, queues, oldest undelivered, counters");
   auto broker_dirs = std::make_shared<std::string>();
   auto urls = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  cmd->add_option(
-      "--broker", *broker_dirs,
-      "the broker's data folder; with standbys, their folders, "
-      "comma-separated");
-  cmd->add_option(
-      "--url", *urls,
-      "instead, the brokers' HTTP addresses (http://host:port), "
-      "comma-separated");
+  cmd->add_option("--broker", *broker_dirs,
+                  "the broker's data folder; with standbys, their folders, "
+                  "comma-separated");
+  cmd->add_option("--url", *urls,
+                  "instead, the brokers' HTTP addresses (http://host:port), "
+                  "comma-separated");
   cmd->add_flag("--json", *json, "print the active broker's JSON status");
   cmd->callback([broker_dirs, urls, json] {
     if (broker_dirs->empty() && urls->empty()) {

@@ -96,12 +96,14 @@ Status Broker::TryBecomeActive() {
   if (lease_) {
     auto taken = lease_->TryAcquire();
     // Whatever stops a try (the database away, read-only, slow) passes.
-    if (!taken.ok()) return Status(Code::kUnavailable, taken.status().ToString());
+    if (!taken.ok())
+      return Status(Code::kUnavailable, taken.status().ToString());
     if (!taken->has_value()) return Status::Ok();
     epoch = **taken;
   }
   BrokerLoop::Leadership leadership{epoch, {}};
-  if (lease_) leadership.still_active = [l = lease_.get()] { return l->held(); };
+  if (lease_)
+    leadership.still_active = [l = lease_.get()] { return l->held(); };
   auto loop = BrokerLoop::Create(options_, clock_, *metrics_, snapshots_,
                                  std::move(leadership));
   if (!loop.ok()) {
@@ -184,16 +186,16 @@ void Broker::Run() {
     if (!loop_) {
       const Steady::time_point now = Steady::now();
       if (now < next_try) {
-        std::this_thread::sleep_for(
-            std::min<Steady::duration>(next_try - now, std::chrono::milliseconds(kStandbyPollMs)));
+        std::this_thread::sleep_for(std::min<Steady::duration>(
+            next_try - now, std::chrono::milliseconds(kStandbyPollMs)));
         continue;
       }
       next_try = now + std::chrono::milliseconds(kStandbyPollMs);
       Status s = TryBecomeActive();
       if (s.code() == Code::kUnavailable) {
         // The database is away: keep trying, say so once.
-        if (!unreachable) log->warn("standby cannot try for the lease: {}",
-                                    s.ToString());
+        if (!unreachable)
+          log->warn("standby cannot try for the lease: {}", s.ToString());
         unreachable = true;
         continue;
       }

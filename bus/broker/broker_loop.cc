@@ -100,9 +100,9 @@ Result<BrokerLoop::Keys> BrokerLoop::LoadKeys(const BrokerOptions& options,
   }
   keys.signer.emplace(std::move(signer).value());
   DOCBUS_ASSIGN_OR_RETURN(
-      keys.pki, crypto::NationalPki::Load(
-                    {options.root_certificate, options.crl, options.registry},
-                    clock));
+      keys.pki,
+      crypto::NationalPki::Load(
+          {options.root_certificate, options.crl, options.registry}, clock));
   return keys;
 }
 
@@ -121,9 +121,9 @@ Status BrokerLoop::Open() {
   selection.fence_epoch = leadership_.epoch;
   auto store = store::OpenBrokerStore(selection);
   if (!store.ok()) {
-    return KeyError(options_.store_backend == "sqlite" ? "broker.data_dir"
-                                                       : "store.dsn",
-                    store.status());
+    return KeyError(
+        options_.store_backend == "sqlite" ? "broker.data_dir" : "store.dsn",
+        store.status());
   }
   store_ = std::move(store).value();
   if (options_.wrap_store) store_ = options_.wrap_store(std::move(store_));
@@ -228,7 +228,12 @@ Status BrokerLoop::RunTurn() {
   if (s.code() == Code::kFenced) fenced_ = true;
   if (!s.ok() && !fenced_) {
     metrics_.Add(metric::kStoreFailures);
-    log_->error("checkpoint failed (will retry): {}", s.ToString());
+    if (ctx_->store_failures++ == 0) {
+      log_->error(
+          "checkpoint failed (will retry; until a turn commits again, further "
+          "store failures are only counted): {}",
+          s.ToString());
+    }
   }
   // Nothing more is sent by a broker that may no longer be the active one.
   DOCBUS_RETURN_IF_ERROR(CheckStillActive());
@@ -242,8 +247,14 @@ Status BrokerLoop::RunTurn() {
   auto sent = dispatcher_->DeliverAll(mono, kMaxDeliveriesPerAgencyPerTurn,
                                       &more_to_deliver_);
   if (!resent.ok() || !sent.ok()) {
-    log_->error("delivery failed (will retry): {}",
-                (!resent.ok() ? resent.status() : sent.status()).ToString());
+    // Part of the same outage as failed turns: said once, then counted.
+    if (ctx_->store_failures++ == 0) {
+      log_->error(
+          "delivery failed (will retry; until a turn commits again, further "
+          "store failures are only counted): {}",
+          (!resent.ok() ? resent.status() : sent.status()).ToString());
+    }
+    metrics_.Add(metric::kStoreFailures);
     more_to_deliver_ = false;
   } else if (*sent > 0) {
     CrashPoint("broker.after_deliver");
@@ -308,6 +319,11 @@ bool BrokerLoop::RunTransaction(
     return false;
   }
   if (turn.wrote()) CrashPoint("broker.after_commit");
+  if (ctx_->store_failures > 0) {
+    log_->info("the store takes writes again, after {} failures",
+               ctx_->store_failures);
+    ctx_->store_failures = 0;
+  }
   SendAnswers(turn.answers());
   return true;
 }
@@ -348,10 +364,9 @@ void BrokerLoop::Renew(int64_t epoch) {
 
 Status BrokerLoop::CheckStillActive() const {
   if (fenced_) {
-    return Status(Code::kFenced,
-                  "the store refused this broker's epoch " +
-                      std::to_string(leadership_.epoch) +
-                      ": another broker is active");
+    return Status(Code::kFenced, "the store refused this broker's epoch " +
+                                     std::to_string(leadership_.epoch) +
+                                     ": another broker is active");
   }
   if (leadership_.still_active && !leadership_.still_active()) {
     return Status(Code::kFenced, "the broker lease is no longer held");

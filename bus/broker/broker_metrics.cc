@@ -42,7 +42,9 @@ void DescribeBrokerMetrics(Metrics& m) {
     {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   d(kAuditLogSize, "gauge", "Entries in the broker's audit log.");
   d(kCheckpointSize, "gauge", "Size of the latest signed checkpoint.");
-  d(kStoreFailures, "counter", "Turns rolled back because the store failed.");
+  d(kStoreFailures, "counter",
+    "Turns rolled back, and checkpoints and delivery rounds not done, because "
+    "the store failed.");
   d(kZapRefused, "counter",
     "CURVE handshakes refused by the ZAP handler since start.");
   d(kPkiReloads, "counter",

@@ -54,8 +54,15 @@ void Turn::AnswerRejected(const transport::Peer& peer, std::string_view id,
 void Turn::Fail(const Status& status) {
   if (!failure_.ok()) return;
   failure_ = status.ok() ? Status(Code::kInternal, "turn failed") : status;
-  ctx.log->error("store failure, rolling the turn back: {}",
-                 failure_.ToString());
+  if (ctx.store_failures++ == 0) {
+    ctx.log->error(
+        "store failure, rolling the turn back (until a turn commits again, "
+        "further failures are only counted): {}",
+        failure_.ToString());
+  } else {
+    ctx.log->debug("store failure, rolling the turn back: {}",
+                   failure_.ToString());
+  }
 }
 
 Result<int64_t> Turn::Audit(v1::AuditRecord record) {

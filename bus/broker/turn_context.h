@@ -66,6 +66,10 @@ struct BrokerContext {
   // rather than 16 bytes per record.
   std::string event_id_pool;
   size_t event_id_next = 0;
+  // Store failures (turns, checkpoints, delivery rounds) since a turn last
+  // committed: an outage is logged at its first failure and at its end, not
+  // once per turn (each one is counted in docbus_broker_store_failures_total).
+  int64_t store_failures = 0;
 };
 
 // One message from an authenticated agency.

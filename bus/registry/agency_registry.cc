@@ -1,8 +1,8 @@
 #include "bus/registry/agency_registry.h"
 
+#include "bus/core/files.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
-#include "bus/core/files.h"
 
 namespace docbus::registry {
 namespace {
@@ -115,9 +115,9 @@ Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::FromEntries(
   for (const auto& [alias, index] : registry->by_alias_) {
     if (registry->by_id_.count(alias) != 0) {
       const RegistryEntry& e = entries[index];
-      return Invalid(registry_toml, e.line,
-                     "agency " + e.id + ": alias '" + alias +
-                         "' is another agency's id");
+      return Invalid(
+          registry_toml, e.line,
+          "agency " + e.id + ": alias '" + alias + "' is another agency's id");
     }
   }
   return std::shared_ptr<const AgencyRegistry>(std::move(registry));
@@ -136,9 +136,9 @@ const Agency* AgencyRegistry::Resolve(std::string_view id_or_alias) const {
 
 Status ValidateAgencyAlias(std::string_view alias) {
   if (alias.empty() || alias.size() > 64) {
-    return Status(Code::kInvalidArgument,
-                  "an alias is 1 to 64 characters, not " +
-                      std::to_string(alias.size()));
+    return Status(
+        Code::kInvalidArgument,
+        "an alias is 1 to 64 characters, not " + std::to_string(alias.size()));
   }
   for (char c : alias) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "bus/registry/agency_registry.h"
 #include "bus/core/files.h"
+#include "bus/registry/agency_registry.h"
 
 namespace docbus::registry {
 namespace {

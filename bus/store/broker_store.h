@@ -134,8 +134,7 @@ class BrokerStore {
   virtual Result<DocumentRecord> GetDocument(int64_t id) = 0;  // kNotFound
   // Just the document's attachment_sha256, without its header and signature
   // (read per fetched chunk). kNotFound.
-  virtual Result<std::vector<std::string>> GetAttachmentDigests(
-      int64_t id) = 0;
+  virtual Result<std::vector<std::string>> GetAttachmentDigests(int64_t id) = 0;
   // Fills record.id. kAlreadyExists for a second (sender, message_id).
   virtual Status InsertDocument(DocumentRecord& record) = 0;
   // Stores an attachment's bytes under its digest; a digest already stored

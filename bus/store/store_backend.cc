@@ -55,10 +55,10 @@ Result<std::unique_ptr<LeaderLease>> OpenLeaderLease(
     return std::unique_ptr<LeaderLease>();
   }
   DOCBUS_ASSIGN_OR_RETURN(
-      auto lease, pg::PgLeaderLease::Create(pg::LeaseOptions{
-                      .dsn = selection.dsn,
-                      .holder = selection.holder,
-                      .lease_ms = selection.lease_ms}));
+      auto lease, pg::PgLeaderLease::Create(
+                      pg::LeaseOptions{.dsn = selection.dsn,
+                                       .holder = selection.holder,
+                                       .lease_ms = selection.lease_ms}));
   return std::unique_ptr<LeaderLease>(std::move(lease));
 }
 

@@ -18,9 +18,8 @@
 //
 //   build/tests/e2e/e2e_test "[soak]"
 //
-// The database's own failover (the primary killed, a replica promoted,
-// tests/support PgReplicaPair) belongs here too, as a case of its own; see
-// the note at the end of this file.
+// The database's own failover is database_failover_test.cc; where its
+// two-broker case goes is noted at the end of this file.
 #include <catch2/catch.hpp>
 
 #include <iostream>
@@ -235,10 +234,11 @@ TEST_CASE(
   CheckAfterFailover(bus, load, active);
 }
 
-// The database failover case goes here: a PgReplicaPair (tests/support,
-// a primary and a synchronous streaming replica), both brokers given its
-// MultiHostDsn (StartTwoBrokers with options.store_dsn set); the primary
-// killed under load and the replica promoted; then CheckAfterFailover on the
-// promoted database, every stored checkpoint read through the same DSN.
+// The database's own failover (the primary killed, its replica promoted)
+// is database_failover_test.cc, with one broker. Two brokers on a
+// PgReplicaPair go here: StartTwoBrokers with options.store_dsn set to the
+// pair's MultiHostDsn, the primary killed under load (with or without the
+// active broker), then CheckAfterFailover, which reads the stored
+// checkpoints through that same DSN.
 
 }  // namespace docbus::e2e

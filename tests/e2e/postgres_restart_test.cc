@@ -39,6 +39,15 @@ TEST_CASE(
   // The restart ended the lease's session too. Alone on the database, the
   // broker took the lease again at once (no other broker active meanwhile)
   // or, the server still down, stepped down and then took over again.
+  // Noticed at the lease's next heartbeat, which may come after the last
+  // receipt.
+  CHECK(local::Deployment::WaitUntil(
+      [&] {
+        return LinesContaining(log, "took the broker lease again") +
+                   LinesContaining(log, "this broker is now the active one") >=
+               2;
+      },
+      std::chrono::seconds(20)));
   CHECK(LinesContaining(log, "lost the broker lease") == 1);
   const int renewed = LinesContaining(log, "took the broker lease again");
   const int stepped_down = LinesContaining(log, "stepping down to standby");

@@ -22,8 +22,7 @@ Result<std::unique_ptr<PgLeaderLease>> PgLeaderLease::Create(
 }
 
 PgLeaderLease::PgLeaderLease(const LeaseOptions& options)
-    : options_(options),
-      clock_(options.clock ? *options.clock : real_clock_) {}
+    : options_(options), clock_(options.clock ? *options.clock : real_clock_) {}
 
 PgLeaderLease::~PgLeaderLease() { Release(); }
 
@@ -34,20 +33,20 @@ Status PgLeaderLease::Connect() {
     // has been silent for a lease; a takeover waits at most two leases for
     // a stale broker's turn to end (idle_in_transaction_session_timeout of
     // the store's connection).
-    return conn.Exec("SET application_name = 'docbus-broker lease';"
-                     "SET idle_session_timeout = " +
-                     std::to_string(lease_ms) +
-                     ";"
-                     "SET lock_timeout = " +
-                     std::to_string(2 * lease_ms));
+    return conn.Exec(
+        "SET application_name = 'docbus-broker lease';"
+        "SET idle_session_timeout = " +
+        std::to_string(lease_ms) +
+        ";"
+        "SET lock_timeout = " +
+        std::to_string(2 * lease_ms));
   };
   if (conn_ && !conn_->lost()) return Status::Ok();
   conn_.reset();
-  DOCBUS_ASSIGN_OR_RETURN(conn_,
-                          PgConnection::Connect(
-                              options_.dsn, setup, clock_,
-                              PgReconnectPolicy{.dead_server_ms =
-                                                    options_.lease_ms}));
+  DOCBUS_ASSIGN_OR_RETURN(
+      conn_, PgConnection::Connect(
+                 options_.dsn, setup, clock_,
+                 PgReconnectPolicy{.dead_server_ms = options_.lease_ms}));
   conn_->set_label("lease");
   backend_pid_ = conn_->backend_pid();
   if (!migrated_) {
@@ -72,8 +71,8 @@ Result<std::optional<int64_t>> PgLeaderLease::TryAcquire() {
   const int64_t sent_ms = clock_.MonotonicMillis();
   DOCBUS_ASSIGN_OR_RETURN(PgResult lock, conn_->Query(kTryLock));
   if (lock.Int(0, 0) != 1) {
-    DOCBUS_ASSIGN_OR_RETURN(
-        PgResult who, conn_->Query("SELECT holder FROM broker_leader"));
+    DOCBUS_ASSIGN_OR_RETURN(PgResult who,
+                            conn_->Query("SELECT holder FROM broker_leader"));
     std::lock_guard guard(mu_);
     holder_ = who.rows() > 0 ? who.String(0, 0) : "";
     return std::optional<int64_t>();
