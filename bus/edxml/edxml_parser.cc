@@ -52,15 +52,15 @@ struct ParseState {
     xmlStopParser(ctxt);
   }
 
-  // Offset of libxml2's read position in the caller's bytes: it reads them
-  // in place, so its cursor points into them.
+  // Offset of libxml2's read position in the caller's bytes (it reads UTF-8
+  // unconverted, so its byte count is theirs).
   std::optional<size_t> Offset() const {
-    if (ctxt == nullptr || ctxt->input == nullptr) return std::nullopt;
-    const char* cur = reinterpret_cast<const char*>(ctxt->input->cur);
-    if (cur < bytes.data() || cur > bytes.data() + bytes.size()) {
+    if (ctxt == nullptr) return std::nullopt;
+    const long consumed = xmlByteConsumed(ctxt);
+    if (consumed < 0 || static_cast<size_t>(consumed) > bytes.size()) {
       return std::nullopt;
     }
-    return static_cast<size_t>(cur - bytes.data());
+    return static_cast<size_t>(consumed);
   }
 };
 
@@ -269,32 +269,28 @@ Result<XmlElement> ParseXml(std::string_view bytes, const XmlLimits& limits,
   sax.reference = OnReference;
   sax.serror = OnError;
 
+  // libxml2's push parser, fed the caller's bytes in small chunks: it keeps
+  // only what it has not consumed yet, and hands character data over as it
+  // goes, so nothing of the document's size is copied.
   std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt(
-      xmlNewParserCtxt(), xmlFreeParserCtxt);
+      xmlCreatePushParserCtxt(&sax, &state, nullptr, 0, nullptr),
+      xmlFreeParserCtxt);
   if (!ctxt) return Status(Code::kInternal, "libxml2: no parser context");
-  *ctxt->sax = sax;
-  ctxt->userData = &state;
   state.ctxt = ctxt.get();
   // Never XML_PARSE_NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE.
   xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_IGNORE_ENC |
                                     XML_PARSE_NOCDATA);
-  // The caller's bytes, read in place (no copy).
-  xmlParserInputBufferPtr buffer = xmlParserInputBufferCreateStatic(
-      bytes.data(), static_cast<int>(bytes.size()), XML_CHAR_ENCODING_NONE);
-  if (buffer == nullptr) return Status(Code::kInternal, "libxml2: no buffer");
-  xmlParserInputPtr input =
-      xmlNewIOInputStream(ctxt.get(), buffer, XML_CHAR_ENCODING_NONE);
-  if (input == nullptr) {
-    xmlFreeParserInputBuffer(buffer);
-    return Status(Code::kInternal, "libxml2: no input");
+  constexpr size_t kChunk = 64 * 1024;
+  int rc = 0;
+  for (size_t at = 0; rc == 0 && !state.refusal; at += kChunk) {
+    const size_t n = std::min(kChunk, bytes.size() - std::min(at, bytes.size()));
+    const bool last = at + n >= bytes.size();
+    rc = xmlParseChunk(ctxt.get(), bytes.data() + at, static_cast<int>(n),
+                       last ? 1 : 0);
+    if (last) break;
   }
-  if (inputPush(ctxt.get(), input) < 0) {
-    xmlFreeInputStream(input);
-    return Status(Code::kInternal, "libxml2: input not pushed");
-  }
-  const int rc = xmlParseDocument(ctxt.get());
   if (state.refusal) return *state.refusal;
-  if (rc != 0 || !ctxt->wellFormed || !state.root) {
+  if (rc != 0 || !ctxt->wellFormed || !state.root || !state.open.empty()) {
     return Status(Code::kMalformed,
                   "M.xml: " + state.xml_error.value_or("not well-formed XML"));
   }

@@ -10,8 +10,9 @@
 //   - elements nested deeper than `max_depth`, more than `max_elements`
 //     elements, a text node (other than a base64 one) over `max_text_bytes`.
 //
-// Memory: libxml2 reads the caller's bytes in place (a static input buffer,
-// no copy) and hands character data over in small chunks; the text of an
+// Memory: libxml2's push parser is fed the caller's bytes 64 KiB at a time
+// and keeps only what it has not consumed; it hands character data over in
+// small pieces, and the text of an
 // element named in `base64_elements` is decoded as it streams, so a large
 // attachment is held once as the document and once as its decoded bytes,
 // never as a second copy of its base64.

@@ -281,7 +281,9 @@ Status ReadAttachments(const XmlElement& e, const EnvelopeLimits& limits,
       return Refused('M', a.PathOf("ContentTransferEncoded"),
                      "has child elements, base64 expected");
     }
-    attachment.data = data->text;
+    // The tree is ParseEnvelope's own: the decoded bytes move into the model
+    // instead of being copied (a large attachment is held once).
+    attachment.data = std::move(const_cast<XmlElement*>(data)->text);
     a.Finish();
     env.attachments.push_back(std::move(attachment));
   }
@@ -327,8 +329,7 @@ Result<XmlElement> ParseEdxmlRoot(std::string_view bytes,
 
 Result<Envelope> ParseEnvelope(std::string_view bytes,
                                const EnvelopeLimits& limits) {
-  DOCBUS_ASSIGN_OR_RETURN(const XmlElement root,
-                          ParseEdxmlRoot(bytes, limits.xml));
+  DOCBUS_ASSIGN_OR_RETURN(XmlElement root, ParseEdxmlRoot(bytes, limits.xml));
   Envelope env;
   Unmapped* unmapped = &env.unmapped;
   ElementFields top(root, "", unmapped);
