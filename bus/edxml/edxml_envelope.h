@@ -215,4 +215,8 @@ Result<Envelope> ParseEnvelope(std::string_view bytes,
                                const EnvelopeLimits& limits);
 std::string WriteEnvelope(const Envelope& envelope);
 
+// The namespace declaration (" xmlns:ds=\"...\"", or "") the writer puts on
+// the root for a carried signature: the one its own element relied on.
+std::string SignatureNamespace(const Signature& signature);
+
 }  // namespace docbus::edxml

@@ -290,7 +290,10 @@ Result<XmlElement> ParseXml(std::string_view bytes, const XmlLimits& limits,
     if (last) break;
   }
   if (state.refusal) return *state.refusal;
-  if (rc != 0 || !ctxt->wellFormed || !state.root || !state.open.empty()) {
+  // A namespace error (an undeclared prefix) leaves libxml2's wellFormed
+  // set; such a document is refused all the same.
+  if (rc != 0 || !ctxt->wellFormed || !ctxt->nsWellFormed || !state.root ||
+      !state.open.empty()) {
     return Status(Code::kMalformed,
                   "M.xml: " + state.xml_error.value_or("not well-formed XML"));
   }

@@ -245,7 +245,10 @@ Status ReadTraceHeaderList(const XmlElement& e, Envelope& env,
   return Status::Ok();
 }
 
-Signature ReadSignature(const XmlElement* e) {
+// The signature is carried as its bytes, so they must stand on their own
+// where the writer puts them: only the namespace of the Signature element
+// itself is declared again (XML-DSig declares its namespace on Signature).
+Result<Signature> ReadSignature(const XmlElement* e, const XmlLimits& limits) {
   Signature s;
   if (e == nullptr) return s;
   const bool blank =
@@ -255,6 +258,17 @@ Signature ReadSignature(const XmlElement* e) {
   s.xml = e->raw;
   s.prefix = e->prefix;
   s.ns = e->ns;
+  if (s.prefix == "edXML" && s.ns != kEdxmlNamespace) {
+    return Refused('M', e->name, "binds the edXML prefix to another namespace");
+  }
+  const std::string alone = "<edXML:carrier xmlns:edXML=\"" +
+                            std::string(kEdxmlNamespace) + "\"" +
+                            SignatureNamespace(s) + ">" + s.xml +
+                            "</edXML:carrier>";
+  if (!ParseXml(alone, limits, {}).ok()) {
+    return Refused('M', e->name,
+                   "uses a namespace prefix declared outside it");
+  }
   return s;
 }
 
@@ -347,7 +361,7 @@ Result<Envelope> ParseEnvelope(std::string_view bytes,
   DOCBUS_RETURN_IF_ERROR(ReadTraceHeaderList(*traces, env, unmapped));
   const XmlElement* signature = hf.AnyNamespace("Signature");
   if (signature == nullptr) signature = hf.AnyNamespace("DigitalSignature");
-  env.signature = ReadSignature(signature);
+  DOCBUS_ASSIGN_OR_RETURN(env.signature, ReadSignature(signature, limits.xml));
   hf.Finish();
   DOCBUS_ASSIGN_OR_RETURN(const XmlElement* body, ef.Optional("edXMLBody"));
   if (body != nullptr) DOCBUS_RETURN_IF_ERROR(ReadBody(*body, env, unmapped));

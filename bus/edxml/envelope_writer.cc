@@ -117,6 +117,8 @@ void WriteBusiness(XmlOut& out, const Business& b) {
   out.Close("Bussiness");
 }
 
+}  // namespace
+
 // The namespace declaration the carried signature needs on the root: it may
 // have relied on one of an ancestor it no longer has (the sample's unprefixed
 // Signature is in the edXML default namespace of its root).
@@ -128,8 +130,6 @@ std::string SignatureNamespace(const Signature& s) {
   decl += '"';
   return decl;
 }
-
-}  // namespace
 
 std::string WriteEnvelope(const Envelope& env) {
   std::string doc;

@@ -239,6 +239,16 @@ TEST_CASE("bad envelopes are refused naming the element and the rule",
     CHECK(StartsWith(env.status().message(), c.message));
   }
 
+  // A carried signature must stand on its own where the writer puts it.
+  const std::string deviations = Sample("deviations.edxml");
+  const Result<Envelope> outside = ParseEnvelope(
+      Replaced(Replaced(deviations, "xmlns:ds=", "xmlns:x=\"urn:x\" xmlns:ds="),
+               "<ds:SignatureValue>QUJD</ds:SignatureValue>", "<x:Other/>"),
+      {});
+  REQUIRE_FALSE(outside.ok());
+  CHECK(StartsWith(outside.status().message(),
+                   "M.Signature: uses a namespace prefix declared outside it"));
+
   EnvelopeLimits one;
   one.max_attachments = 1;
   const Result<Envelope> env = ParseEnvelope(good, one);

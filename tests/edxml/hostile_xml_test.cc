@@ -195,6 +195,11 @@ TEST_CASE("XML that is not well-formed is refused with libxml2's reason",
   CHECK(StartsWith(s.message(), "M.xml:"));
   CHECK(s.message().find("(line ") != std::string::npos);
   CHECK(StartsWith(Refusal("").message(), "M.xml:"));
+  // An undeclared namespace prefix is a namespace error, refused too.
+  CHECK(StartsWith(Refusal(Replaced(Sample("update.edxml"), "<edXML:Subject>",
+                                    "<x:Note/><edXML:Subject>"))
+                       .message(),
+                   "M.xml: Namespace prefix x"));
   CHECK(StartsWith(Refusal("not xml").message(), "M.xml:"));
 }
 
