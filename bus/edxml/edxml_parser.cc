@@ -1,9 +1,10 @@
 #include "bus/edxml/edxml_parser.h"
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstring>
 #include <memory>

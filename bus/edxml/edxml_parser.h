@@ -12,10 +12,10 @@
 //
 // Memory: libxml2's push parser is fed the caller's bytes 64 KiB at a time
 // and keeps only what it has not consumed; it hands character data over in
-// small pieces, and the text of an
-// element named in `base64_elements` is decoded as it streams, so a large
-// attachment is held once as the document and once as its decoded bytes,
-// never as a second copy of its base64.
+// small pieces, and the text of an element named in `base64_elements` is
+// decoded as it streams, so a large attachment is held once as the document
+// and once as its decoded bytes, never as a second copy of its base64.
+// A namespace error (an undeclared prefix) is refused like any other.
 //
 // A failure is a Status whose message starts with the hub's kind letter and
 // the element it is about: "M.xml: <libxml2's message> (line N)" for XML that
