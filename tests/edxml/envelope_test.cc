@@ -168,6 +168,13 @@ TEST_CASE("what is written parses back to the same envelope", "[edxml]") {
   }
 }
 
+TEST_CASE("a UTF-8 byte order mark changes nothing", "[edxml]") {
+  const std::string plain = Sample("deviations.edxml");
+  const Envelope with_bom = Parsed("\xEF\xBB\xBF" + plain);
+  CHECK(with_bom == Parsed(plain));
+  CHECK(StartsWith(with_bom.signature.xml, "<ds:Signature>"));
+}
+
 TEST_CASE("bad envelopes are refused naming the element and the rule",
           "[edxml]") {
   const std::string good = Sample("new_two_attachments.edxml");
