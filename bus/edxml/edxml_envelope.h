@@ -74,7 +74,7 @@ struct SignerInfo {  // 1.8
   bool operator==(const SignerInfo&) const = default;
 };
 
-struct OtherInfo {  // 1.11
+struct OtherInfo {       // 1.11
   std::string priority;  // "0".."4" when present
   std::string sphere_of_promulgation;
   std::string typer_notation;
@@ -138,7 +138,8 @@ struct BussinessDocumentInfo {  // with an update: what changed
   bool operator==(const BussinessDocumentInfo&) const = default;
 };
 
-struct ReplacementInfo {  // with a replacement: what it replaces, and who held it
+struct ReplacementInfo {  // with a replacement: what it replaces, and who held
+                          // it
   std::string document_id;
   std::vector<std::string> organ_ids;
   bool operator==(const ReplacementInfo&) const = default;

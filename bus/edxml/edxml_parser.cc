@@ -77,10 +77,9 @@ void OnStart(void* ctx, const xmlChar* localname, const xmlChar* prefix,
   ParseState& s = State(ctx);
   if (s.refusal) return;
   if (static_cast<int>(s.open.size()) >= s.limits.max_depth) {
-    s.Refuse(Code::kMalformed,
-             "R.depth: elements nested deeper than " +
-                 std::to_string(s.limits.max_depth) + " (inside " + s.Path() +
-                 ")");
+    s.Refuse(Code::kMalformed, "R.depth: elements nested deeper than " +
+                                   std::to_string(s.limits.max_depth) +
+                                   " (inside " + s.Path() + ")");
     return;
   }
   if (++s.elements > s.limits.max_elements) {
@@ -126,8 +125,8 @@ void OnStart(void* ctx, const xmlChar* localname, const xmlChar* prefix,
     // bytes are never copied while they grow.
     if (const std::optional<size_t> at = s.Offset()) {
       const size_t next = s.bytes.find('<', *at);
-      const size_t span = (next == std::string_view::npos ? s.bytes.size()
-                                                          : next) - *at;
+      const size_t span =
+          (next == std::string_view::npos ? s.bytes.size() : next) - *at;
       placed->text.reserve(span / 4 * 3 + 3);
     }
     decoder = std::make_unique<Base64Stream>(&placed->text);
@@ -238,8 +237,7 @@ void InitLibxml2() {
 
 Result<XmlElement> ParseXml(std::string_view bytes, const XmlLimits& limits,
                             const XmlRules& rules) {
-  const size_t max_bytes =
-      std::min<size_t>(limits.max_document_bytes, INT_MAX);
+  const size_t max_bytes = std::min<size_t>(limits.max_document_bytes, INT_MAX);
   if (bytes.size() > max_bytes) {
     return Status(Code::kTooLarge, "R.size: " + std::to_string(bytes.size()) +
                                        " bytes, more than the limit of " +
@@ -279,12 +277,13 @@ Result<XmlElement> ParseXml(std::string_view bytes, const XmlLimits& limits,
   if (!ctxt) return Status(Code::kInternal, "libxml2: no parser context");
   state.ctxt = ctxt.get();
   // Never XML_PARSE_NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE.
-  xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_IGNORE_ENC |
-                                    XML_PARSE_NOCDATA);
+  xmlCtxtUseOptions(ctxt.get(),
+                    XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
   constexpr size_t kChunk = 64 * 1024;
   int rc = 0;
   for (size_t at = 0; rc == 0 && !state.refusal; at += kChunk) {
-    const size_t n = std::min(kChunk, bytes.size() - std::min(at, bytes.size()));
+    const size_t n =
+        std::min(kChunk, bytes.size() - std::min(at, bytes.size()));
     const bool last = at + n >= bytes.size();
     rc = xmlParseChunk(ctxt.get(), bytes.data() + at, static_cast<int>(n),
                        last ? 1 : 0);

@@ -104,8 +104,7 @@ std::string WriteStatus(const StatusPacket& p) {
   std::string doc;
   XmlOut out(&doc);
   out.Raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-  out.Raw("<edXML:edXML xmlns:edXML=\"" + std::string(kEdxmlNamespace) +
-          "\">");
+  out.Raw("<edXML:edXML xmlns:edXML=\"" + std::string(kEdxmlNamespace) + "\">");
   out.Open("edXMLEnvelope");
   out.Open("edXMLHeader");
   out.Open("Status");

@@ -36,9 +36,9 @@ Status ReadMessageHeader(const XmlElement& e, const EnvelopeLimits& limits,
   const std::vector<const XmlElement*> to = f.All("To");
   if (to.empty()) return Refused('N', f.PathOf("To"), "missing");
   if (to.size() > limits.max_recipients) {
-    return Refused('R', f.PathOf("To"),
-                   "more than " + std::to_string(limits.max_recipients) +
-                       " recipients");
+    return Refused(
+        'R', f.PathOf("To"),
+        "more than " + std::to_string(limits.max_recipients) + " recipients");
   }
   std::set<std::string> seen;
   for (size_t i = 0; i < to.size(); ++i) {
@@ -74,7 +74,8 @@ Status ReadMessageHeader(const XmlElement& e, const EnvelopeLimits& limits,
   if (type != nullptr) {
     ElementFields t(*type, f.PathOf("DocumentType"), unmapped);
     DOCBUS_ASSIGN_OR_RETURN(h.document_type.type, t.Text("Type"));
-    DOCBUS_RETURN_IF_ERROR(CheckInteger(t.PathOf("Type"), h.document_type.type));
+    DOCBUS_RETURN_IF_ERROR(
+        CheckInteger(t.PathOf("Type"), h.document_type.type));
     DOCBUS_ASSIGN_OR_RETURN(h.document_type.type_detail, t.Text("TypeDetail"));
     DOCBUS_RETURN_IF_ERROR(
         CheckInteger(t.PathOf("TypeDetail"), h.document_type.type_detail));
@@ -114,8 +115,8 @@ Status ReadMessageHeader(const XmlElement& e, const EnvelopeLimits& limits,
     DOCBUS_ASSIGN_OR_RETURN(i.typer_notation, o.Text("TyperNotation"));
     DOCBUS_ASSIGN_OR_RETURN(i.promulgation_amount,
                             o.Text("PromulgationAmount"));
-    DOCBUS_RETURN_IF_ERROR(CheckInteger(o.PathOf("PromulgationAmount"),
-                                        i.promulgation_amount));
+    DOCBUS_RETURN_IF_ERROR(
+        CheckInteger(o.PathOf("PromulgationAmount"), i.promulgation_amount));
     DOCBUS_ASSIGN_OR_RETURN(i.page_amount, o.Text("PageAmount"));
     DOCBUS_RETURN_IF_ERROR(CheckInteger(o.PathOf("PageAmount"), i.page_amount));
     DOCBUS_ASSIGN_OR_RETURN(i.direction, o.Text("Direction"));
@@ -251,9 +252,8 @@ Status ReadTraceHeaderList(const XmlElement& e, Envelope& env,
 Result<Signature> ReadSignature(const XmlElement* e, const XmlLimits& limits) {
   Signature s;
   if (e == nullptr) return s;
-  const bool blank =
-      e->children.empty() &&
-      e->text.find_first_not_of(" \t\r\n") == std::string::npos;
+  const bool blank = e->children.empty() &&
+                     e->text.find_first_not_of(" \t\r\n") == std::string::npos;
   s.state = blank ? Signature::State::kEmpty : Signature::State::kFilled;
   s.xml = e->raw;
   s.prefix = e->prefix;
@@ -261,13 +261,11 @@ Result<Signature> ReadSignature(const XmlElement* e, const XmlLimits& limits) {
   if (s.prefix == "edXML" && s.ns != kEdxmlNamespace) {
     return Refused('M', e->name, "binds the edXML prefix to another namespace");
   }
-  const std::string alone = "<edXML:carrier xmlns:edXML=\"" +
-                            std::string(kEdxmlNamespace) + "\"" +
-                            SignatureNamespace(s) + ">" + s.xml +
-                            "</edXML:carrier>";
+  const std::string alone =
+      "<edXML:carrier xmlns:edXML=\"" + std::string(kEdxmlNamespace) + "\"" +
+      SignatureNamespace(s) + ">" + s.xml + "</edXML:carrier>";
   if (!ParseXml(alone, limits, {}).ok()) {
-    return Refused('M', e->name,
-                   "uses a namespace prefix declared outside it");
+    return Refused('M', e->name, "uses a namespace prefix declared outside it");
   }
   return s;
 }
@@ -277,9 +275,9 @@ Status ReadAttachments(const XmlElement& e, const EnvelopeLimits& limits,
   ElementFields f(e, "AttachmentEncoded", unmapped);
   const std::vector<const XmlElement*> all = f.All("Attachment");
   if (all.size() > limits.max_attachments) {
-    return Refused('R', f.PathOf("Attachment"),
-                   "more than " + std::to_string(limits.max_attachments) +
-                       " attachments");
+    return Refused(
+        'R', f.PathOf("Attachment"),
+        "more than " + std::to_string(limits.max_attachments) + " attachments");
   }
   for (size_t i = 0; i < all.size(); ++i) {
     ElementFields a(*all[i], Indexed(f.PathOf("Attachment"), i), unmapped);

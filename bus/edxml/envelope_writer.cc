@@ -73,8 +73,7 @@ void WriteMessageHeader(XmlOut& out, const MessageHeader& h) {
 
 void WriteBusiness(XmlOut& out, const Business& b) {
   out.Open("Bussiness");
-  out.Leaf("BussinessDocType",
-           std::to_string(static_cast<int>(b.doc_type)));
+  out.Leaf("BussinessDocType", std::to_string(static_cast<int>(b.doc_type)));
   out.Leaf("BussinessDocReason", b.doc_reason);
   out.Leaf("DocumentId", b.document_id);
   out.Leaf("Paper", b.paper);
@@ -125,7 +124,8 @@ void WriteBusiness(XmlOut& out, const Business& b) {
 std::string SignatureNamespace(const Signature& s) {
   if (s.state == Signature::State::kAbsent || s.ns.empty()) return "";
   if (s.prefix == "edXML") return "";
-  std::string decl = s.prefix.empty() ? " xmlns=\"" : " xmlns:" + s.prefix + "=\"";
+  std::string decl =
+      s.prefix.empty() ? " xmlns=\"" : " xmlns:" + s.prefix + "=\"";
   XmlOut(&decl).Text(s.ns);
   decl += '"';
   return decl;

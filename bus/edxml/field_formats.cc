@@ -54,9 +54,9 @@ std::optional<int> SmallInt(std::string_view text) {
 Status CheckDate(std::string_view path, std::string_view text,
                  bool dashes_too) {
   if (text.empty() || IsEdxmlDate(text, dashes_too)) return Status::Ok();
-  return Refused('M', path,
-                 dashes_too ? "must be yyyy/MM/dd (or yyyy-MM-dd)"
-                            : "must be yyyy/MM/dd");
+  return Refused(
+      'M', path,
+      dashes_too ? "must be yyyy/MM/dd (or yyyy-MM-dd)" : "must be yyyy/MM/dd");
 }
 
 Status CheckTimestamp(std::string_view path, std::string_view text) {

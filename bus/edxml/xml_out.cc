@@ -46,12 +46,22 @@ void XmlOut::Text(std::string_view text) {
   for (char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '&': out_->append("&amp;"); break;
-      case '<': out_->append("&lt;"); break;
-      case '>': out_->append("&gt;"); break;
-      case '\r': out_->append("&#13;"); break;
+      case '&':
+        out_->append("&amp;");
+        break;
+      case '<':
+        out_->append("&lt;");
+        break;
+      case '>':
+        out_->append("&gt;");
+        break;
+      case '\r':
+        out_->append("&#13;");
+        break;
       case '\t':
-      case '\n': out_->push_back(ch); break;
+      case '\n':
+        out_->push_back(ch);
+        break;
       default:
         if (c < 0x20) {
           out_->append("\xEF\xBF\xBD");

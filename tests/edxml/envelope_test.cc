@@ -2,11 +2,10 @@
 // write back with explicit "edXML:" prefixes and parse again to the same
 // model with byte-identical attachments, and bad fields are refused naming
 // the element and the rule as the axis hubs do.
-#include "bus/edxml/edxml_envelope.h"
-
 #include <catch2/catch.hpp>
 #include <regex>
 
+#include "bus/edxml/edxml_envelope.h"
 #include "tests/edxml/edxml_samples.h"
 
 namespace docbus::edxml {
@@ -103,8 +102,7 @@ TEST_CASE("revocation, update and replacement carry what they act on",
   CHECK(update.business.has_document_info);
   CHECK(update.business.document_info.document_receiver == "1");
   REQUIRE(update.business.document_info.receivers.size() == 2);
-  CHECK(update.business.document_info.receivers[1].organ_id ==
-        "000.00.00.H29");
+  CHECK(update.business.document_info.receivers[1].organ_id == "000.00.00.H29");
   CHECK(update.signature.state == Signature::State::kAbsent);
 
   const Envelope replace = Parsed(Sample("replacement.edxml"));
@@ -186,10 +184,12 @@ TEST_CASE("bad envelopes are refused naming the element and the rule",
   const std::string second_to = "<edXML:OrganId>000.00.00.H14</edXML:OrganId>";
   const std::vector<Case> cases = {
       {"no recipient",
-       std::regex_replace(good, std::regex("<edXML:To>[\\s\\S]*?</edXML:To>"), ""),
+       std::regex_replace(good, std::regex("<edXML:To>[\\s\\S]*?</edXML:To>"),
+                          ""),
        "N.MessageHeader.To: missing"},
       {"a recipient twice",
-       Replaced(good, second_to, "<edXML:OrganId>000.00.00.H41</edXML:OrganId>"),
+       Replaced(good, second_to,
+                "<edXML:OrganId>000.00.00.H41</edXML:OrganId>"),
        "M.MessageHeader.To[1].OrganId:"},
       {"no subject",
        std::regex_replace(good, std::regex("<edXML:Subject>.*</edXML:Subject>"),
@@ -213,8 +213,8 @@ TEST_CASE("bad envelopes are refused naming the element and the rule",
        Replaced(good, "2026/11/28 09:15:00", "2026-11-28T09:15:00"),
        "M.TraceHeaderList.TraceHeader[0].Timestamp:"},
       {"no sender",
-       std::regex_replace(good, std::regex("<edXML:From>[\\s\\S]*?</edXML:From>"),
-                          ""),
+       std::regex_replace(
+           good, std::regex("<edXML:From>[\\s\\S]*?</edXML:From>"), ""),
        "N.MessageHeader.From: missing"},
       {"an attachment that is not base64",
        Replaced(good, "<ContentTransferEncoded>", "<ContentTransferEncoded>*"),
@@ -224,8 +224,9 @@ TEST_CASE("bad envelopes are refused naming the element and the rule",
        std::regex_replace(
            Replaced(good, "<edXML:BussinessDocType>0",
                     "<edXML:BussinessDocType>2"),
-           std::regex("<edXML:DocumentId>000.00.00.G22,2026/11/28,1896/"
-                      "VPCP-TTĐT</edXML:DocumentId>\\s*<edXML:BussinessDocType>"),
+           std::regex(
+               "<edXML:DocumentId>000.00.00.G22,2026/11/28,1896/"
+               "VPCP-TTĐT</edXML:DocumentId>\\s*<edXML:BussinessDocType>"),
            "<edXML:BussinessDocType>"),
        "N.TraceHeaderList.Bussiness.DocumentId:"},
       {"a replacement that names nothing",
@@ -234,7 +235,8 @@ TEST_CASE("bad envelopes are refused naming the element and the rule",
       {"another root", Replaced(good, "<edXML xmlns", "<edXMLX xmlns"),
        "M.xml:"},
       {"a root in another namespace",
-       Replaced(good, "<edXML xmlns=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">",
+       Replaced(good,
+                "<edXML xmlns=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">",
                 "<edXML xmlns=\"urn:other\">"),
        "M.edXML: the root element must be edXML"},
   };

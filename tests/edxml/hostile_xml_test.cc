@@ -36,8 +36,9 @@ Status Refusal(const std::string& bytes, const EnvelopeLimits& limits = {}) {
 }
 
 TEST_CASE("a billion laughs is refused at its DOCTYPE", "[edxml]") {
-  std::string doc = "<?xml version=\"1.0\"?>\n<!DOCTYPE edXML [\n"
-                    "<!ENTITY lol \"lol\">\n";
+  std::string doc =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE edXML [\n"
+      "<!ENTITY lol \"lol\">\n";
   for (int i = 1; i <= 9; ++i) {
     doc += "<!ENTITY lol" + std::to_string(i) + " \"";
     for (int k = 0; k < 10; ++k) {
@@ -101,7 +102,8 @@ TEST_CASE("10,000-deep nesting stops at the depth limit", "[edxml]") {
   const size_t growth = PeakRssGrowth([&] { status = Refusal(doc); });
   Print("10,000-deep nesting", growth);
   CHECK(status.code() == Code::kMalformed);
-  CHECK(StartsWith(status.message(), "R.depth: elements nested deeper than 64"));
+  CHECK(
+      StartsWith(status.message(), "R.depth: elements nested deeper than 64"));
   CHECK(status.message().size() < 1000);
 }
 
@@ -171,9 +173,8 @@ TEST_CASE("a large attachment is held once decoded, beside its document",
 
 TEST_CASE("text that is not UTF-8 is refused before it is parsed", "[edxml]") {
   const std::string good = Sample("update.edxml");
-  CHECK(StartsWith(
-      Refusal(Replaced(good, "Hà Nội", "H\xE0 N\xF4i")).message(),
-      "M.encoding: not valid UTF-8"));
+  CHECK(StartsWith(Refusal(Replaced(good, "Hà Nội", "H\xE0 N\xF4i")).message(),
+                   "M.encoding: not valid UTF-8"));
   CHECK(StartsWith(Refusal(Replaced(good, "Hà Nội", "H\xC0\xAF")).message(),
                    "M.encoding:"));  // an overlong form
   CHECK(StartsWith(Refusal("\xFF\xFE<\0e\0d\0X\0M\0L\0>\0").message(),
@@ -182,9 +183,9 @@ TEST_CASE("text that is not UTF-8 is refused before it is parsed", "[edxml]") {
       Refusal(Replaced(good, "encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\""))
           .message(),
       "M.encoding: the XML declaration names an encoding other than UTF-8"));
-  CHECK(StartsWith(Refusal(Replaced(good, "Hà Nội", std::string("H\0", 2)))
-                       .message(),
-                   "M.encoding: a NUL byte"));
+  CHECK(StartsWith(
+      Refusal(Replaced(good, "Hà Nội", std::string("H\0", 2))).message(),
+      "M.encoding: a NUL byte"));
 }
 
 TEST_CASE("XML that is not well-formed is refused with libxml2's reason",

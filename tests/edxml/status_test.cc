@@ -1,10 +1,9 @@
 // edXML status packets: one sample per code docbus carries, written back
 // with explicit prefixes and read again to the same packet; the code table;
 // what each code needs.
-#include "bus/edxml/edxml_status.h"
-
 #include <catch2/catch.hpp>
 
+#include "bus/edxml/edxml_status.h"
 #include "tests/edxml/edxml_samples.h"
 
 namespace docbus::edxml {
@@ -106,8 +105,8 @@ TEST_CASE("bad status packets are refused naming the element and the rule",
       {"a time stamp in another format",
        Replaced(arrived, "2026/11/28 10:01:00", "28/11/2026 10:01"),
        "M.Status.Timestamp:"},
-      {"an envelope instead of a status",
-       Sample("update.edxml"), "N.Status: missing"},
+      {"an envelope instead of a status", Sample("update.edxml"),
+       "N.Status: missing"},
   };
   for (const Case& c : cases) {
     INFO(c.what);

@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   // What is written carries explicit prefixes and may be larger than what
   // was read: it is read back with room for that.
-  const docbus::edxml::EnvelopeLimits in = Limits(1 << 20), back = Limits(8 << 20);
+  const docbus::edxml::EnvelopeLimits in = Limits(1 << 20),
+                                      back = Limits(8 << 20);
   if (auto env = docbus::edxml::ParseEnvelope(text, in); env.ok()) {
     env->unmapped.clear();
     auto again =
@@ -35,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto status = docbus::edxml::ParseStatus(text, in.xml); status.ok()) {
     status->unmapped.clear();
-    auto again =
-        docbus::edxml::ParseStatus(docbus::edxml::WriteStatus(*status), back.xml);
+    auto again = docbus::edxml::ParseStatus(docbus::edxml::WriteStatus(*status),
+                                            back.xml);
     if (!again.ok() || !(*again == *status)) std::abort();
   }
   return 0;
