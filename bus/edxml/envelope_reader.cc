@@ -15,6 +15,23 @@ std::string Indexed(const std::string& path, size_t i) {
   return path + "[" + std::to_string(i) + "]";
 }
 
+// Every `name` child read by `read(element, "<path>.<name>[i]", unmapped)`.
+template <typename T>
+Result<std::vector<T>> ReadEach(ElementFields& f, std::string_view name,
+                                Result<T> (*read)(const XmlElement&,
+                                                  const std::string&,
+                                                  Unmapped*),
+                                Unmapped* unmapped) {
+  std::vector<T> items;
+  const std::vector<const XmlElement*> all = f.All(name);
+  for (size_t i = 0; i < all.size(); ++i) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        T item, read(*all[i], Indexed(f.PathOf(name), i), unmapped));
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
 Result<std::vector<std::string>> Texts(ElementFields& f,
                                        std::string_view name) {
   std::vector<std::string> texts;
@@ -129,14 +146,8 @@ Status ReadMessageHeader(const XmlElement& e, const EnvelopeLimits& limits,
     }
     o.Finish();
   }
-  const std::vector<const XmlElement*> responses = f.All("ResponseFor");
-  for (size_t i = 0; i < responses.size(); ++i) {
-    DOCBUS_ASSIGN_OR_RETURN(
-        ResponseFor r,
-        ReadResponseFor(*responses[i], Indexed(f.PathOf("ResponseFor"), i),
-                        unmapped));
-    h.response_for.push_back(std::move(r));
-  }
+  DOCBUS_ASSIGN_OR_RETURN(
+      h.response_for, ReadEach(f, "ResponseFor", &ReadResponseFor, unmapped));
   DOCBUS_ASSIGN_OR_RETURN(h.steering_type, f.Text("SteeringType"));
   DOCBUS_RETURN_IF_ERROR(
       CheckInteger(f.PathOf("SteeringType"), h.steering_type));
@@ -157,13 +168,8 @@ Status ReadBusiness(const XmlElement& e, const std::string& path, Business& b,
   DOCBUS_ASSIGN_OR_RETURN(b.doc_reason, f.Text("BussinessDocReason"));
   DOCBUS_ASSIGN_OR_RETURN(b.document_id, f.Text("DocumentId"));
   DOCBUS_ASSIGN_OR_RETURN(b.paper, f.Text("Paper"));
-  const std::vector<const XmlElement*> staff = f.All("StaffInfo");
-  for (size_t i = 0; i < staff.size(); ++i) {
-    DOCBUS_ASSIGN_OR_RETURN(
-        StaffInfo s,
-        ReadStaffInfo(*staff[i], Indexed(f.PathOf("StaffInfo"), i), unmapped));
-    b.staff.push_back(std::move(s));
-  }
+  DOCBUS_ASSIGN_OR_RETURN(b.staff,
+                          ReadEach(f, "StaffInfo", &ReadStaffInfo, unmapped));
   DOCBUS_ASSIGN_OR_RETURN(const XmlElement* info,
                           f.Optional("BussinessDocumentInfo"));
   if (info != nullptr) {
