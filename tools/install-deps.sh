@@ -3,7 +3,8 @@
 # its quickstart. Run as root (or through sudo). Nothing else is downloaded.
 # postgresql-15 and libpq-dev: the PostgreSQL store and its tests (which start
 # a throwaway cluster of their own); prometheus: promtool checks /metrics;
-# tzdata: the agency time zone of document dates.
+# tzdata: the agency time zone of document dates; libxml2-dev: the edXML
+# envelope reader.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -15,5 +16,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libspdlog-dev catch2 libsqlite3-dev sqlite3 libcli11-dev libtomlplusplus-dev \
   libcpp-httplib-dev nlohmann-json3-dev \
   golang-go golang-golang-x-mod-dev \
-  postgresql-15 libpq-dev prometheus tzdata \
+  postgresql-15 libpq-dev prometheus tzdata libxml2-dev \
   curl procps

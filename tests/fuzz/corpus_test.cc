@@ -12,6 +12,7 @@
 extern "C" int AgentJsonFuzzInput(const uint8_t* data, size_t size);
 extern "C" int AuditFormatsFuzzInit(int* argc, char*** argv);
 extern "C" int AuditFormatsFuzzInput(const uint8_t* data, size_t size);
+extern "C" int EdxmlEnvelopeFuzzInput(const uint8_t* data, size_t size);
 
 namespace {
 
@@ -35,6 +36,7 @@ TEST_CASE("the committed fuzz corpora pass through their targets", "[fuzz]") {
   Replay("agent_json_fuzz", AgentJsonFuzzInput);
   AuditFormatsFuzzInit(nullptr, nullptr);
   Replay("audit_formats_fuzz", AuditFormatsFuzzInput);
+  Replay("edxml_envelope_fuzz", EdxmlEnvelopeFuzzInput);
 }
 
 }  // namespace
