@@ -136,6 +136,11 @@ void AgentSocket::DrainMonitor() const {
         if (connected_) Logger()->warn("disconnected from the broker");
         connected_ = false;
         replace_ = true;
+        // A broker that dropped us, or went silent, is likelier gone than
+        // back in a moment: with others, try the next first (a standby
+        // that has not taken over refuses at once, and the list comes
+        // round again).
+        if (endpoints_.size() > 1) failed_here_ = true;
         break;
       default:
         break;

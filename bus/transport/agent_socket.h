@@ -40,8 +40,11 @@ struct AgentSocketOptions {
   int64_t max_message_bytes = 64 << 20;
   int reconnect_ivl_ms = 200;
   int reconnect_ivl_max_ms = 5000;
-  int heartbeat_ivl_ms = 5000;
-  int heartbeat_timeout_ms = 15000;
+  // ZMTP PING every second; a broker silent for 5 s (paused, or its
+  // machine gone without a reset) is left for the next of the list: about
+  // the time a standby takes to be sure the active one is gone (lease_ms).
+  int heartbeat_ivl_ms = 1000;
+  int heartbeat_timeout_ms = 5000;
   // A handshake not done by then fails (a broker that accepts TCP but does
   // not answer, e.g. a paused one).
   int handshake_ivl_ms = 5000;
