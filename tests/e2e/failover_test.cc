@@ -136,6 +136,16 @@ TEST_CASE(
   CHECK(local::Deployment::WaitUntil([&] { return IsStandby(d, 0); },
                                      seconds(30)));
   CHECK(d.ActiveBroker() == 1);
+  // An operator asks both: each one's role, then the active one's queues.
+  const std::string both = "status --broker " + d.broker_data(0).string() +
+                           "," + d.broker_data(1).string();
+  int code = -1;
+  auto shown = d.RunDocbus(both, &code);
+  REQUIRE(shown.ok());
+  INFO(*shown);
+  CHECK(code == 0);
+  CHECK(shown->find("standby") != std::string::npos);
+  CHECK(shown->find("active (epoch") != std::string::npos);
   load.Stop();
 
   // Every agent took a checkpoint of the new active's log beyond the one it

@@ -55,21 +55,8 @@ std::string PgCluster::Dsn(const std::string& dbname) const {
 }
 
 Status PgCluster::Exec(const std::string& dbname, const std::string& sql) {
-  PGconn* conn =
-      dbname == "postgres" ? admin_ : PQconnectdb(Dsn(dbname).c_str());
-  Status s;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    s = Status(Code::kUnavailable, PQerrorMessage(conn));
-  } else {
-    PGresult* r = PQexec(conn, sql.c_str());
-    const ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      s = Status(Code::kInternal, sql + ": " + PQresultErrorMessage(r));
-    }
-    PQclear(r);
-  }
-  if (conn != admin_) PQfinish(conn);
-  return s;
+  if (dbname != "postgres") return ExecOn(Dsn(dbname), sql);
+  return ExecWith(admin_, sql);
 }
 
 Result<int64_t> PgCluster::QueryInt(const std::string& dbname,

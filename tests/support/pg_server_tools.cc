@@ -172,19 +172,23 @@ Result<int> StartServer(const fs::path& data, const fs::path& server_log,
                 started.message() + "\nserver log:\n" + LogTail(server_log));
 }
 
+Status ExecWith(PGconn* conn, const std::string& sql) {
+  if (PQstatus(conn) != CONNECTION_OK) {
+    return Status(Code::kUnavailable, PQerrorMessage(conn));
+  }
+  Status s;
+  PGresult* r = PQexec(conn, sql.c_str());
+  const ExecStatusType st = PQresultStatus(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    s = Status(Code::kInternal, sql + ": " + PQresultErrorMessage(r));
+  }
+  PQclear(r);
+  return s;
+}
+
 Status ExecOn(const std::string& dsn, const std::string& sql) {
   PGconn* conn = PQconnectdb(dsn.c_str());
-  Status s;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    s = Status(Code::kUnavailable, PQerrorMessage(conn));
-  } else {
-    PGresult* r = PQexec(conn, sql.c_str());
-    const ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      s = Status(Code::kInternal, sql + ": " + PQresultErrorMessage(r));
-    }
-    PQclear(r);
-  }
+  Status s = ExecWith(conn, sql);
   PQfinish(conn);
   return s;
 }

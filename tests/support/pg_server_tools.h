@@ -9,6 +9,7 @@
 // thread; a ServerWatchdog belongs to the thread that owns its servers.
 #pragma once
 
+#include <libpq-fe.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -59,6 +60,8 @@ Result<int> StartServer(const std::filesystem::path& data,
 // Runs SQL through a new connection to `dsn`. kUnavailable if it cannot
 // connect; kInternal with the server's message if the statement fails.
 Status ExecOn(const std::string& dsn, const std::string& sql);
+// The same on an open connection (kept open).
+Status ExecWith(PGconn* conn, const std::string& sql);
 
 // The single integer a query through a new connection to `dsn` returns.
 // kUnavailable if it cannot connect; kInternal if the query fails or does
