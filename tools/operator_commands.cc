@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "bus/core/config.h"
+
 namespace docbus {
 namespace {
 
@@ -99,25 +101,26 @@ BrokerAnswer Ask(const std::string& url) {
   return answer;
 }
 
-std::vector<std::string> SplitList(const std::string& list) {
+// A list option's items; empty ones (a trailing comma) are skipped.
+std::vector<std::string> Items(const std::string& list) {
   std::vector<std::string> out;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
+  for (std::string& item : SplitCommaList(list)) {
+    if (!item.empty()) out.push_back(std::move(item));
   }
   return out;
 }
 
 // Asks every broker of the lists; prints the role of each when there are
 // several, then the active one's status. 1 when no broker is active.
-int Status(const std::string& broker_dirs, const std::string& urls, bool json) {
+int ShowStatus(const std::string& broker_dirs, const std::string& urls,
+               bool json) {
   std::vector<BrokerAnswer> answers;
-  for (const std::string& folder : SplitList(broker_dirs)) {
+  for (const std::string& folder : Items(broker_dirs)) {
     std::string error;
     const std::string url = UrlOfDataFolder(folder, error);
     answers.push_back(url.empty() ? BrokerAnswer{folder, error, {}} : Ask(url));
   }
-  for (const std::string& url : SplitList(urls)) answers.push_back(Ask(url));
+  for (const std::string& url : Items(urls)) answers.push_back(Ask(url));
   const BrokerAnswer* active = nullptr;
   for (const BrokerAnswer& a : answers) {
     // A broker without roles (a store of its own) is always the active one.
@@ -176,7 +179,7 @@ void AddOperatorCommands(CLI::App& app) {
       throw CLI::ValidationError("--broker or --url",
                                  "name at least one broker");
     }
-    if (const int code = Status(*broker_dirs, *urls, *json); code != 0) {
+    if (const int code = ShowStatus(*broker_dirs, *urls, *json); code != 0) {
       throw CLI::RuntimeError(code);
     }
   });

@@ -60,8 +60,6 @@ Status Broker::Open() {
   auto lock = FolderLock::TryAcquire(options_.data_dir / "lock");
   if (!lock.ok()) return lock.status().Prefixed("key 'broker.data_dir'");
   data_lock_.emplace(std::move(lock).value());
-  // Keys, certificates and the registry are checked now, active or not.
-  DOCBUS_RETURN_IF_ERROR(BrokerLoop::CheckKeys(options_, clock_));
 
   store::StoreSelection selection = StoreSelectionOf(options_, &clock_);
   selection.holder = HolderName(options_);
@@ -72,7 +70,12 @@ Status Broker::Open() {
   // Whoever can become active at start does so now, so a broker alone on
   // its store starts exactly as before: a bad store or log stops it here.
   DOCBUS_RETURN_IF_ERROR(TryBecomeActive());
-  if (!loop_) PublishStandbySnapshot();
+  if (!loop_) {
+    // A standby's keys, certificates and registry are checked now too (an
+    // active broker's loop has just loaded them), not first at takeover.
+    DOCBUS_RETURN_IF_ERROR(BrokerLoop::CheckKeys(options_, clock_));
+    PublishStandbySnapshot();
+  }
 
   if (!options_.http_listen.empty()) {
     StatusHttpHandlers handlers{
@@ -111,7 +114,6 @@ Status Broker::TryBecomeActive() {
     return loop.status();
   }
   loop_ = std::move(loop).value();
-  epoch_ = epoch;
   {
     std::lock_guard lock(mu_);
     zmq_endpoint_ = loop_->zmq_endpoint();
@@ -144,17 +146,17 @@ bool Broker::RenewLease() {
     taken = lease_->TryAcquire();
   }
   if (!taken.ok() || !taken->has_value()) return false;
-  if (**taken != epoch_ + 1) {
+  const int64_t epoch = **taken;
+  if (epoch != loop_->epoch() + 1) {
     lease_->Release();  // another broker was active: this state is stale
     return false;
   }
-  epoch_ = **taken;
-  loop_->Renew(epoch_);
-  metrics_->Set(metric::kEpoch, "", static_cast<double>(epoch_));
+  loop_->Renew(epoch);
+  metrics_->Set(metric::kEpoch, "", static_cast<double>(epoch));
   ComponentLogger("broker")->warn(
       "took the broker lease again after its session ended, no other broker "
       "active meanwhile: epoch={}",
-      epoch_);
+      epoch);
   return true;
 }
 

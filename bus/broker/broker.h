@@ -115,7 +115,6 @@ class Broker {
   std::string http_url_;
   std::string endpoints_file_;
   int64_t started_unix_ms_ = 0;
-  int64_t epoch_ = 0;  // of the lease the loop runs under
   bool stopped_ = false;
 };
 

@@ -226,15 +226,7 @@ Status BrokerLoop::RunTurn() {
 
   Status s = checkpointer_->MaybeCheckpoint(mono);
   if (s.code() == Code::kFenced) fenced_ = true;
-  if (!s.ok() && !fenced_) {
-    metrics_.Add(metric::kStoreFailures);
-    if (ctx_->store_failures++ == 0) {
-      log_->error(
-          "checkpoint failed (will retry; until a turn commits again, further "
-          "store failures are only counted): {}",
-          s.ToString());
-    }
-  }
+  if (!s.ok() && !fenced_) NoteStoreFailure(*ctx_, "checkpoint failed", s);
   // Nothing more is sent by a broker that may no longer be the active one.
   DOCBUS_RETURN_IF_ERROR(CheckStillActive());
   // Sessions whose connection ended send nothing more, before anything else
@@ -247,14 +239,8 @@ Status BrokerLoop::RunTurn() {
   auto sent = dispatcher_->DeliverAll(mono, kMaxDeliveriesPerAgencyPerTurn,
                                       &more_to_deliver_);
   if (!resent.ok() || !sent.ok()) {
-    // Part of the same outage as failed turns: said once, then counted.
-    if (ctx_->store_failures++ == 0) {
-      log_->error(
-          "delivery failed (will retry; until a turn commits again, further "
-          "store failures are only counted): {}",
-          (!resent.ok() ? resent.status() : sent.status()).ToString());
-    }
-    metrics_.Add(metric::kStoreFailures);
+    NoteStoreFailure(*ctx_, "delivery failed",
+                     !resent.ok() ? resent.status() : sent.status());
     more_to_deliver_ = false;
   } else if (*sent > 0) {
     CrashPoint("broker.after_deliver");
@@ -375,7 +361,6 @@ Status BrokerLoop::CheckStillActive() const {
 }
 
 void BrokerLoop::RecoverFromFailedTurn() {
-  metrics_.Add(metric::kStoreFailures);
   audit_->Reload();
   auto depths = store_->QueueDepths();
   if (depths.ok()) {

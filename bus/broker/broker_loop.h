@@ -86,6 +86,8 @@ class BrokerLoop {
   // True once the store refused this loop's epoch: another broker has been
   // active since, and this loop's state is stale.
   bool refused_by_store() const { return fenced_; }
+  // The lease epoch the loop runs under (0: a store of its own).
+  int64_t epoch() const { return leadership_.epoch; }
   // Goes on under a new epoch of the same lease, taken again after its
   // session ended while no other broker held it (Broker::RenewLease).
   void Renew(int64_t epoch);

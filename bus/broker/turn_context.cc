@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "bus/broker/broker_metrics.h"
 #include "bus/core/log.h"
 #include "bus/core/wire_reason.h"
 
@@ -54,14 +55,22 @@ void Turn::AnswerRejected(const transport::Peer& peer, std::string_view id,
 void Turn::Fail(const Status& status) {
   if (!failure_.ok()) return;
   failure_ = status.ok() ? Status(Code::kInternal, "turn failed") : status;
+  // Losing the lease is not a store failure: the broker steps down.
+  if (failure_.code() != Code::kFenced) {
+    NoteStoreFailure(ctx, "store failure, rolling the turn back", failure_);
+  }
+}
+
+void NoteStoreFailure(BrokerContext& ctx, std::string_view what,
+                      const Status& why) {
+  ctx.metrics.Add(metric::kStoreFailures);
   if (ctx.store_failures++ == 0) {
     ctx.log->error(
-        "store failure, rolling the turn back (until a turn commits again, "
-        "further failures are only counted): {}",
-        failure_.ToString());
+        "{} (will retry; until a turn commits again, further store failures "
+        "are only counted): {}",
+        what, why.ToString());
   } else {
-    ctx.log->debug("store failure, rolling the turn back: {}",
-                   failure_.ToString());
+    ctx.log->debug("{}: {}", what, why.ToString());
   }
 }
 

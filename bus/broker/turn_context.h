@@ -72,6 +72,13 @@ struct BrokerContext {
   int64_t store_failures = 0;
 };
 
+// The store failed `what` (a turn, a checkpoint, a delivery round): counted
+// in docbus_broker_store_failures_total, logged at error only at the first
+// failure since a turn last committed (an outage is one line, not one per
+// turn), at debug after that.
+void NoteStoreFailure(BrokerContext& ctx, std::string_view what,
+                      const Status& why);
+
 // One message from an authenticated agency.
 struct Inbound {
   transport::Peer peer;   // the connection it came on: answers go there

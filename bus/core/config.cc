@@ -1,10 +1,10 @@
 #include "bus/core/config.h"
 
-#include "bus/core/files.h"
-
 #include <toml++/toml.h>
 
 #include <sstream>
+
+#include "bus/core/files.h"
 
 namespace docbus {
 
@@ -20,14 +20,15 @@ struct Config::Impl {
     return table.at_path(key).node();
   }
   void Error(std::string_view key, std::string_view why) {
-    errors.push_back(source + ": key '" + std::string(key) + "': " +
-                     std::string(why));
+    errors.push_back(source + ": key '" + std::string(key) +
+                     "': " + std::string(why));
   }
   void CollectUnread(const toml::table& t, const std::string& prefix,
                      std::vector<std::string>& out) const {
     for (const auto& [k, v] : t) {
-      const std::string key = prefix.empty() ? std::string(k.str())
-                                             : prefix + "." + std::string(k.str());
+      const std::string key = prefix.empty()
+                                  ? std::string(k.str())
+                                  : prefix + "." + std::string(k.str());
       if (const toml::table* sub = v.as_table()) {
         CollectUnread(*sub, key, out);
       } else if (!read.contains(key)) {
@@ -64,7 +65,8 @@ Result<Config> Config::Load(const std::filesystem::path& file) {
   if (!text.ok()) {
     return text.status().Prefixed("config");
   }
-  return Parse(*text, std::filesystem::absolute(file).parent_path(), file.string());
+  return Parse(*text, std::filesystem::absolute(file).parent_path(),
+               file.string());
 }
 
 bool Config::Has(std::string_view key) const {
@@ -137,11 +139,26 @@ Status Config::Finish() const {
   std::vector<std::string> unread;
   impl_->CollectUnread(impl_->table, "", unread);
   if (!unread.empty()) {
-    return Status(Code::kInvalidArgument,
-                  impl_->source + ": key '" + unread.front() +
-                      "': unknown key (misspelt?)");
+    return Status(Code::kInvalidArgument, impl_->source + ": key '" +
+                                              unread.front() +
+                                              "': unknown key (misspelt?)");
   }
   return Status::Ok();
+}
+
+std::vector<std::string> SplitCommaList(std::string_view list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string_view one = list.substr(start, comma - start);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    out.emplace_back(one);
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace docbus

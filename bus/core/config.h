@@ -48,4 +48,9 @@ class Config {
   std::unique_ptr<Impl> impl_;
 };
 
+// The items of a comma-separated list value ("tcp://a:7100, tcp://b:7100"),
+// each without surrounding spaces, empty ones kept (so a caller can refuse
+// them).
+std::vector<std::string> SplitCommaList(std::string_view list);
+
 }  // namespace docbus

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "bus/core/config.h"
 #include "bus/core/log.h"
 #include "bus/transport/curve_keys.h"
 #include "bus/transport/routing_id.h"
@@ -16,21 +17,6 @@ constexpr int kMonitoredEvents =
     ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
     ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED;
-
-std::vector<std::string> SplitEndpoints(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    std::string one = list.substr(start, comma - start);
-    while (!one.empty() && one.front() == ' ') one.erase(0, 1);
-    while (!one.empty() && one.back() == ' ') one.pop_back();
-    out.push_back(std::move(one));
-    start = comma + 1;
-  }
-  return out;
-}
 
 std::shared_ptr<spdlog::logger> Logger() {
   return ComponentLogger("transport");
@@ -49,7 +35,7 @@ Result<std::unique_ptr<AgentSocket>> AgentSocket::Connect(
     return Status(Code::kInvalidArgument, "max_message_bytes must be > 0");
   }
   std::unique_ptr<AgentSocket> agent(new AgentSocket(context, options));
-  agent->endpoints_ = SplitEndpoints(options.endpoint);
+  agent->endpoints_ = SplitCommaList(options.endpoint);
   for (const std::string& endpoint : agent->endpoints_) {
     if (endpoint.empty()) {
       return Status(Code::kInvalidArgument,

@@ -41,7 +41,6 @@ TEST_CASE(
   for (int i = 1; i <= 30; ++i) send(i);
   // Everything so far accepted by the broker (on the primary) ...
   REQUIRE(WaitForReceipts(*d, sent, std::chrono::seconds(60)));
-  const size_t before_kill = sent.size();
   for (int i = 31; i <= 40; ++i) send(i);
   // ... then the primary dies with documents in flight, and the replica
   // takes its place.
@@ -59,7 +58,6 @@ TEST_CASE(
   auto stored = (*pair)->QueryInt(*db, "SELECT count(*) FROM documents");
   REQUIRE(stored.ok());
   CHECK(*stored == static_cast<int64_t>(sent.size()));
-  CHECK(before_kill == 30);
 
   const std::filesystem::path log = d->dir() / "broker.log";
   CHECK(LinesContaining(log, "lost the connection to PostgreSQL") >= 1);
