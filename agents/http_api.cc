@@ -51,6 +51,8 @@ int HttpStatusFor(Code code) {
       return 404;
     case Code::kAlreadyExists:
     case Code::kDuplicateConflict:
+    case Code::kDuplicateDocument:
+    case Code::kInvalidTransition:
     case Code::kFailedPrecondition:
       return 409;
     case Code::kTooLarge:

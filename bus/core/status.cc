@@ -31,6 +31,8 @@ std::string_view CodeName(Code code) {
     case Code::kCorruption: return "corruption";
     case Code::kFailedPrecondition: return "failed_precondition";
     case Code::kFenced: return "fenced";
+    case Code::kInvalidTransition: return "invalid_transition";
+    case Code::kDuplicateDocument: return "duplicate_document";
   }
   return "unknown";
 }

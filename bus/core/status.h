@@ -35,6 +35,11 @@ enum class Code : uint16_t {
   kNotPermitted,
   kUnavailable,
   kInternal,
+  // A status that does not follow the document's state machine (01 -> 02 |
+  // 03 -> 04 -> 05 -> 06, 15/16 only in answer to a 13).
+  kInvalidTransition,
+  // A second new document with a DocumentId its sender already used.
+  kDuplicateDocument,
   // Local failures that never cross the wire as such.
   kInvalidArgument,
   kNotFound,

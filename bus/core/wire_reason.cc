@@ -26,6 +26,8 @@ constexpr Pair kPairs[] = {
     {Code::kExpired, v1::REASON_EXPIRED},
     {Code::kUnknownDocument, v1::REASON_UNKNOWN_DOCUMENT},
     {Code::kNotPermitted, v1::REASON_NOT_PERMITTED},
+    {Code::kInvalidTransition, v1::REASON_INVALID_TRANSITION},
+    {Code::kDuplicateDocument, v1::REASON_DUPLICATE_DOCUMENT},
     {Code::kUnavailable, v1::REASON_UNAVAILABLE},
     {Code::kIoError, v1::REASON_UNAVAILABLE},
     {Code::kInternal, v1::REASON_INTERNAL},
