@@ -145,6 +145,20 @@ Result<std::string> EdxmlBridge::ExportStatus(std::string_view status_id) {
   Result<AgencyName> reporter = service_.ResolveAgency(body.from().organ_id());
   const AgencyName name =
       reporter.ok() ? *reporter : AgencyName{body.from().organ_id(), ""};
+  // A revocation request (13) names its document by DocumentId only; the
+  // packet's ResponseFor.Code is the received document's số/ký hiệu.
+  v1::ResponseFor& about = *body.mutable_response_for();
+  if (about.code().empty()) {
+    Result<IncomingDocument> document = service_.Incoming(body.message_id());
+    if (document.ok()) {
+      const v1::Code& code = document->header.code();
+      about.set_code(code.code_number() + "/" + code.code_notation());
+      if (about.promulgation_date().empty()) {
+        about.set_promulgation_date(
+            document->header.promulgation_info().promulgation_date());
+      }
+    }
+  }
   service_.metrics().Add(kExports,
                          Label("kind", "status") + "," + Label("result", "ok"));
   return edxml::WriteStatus(PacketFromStatus(body, name, service_.time_zone()));

@@ -37,7 +37,7 @@ Tag TagAt(std::string_view xml, size_t at, std::string_view name) {
     size_t q = p - 1;
     while (q > 0 && NameChar(xml[q - 1])) --q;
     if (q == p - 1) return tag;
-    tag.prefix = std::string(xml.substr(q, p - q));
+    tag.prefix = std::string(xml.substr(q, p - 1 - q));
     p = q;
   }
   if (p > 0 && xml[p - 1] == '/') {
