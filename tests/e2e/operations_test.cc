@@ -4,8 +4,6 @@
 // without anyone touching the agents; and an agent that cannot reach its
 // broker says so once, in its log, its /healthz, its metrics and on each
 // pending document.
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -16,31 +14,22 @@
 
 #include "bus/core/files.h"
 #include "tests/e2e/e2e_support.h"
+#include "tests/support/shell.h"
 
 namespace docbus::e2e {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::RunShell;
 using Sent =
     std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>;
-
-// Runs a shell command; its exit code, with stdout and stderr in *output.
-int Run(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 // `promtool check metrics` on `text`: "" when it has nothing to say, else
 // its complaints. Fails the test when promtool is not installed
 // (tools/install-deps.sh installs it with the prometheus package).
 std::string PromtoolComplaints(const std::string& text, const fs::path& dir) {
   std::string where;
-  if (Run("command -v promtool", &where) != 0) {
+  if (RunShell("command -v promtool", &where) != 0) {
     FAIL("promtool not found: install the Debian package prometheus "
          "(tools/install-deps.sh)");
   }
@@ -48,7 +37,7 @@ std::string PromtoolComplaints(const std::string& text, const fs::path& dir) {
   std::ofstream(file) << text;
   std::string complaints;
   const int code =
-      Run("promtool check metrics < '" + file.string() + "'", &complaints);
+      RunShell("promtool check metrics < '" + file.string() + "'", &complaints);
   if (code != 0 && complaints.empty()) complaints = "exit " + std::to_string(code);
   return complaints;
 }
@@ -157,7 +146,7 @@ TEST_CASE("a deployment made the quickstart's way survives a broker restart: "
   fs::remove_all(dir);
   options.dir = dir / "demo";
   std::string setup;
-  const int code = Run("DOCBUS_DEMO_DIR='" + options.dir.string() +
+  const int code = RunShell("DOCBUS_DEMO_DIR='" + options.dir.string() +
                            "' DOCBUS_BUILD_DIR='" DOCBUS_BINARY_DIR
                            "' '" DOCBUS_SOURCE_DIR
                            "/tools/quickstart.sh' --no-install --setup-only",
