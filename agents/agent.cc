@@ -40,6 +40,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
       agent->pki_,
       crypto::NationalPki::Load(
           {options.root_certificate, options.crl, options.registry}, clock));
+  agent->PublishPkiValidity();
   Result<std::unique_ptr<crypto::Signer>> signer =
       crypto::Signer::Load(options.signing_key, options.certificate);
   if (!signer.ok())
@@ -131,6 +132,7 @@ Status Agent::ReloadPki() {
         s.ToString());
     return s;
   }
+  PublishPkiValidity();
   const std::shared_ptr<const registry::AgencyRegistry> registry =
       pki_->registry();
   const registry::Agency* self = registry->Find(options_.agency_id);
@@ -142,6 +144,19 @@ Status Agent::ReloadPki() {
         options_.agency_id, self == nullptr ? "not listed" : "revoked");
   }
   return s;
+}
+
+void Agent::PublishPkiValidity() {
+  const crypto::PkiValidity v = pki_->validity();
+  metrics_.Set(metric::kCertificateNotAfter, Label("subject", "national root"),
+               static_cast<double>(v.root_not_after));
+  metrics_.Set(metric::kCrlNextUpdate, "",
+               static_cast<double>(v.crl_next_update));
+  for (const auto& [agency, not_after] : v.agencies) {
+    if (agency != options_.agency_id) continue;
+    metrics_.Set(metric::kCertificateNotAfter, Label("subject", agency),
+                 static_cast<double>(not_after));
+  }
 }
 
 Status Agent::Refused(const Status& why, std::string_view what) {

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,6 +119,11 @@ class BrokerLoop {
   void SendAnswers(std::vector<Outgoing>& answers);
   void AnswerCoveredProofs();
   void PublishSnapshot();
+  // The PKI's expiry dates and the data folder's free space, into `snap`,
+  // the agencies' rows and the metrics (with each registered agency's
+  // connected gauge).
+  void PublishPkiAndDisk(BrokerSnapshot& snap,
+                         std::map<std::string, AgencyStatus>& agencies);
   void ReloadPki();
 
   BrokerOptions options_;

@@ -16,11 +16,20 @@ std::string SnapshotJson(const BrokerSnapshot& s) {
     oldest = std::max(oldest, a.oldest_undelivered_age_s);
     agencies.push_back(
         {{"agency", a.agency},
+         {"name", a.name},
          {"online", a.online},
          {"queue_depth", a.queue_depth},
          {"oldest_undelivered_age_s", a.oldest_undelivered_age_s},
          {"in_flight", a.in_flight},
-         {"credit", a.credit}});
+         {"credit", a.credit},
+         {"certificate_not_after", a.certificate_not_after}});
+  }
+  constexpr int64_t kExpiringWithin = 30 * 86400;
+  const int64_t now_s = s.taken_unix_ms / 1000;
+  nlohmann::json expiring = nlohmann::json::array();
+  for (const auto& [agency, not_after] : s.pki.agencies) {
+    if (not_after != 0 && not_after - now_s < kExpiringWithin)
+      expiring.push_back({{"agency", agency}, {"not_after", not_after}});
   }
   const BrokerCounters& c = s.counters;
   nlohmann::json doc = {
@@ -38,6 +47,12 @@ std::string SnapshotJson(const BrokerSnapshot& s) {
       {"audit_log_size", s.audit_log_size},
       {"checkpoint_size", s.checkpoint_size},
       {"agencies", agencies},
+      {"pki",
+       {{"root_not_after", s.pki.root_not_after},
+        {"crl_next_update", s.pki.crl_next_update},
+        {"certificates_expiring", expiring}}},
+      {"data",
+       {{"free_bytes", s.data_free_bytes}, {"size_bytes", s.data_size_bytes}}},
       {"counters",
        {{"accepted", c.accepted},
         {"duplicates", c.duplicates},

@@ -11,16 +11,19 @@
 #include <vector>
 
 #include "bus/broker/turn_context.h"
+#include "bus/crypto/national_pki.h"
 
 namespace docbus::broker {
 
 struct AgencyStatus {
   std::string agency;
+  std::string name;  // from the registry
   bool online = false;
   int64_t queue_depth = 0;
   double oldest_undelivered_age_s = 0;  // 0 when nothing is queued
   int64_t in_flight = 0;
   int64_t credit = 0;
+  int64_t certificate_not_after = 0;  // Unix seconds; 0: unknown
 };
 
 struct BrokerSnapshot {
@@ -37,13 +40,20 @@ struct BrokerSnapshot {
   uint64_t checkpoint_size = 0;
   // Agencies that are online or have something queued, by id.
   std::vector<AgencyStatus> agencies;
+  crypto::PkiValidity pki;
+  // The file system of the data folder: bytes available and its size.
+  int64_t data_free_bytes = 0;
+  int64_t data_size_bytes = 0;
   BrokerCounters counters;
 };
 
 // The /v1/status JSON document:
 // {"agencies_online": [...], "queue_depth": n, "oldest_undelivered_age_s": x,
 //  "agencies": [{"agency", "online", "queue_depth", "oldest_undelivered_age_s",
-//                "in_flight", "credit"}...],
+//                "name", "in_flight", "credit", "certificate_not_after"}...],
+//  "pki": {"root_not_after", "crl_next_update", "certificates_expiring":
+//          [{"agency", "not_after"}...] (within 30 days)},
+//  "data": {"free_bytes", "size_bytes"},
 //  "counters": {"accepted", ...}, "audit_log_size", "checkpoint_size",
 //  "log_origin", "uptime_s", "taken_unix_ms", "role", "epoch",
 //  "active_broker"}

@@ -28,7 +28,7 @@ std::set<std::string> FieldsRead(const std::string& objects) {
 TEST_CASE("every /v1/status field the dashboard reads is one the broker writes",
           "[broker][dashboard]") {
   BrokerSnapshot snapshot;
-  snapshot.agencies.push_back({"000.00.00.H41", false, 3, 400.0, 0, 0});
+  snapshot.agencies.push_back({"000.00.00.H41", "Bộ Nội vụ", false, 3, 400.0, 0, 0});
   const nlohmann::json status = nlohmann::json::parse(SnapshotJson(snapshot));
 
   const std::set<std::string> top = FieldsRead("s|status");

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -133,6 +134,95 @@ TEST_CASE("promtool accepts the broker's and the agent's /metrics, every "
   for (const auto& name : CountersWithoutSample(agent->body)) {
     CHECK(agent_open.contains(name));
   }
+}
+
+// The docbus_* metric names the shipped alerting rules use.
+std::set<std::string> MetricsTheAlertsUse() {
+  auto rules = ReadFileLimited(
+      fs::path(DOCBUS_SOURCE_DIR) / "tools/packaging/docbus-alerts.yml", 1 << 20);
+  REQUIRE(rules.ok());
+  std::set<std::string> names;
+  static const std::regex kName("docbus_[a-z_]+");
+  for (auto it = std::sregex_iterator(rules->begin(), rules->end(), kName);
+       it != std::sregex_iterator(); ++it) {
+    names.insert(it->str());
+  }
+  return names;
+}
+
+// A sample's value: the first line of `text` that starts with `series`.
+double Sample(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  return at == std::string::npos
+             ? -1
+             : std::atof(text.c_str() + at + series.size() + 2);
+}
+
+TEST_CASE("every metric the shipped alerts use is served, with the expiry "
+          "dates, the free space and each agency's connection; docbus "
+          "status shows them",
+          "[e2e][metrics]") {
+  auto d = MakeDeployment({kG22, kH41});
+  REQUIRE(d->StartBroker().ok());
+  REQUIRE(d->StartAgent(kG22).ok());  // H41 registered, never started
+  std::string attachment;
+  REQUIRE(d->Send(kG22, MakeDocument({kH41}, 1, 100, &attachment)).ok());
+  // What DocbusAgencyOfflineWithQueue fires on: H41 offline, one queued.
+  const std::string of_h41 = "{agency=\"" + kH41 + "\"}";
+  REQUIRE(local::Deployment::WaitUntil(
+      [&] {
+        auto m = d->BrokerMetrics();
+        return m.ok() &&
+               Sample(*m, "docbus_broker_agency_connected{agency=\"" + kG22 +
+                              "\"}") == 1 &&
+               Sample(*m, "docbus_broker_queue_depth" + of_h41) == 1;
+      },
+      std::chrono::seconds(30)));
+  auto broker = d->BrokerMetrics();
+  REQUIRE(broker.ok());
+  auto agent = d->AgentHttp(kG22, "/metrics");
+  REQUIRE(agent.ok());
+  REQUIRE(local::Deployment::WaitUntil(
+      [&] {
+        agent = d->AgentHttp(kG22, "/metrics");
+        return agent.ok() && Sample(agent->body, "docbus_agent_data_size_bytes") > 0;
+      },
+      std::chrono::seconds(30)));
+
+  const std::set<std::string> used = MetricsTheAlertsUse();
+  CHECK(used.size() >= 12);
+  for (const std::string& name : used) {
+    INFO(name);
+    const std::string family = "# TYPE " + name + " ";
+    const bool served = Occurrences(*broker, family) > 0 ||
+                        Occurrences(agent->body, family) > 0;
+    CHECK(served);
+  }
+
+  CHECK(Sample(*broker, "docbus_broker_agency_connected" + of_h41) == 0);
+  CHECK(Sample(*broker, "docbus_broker_oldest_undelivered_seconds" + of_h41) >= 0);
+  const double now_s = static_cast<double>(std::time(nullptr));
+  const double cert = Sample(
+      *broker, "docbus_broker_certificate_not_after_timestamp_seconds{subject=\"" +
+                   kH41 + "\"}");
+  CHECK(cert > now_s);
+  CHECK(Sample(*broker, "docbus_broker_crl_next_update_timestamp_seconds") > now_s);
+  CHECK(Sample(*broker, "docbus_broker_data_size_bytes") > 0);
+  CHECK(Sample(*broker, "docbus_broker_data_free_bytes") > 0);
+  CHECK(Sample(agent->body,
+               "docbus_agent_certificate_not_after_timestamp_seconds{subject=\"" +
+                   kG22 + "\"}") > now_s);
+  CHECK(Sample(agent->body, "docbus_agent_crl_next_update_timestamp_seconds") > now_s);
+
+  int code = -1;
+  auto status = d->RunDocbus("status --broker '" + d->broker_data(0).string() + "'",
+                             &code);
+  REQUIRE(status.ok());
+  INFO(*status);
+  CHECK(code == 0);
+  CHECK_THAT(*status, Catch::Contains("pki: root until 20"));
+  CHECK_THAT(*status, Catch::Contains("CRL next update 20"));
+  CHECK_THAT(*status, Catch::Contains("data folder: "));
 }
 
 TEST_CASE("a deployment made the quickstart's way survives a broker restart: "
