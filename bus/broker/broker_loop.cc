@@ -444,6 +444,22 @@ void BrokerLoop::PublishSnapshot() {
     a.credit = s.credit_count;
   }
   PublishPkiAndDisk(snap, agencies);
+  constexpr int64_t kActivityStepMs = 10'000;
+  constexpr size_t kActivitySamples = 61;  // 10 minutes of steps
+  if (now >= next_activity_ms_) {
+    next_activity_ms_ = now + kActivityStepMs;
+    activity_.push_back({now, ctx_->counters.accepted, ctx_->counters.delivered,
+                         ctx_->counters.rejected,
+                         ctx_->delivery_latency_s_total});
+    if (activity_.size() > kActivitySamples) activity_.pop_front();
+  }
+  snap.activity.assign(activity_.begin(), activity_.end());
+  // The step in progress, so that the chart is never a step behind.
+  snap.activity.push_back({now, ctx_->counters.accepted,
+                           ctx_->counters.delivered, ctx_->counters.rejected,
+                           ctx_->delivery_latency_s_total});
+  snap.recent_rejections.assign(ctx_->recent_rejections.begin(),
+                                ctx_->recent_rejections.end());
   for (auto& [agency, a] : agencies) snap.agencies.push_back(std::move(a));
   metrics_.Set(metric::kConnectedAgencies, "",
                static_cast<double>(sessions_.size()));

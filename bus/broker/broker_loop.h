@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -153,6 +154,9 @@ class BrokerLoop {
 
   int64_t next_expiry_ms_ = 0;
   int64_t next_snapshot_ms_ = 0;
+  // Totals every 10 s for the dashboard's chart (PublishSnapshot).
+  std::deque<ActivitySample> activity_;
+  int64_t next_activity_ms_ = 0;
   bool more_to_deliver_ = false;
   int64_t last_zap_refused_ = -1;
   std::atomic<bool> reload_requested_{false};

@@ -26,6 +26,16 @@ struct AgencyStatus {
   int64_t certificate_not_after = 0;  // Unix seconds; 0: unknown
 };
 
+// The totals at one moment; the dashboard's rates are the differences of
+// consecutive samples.
+struct ActivitySample {
+  int64_t unix_ms = 0;
+  int64_t accepted = 0;
+  int64_t delivered = 0;
+  int64_t rejected = 0;
+  double latency_s_total = 0;  // over `delivered`
+};
+
 struct BrokerSnapshot {
   // "active" (serving agencies) or "standby" (waiting for the lease; the
   // rest of the snapshot is then empty).
@@ -44,6 +54,9 @@ struct BrokerSnapshot {
   // The file system of the data folder: bytes available and its size.
   int64_t data_free_bytes = 0;
   int64_t data_size_bytes = 0;
+  // Every 10 s over the last 10 minutes, oldest first, then now.
+  std::vector<ActivitySample> activity;
+  std::vector<RecentRejection> recent_rejections;  // newest last
   BrokerCounters counters;
 };
 
@@ -54,6 +67,10 @@ struct BrokerSnapshot {
 //  "pki": {"root_not_after", "crl_next_update", "certificates_expiring":
 //          [{"agency", "not_after"}...] (within 30 days)},
 //  "data": {"free_bytes", "size_bytes"},
+//  "activity": [{"t_unix_ms", "accepted_per_s", "delivered_per_s",
+//                "rejected_per_s", "mean_latency_s"}...] (oldest first),
+//  "recent_rejections": [{"t_unix_ms", "agency", "kind", "message_id",
+//                         "reason"}...] (newest first),
 //  "counters": {"accepted", ...}, "audit_log_size", "checkpoint_size",
 //  "log_origin", "uptime_s", "taken_unix_ms", "role", "epoch",
 //  "active_broker"}

@@ -91,8 +91,8 @@ void Reject(Turn& turn, const Inbound& in, const v1::Submit& submit,
     turn.Fail(index.status());
     return;
   }
-  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(why.code()));
-  ctx.counters.rejected++;
+  NoteRejected(ctx, turn.now_ms, in.agency_id, "document", message_id,
+               why.code());
   ctx.log->info("rejected agency={} message_id={} reason={} audit_index={}: {}",
                 in.agency_id, message_id, CodeName(why.code()), *index,
                 why.message());

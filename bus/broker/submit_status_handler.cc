@@ -26,10 +26,10 @@ void RejectStatus(Turn& turn, const Inbound& in, const v1::SubmitStatus& submit,
   record.set_reason(ToWireReason(why.code()));
   auto index = turn.Audit(std::move(record));
   if (!index.ok()) return turn.Fail(index.status());
-  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(why.code()));
-  ctx.counters.rejected++;
   const std::string status_id =
       body != nullptr ? body->status_id() : std::string();
+  NoteRejected(ctx, turn.now_ms, in.agency_id, "status", status_id,
+               why.code());
   ctx.log->info(
       "status rejected agency={} status_id={} message_id={} reason={}: {}",
       in.agency_id, status_id, body != nullptr ? body->message_id() : "",

@@ -150,14 +150,6 @@ std::set<std::string> MetricsTheAlertsUse() {
   return names;
 }
 
-// A sample's value: the first line of `text` that starts with `series`.
-double Sample(const std::string& text, const std::string& series) {
-  const size_t at = text.find("\n" + series + " ");
-  return at == std::string::npos
-             ? -1
-             : std::atof(text.c_str() + at + series.size() + 2);
-}
-
 TEST_CASE("every metric the shipped alerts use is served, with the expiry "
           "dates, the free space and each agency's connection; docbus "
           "status shows them",
@@ -173,9 +165,9 @@ TEST_CASE("every metric the shipped alerts use is served, with the expiry "
       [&] {
         auto m = d->BrokerMetrics();
         return m.ok() &&
-               Sample(*m, "docbus_broker_agency_connected{agency=\"" + kG22 +
+               MetricValue(*m, "docbus_broker_agency_connected{agency=\"" + kG22 +
                               "\"}") == 1 &&
-               Sample(*m, "docbus_broker_queue_depth" + of_h41) == 1;
+               MetricValue(*m, "docbus_broker_queue_depth" + of_h41) == 1;
       },
       std::chrono::seconds(30)));
   auto broker = d->BrokerMetrics();
@@ -185,7 +177,7 @@ TEST_CASE("every metric the shipped alerts use is served, with the expiry "
   REQUIRE(local::Deployment::WaitUntil(
       [&] {
         agent = d->AgentHttp(kG22, "/metrics");
-        return agent.ok() && Sample(agent->body, "docbus_agent_data_size_bytes") > 0;
+        return agent.ok() && MetricValue(agent->body, "docbus_agent_data_size_bytes") > 0;
       },
       std::chrono::seconds(30)));
 
@@ -199,20 +191,20 @@ TEST_CASE("every metric the shipped alerts use is served, with the expiry "
     CHECK(served);
   }
 
-  CHECK(Sample(*broker, "docbus_broker_agency_connected" + of_h41) == 0);
-  CHECK(Sample(*broker, "docbus_broker_oldest_undelivered_seconds" + of_h41) >= 0);
+  CHECK(MetricValue(*broker, "docbus_broker_agency_connected" + of_h41) == 0);
+  CHECK(MetricValue(*broker, "docbus_broker_oldest_undelivered_seconds" + of_h41) >= 0);
   const double now_s = static_cast<double>(std::time(nullptr));
-  const double cert = Sample(
+  const double cert = MetricValue(
       *broker, "docbus_broker_certificate_not_after_timestamp_seconds{subject=\"" +
                    kH41 + "\"}");
   CHECK(cert > now_s);
-  CHECK(Sample(*broker, "docbus_broker_crl_next_update_timestamp_seconds") > now_s);
-  CHECK(Sample(*broker, "docbus_broker_data_size_bytes") > 0);
-  CHECK(Sample(*broker, "docbus_broker_data_free_bytes") > 0);
-  CHECK(Sample(agent->body,
+  CHECK(MetricValue(*broker, "docbus_broker_crl_next_update_timestamp_seconds") > now_s);
+  CHECK(MetricValue(*broker, "docbus_broker_data_size_bytes") > 0);
+  CHECK(MetricValue(*broker, "docbus_broker_data_free_bytes") > 0);
+  CHECK(MetricValue(agent->body,
                "docbus_agent_certificate_not_after_timestamp_seconds{subject=\"" +
                    kG22 + "\"}") > now_s);
-  CHECK(Sample(agent->body, "docbus_agent_crl_next_update_timestamp_seconds") > now_s);
+  CHECK(MetricValue(agent->body, "docbus_agent_crl_next_update_timestamp_seconds") > now_s);
 
   int code = -1;
   auto status = d->RunDocbus("status --broker '" + d->broker_data(0).string() + "'",
