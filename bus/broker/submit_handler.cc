@@ -13,6 +13,7 @@
 #include "bus/crypto/attachments.h"
 #include "bus/crypto/sha256.h"
 #include "bus/document/header_rules.h"
+#include "bus/document/status_rules.h"
 
 namespace docbus::broker {
 namespace {
@@ -130,19 +131,6 @@ Status CheckRecipients(const registry::AgencyRegistry& registry,
   return Status::Ok();
 }
 
-std::string_view BusinessName(v1::BusinessType type) {
-  switch (type) {
-    case v1::BUSINESS_REVOKE:
-      return "revoke";
-    case v1::BUSINESS_UPDATE:
-      return "update";
-    case v1::BUSINESS_REPLACE:
-      return "replace";
-    default:
-      return "new";
-  }
-}
-
 // The business type against the documents already stored (bus/broker/
 // README.md, "Business types"): a new document's DocumentId is its sender's
 // first use of it (kDuplicateDocument); a revoke / update / replace acts on
@@ -166,7 +154,7 @@ Status CheckBusiness(store::BrokerStore& store, const std::string& sender,
     }
     return Status::Ok();
   }
-  const std::string what(BusinessName(header.business_type()));
+  const std::string what(document::BusinessTypeName(header.business_type()));
   if (!found.has_value()) {
     *verdict = Status(Code::kUnknownDocument,
                       "business_target_document_id: no document " +

@@ -161,4 +161,33 @@ void ApplyTransition(DocumentLifecycle& l, v1::StatusCode code) {
   }
 }
 
+std::string_view BusinessTypeName(v1::BusinessType type) {
+  switch (type) {
+    case v1::BUSINESS_REVOKE:
+      return "revoke";
+    case v1::BUSINESS_UPDATE:
+      return "update";
+    case v1::BUSINESS_REPLACE:
+      return "replace";
+    default:
+      return "new";
+  }
+}
+
+DocumentLifecycle LifecycleOf(int revoke_requests,
+                              std::span<const int32_t> recipient_codes) {
+  DocumentLifecycle l;
+  for (int32_t code : recipient_codes) {
+    const bool answer = code == v1::STATUS_REVOKE_AGREED ||
+                        code == v1::STATUS_REVOKE_REFUSED;
+    if (answer && revoke_requests > 0) {
+      ApplyTransition(l, v1::STATUS_REVOKE_REQUESTED);
+      --revoke_requests;
+    }
+    ApplyTransition(l, static_cast<v1::StatusCode>(code));
+  }
+  if (revoke_requests > 0) ApplyTransition(l, v1::STATUS_REVOKE_REQUESTED);
+  return l;
+}
+
 }  // namespace docbus::document

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "bus/core/status.h"
@@ -59,5 +60,17 @@ Status CheckTransition(const DocumentLifecycle& lifecycle, v1::StatusCode code);
 
 // `lifecycle` after `code`, which CheckTransition allowed.
 void ApplyTransition(DocumentLifecycle& lifecycle, v1::StatusCode code);
+
+// "new", "revoke", "update" or "replace" (edXML BussinessDocType 0-3), the
+// name logs, audit replays and refusals use.
+std::string_view BusinessTypeName(v1::BusinessType type);
+
+// The lifecycle as one agent knows it, where the broker has the exact
+// order: `revoke_requests` 13s (to that recipient) whose places among the
+// recipient's statuses are unknown, and `recipient_codes`, the recipient's
+// own statuses in order. Each 15 / 16 answers the earliest 13 not answered
+// yet; 13s left over are outstanding.
+DocumentLifecycle LifecycleOf(int revoke_requests,
+                              std::span<const int32_t> recipient_codes);
 
 }  // namespace docbus::document
