@@ -53,6 +53,14 @@ struct Exchange {
     h41.Open();
     h29.Open();
   }
+  // A document from G22 to H41 and H29, accepted; its message id.
+  std::string SendToBoth() {
+    const v1::Submit submit = MakeSubmit(kG22, {kH41, kH29});
+    REQUIRE(g22.Submit(submit).has_accepted());
+    v1::DocumentHeader header;
+    REQUIRE(header.ParseFromString(submit.document().header()));
+    return header.message_id();
+  }
   // The broker's store, opened after Stop().
   std::unique_ptr<store::BrokerStore> OpenStore() {
     b.Stop();
@@ -63,6 +71,22 @@ struct Exchange {
     auto opened = store::OpenBrokerStore(s);
     REQUIRE(opened.ok());
     return std::move(opened).value();
+  }
+  // After Stop(): the statuses kept about G22's document `id` for each of
+  // `recipients`, in order.
+  std::vector<std::vector<store::StatusRecord>> Kept(
+      const std::string& id, const std::vector<std::string>& recipients) {
+    auto store = OpenStore();
+    auto doc = store->FindDocument(kG22, id);
+    REQUIRE(doc.ok());
+    REQUIRE(doc->has_value());
+    std::vector<std::vector<store::StatusRecord>> out;
+    for (const std::string& recipient : recipients) {
+      auto rows = store->ListStatuses((*doc)->id, recipient);
+      REQUIRE(rows.ok());
+      out.push_back(*rows);
+    }
+    return out;
   }
 
   Backend backend;
@@ -89,11 +113,8 @@ v1::Submit Edited(v1::Submit submit, const std::string& from,
   v1::DocumentHeader header;
   REQUIRE(header.ParseFromString(submit.document().header()));
   edit(header);
-  const std::string bytes = header.SerializeAsString();
-  auto signature = SignerOf(from).Sign(bytes);
-  REQUIRE(signature.ok());
-  submit.mutable_document()->set_header(bytes);
-  submit.mutable_document()->set_signature(*signature);
+  REQUIRE(header.from().organ_id() == from);
+  SignHeader(header, submit);
   return submit;
 }
 
@@ -142,18 +163,18 @@ v1::Reason Refusal(const v1::Frame& answer) {
                                : v1::REASON_UNSPECIFIED;
 }
 
-// The status bodies delivered to `agent` so far (acknowledged).
-std::vector<v1::StatusBody> StatusesDelivered(TestAgent& agent) {
+// The codes of the statuses delivered to `agent` so far (acknowledged).
+std::vector<int32_t> StatusesDelivered(TestAgent& agent) {
   std::vector<v1::Frame> frames = std::move(agent.skipped);
   agent.skipped.clear();
   for (v1::Frame& f : agent.Drain()) frames.push_back(std::move(f));
-  std::vector<v1::StatusBody> out;
+  std::vector<int32_t> out;
   for (const v1::Frame& f : frames) {
     if (!f.has_deliver()) continue;
     if (f.deliver().has_status()) {
       v1::StatusBody body;
       REQUIRE(body.ParseFromString(f.deliver().status().body()));
-      out.push_back(body);
+      out.push_back(body.code());
     }
     agent.Ack(f.deliver());
   }
@@ -166,75 +187,80 @@ std::vector<int32_t> CodesOf(const std::vector<store::StatusRecord>& rows) {
   return out;
 }
 
+// One status sent in a scenario: by `agent` to `to`, answered Accepted
+// (kAccepted) or Rejected with `want`; its reporter's time is 100 * (its
+// position + 1).
+constexpr v1::Reason kAccepted = v1::REASON_UNSPECIFIED;
+struct Step {
+  TestAgent* agent;
+  std::string to;
+  v1::StatusCode code;
+  v1::Reason want;
+  std::string description;
+};
+
+void Play(const std::string& id, const std::vector<Step>& steps) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    INFO("step " << i + 1 << ": " << step.agent->agency() << " sends "
+                 << step.code << " to " << step.to);
+    const v1::Frame answer =
+        Answer(*step.agent,
+               StatusAt(step.agent->agency(), step.to, id, step.code,
+                        100 * static_cast<int64_t>(i + 1), step.description));
+    if (step.want == kAccepted) {
+      CHECK(answer.has_accepted());
+    } else {
+      CHECK(Refusal(answer) == step.want);
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("statuses follow the state machine per (document, "
                    "recipient), and a refused one is answered with its reason "
                    "and kept nowhere",
                    "[broker][lifecycle]", OnSqlite, OnPostgres) {
   Exchange<TestType> x;
-  const v1::Submit submit = MakeSubmit(kG22, {kH41, kH29});
-  REQUIRE(x.g22.Submit(submit).has_accepted());
-  const std::string id = MessageIdOf(submit);
+  const std::string id = x.SendToBoth();
   using Codes = std::vector<int32_t>;
-
-  // H41: 01, 03, then a skip to 05; going back (03) or repeating (05) is
-  // refused, and so is 02 once 03 was reported.
   x.b.clock().Advance(std::chrono::milliseconds(1000));
   const int64_t broker_time = x.b.clock().NowUnixMillis();
-  CHECK(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_ARRIVED, 111))
-            .has_accepted());
-  CHECK(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_ACCEPTED, 222))
-            .has_accepted());
-  CHECK(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_PROCESSING, 333))
-            .has_accepted());
-  CHECK(Refusal(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_ACCEPTED,
-                                       1))) == v1::REASON_INVALID_TRANSITION);
-  CHECK(Refusal(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_PROCESSING,
-                                       1))) == v1::REASON_INVALID_TRANSITION);
-  CHECK(Refusal(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_REFUSED, 1,
-                                       "sai thể thức"))) ==
-        v1::REASON_INVALID_TRANSITION);
-  // 15 / 16 answer only a revoke request, and none was made.
-  CHECK(Refusal(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_REVOKE_AGREED,
-                                       1))) == v1::REASON_INVALID_TRANSITION);
-
-  // H29: 02 needs a reason; with one it ends the document for H29.
-  CHECK(Refusal(Answer(x.h29, StatusAt(kH29, kG22, id, v1::STATUS_REFUSED,
-                                       1))) == v1::REASON_INVALID_FIELD);
-  CHECK(Answer(x.h29, StatusAt(kH29, kG22, id, v1::STATUS_REFUSED, 444,
-                               "sai thể thức"))
-            .has_accepted());
-  CHECK(Refusal(Answer(x.h29, StatusAt(kH29, kG22, id, v1::STATUS_ACCEPTED,
-                                       1))) == v1::REASON_INVALID_TRANSITION);
-  // Only the sender may ask to revoke: a recipient may not, and to the
-  // broker another agency has no such document.
-  CHECK(Refusal(Answer(x.h29, StatusAt(kH29, kG22, id,
-                                       v1::STATUS_REVOKE_REQUESTED, 1))) ==
-        v1::REASON_NOT_PERMITTED);
-  CHECK(Refusal(Answer(x.h29, StatusAt(kH29, kH41, id,
-                                       v1::STATUS_REVOKE_REQUESTED, 1))) ==
-        v1::REASON_UNKNOWN_DOCUMENT);
+  constexpr v1::Reason kInvalid = v1::REASON_INVALID_TRANSITION;
+  Play(id, {
+               // H41: 01, 03, then a skip to 05; going back (03), repeating
+               // (05), or 02 once 03 was reported are refused.
+               {&x.h41, kG22, v1::STATUS_ARRIVED, kAccepted, ""},
+               {&x.h41, kG22, v1::STATUS_ACCEPTED, kAccepted, ""},
+               {&x.h41, kG22, v1::STATUS_PROCESSING, kAccepted, ""},
+               {&x.h41, kG22, v1::STATUS_ACCEPTED, kInvalid, ""},
+               {&x.h41, kG22, v1::STATUS_PROCESSING, kInvalid, ""},
+               {&x.h41, kG22, v1::STATUS_REFUSED, kInvalid, "sai thể thức"},
+               // 15 / 16 answer only a revoke request, and none was made.
+               {&x.h41, kG22, v1::STATUS_REVOKE_AGREED, kInvalid, ""},
+               // H29: 02 needs a reason; with one it ends the document.
+               {&x.h29, kG22, v1::STATUS_REFUSED, v1::REASON_INVALID_FIELD,
+                ""},
+               {&x.h29, kG22, v1::STATUS_REFUSED, kAccepted, "sai thể thức"},
+               {&x.h29, kG22, v1::STATUS_ACCEPTED, kInvalid, ""},
+               // Only the sender may ask to revoke: a recipient may not, and
+               // to the broker another agency has no such document.
+               {&x.h29, kG22, v1::STATUS_REVOKE_REQUESTED,
+                v1::REASON_NOT_PERMITTED, ""},
+               {&x.h29, kH41, v1::STATUS_REVOKE_REQUESTED,
+                v1::REASON_UNKNOWN_DOCUMENT, ""},
+           });
 
   // The sender got exactly the accepted statuses, in order.
-  Codes delivered;
-  for (const v1::StatusBody& s : StatusesDelivered(x.g22)) {
-    delivered.push_back(s.code());
-  }
-  CHECK(delivered == Codes{1, 3, 5, 2});
+  CHECK(StatusesDelivered(x.g22) == Codes{1, 3, 5, 2});
 
-  auto store = x.OpenStore();
-  auto doc = store->FindDocument(kG22, id);
-  REQUIRE(doc.ok());
-  REQUIRE(doc->has_value());
-  auto h41 = store->ListStatuses((*doc)->id, kH41);
-  REQUIRE(h41.ok());
-  CHECK(CodesOf(*h41) == Codes{1, 3, 5});
-  REQUIRE(h41->size() == 3);
-  CHECK((*h41)[0].created_unix_ms == 111);
-  CHECK((*h41)[2].created_unix_ms == 333);
-  CHECK((*h41)[0].accepted_unix_ms == broker_time);
-  auto h29 = store->ListStatuses((*doc)->id, kH29);
-  REQUIRE(h29.ok());
-  CHECK(CodesOf(*h29) == Codes{2});
+  const auto kept = x.Kept(id, {kH41, kH29});
+  const std::vector<store::StatusRecord>& h41 = kept[0];
+  CHECK(CodesOf(h41) == Codes{1, 3, 5});
+  REQUIRE(h41.size() == 3);
+  CHECK(h41[0].created_unix_ms == 100);
+  CHECK(h41[2].created_unix_ms == 300);
+  CHECK(h41[0].accepted_unix_ms == broker_time);
+  CHECK(CodesOf(kept[1]) == Codes{2});
 }
 
 TEMPLATE_TEST_CASE("the revoke handshake: 13 from the sender, answered 16 "
@@ -242,59 +268,34 @@ TEMPLATE_TEST_CASE("the revoke handshake: 13 from the sender, answered 16 "
                    "follows for that recipient)",
                    "[broker][lifecycle]", OnSqlite, OnPostgres) {
   Exchange<TestType> x;
-  const v1::Submit submit = MakeSubmit(kG22, {kH41, kH29});
-  REQUIRE(x.g22.Submit(submit).has_accepted());
-  const std::string id = MessageIdOf(submit);
+  const std::string id = x.SendToBoth();
   using Codes = std::vector<int32_t>;
+  constexpr v1::Reason kInvalid = v1::REASON_INVALID_TRANSITION;
+  Play(id, {
+               {&x.h41, kG22, v1::STATUS_ACCEPTED, kAccepted, ""},
+               {&x.g22, kH41, v1::STATUS_REVOKE_REQUESTED, kAccepted, ""},
+               // One request at a time; H29 has no request to answer.
+               {&x.g22, kH41, v1::STATUS_REVOKE_REQUESTED, kInvalid, ""},
+               {&x.h29, kG22, v1::STATUS_REVOKE_AGREED, kInvalid, ""},
+               {&x.h41, kG22, v1::STATUS_REVOKE_REFUSED, kAccepted, ""},
+               // Refused: the document stays valid and goes on, and a new
+               // request may follow.
+               {&x.h41, kG22, v1::STATUS_ASSIGNED, kAccepted, ""},
+               {&x.h41, kG22, v1::STATUS_REVOKE_AGREED, kInvalid, ""},
+               {&x.g22, kH41, v1::STATUS_REVOKE_REQUESTED, kAccepted, ""},
+               {&x.h41, kG22, v1::STATUS_REVOKE_AGREED, kAccepted, ""},
+               // Revoked for H41: no more statuses from it, no new request.
+               {&x.h41, kG22, v1::STATUS_DONE, kInvalid, ""},
+               {&x.g22, kH41, v1::STATUS_REVOKE_REQUESTED, kInvalid, ""},
+               // H29 is not affected by H41's revocation.
+               {&x.h29, kG22, v1::STATUS_DONE, kAccepted, ""},
+           });
 
-  CHECK(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_ACCEPTED, 1))
-            .has_accepted());
-  CHECK(Answer(x.g22, StatusAt(kG22, kH41, id, v1::STATUS_REVOKE_REQUESTED, 2))
-            .has_accepted());
-  // One request at a time.
-  CHECK(Refusal(Answer(x.g22, StatusAt(kG22, kH41, id,
-                                       v1::STATUS_REVOKE_REQUESTED, 3))) ==
-        v1::REASON_INVALID_TRANSITION);
-  // H29 has no request to answer.
-  CHECK(Refusal(Answer(x.h29, StatusAt(kH29, kG22, id, v1::STATUS_REVOKE_AGREED,
-                                       3))) == v1::REASON_INVALID_TRANSITION);
-  CHECK(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_REVOKE_REFUSED, 4))
-            .has_accepted());
-  // Refused: the document stays valid and goes on; a new request may follow.
-  CHECK(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_ASSIGNED, 5))
-            .has_accepted());
-  CHECK(Refusal(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_REVOKE_AGREED,
-                                       6))) == v1::REASON_INVALID_TRANSITION);
-  CHECK(Answer(x.g22, StatusAt(kG22, kH41, id, v1::STATUS_REVOKE_REQUESTED, 7))
-            .has_accepted());
-  CHECK(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_REVOKE_AGREED, 8))
-            .has_accepted());
-  // Revoked for H41: no more statuses from it, no new request to it.
-  CHECK(Refusal(Answer(x.h41, StatusAt(kH41, kG22, id, v1::STATUS_DONE, 9))) ==
-        v1::REASON_INVALID_TRANSITION);
-  CHECK(Refusal(Answer(x.g22, StatusAt(kG22, kH41, id,
-                                       v1::STATUS_REVOKE_REQUESTED, 9))) ==
-        v1::REASON_INVALID_TRANSITION);
-  // H29 is not affected by H41's revocation.
-  CHECK(Answer(x.h29, StatusAt(kH29, kG22, id, v1::STATUS_DONE, 10))
-            .has_accepted());
+  CHECK(StatusesDelivered(x.h41) == Codes{13, 13});
 
-  Codes to_h41;
-  for (const v1::StatusBody& s : StatusesDelivered(x.h41)) {
-    to_h41.push_back(s.code());
-  }
-  CHECK(to_h41 == Codes{13, 13});
-
-  auto store = x.OpenStore();
-  auto doc = store->FindDocument(kG22, id);
-  REQUIRE(doc.ok());
-  REQUIRE(doc->has_value());
-  auto h41 = store->ListStatuses((*doc)->id, kH41);
-  REQUIRE(h41.ok());
-  CHECK(CodesOf(*h41) == Codes{3, 13, 16, 4, 13, 15});
-  auto h29 = store->ListStatuses((*doc)->id, kH29);
-  REQUIRE(h29.ok());
-  CHECK(CodesOf(*h29) == Codes{6});
+  const auto kept = x.Kept(id, {kH41, kH29});
+  CHECK(CodesOf(kept[0]) == Codes{3, 13, 16, 4, 13, 15});
+  CHECK(CodesOf(kept[1]) == Codes{6});
 }
 
 TEMPLATE_TEST_CASE("revoke, update and replace act only on the sender's own "
