@@ -190,11 +190,11 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
     Result<OutboxEntry> sent = reader_->OutboxEntryOf(message_id);
     if (!sent.ok() || sent->kind != OutboxKind::kDocument) {
       if (reader_->IncomingHeader(message_id).ok()) {
-        return Refused(Status(Code::kNotPermitted,
-                              "code: only the sender of document " +
-                                  std::string(message_id) +
-                                  " may ask to revoke it (13)"),
-                       "status");
+        return Refused(
+            Status(Code::kNotPermitted, "code: only the sender of document " +
+                                            std::string(message_id) +
+                                            " may ask to revoke it (13)"),
+            "status");
       }
       return Refused(Status(Code::kNotFound, "message_id: no sent document " +
                                                  std::string(message_id)),

@@ -283,8 +283,8 @@ Status AgentStoreReader::RefreshActingLocked() {
         header.business_target_document_id().empty()) {
       continue;
     }
-    acting_[q->Text(2) + "\n" + header.business_target_document_id()]
-        .push_back(Acting{header.business_type(), q->Text(1)});
+    acting_[q->Text(2) + "\n" + header.business_target_document_id()].push_back(
+        Acting{header.business_type(), q->Text(1)});
   }
   return Status::Ok();
 }

@@ -47,8 +47,8 @@ class AgentStoreReader {
   // ReportStatus's early refusals: a document it sent, for `recipient`
   // (SentLifecycle), or one it received, for itself (ReceivedLifecycle).
   // Statuses the broker refused do not count; those still pending do.
-  Result<document::DocumentLifecycle> SentLifecycle(
-      std::string_view message_id, std::string_view recipient);
+  Result<document::DocumentLifecycle> SentLifecycle(std::string_view message_id,
+                                                    std::string_view recipient);
   Result<document::DocumentLifecycle> ReceivedLifecycle(
       std::string_view message_id);
 

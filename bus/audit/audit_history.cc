@@ -168,8 +168,8 @@ void DescribeDocument(const std::vector<const LoadedRecord*>& records,
 // The documents that revoke, update or replace another (broker log: their
 // ACCEPTED names the target's DocumentId), by "sender\ntarget DocumentId",
 // in log order.
-std::unordered_map<std::string, std::vector<const LoadedRecord*>> ActingDocuments(
-    const LoadedLog& log) {
+std::unordered_map<std::string, std::vector<const LoadedRecord*>>
+ActingDocuments(const LoadedLog& log) {
   std::unordered_map<std::string, std::vector<const LoadedRecord*>> out;
   for (const LoadedRecord& r : log.records) {
     const v1::AuditRecord& rec = r.record;
@@ -241,10 +241,10 @@ nlohmann::json Replay(const LoadedLog& log) {
     if (auto* list = ActingOn(acting, sender, document_id)) {
       for (const LoadedRecord* a : *list) {
         if (a->record.message_id() == message_id) continue;
-        acted.push_back(
-            {{"message_id", a->record.message_id()},
-             {"business", document::BusinessTypeName(a->record.business_type())},
-             {"index", a->index}});
+        acted.push_back({{"message_id", a->record.message_id()},
+                         {"business", document::BusinessTypeName(
+                                          a->record.business_type())},
+                         {"index", a->index}});
       }
     }
     out.push_back(std::move(doc));
@@ -267,11 +267,11 @@ std::string ReplayText(const LoadedLog& log) {
     if (auto* list = ActingOn(acting, sender, document_id)) {
       for (const LoadedRecord* a : *list) {
         if (a->record.message_id() == message_id) continue;
-        out += "  " +
-               std::string(
-                   document::BusinessTypeName(a->record.business_type())) +
-               "d by " + a->record.message_id() + " (#" +
-               std::to_string(a->index) + ")\n";
+        out +=
+            "  " +
+            std::string(document::BusinessTypeName(a->record.business_type())) +
+            "d by " + a->record.message_id() + " (#" +
+            std::to_string(a->index) + ")\n";
       }
     }
   }

@@ -178,8 +178,8 @@ DocumentLifecycle LifecycleOf(int revoke_requests,
                               std::span<const int32_t> recipient_codes) {
   DocumentLifecycle l;
   for (int32_t code : recipient_codes) {
-    const bool answer = code == v1::STATUS_REVOKE_AGREED ||
-                        code == v1::STATUS_REVOKE_REFUSED;
+    const bool answer =
+        code == v1::STATUS_REVOKE_AGREED || code == v1::STATUS_REVOKE_REFUSED;
     if (answer && revoke_requests > 0) {
       ApplyTransition(l, v1::STATUS_REVOKE_REQUESTED);
       --revoke_requests;

@@ -160,9 +160,8 @@ std::string StatementSql(Statement statement) {
       {kDeleteUploadsBefore, "DELETE FROM uploads WHERE created_unix_ms < ?1"},
       {kFindStatus,
        "SELECT " + kStatusColumns + " FROM statuses WHERE status_id = ?1"},
-      {kInsertStatus,
-       "INSERT INTO statuses(" + kStatusColumns +
-           ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      {kInsertStatus, "INSERT INTO statuses(" + kStatusColumns +
+                          ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
       {kListStatuses,
        "SELECT " + kStatusColumns +
            " FROM statuses WHERE document = ?1 AND ((code = 13 AND addressee "

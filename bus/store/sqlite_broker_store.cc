@@ -104,16 +104,15 @@ Status SqliteBrokerStore::Migrate() {
   // from before versions were counted; N > 0 has had migrations 0..N-2.
   int64_t have = 1;
   {
-    DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
-                            db_->Prepare("PRAGMA user_version"));
+    DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q, db_->Prepare("PRAGMA user_version"));
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
     if (row) have = std::max<int64_t>(q->Int(0), 1);
   }
   const int64_t latest = schema::kMigrationCount + 1;
   if (have > latest) {
-    return Status(Code::kCorruption,
-                  "schema version " + std::to_string(have) +
-                      " is newer than this broker's " + std::to_string(latest));
+    return Status(Code::kCorruption, "schema version " + std::to_string(have) +
+                                         " is newer than this broker's " +
+                                         std::to_string(latest));
   }
   if (have == latest) return Status::Ok();
   std::string sql = "BEGIN;";

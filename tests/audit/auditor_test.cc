@@ -137,8 +137,8 @@ TEST_CASE(
   v1::AuditRecord original = Record(v1::AUDIT_ACCEPTED, "msg-1", kA, {kB});
   original.set_document_id(target);
   const int64_t accepted = e.log.Add(original);
-  v1::AuditRecord status = StatusRecord(v1::AUDIT_STATUS, "st-1", "msg-1", kB,
-                                        kA, accepted + 1);
+  v1::AuditRecord status =
+      StatusRecord(v1::AUDIT_STATUS, "st-1", "msg-1", kB, kA, accepted + 1);
   status.set_reported_unix_ms(1780000000123);
   const int64_t status_index = e.log.Add(status);
   for (auto [id, type] : {std::pair{"msg-2", v1::BUSINESS_UPDATE},

@@ -216,10 +216,11 @@ void Play(const std::string& id, const std::vector<Step>& steps) {
   }
 }
 
-TEMPLATE_TEST_CASE("statuses follow the state machine per (document, "
-                   "recipient), and a refused one is answered with its reason "
-                   "and kept nowhere",
-                   "[broker][lifecycle]", OnSqlite, OnPostgres) {
+TEMPLATE_TEST_CASE(
+    "statuses follow the state machine per (document, "
+    "recipient), and a refused one is answered with its reason "
+    "and kept nowhere",
+    "[broker][lifecycle]", OnSqlite, OnPostgres) {
   Exchange<TestType> x;
   const std::string id = x.SendToBoth();
   using Codes = std::vector<int32_t>;
@@ -238,8 +239,7 @@ TEMPLATE_TEST_CASE("statuses follow the state machine per (document, "
                // 15 / 16 answer only a revoke request, and none was made.
                {&x.h41, kG22, v1::STATUS_REVOKE_AGREED, kInvalid, ""},
                // H29: 02 needs a reason; with one it ends the document.
-               {&x.h29, kG22, v1::STATUS_REFUSED, v1::REASON_INVALID_FIELD,
-                ""},
+               {&x.h29, kG22, v1::STATUS_REFUSED, v1::REASON_INVALID_FIELD, ""},
                {&x.h29, kG22, v1::STATUS_REFUSED, kAccepted, "sai thể thức"},
                {&x.h29, kG22, v1::STATUS_ACCEPTED, kInvalid, ""},
                // Only the sender may ask to revoke: a recipient may not, and
@@ -263,10 +263,11 @@ TEMPLATE_TEST_CASE("statuses follow the state machine per (document, "
   CHECK(CodesOf(kept[1]) == Codes{2});
 }
 
-TEMPLATE_TEST_CASE("the revoke handshake: 13 from the sender, answered 16 "
-                   "(the document stays valid) or 15 (revoked: nothing "
-                   "follows for that recipient)",
-                   "[broker][lifecycle]", OnSqlite, OnPostgres) {
+TEMPLATE_TEST_CASE(
+    "the revoke handshake: 13 from the sender, answered 16 "
+    "(the document stays valid) or 15 (revoked: nothing "
+    "follows for that recipient)",
+    "[broker][lifecycle]", OnSqlite, OnPostgres) {
   Exchange<TestType> x;
   const std::string id = x.SendToBoth();
   using Codes = std::vector<int32_t>;
@@ -298,10 +299,11 @@ TEMPLATE_TEST_CASE("the revoke handshake: 13 from the sender, answered 16 "
   CHECK(CodesOf(kept[1]) == Codes{6});
 }
 
-TEMPLATE_TEST_CASE("revoke, update and replace act only on the sender's own "
-                   "document and its recipients, and a new document reusing a "
-                   "DocumentId is a duplicate",
-                   "[broker][lifecycle]", OnSqlite, OnPostgres) {
+TEMPLATE_TEST_CASE(
+    "revoke, update and replace act only on the sender's own "
+    "document and its recipients, and a new document reusing a "
+    "DocumentId is a duplicate",
+    "[broker][lifecycle]", OnSqlite, OnPostgres) {
   Exchange<TestType> x;
   const v1::Submit original = MakeSubmit(kG22, {kH41});
   REQUIRE(x.g22.Submit(original).has_accepted());
@@ -322,8 +324,8 @@ TEMPLATE_TEST_CASE("revoke, update and replace act only on the sender's own "
        Edited(MakeSubmit(kG22, {kH41}), kG22,
               [&](v1::DocumentHeader& h) { h.set_document_id(target); }),
        v1::REASON_DUPLICATE_DOCUMENT},
-      {"an update by another agency", ActingOn(kH29, {kH41},
-                                               v1::BUSINESS_UPDATE, target),
+      {"an update by another agency",
+       ActingOn(kH29, {kH41}, v1::BUSINESS_UPDATE, target),
        v1::REASON_NOT_PERMITTED},
       {"a replacement to an agency that never had it",
        ActingOn(kG22, {kH41, kH29}, v1::BUSINESS_REPLACE, target),
@@ -342,8 +344,7 @@ TEMPLATE_TEST_CASE("revoke, update and replace act only on the sender's own "
   }
 
   // The sender's update and replacement to the document's recipient pass.
-  const v1::Submit update =
-      ActingOn(kG22, {kH41}, v1::BUSINESS_UPDATE, target);
+  const v1::Submit update = ActingOn(kG22, {kH41}, v1::BUSINESS_UPDATE, target);
   const v1::Submit replace =
       ActingOn(kG22, {kH41}, v1::BUSINESS_REPLACE, target);
   REQUIRE(x.g22.Submit(update).has_accepted());

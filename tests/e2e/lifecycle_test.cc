@@ -105,10 +105,11 @@ json ActingOn(const std::vector<std::string>& to, int number, int type,
 
 }  // namespace
 
-TEST_CASE("the revoke handshake, refusals that change nothing, updates and "
-          "replacements, and DocumentId duplicates, through real agents and "
-          "a real broker",
-          "[e2e][lifecycle]") {
+TEST_CASE(
+    "the revoke handshake, refusals that change nothing, updates and "
+    "replacements, and DocumentId duplicates, through real agents and "
+    "a real broker",
+    "[e2e][lifecycle]") {
   auto d = MakeDeployment({kG22, kH41, kH29});
   REQUIRE(d->StartAll().ok());
   std::string attachment;
@@ -150,7 +151,8 @@ TEST_CASE("the revoke handshake, refusals that change nothing, updates and "
            "revoke_requested";
   }));
   REQUIRE(Report(*d, kH41, id, 15).empty());
-  REQUIRE(WaitFor([&] { return SenderState(*d, kG22, id, kH41) == "revoked"; }));
+  REQUIRE(
+      WaitFor([&] { return SenderState(*d, kG22, id, kH41) == "revoked"; }));
   CHECK(RecipientLifecycle(*d, kH41, id).value("state", "") == "revoked");
   CHECK(SenderState(*d, kG22, id, kH29) == "revoke_refused");
   REQUIRE(WaitFor([&] { return StatusesAt(*d, kG22).size() == 5; }));
@@ -213,8 +215,8 @@ TEST_CASE("the revoke handshake, refusals that change nothing, updates and "
   bool listed_replaced = false;
   for (const json& s : listed->value("documents", json::array())) {
     if (s.value("message_id", "") == id) {
-      listed_replaced = s["lifecycle"].value("state", "") ==
-                        "replaced_by " + *replace;
+      listed_replaced =
+          s["lifecycle"].value("state", "") == "replaced_by " + *replace;
     }
   }
   CHECK(listed_replaced);
@@ -233,8 +235,7 @@ TEST_CASE("the revoke handshake, refusals that change nothing, updates and "
   }));
   CHECK(OutgoingOf(*d, kG22, *duplicate).value("reason", "") ==
         "duplicate_document");
-  CHECK(OutgoingOf(*d, kH41, *foreign).value("reason", "") ==
-        "not_permitted");
+  CHECK(OutgoingOf(*d, kH41, *foreign).value("reason", "") == "not_permitted");
   CHECK(InboxOf(*d, kH41, *duplicate).is_null());
   CHECK(InboxOf(*d, kH29, *foreign).is_null());
 
@@ -266,8 +267,8 @@ TEST_CASE("the revoke handshake, refusals that change nothing, updates and "
   for (const json& a : document->value("acted_on_by", json::array())) {
     acting.insert(a.value("message_id", "") + " " + a.value("business", ""));
   }
-  CHECK(acting == std::set<std::string>{*update + " update",
-                                        *replace + " replace"});
+  CHECK(acting ==
+        std::set<std::string>{*update + " update", *replace + " replace"});
 }
 
 }  // namespace docbus::e2e

@@ -23,9 +23,16 @@ const std::string kH02 = "000.00.02.H02";
 StatusRecord Status(const std::string& id, int64_t document,
                     const std::string& reporter, const std::string& addressee,
                     int32_t code, int64_t audit_index) {
-  return StatusRecord{id,       "m-1",          document,    reporter,
-                      addressee, code,          std::string(32, 's'),
-                      audit_index, 100 + audit_index, 1000 + audit_index};
+  return StatusRecord{id,
+                      "m-1",
+                      document,
+                      reporter,
+                      addressee,
+                      code,
+                      std::string(32, 's'),
+                      audit_index,
+                      100 + audit_index,
+                      1000 + audit_index};
 }
 
 std::vector<std::string> IdsOf(const std::vector<StatusRecord>& rows) {
@@ -34,19 +41,19 @@ std::vector<std::string> IdsOf(const std::vector<StatusRecord>& rows) {
   return out;
 }
 
-TEMPLATE_TEST_CASE("statuses are read per (document, recipient) in the order "
-                   "accepted, with the reporter's and the broker's time",
-                   "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE(
+    "statuses are read per (document, recipient) in the order "
+    "accepted, with the reporter's and the broker's time",
+    "[store]", Sqlite, PostgreSQL) {
   TestType backend;
   auto store = backend.Open();
   DocumentRecord doc = BeginWithDocument(*store, "m-1");
   // Inserted out of audit order: the list follows the audit index.
-  for (const StatusRecord& s :
-       {Status("s-3", doc.id, kG22, kH01, 13, 30),
-        Status("s-1", doc.id, kH01, kG22, 3, 10),
-        Status("s-2", doc.id, kH02, kG22, 3, 20),
-        Status("s-4", doc.id, kH01, kG22, 16, 40),
-        Status("s-5", doc.id, kG22, kH02, 13, 50)}) {
+  for (const StatusRecord& s : {Status("s-3", doc.id, kG22, kH01, 13, 30),
+                                Status("s-1", doc.id, kH01, kG22, 3, 10),
+                                Status("s-2", doc.id, kH02, kG22, 3, 20),
+                                Status("s-4", doc.id, kH01, kG22, 16, 40),
+                                Status("s-5", doc.id, kG22, kH02, 13, 50)}) {
     REQUIRE(store->InsertStatus(s).ok());
   }
   REQUIRE(store->Commit().ok());
@@ -71,9 +78,10 @@ TEMPLATE_TEST_CASE("statuses are read per (document, recipient) in the order "
   CHECK((*found)->accepted_unix_ms == 1040);
 }
 
-TEMPLATE_TEST_CASE("a document is found by its DocumentId, its sender's own "
-                   "first and the earliest of them",
-                   "[store]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE(
+    "a document is found by its DocumentId, its sender's own "
+    "first and the earliest of them",
+    "[store]", Sqlite, PostgreSQL) {
   TestType backend;
   auto store = backend.Open();
   REQUIRE(store->Begin().ok());
@@ -102,23 +110,23 @@ TEMPLATE_TEST_CASE("a document is found by its DocumentId, its sender's own "
   CHECK_FALSE(missing->has_value());
 }
 
-TEST_CASE("a SQLite store of the first schema is migrated at open and keeps "
-          "its statuses",
-          "[store]") {
+TEST_CASE(
+    "a SQLite store of the first schema is migrated at open and keeps "
+    "its statuses",
+    "[store]") {
   docbus::testing::TempDir dir;
   {
     // A broker.db as the first schema made it (user_version 0).
     sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((dir.path() / "broker.db").c_str(), &db) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_open((dir.path() / "broker.db").c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db, schema::kTables, nullptr, nullptr, nullptr) ==
             SQLITE_OK);
-    REQUIRE(sqlite3_exec(
-                db,
-                "INSERT INTO statuses(status_id, message_id, document, "
-                "reporter, addressee, code, body_sha256, audit_index) "
-                "VALUES('old', 'm-0', 1, 'a', 'b', 3, x'00', 4)",
-                nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(
+        sqlite3_exec(db,
+                     "INSERT INTO statuses(status_id, message_id, document, "
+                     "reporter, addressee, code, body_sha256, audit_index) "
+                     "VALUES('old', 'm-0', 1, 'a', 'b', 3, x'00', 4)",
+                     nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
   }
   auto store = OpenSqliteBrokerStore(dir.path());

@@ -262,8 +262,7 @@ Result<std::optional<StatusRecord>> PgBrokerStore::FindStatus(
 Result<std::vector<StatusRecord>> PgBrokerStore::ListStatuses(
     int64_t document, std::string_view recipient) {
   DOCBUS_ASSIGN_OR_RETURN(
-      PgResult r,
-      Run(kListStatuses, PgParams().Int(document).Text(recipient)));
+      PgResult r, Run(kListStatuses, PgParams().Int(document).Text(recipient)));
   std::vector<StatusRecord> out;
   out.reserve(static_cast<size_t>(r.rows()));
   for (int row = 0; row < r.rows(); ++row) out.push_back(ReadStatusRow(r, row));
