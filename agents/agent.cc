@@ -180,6 +180,18 @@ Result<std::string> Agent::Submit(DocumentRequest request) {
   return Enqueue(std::move(entry).value(), std::nullopt);
 }
 
+namespace {
+
+// The state machine's early refusal (the broker is the authority): Ok, or
+// kInvalidTransition; a store failure is the store's.
+Status CheckLifecycle(const Result<document::DocumentLifecycle>& known,
+                      v1::StatusCode code) {
+  if (!known.ok()) return known.status();
+  return document::CheckTransition(*known, code);
+}
+
+}  // namespace
+
 Result<std::string> Agent::ReportStatus(std::string_view message_id,
                                         v1::StatusCode code,
                                         std::string description,
@@ -192,6 +204,13 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
     // From the sender of a document to one of its recipients.
     Result<OutboxEntry> sent = reader_->OutboxEntryOf(message_id);
     if (!sent.ok() || sent->kind != OutboxKind::kDocument) {
+      if (reader_->IncomingHeader(message_id).ok()) {
+        return Refused(
+            Status(Code::kNotPermitted, "code: only the sender of document " +
+                                            std::string(message_id) +
+                                            " may ask to revoke it (13)"),
+            "status");
+      }
       return Refused(Status(Code::kNotFound, "message_id: no sent document " +
                                                  std::string(message_id)),
                      "status");
@@ -204,6 +223,8 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
               "to: a revoke request goes to one of the document's recipients"),
           "status");
     }
+    Status early = CheckLifecycle(reader_->SentLifecycle(message_id, to), code);
+    if (!early.ok()) return Refused(early, "status");
     request.to = std::move(to);
     request.response_for.set_organ_id(options_.agency_id);
     request.response_for.set_document_id(sent->document_id);
@@ -223,6 +244,8 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
                      sender),
           "status");
     }
+    Status early = CheckLifecycle(reader_->ReceivedLifecycle(message_id), code);
+    if (!early.ok()) return Refused(early, "status");
     request.to = sender;
     request.response_for.set_organ_id(sender);
     if (!header->code().code_number().empty()) {
