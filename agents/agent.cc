@@ -40,6 +40,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
       agent->pki_,
       crypto::NationalPki::Load(
           {options.root_certificate, options.crl, options.registry}, clock));
+  agent->PublishPkiValidity();
   Result<std::unique_ptr<crypto::Signer>> signer =
       crypto::Signer::Load(options.signing_key, options.certificate);
   if (!signer.ok())
@@ -132,6 +133,7 @@ Status Agent::ReloadPki() {
         s.ToString());
     return s;
   }
+  PublishPkiValidity();
   const std::shared_ptr<const registry::AgencyRegistry> registry =
       pki_->registry();
   const registry::Agency* self = registry->Find(options_.agency_id);
@@ -143,6 +145,19 @@ Status Agent::ReloadPki() {
         options_.agency_id, self == nullptr ? "not listed" : "revoked");
   }
   return s;
+}
+
+void Agent::PublishPkiValidity() {
+  const crypto::PkiValidity v = pki_->validity();
+  metrics_.Set(metric::kCertificateNotAfter, Label("subject", "national root"),
+               static_cast<double>(v.root_not_after));
+  metrics_.Set(metric::kCrlNextUpdate, "",
+               static_cast<double>(v.crl_next_update));
+  for (const auto& [agency, not_after] : v.agencies) {
+    if (agency != options_.agency_id) continue;
+    metrics_.Set(metric::kCertificateNotAfter, Label("subject", agency),
+                 static_cast<double>(not_after));
+  }
 }
 
 Status Agent::Refused(const Status& why, std::string_view what) {
@@ -178,6 +193,18 @@ Result<std::string> Agent::Submit(DocumentRequest request) {
   return Enqueue(std::move(entry).value(), std::nullopt);
 }
 
+namespace {
+
+// The state machine's early refusal (the broker is the authority): Ok, or
+// kInvalidTransition; a store failure is the store's.
+Status CheckLifecycle(const Result<document::DocumentLifecycle>& known,
+                      v1::StatusCode code) {
+  if (!known.ok()) return known.status();
+  return document::CheckTransition(*known, code);
+}
+
+}  // namespace
+
 Result<std::string> Agent::ReportStatus(std::string_view message_id,
                                         v1::StatusCode code,
                                         std::string description,
@@ -190,6 +217,13 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
     // From the sender of a document to one of its recipients.
     Result<OutboxEntry> sent = reader_->OutboxEntryOf(message_id);
     if (!sent.ok() || sent->kind != OutboxKind::kDocument) {
+      if (reader_->IncomingHeader(message_id).ok()) {
+        return Refused(
+            Status(Code::kNotPermitted, "code: only the sender of document " +
+                                            std::string(message_id) +
+                                            " may ask to revoke it (13)"),
+            "status");
+      }
       return Refused(Status(Code::kNotFound, "message_id: no sent document " +
                                                  std::string(message_id)),
                      "status");
@@ -202,6 +236,8 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
               "to: a revoke request goes to one of the document's recipients"),
           "status");
     }
+    Status early = CheckLifecycle(reader_->SentLifecycle(message_id, to), code);
+    if (!early.ok()) return Refused(early, "status");
     request.to = std::move(to);
     request.response_for.set_organ_id(options_.agency_id);
     request.response_for.set_document_id(sent->document_id);
@@ -221,6 +257,8 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
                      sender),
           "status");
     }
+    Status early = CheckLifecycle(reader_->ReceivedLifecycle(message_id), code);
+    if (!early.ok()) return Refused(early, "status");
     request.to = sender;
     request.response_for.set_organ_id(sender);
     if (!header->code().code_number().empty()) {

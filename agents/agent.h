@@ -101,6 +101,8 @@ class Agent final : public AgentService {
   Result<std::string> Enqueue(OutboxEntry entry,
                               std::optional<StatusEntry> status);
   Status Refused(const Status& why, std::string_view what);
+  // The expiry dates of the PKI in force, as gauges (at start and reload).
+  void PublishPkiValidity();
 
   // Declared first: destroyed last, after every socket.
   zmq::context_t zmq_context_{1};

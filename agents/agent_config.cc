@@ -46,6 +46,7 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   o.drop_folder = config.Path("drop.folder", "");
   o.http_listen = config.String("http.listen", "127.0.0.1:0");
   o.log_level = config.String("log.level", "info");
+  o.log_format = config.String("log.format", "text");
   a.time_zone = config.String("agency.time_zone", a.time_zone);
   // limits.max_frame_bytes is the key's earlier name, still read.
   a.limits.max_document_bytes =
@@ -73,6 +74,11 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
     return Status(
         Code::kInvalidArgument,
         "key 'keys.curve_secret_key': does not match keys.curve_public_key");
+  }
+  if (o.log_format != "text" && o.log_format != "json") {
+    return Status(Code::kInvalidArgument,
+                  "key 'log.format': unknown format '" + o.log_format +
+                      "' (text, json)");
   }
   if (auto zone = document::TimeZone::Load(a.time_zone); !zone.ok()) {
     return BadKey("agency.time_zone", zone.status());

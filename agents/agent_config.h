@@ -18,6 +18,7 @@ struct DaemonOptions {
   std::filesystem::path drop_folder;  // drop.folder; empty: no drop folder
   std::string http_listen;            // http.listen, default 127.0.0.1:0
   std::string log_level;              // log.level, default info
+  std::string log_format;             // log.format: text (default) or json
 };
 
 // Ok, or kInvalidArgument with a message naming the first bad key (a

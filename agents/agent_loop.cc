@@ -395,7 +395,18 @@ void AgentLoop::RunTimers(int64_t now) {
       logger_->error("publishing the own log failed: {}", published.ToString());
     }
     next_publish_ms_ = now + deps_.options.publish_interval_ms;
+    ReportDiskSpace();
   }
+}
+
+void AgentLoop::ReportDiskSpace() {
+  std::error_code ec;
+  const std::filesystem::space_info space =
+      std::filesystem::space(deps_.data_dir, ec);
+  if (ec) return;
+  deps_.metrics.Set(metric::kDataFree, "",
+                    static_cast<double>(space.available));
+  deps_.metrics.Set(metric::kDataSize, "", static_cast<double>(space.capacity));
 }
 
 }  // namespace docbus::agent

@@ -134,6 +134,8 @@ class AgentLoop {
   void SetConnected(bool connected);
   // Updates connectivity_ and its gauges; logs a change once.
   void ReportConnectivity();
+  // The data folder's file system: free and total bytes, as gauges.
+  void ReportDiskSpace();
 
   LoopDeps deps_;
   std::shared_ptr<spdlog::logger> logger_;

@@ -47,6 +47,16 @@ constexpr Family kFamilies[] = {
      "Registry and CRL reloads (SIGHUP), by result (ok, failed).", true},
     {kStoreErrors, "counter",
      "Store transactions that failed and rolled back."},
+    {kCertificateNotAfter, "gauge",
+     "When the certificates this agency relies on expire (notAfter, Unix "
+     "seconds): its own and the national root's, by subject.",
+     true},
+    {kCrlNextUpdate, "gauge",
+     "The nextUpdate of the CRL in force (Unix seconds; 0: none)."},
+    {kDataFree, "gauge",
+     "Bytes available to the agent on the file system of its data folder."},
+    {kDataSize, "gauge",
+     "Size in bytes of the file system of the agent's data folder."},
 };
 
 }  // namespace

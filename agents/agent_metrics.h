@@ -41,6 +41,12 @@ inline constexpr char kTurnSeconds[] = "docbus_agent_turn_seconds";
 inline constexpr char kPkiReloads[] =
     "docbus_agent_pki_reloads_total";  // {result}
 inline constexpr char kStoreErrors[] = "docbus_agent_store_errors_total";
+inline constexpr char kCertificateNotAfter[] =
+    "docbus_agent_certificate_not_after_timestamp_seconds";  // {subject}
+inline constexpr char kCrlNextUpdate[] =
+    "docbus_agent_crl_next_update_timestamp_seconds";
+inline constexpr char kDataFree[] = "docbus_agent_data_free_bytes";
+inline constexpr char kDataSize[] = "docbus_agent_data_size_bytes";
 
 // Declares every family above on `metrics`.
 void DescribeAgentMetrics(Metrics& metrics);

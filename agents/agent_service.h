@@ -68,6 +68,29 @@ struct StatusView {
   int64_t created_unix_ms = 0;
 };
 
+// Where a sent document stands for one of its recipients, from the revoke
+// requests this agent sent and the statuses that recipient reported
+// (agents/API.md, "Lifecycle"; the rules: bus/document/status_rules.h).
+struct RecipientLifecycle {
+  std::string recipient;
+  // "valid" | "revoke_requested" | "revoked" | "revoke_refused"
+  std::string state;
+  int last_code = 0;  // the last of 01-06 it reported (0: none yet)
+};
+
+// Where a received document stands: the revoke handshake with its sender,
+// and the later documents of that sender acting on its DocumentId
+// (message ids, oldest first).
+struct IncomingLifecycle {
+  // The headline: "revoked", "revoke_requested", "revoked_by <message id>",
+  // "replaced_by <message id>", "updated_by <message id>" (the latest),
+  // "revoke_refused" or "valid", the first that applies.
+  std::string state;
+  std::string revoke;  // the handshake alone, as RecipientLifecycle::state
+  int last_code = 0;   // the last of 01-06 this agent reported about it
+  std::vector<std::string> revoked_by, updated_by, replaced_by;
+};
+
 struct OutgoingView {
   std::string message_id;
   std::string state;           // "pending" | "accepted" | "rejected"
@@ -77,6 +100,7 @@ struct OutgoingView {
   std::vector<ReceiptView> receipts;      // verified signed receipts received
   std::vector<StatusView> statuses;       // statuses received about it
   std::vector<std::string> dead_letters;  // recipients it expired for
+  std::vector<RecipientLifecycle> lifecycle;  // per recipient, as recipients
   // The sender agent's own clock, for tracking and latency figures:
   int64_t submitted_unix_ms = 0;  // committed to the outbox
   int64_t accepted_unix_ms = 0;  // the broker's Accepted arrived (0 until then)
@@ -87,6 +111,7 @@ struct IncomingSummary {
   std::string message_id, sender, subject, document_id;
   int priority = 0;
   int64_t received_unix_ms = 0;
+  IncomingLifecycle lifecycle;
 };
 
 struct IncomingDocument {

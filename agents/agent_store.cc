@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS outbox(
   own_index INTEGER NOT NULL DEFAULT -1,
   answered_unix_ms INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(seq) WHERE state = 0;
+CREATE INDEX IF NOT EXISTS outbox_statuses_by_document
+  ON outbox(about_message_id) WHERE kind = 1;
 CREATE TABLE IF NOT EXISTS inbox(
   seq INTEGER PRIMARY KEY,
   message_id TEXT NOT NULL UNIQUE,

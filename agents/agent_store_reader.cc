@@ -179,7 +179,146 @@ Result<OutgoingView> AgentStoreReader::OutgoingLocked(
       v.dead_letters.push_back(q->Text(0));
     }
   }
+  for (const std::string& recipient : v.recipients) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        document::DocumentLifecycle l,
+        SentLifecycleLocked(message_id, recipient, v.statuses));
+    v.lifecycle.push_back(RecipientLifecycle{
+        recipient, std::string(l.StateName()), static_cast<int>(l.last_code)});
+  }
   return v;
+}
+
+Result<std::vector<int32_t>> AgentStoreReader::OwnStatusesLocked(
+    std::string_view message_id, std::string_view addressee) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare("SELECT status_code FROM outbox WHERE kind = 1 AND"
+                   " about_message_id = ?1 AND state <> 2 AND"
+                   " (?2 = '' OR recipients = ?2) ORDER BY seq"));
+  q->BindText(1, message_id).BindText(2, addressee);
+  std::vector<int32_t> codes;
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    codes.push_back(static_cast<int32_t>(q->Int(0)));
+  }
+  return codes;
+}
+
+Result<document::DocumentLifecycle> AgentStoreReader::SentLifecycleLocked(
+    std::string_view message_id, std::string_view recipient,
+    const std::vector<StatusView>& received) {
+  DOCBUS_ASSIGN_OR_RETURN(std::vector<int32_t> own,
+                          OwnStatusesLocked(message_id, recipient));
+  int requests = 0;
+  for (int32_t code : own) requests += code == v1::STATUS_REVOKE_REQUESTED;
+  std::vector<int32_t> reported;
+  for (const StatusView& s : received) {
+    if (s.from == recipient) reported.push_back(s.code);
+  }
+  return document::LifecycleOf(requests, reported);
+}
+
+Result<document::DocumentLifecycle> AgentStoreReader::ReceivedLifecycleLocked(
+    std::string_view message_id, std::string_view sender) {
+  DOCBUS_ASSIGN_OR_RETURN(std::vector<int32_t> own,
+                          OwnStatusesLocked(message_id, ""));
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare("SELECT count(*) FROM statuses_received WHERE"
+                   " message_id = ? AND sender = ? AND code = 13"));
+  q->BindText(1, message_id).BindText(2, sender);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  const int requests = row ? static_cast<int>(q->Int(0)) : 0;
+  return document::LifecycleOf(requests, own);
+}
+
+Result<document::DocumentLifecycle> AgentStoreReader::SentLifecycle(
+    std::string_view message_id, std::string_view recipient) {
+  std::lock_guard lock(mu_);
+  DOCBUS_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  ReadSnapshot snapshot{db_.get()};
+  DOCBUS_ASSIGN_OR_RETURN(
+      std::vector<StatusView> received,
+      StatusesLocked(
+          std::string("SELECT ") + kStatusColumns +
+              " FROM statuses_received WHERE message_id = ?1 AND seq > ?2"
+              " ORDER BY seq LIMIT ?3",
+          message_id, 0, kMaxPage));
+  return SentLifecycleLocked(message_id, recipient, received);
+}
+
+Result<document::DocumentLifecycle> AgentStoreReader::ReceivedLifecycle(
+    std::string_view message_id) {
+  std::lock_guard lock(mu_);
+  DOCBUS_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  ReadSnapshot snapshot{db_.get()};
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare("SELECT sender FROM inbox WHERE message_id = ?"));
+  q->BindText(1, message_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    return Status(Code::kNotFound,
+                  "no received document " + std::string(message_id));
+  }
+  return ReceivedLifecycleLocked(message_id, q->Text(0));
+}
+
+Status AgentStoreReader::RefreshActingLocked() {
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare("SELECT seq, message_id, sender, header FROM inbox"
+                   " WHERE seq > ? ORDER BY seq"));
+  q->Bind(1, acting_seq_);
+  v1::DocumentHeader header;
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    acting_seq_ = q->Int(0);
+    // A header that does not parse acts on nothing (Incoming says why).
+    if (!header.ParseFromString(q->Blob(3)) ||
+        header.business_type() == v1::BUSINESS_NEW ||
+        header.business_target_document_id().empty()) {
+      continue;
+    }
+    acting_[q->Text(2) + "\n" + header.business_target_document_id()].push_back(
+        Acting{header.business_type(), q->Text(1)});
+  }
+  return Status::Ok();
+}
+
+Result<IncomingLifecycle> AgentStoreReader::IncomingLifecycleLocked(
+    const IncomingSummary& summary) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      document::DocumentLifecycle l,
+      ReceivedLifecycleLocked(summary.message_id, summary.sender));
+  IncomingLifecycle out;
+  out.revoke = std::string(l.StateName());
+  out.last_code = static_cast<int>(l.last_code);
+  auto found = acting_.find(summary.sender + "\n" + summary.document_id);
+  if (found != acting_.end()) {
+    for (const Acting& a : found->second) {
+      if (a.message_id == summary.message_id) continue;
+      (a.type == v1::BUSINESS_REVOKE   ? out.revoked_by
+       : a.type == v1::BUSINESS_UPDATE ? out.updated_by
+                                       : out.replaced_by)
+          .push_back(a.message_id);
+    }
+  }
+  if (l.revoked || l.revoke_outstanding) {
+    out.state = out.revoke;
+  } else if (!out.revoked_by.empty()) {
+    out.state = "revoked_by " + out.revoked_by.back();
+  } else if (!out.replaced_by.empty()) {
+    out.state = "replaced_by " + out.replaced_by.back();
+  } else if (!out.updated_by.empty()) {
+    out.state = "updated_by " + out.updated_by.back();
+  } else {
+    out.state = out.revoke;
+  }
+  return out;
 }
 
 Result<std::vector<OutgoingView>> AgentStoreReader::ListOutgoing(
@@ -211,16 +350,24 @@ Result<std::vector<OutgoingView>> AgentStoreReader::ListOutgoing(
 Result<std::vector<IncomingSummary>> AgentStoreReader::ListIncoming(
     int64_t after_seq, int64_t limit) {
   std::lock_guard lock(mu_);
-  DOCBUS_ASSIGN_OR_RETURN(
-      SqliteQuery q,
-      db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
-                   " FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?"));
-  q->Bind(1, after_seq).Bind(2, ClampLimit(limit));
+  DOCBUS_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  ReadSnapshot snapshot{db_.get()};
   std::vector<IncomingSummary> out;
-  while (true) {
-    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ReadSummary(q));
+  {
+    DOCBUS_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
+                     " FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?"));
+    q->Bind(1, after_seq).Bind(2, ClampLimit(limit));
+    while (true) {
+      DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      out.push_back(ReadSummary(q));
+    }
+  }
+  DOCBUS_RETURN_IF_ERROR(RefreshActingLocked());
+  for (IncomingSummary& s : out) {
+    DOCBUS_ASSIGN_OR_RETURN(s.lifecycle, IncomingLifecycleLocked(s));
   }
   return out;
 }
@@ -251,6 +398,9 @@ Result<IncomingDocument> AgentStoreReader::Incoming(
         Code::kCorruption,
         "stored header of " + std::string(message_id) + " does not parse");
   }
+  DOCBUS_RETURN_IF_ERROR(RefreshActingLocked());
+  DOCBUS_ASSIGN_OR_RETURN(d.summary.lifecycle,
+                          IncomingLifecycleLocked(d.summary));
   DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
                           db_->Prepare("SELECT name, media_type, data FROM "
                                        "inbox_attachments WHERE message_id = ?"

@@ -1,6 +1,7 @@
 // AgentStoreReader: the read-only views of the agent's store that the
 // service facade answers with (sent documents with their receipts and
-// statuses, the inbox, statuses received), on its own read-only SQLite
+// statuses and each recipient's lifecycle, the inbox with each document's
+// lifecycle, statuses received), on its own read-only SQLite
 // connection so that readers never wait for the loop's write transactions
 // (WAL: a reader sees the last committed state).
 //
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "agents/agent_service.h"
 #include "agents/agent_store.h"
 #include "bus/core/sqlite_db.h"
+#include "bus/document/status_rules.h"
 
 namespace docbus::agent {
 
@@ -40,6 +43,14 @@ class AgentStoreReader {
   Result<OutboxEntry> OutboxEntryOf(std::string_view message_id);
   // The parsed header of a received document, for ReportStatus; kNotFound.
   Result<v1::DocumentHeader> IncomingHeader(std::string_view message_id);
+  // Where a document stands for one recipient as this agent knows it, for
+  // ReportStatus's early refusals: a document it sent, for `recipient`
+  // (SentLifecycle), or one it received, for itself (ReceivedLifecycle).
+  // Statuses the broker refused do not count; those still pending do.
+  Result<document::DocumentLifecycle> SentLifecycle(std::string_view message_id,
+                                                    std::string_view recipient);
+  Result<document::DocumentLifecycle> ReceivedLifecycle(
+      std::string_view message_id);
 
   // Lookups of the edXML bridge (agent_store_lookups.cc); kNotFound.
   // The message id stored with a document's idempotency key.
@@ -63,9 +74,35 @@ class AgentStoreReader {
   Result<std::vector<StatusView>> StatusesLocked(const std::string& sql,
                                                  std::string_view key,
                                                  int64_t after, int64_t limit);
+  // The codes of the statuses this agent sent about `message_id` (to
+  // `addressee` when not empty) that the broker did not refuse, in order.
+  Result<std::vector<int32_t>> OwnStatusesLocked(std::string_view message_id,
+                                                 std::string_view addressee);
+  Result<document::DocumentLifecycle> SentLifecycleLocked(
+      std::string_view message_id, std::string_view recipient,
+      const std::vector<StatusView>& received);
+  Result<document::DocumentLifecycle> ReceivedLifecycleLocked(
+      std::string_view message_id, std::string_view sender);
+  Result<IncomingLifecycle> IncomingLifecycleLocked(
+      const IncomingSummary& summary);
+  // Reads the inbox rows received since the last call into acting_.
+  Status RefreshActingLocked();
+
+  // A received document of `sender` acting on the DocumentId of an earlier
+  // one (business type revoke / update / replace).
+  struct Acting {
+    v1::BusinessType type;
+    std::string message_id;
+  };
 
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;  // guarded by mu_
+  // The inbox's revoke / update / replace documents by "sender\ntarget
+  // DocumentId", in inbox order, and the inbox seq read up to; guarded by
+  // mu_. Such documents are few: the map holds only them, and each inbox
+  // header is parsed once per process.
+  std::map<std::string, std::vector<Acting>> acting_;
+  int64_t acting_seq_ = 0;
 };
 
 }  // namespace docbus::agent

@@ -166,17 +166,32 @@ json RenderOutgoing(const OutgoingView& view) {
   json statuses = json::array();
   for (const StatusView& s : view.statuses) statuses.push_back(RenderStatus(s));
   out["statuses"] = std::move(statuses);
+  json lifecycle = json::array();
+  for (const RecipientLifecycle& l : view.lifecycle) {
+    lifecycle.push_back({{"recipient", l.recipient},
+                         {"state", l.state},
+                         {"last_status", l.last_code}});
+  }
+  out["lifecycle"] = std::move(lifecycle);
   return out;
 }
 
 json RenderIncomingSummary(const IncomingSummary& s) {
+  const IncomingLifecycle& l = s.lifecycle;
   return {{"seq", s.seq},
           {"message_id", s.message_id},
           {"sender", s.sender},
           {"subject", s.subject},
           {"document_id", s.document_id},
           {"priority", s.priority},
-          {"received_unix_ms", s.received_unix_ms}};
+          {"received_unix_ms", s.received_unix_ms},
+          {"lifecycle",
+           {{"state", l.state},
+            {"revoke", l.revoke},
+            {"last_status", l.last_code},
+            {"revoked_by", l.revoked_by},
+            {"updated_by", l.updated_by},
+            {"replaced_by", l.replaced_by}}}};
 }
 
 json RenderIncomingDocument(const IncomingDocument& document) {

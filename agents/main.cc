@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
               << options->log_level << "'\n";
     return 2;
   }
+  docbus::SetLogFormat(options->log_format);  // checked by LoadAgentConfig
   docbus::RouteProtobufLogs();
   docbus::RealClock clock;
   auto daemon = docbus::agent::AgentDaemon::Start(*options, clock);

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,46 @@ std::string Age(double seconds) {
   return buf;
 }
 
+// A Unix time as the UTC date yyyy-mm-dd; "-" for 0.
+std::string Date(int64_t unix_s) {
+  if (unix_s <= 0) return "-";
+  const time_t t = static_cast<time_t>(unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// The PKI's expiry dates (and the certificates expiring within 30 days)
+// and the data folder's free space.
+void PrintPkiAndDisk(const nlohmann::json& s) {
+  if (s.contains("pki") && s["pki"].is_object()) {
+    const nlohmann::json& pki = s["pki"];
+    std::printf("pki: root until %s, CRL next update %s",
+                Date(pki.value("root_not_after", int64_t{0})).c_str(),
+                Date(pki.value("crl_next_update", int64_t{0})).c_str());
+    if (pki.contains("certificates_expiring") &&
+        pki["certificates_expiring"].is_array()) {
+      const nlohmann::json& expiring = pki["certificates_expiring"];
+      std::printf(", %zu certificate(s) expiring within 30 days",
+                  expiring.size());
+      for (const auto& e : expiring) {
+        std::printf(" %s (%s)", e.value("agency", "?").c_str(),
+                    Date(e.value("not_after", int64_t{0})).c_str());
+      }
+    }
+    std::printf("\n");
+  }
+  if (s.contains("data") && s["data"].is_object()) {
+    constexpr double kGiB = 1024.0 * 1024 * 1024;
+    const double free = s["data"].value("free_bytes", 0.0);
+    const double size = s["data"].value("size_bytes", 0.0);
+    std::printf("data folder: %.1f GiB free of %.1f GiB (%.0f%%)\n",
+                free / kGiB, size / kGiB, size > 0 ? 100 * free / size : 0.0);
+  }
+}
+
 void PrintStatus(const nlohmann::json& s) {
   std::printf(
       "broker %s  %s (epoch %lld)  up %s  audit log %lld entries "
@@ -37,20 +78,24 @@ void PrintStatus(const nlohmann::json& s) {
       Age(s.value("uptime_s", 0.0)).c_str(),
       static_cast<long long>(s.value("audit_log_size", int64_t{0})),
       static_cast<long long>(s.value("checkpoint_size", int64_t{0})));
-  std::printf("%-16s %-7s %8s %8s %10s %8s\n", "agency", "online", "queued",
-              "oldest", "in flight", "credit");
+  std::printf("%-16s %-7s %8s %8s %10s %8s %-10s  %s\n", "agency", "online",
+              "queued", "oldest", "in flight", "credit", "cert until",
+              "name");
   const nlohmann::json empty = nlohmann::json::array();
   const nlohmann::json& agencies =
       s.contains("agencies") ? s["agencies"] : empty;
   for (const auto& a : agencies) {
-    std::printf("%-16s %-7s %8lld %8s %10lld %8lld\n",
-                a.value("agency", "?").c_str(),
-                a.value("online", false) ? "yes" : "no",
-                static_cast<long long>(a.value("queue_depth", int64_t{0})),
-                Age(a.value("oldest_undelivered_age_s", 0.0)).c_str(),
-                static_cast<long long>(a.value("in_flight", int64_t{0})),
-                static_cast<long long>(a.value("credit", int64_t{0})));
+    std::printf(
+        "%-16s %-7s %8lld %8s %10lld %8lld %-10s  %s\n",
+        a.value("agency", "?").c_str(), a.value("online", false) ? "yes" : "no",
+        static_cast<long long>(a.value("queue_depth", int64_t{0})),
+        Age(a.value("oldest_undelivered_age_s", 0.0)).c_str(),
+        static_cast<long long>(a.value("in_flight", int64_t{0})),
+        static_cast<long long>(a.value("credit", int64_t{0})),
+        Date(a.value("certificate_not_after", int64_t{0})).c_str(),
+        a.value("name", "").c_str());
   }
+  PrintPkiAndDisk(s);
   std::ostringstream counters;
   if (s.contains("counters") && s["counters"].is_object()) {
     for (const auto& [name, value] : s["counters"].items()) {

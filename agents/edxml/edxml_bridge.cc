@@ -88,15 +88,25 @@ Result<EdxmlImported> EdxmlBridge::Import(std::string_view bytes) {
                               edxml::ParseStatus(bytes, limits_.xml));
       DOCBUS_ASSIGN_OR_RETURN(StatusImport request,
                               StatusFromPacket(packet, service_, &out));
-      if (request.to.empty()) request.to.emplace_back();
-      for (const std::string& to : request.to) {
+      if (request.to.empty()) {  // to the document's sender
         DOCBUS_ASSIGN_OR_RETURN(
-            std::string id,
-            service_.ReportStatus(request.message_id, request.code,
-                                  request.description, to));
-        if (out.id.empty()) out.id = std::move(id);
+            out.id, service_.ReportStatus(request.message_id, request.code,
+                                          request.description));
+        return Status::Ok();
       }
-      return Status::Ok();
+      // 13: to each recipient it may go to; refused only when none.
+      Status first_refusal;
+      for (const std::string& to : request.to) {
+        Result<std::string> id = service_.ReportStatus(
+            request.message_id, request.code, request.description, to);
+        if (id.ok()) {
+          if (out.id.empty()) out.id = std::move(id).value();
+          continue;
+        }
+        if (first_refusal.ok()) first_refusal = id.status();
+        out.skipped.push_back(to + ": " + id.status().ToString());
+      }
+      return out.id.empty() ? first_refusal : Status::Ok();
     }
     DOCBUS_ASSIGN_OR_RETURN(edxml::Envelope envelope,
                             edxml::ParseEnvelope(bytes, limits_));

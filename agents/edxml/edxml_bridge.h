@@ -39,6 +39,10 @@ struct EdxmlImported {
   bool duplicate = false;  // these exact bytes were imported before
   std::vector<std::string> mapped;    // edXML fields carried into the header
   std::vector<std::string> unmapped;  // fields not mapped: warnings
+  // A revocation request (13) goes to each recipient of the document; those
+  // it could not go to, "<agency id>: <reason>" (e.g. one whose earlier 13
+  // is still unanswered). Empty otherwise.
+  std::vector<std::string> skipped;
 };
 
 class EdxmlBridge {

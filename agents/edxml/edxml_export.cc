@@ -193,6 +193,7 @@ edxml::Envelope EnvelopeFromDocument(
   b.doc_reason = h.business_reason();
   b.document_id = h.business_target_document_id();
   if (h.business_type() == v1::BUSINESS_REPLACE) {
+    b.document_id = h.document_id();  // a replacement names itself there
     b.replacements.push_back(
         edxml::ReplacementInfo{h.business_target_document_id(), {}});
   }

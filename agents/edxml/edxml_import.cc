@@ -132,17 +132,22 @@ void MapBusiness(const edxml::Envelope& env, v1::DocumentHeader& h,
   h.set_business_reason(b.doc_reason);
   r.Mapped("TraceHeaderList.Bussiness.BussinessDocReason",
            !b.doc_reason.empty());
-  // The earlier document acted on: Bussiness.DocumentId, else for a
-  // replacement the first one it replaces, else for a revocation the
-  // document's own DocumentId (a revocation names the document it takes
-  // back).
-  std::string target = b.document_id;
-  r.Mapped("TraceHeaderList.Bussiness.DocumentId", !target.empty());
-  if (target.empty() && b.doc_type == edxml::BusinessType::kReplace &&
-      !b.replacements.empty()) {
+  // The earlier document acted on: for a replacement the first one it
+  // replaces (its Bussiness.DocumentId is its own), else Bussiness.DocumentId,
+  // else for a revocation the envelope's own DocumentId (a revocation names
+  // the document it takes back).
+  std::string target;
+  if (b.doc_type == edxml::BusinessType::kReplace && !b.replacements.empty()) {
     target = b.replacements.front().document_id;
     r.Mapped("TraceHeaderList.Bussiness.ReplacementInfoList", true);
+    r.Unmapped("TraceHeaderList.Bussiness.DocumentId",
+               !b.document_id.empty() &&
+                   b.document_id != env.header.document_id);
+    r.Unmapped("TraceHeaderList.Bussiness.ReplacementInfoList[2..]",
+               b.replacements.size() > 1);
   } else {
+    target = b.document_id;
+    r.Mapped("TraceHeaderList.Bussiness.DocumentId", !target.empty());
     r.Unmapped("TraceHeaderList.Bussiness.ReplacementInfoList",
                !b.replacements.empty());
   }

@@ -27,6 +27,7 @@ Result<EdxmlImportAnswer> PostEdxml(EdxmlBridge& bridge,
       {"duplicate", imported.duplicate},
       {"mapped", imported.mapped},
       {"unmapped", imported.unmapped}};
+  if (!imported.skipped.empty()) answer.body["skipped"] = imported.skipped;
   return answer;
 }
 

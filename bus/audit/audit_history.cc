@@ -9,6 +9,7 @@
 #include "bus/audit/exported_log.h"
 #include "bus/audit/lifecycle_checker.h"
 #include "bus/core/ids.h"
+#include "bus/document/status_rules.h"
 
 namespace docbus::audit {
 
@@ -86,6 +87,13 @@ nlohmann::json RecordJson(const LoadedRecord& loaded) {
   if (r.broker_index_plus_one() != 0) {
     j["broker_index"] = r.broker_index_plus_one() - 1;
   }
+  if (r.reported_unix_ms() != 0) j["reported_unix_ms"] = r.reported_unix_ms();
+  if (r.business_type() != v1::BUSINESS_NEW) {
+    j["business"] = std::string(document::BusinessTypeName(r.business_type()));
+  }
+  if (!r.business_target_document_id().empty()) {
+    j["business_target_document_id"] = r.business_target_document_id();
+  }
   return j;
 }
 
@@ -105,6 +113,13 @@ std::string RecordText(const LoadedRecord& loaded) {
     line += " status " + r.status_id();
     if (r.status_code() != 0)
       line += " " + v1::StatusCode_Name(r.status_code());
+  }
+  if (r.reported_unix_ms() != 0) {
+    line += " reported " + FormatTimeMs(r.reported_unix_ms());
+  }
+  if (r.business_type() != v1::BUSINESS_NEW) {
+    line += " " + std::string(document::BusinessTypeName(r.business_type())) +
+            " of " + r.business_target_document_id();
   }
   if (r.reason() != 0) line += " reason " + v1::Reason_Name(r.reason());
   if (r.prior_index_plus_one() != 0) {
@@ -150,9 +165,55 @@ void DescribeDocument(const std::vector<const LoadedRecord*>& records,
   }
 }
 
+// The documents that revoke, update or replace another (broker log: their
+// ACCEPTED names the target's DocumentId), by "sender\ntarget DocumentId",
+// in log order.
+std::unordered_map<std::string, std::vector<const LoadedRecord*>>
+ActingDocuments(const LoadedLog& log) {
+  std::unordered_map<std::string, std::vector<const LoadedRecord*>> out;
+  for (const LoadedRecord& r : log.records) {
+    const v1::AuditRecord& rec = r.record;
+    if (rec.event() != v1::AUDIT_ACCEPTED ||
+        rec.business_type() == v1::BUSINESS_NEW) {
+      continue;
+    }
+    out[rec.sender() + "\n" + rec.business_target_document_id()].push_back(&r);
+  }
+  return out;
+}
+
+// One accepted status of the chain: code, who, to whom, both clocks.
+nlohmann::json StatusJson(const LoadedRecord& loaded) {
+  const v1::AuditRecord& r = loaded.record;
+  nlohmann::json j = {
+      {"index", loaded.index},
+      {"status_id", r.status_id()},
+      {"code", static_cast<int>(r.status_code())},
+      {"status", v1::StatusCode_Name(r.status_code())},
+      {"from", r.sender()},
+      {"to", r.recipients_size() > 0 ? r.recipients(0) : std::string()},
+      {"reported_unix_ms", r.reported_unix_ms()},
+      {"broker_unix_ms", r.time_unix_ms()},
+      {"broker_time", FormatTimeMs(r.time_unix_ms())}};
+  if (r.reported_unix_ms() != 0) {
+    j["reported_time"] = FormatTimeMs(r.reported_unix_ms());
+  }
+  return j;
+}
+
+const std::vector<const LoadedRecord*>* ActingOn(
+    const std::unordered_map<std::string, std::vector<const LoadedRecord*>>&
+        acting,
+    const std::string& sender, const std::string& document_id) {
+  if (document_id.empty()) return nullptr;
+  auto found = acting.find(sender + "\n" + document_id);
+  return found == acting.end() ? nullptr : &found->second;
+}
+
 }  // namespace
 
 nlohmann::json Replay(const LoadedLog& log) {
+  const auto acting = ActingDocuments(log);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [message_id, records] : GroupByDocument(log)) {
     nlohmann::json doc;
@@ -164,13 +225,35 @@ nlohmann::json Replay(const LoadedLog& log) {
     doc["sender"] = sender;
     doc["recipients"] = recipients;
     auto& events = doc["events"] = nlohmann::json::array();
-    for (const LoadedRecord* r : records) events.push_back(RecordJson(*r));
+    auto& statuses = doc["statuses"] = nlohmann::json::array();
+    for (const LoadedRecord* r : records) {
+      events.push_back(RecordJson(*r));
+      const v1::AuditRecord& rec = r->record;
+      if (rec.event() == v1::AUDIT_STATUS) statuses.push_back(StatusJson(*r));
+      if (rec.event() == v1::AUDIT_ACCEPTED &&
+          rec.business_type() != v1::BUSINESS_NEW) {
+        doc["acts_on"] = {
+            {"business", document::BusinessTypeName(rec.business_type())},
+            {"document_id", rec.business_target_document_id()}};
+      }
+    }
+    auto& acted = doc["acted_on_by"] = nlohmann::json::array();
+    if (auto* list = ActingOn(acting, sender, document_id)) {
+      for (const LoadedRecord* a : *list) {
+        if (a->record.message_id() == message_id) continue;
+        acted.push_back({{"message_id", a->record.message_id()},
+                         {"business", document::BusinessTypeName(
+                                          a->record.business_type())},
+                         {"index", a->index}});
+      }
+    }
     out.push_back(std::move(doc));
   }
   return out;
 }
 
 std::string ReplayText(const LoadedLog& log) {
+  const auto acting = ActingDocuments(log);
   std::string out;
   for (const auto& [message_id, records] : GroupByDocument(log)) {
     std::string document_id, sender;
@@ -181,6 +264,16 @@ std::string ReplayText(const LoadedLog& log) {
     if (!sender.empty()) out += " from " + sender;
     out += "\n";
     for (const LoadedRecord* r : records) out += "  " + RecordText(*r) + "\n";
+    if (auto* list = ActingOn(acting, sender, document_id)) {
+      for (const LoadedRecord* a : *list) {
+        if (a->record.message_id() == message_id) continue;
+        out +=
+            "  " +
+            std::string(document::BusinessTypeName(a->record.business_type())) +
+            "d by " + a->record.message_id() + " (#" +
+            std::to_string(a->index) + ")\n";
+      }
+    }
   }
   return out;
 }

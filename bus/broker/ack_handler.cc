@@ -109,10 +109,11 @@ void AckDocument(Turn& turn, const Inbound& in, const v1::Ack& ack,
   s = turn.Queue(to_sender);
   if (!s.ok()) return turn.Fail(s);
   ctx.metrics.Add(metric::kDelivered);
-  ctx.metrics.Observe(
-      metric::kDeliveryLatency, "",
-      static_cast<double>(turn.now_ms - doc->accepted_unix_ms) / 1000.0);
+  const double latency_s =
+      static_cast<double>(turn.now_ms - doc->accepted_unix_ms) / 1000.0;
+  ctx.metrics.Observe(metric::kDeliveryLatency, "", latency_s);
   ctx.counters.delivered++;
+  ctx.delivery_latency_s_total += latency_s;
   ctx.log->debug("delivered agency={} message_id={} sender={} audit_index={}",
                  in.agency_id, doc->message_id, doc->sender, *index);
 }

@@ -29,7 +29,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,6 +120,11 @@ class BrokerLoop {
   void SendAnswers(std::vector<Outgoing>& answers);
   void AnswerCoveredProofs();
   void PublishSnapshot();
+  // The PKI's expiry dates and the data folder's free space, into `snap`,
+  // the agencies' rows and the metrics (with each registered agency's
+  // connected gauge).
+  void PublishPkiAndDisk(BrokerSnapshot& snap,
+                         std::map<std::string, AgencyStatus>& agencies);
   void ReloadPki();
 
   BrokerOptions options_;
@@ -147,6 +154,9 @@ class BrokerLoop {
 
   int64_t next_expiry_ms_ = 0;
   int64_t next_snapshot_ms_ = 0;
+  // Totals every 10 s for the dashboard's chart (PublishSnapshot).
+  std::deque<ActivitySample> activity_;
+  int64_t next_activity_ms_ = 0;
   bool more_to_deliver_ = false;
   int64_t last_zap_refused_ = -1;
   std::atomic<bool> reload_requested_{false};

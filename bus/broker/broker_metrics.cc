@@ -58,6 +58,17 @@ void DescribeBrokerMetrics(Metrics& m) {
     "active.");
   d(kStepDowns, "counter",
     "Times this broker lost the lease while active and stepped down.");
+  d(kAgencyConnected, "gauge",
+    "1 while the registered agency has a session, else 0, per agency.");
+  d(kCertificateNotAfter, "gauge",
+    "When each certificate in force expires (notAfter, Unix seconds): the "
+    "national root and every registered agency's, by subject.");
+  d(kCrlNextUpdate, "gauge",
+    "The nextUpdate of the CRL in force (Unix seconds; 0: none).");
+  d(kDataFree, "gauge",
+    "Bytes available to the broker on the file system of its data folder.");
+  d(kDataSize, "gauge",
+    "Size in bytes of the file system of the broker's data folder.");
 
   // Every series whose labels are known is exported from start, at 0: a
   // counter that appears with its first event hides that event from
@@ -68,7 +79,8 @@ void DescribeBrokerMetrics(Metrics& m) {
         kNotified, kMalformed, kFramesReceived, kDeliveriesSent, kRetransmits,
         kChunksStored, kChunksSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
-        kZapRefused, kEpoch, kTakeovers, kStepDowns}) {
+        kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
+        kDataSize}) {
     m.Declare(unlabelled);
   }
   m.Declare(kPkiReloads, Label("result", "ok"));

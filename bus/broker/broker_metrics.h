@@ -57,6 +57,14 @@ inline constexpr std::string_view kEpoch = "docbus_broker_epoch";
 inline constexpr std::string_view kTakeovers = "docbus_broker_takeovers_total";
 inline constexpr std::string_view kStepDowns =
     "docbus_broker_step_downs_total";
+inline constexpr std::string_view kAgencyConnected =
+    "docbus_broker_agency_connected";
+inline constexpr std::string_view kCertificateNotAfter =
+    "docbus_broker_certificate_not_after_timestamp_seconds";
+inline constexpr std::string_view kCrlNextUpdate =
+    "docbus_broker_crl_next_update_timestamp_seconds";
+inline constexpr std::string_view kDataFree = "docbus_broker_data_free_bytes";
+inline constexpr std::string_view kDataSize = "docbus_broker_data_size_bytes";
 
 // Declares every family above on `metrics`.
 void DescribeBrokerMetrics(Metrics& metrics);

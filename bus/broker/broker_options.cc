@@ -43,6 +43,7 @@ BrokerOptions ReadBrokerOptions(Config& config) {
       config.Int("delivery.credit_count_max", o.credit_count_max, 1, 1'000'000);
   o.http_listen = config.String("http.listen", o.http_listen);
   o.log_level = config.String("log.level", o.log_level);
+  o.log_format = config.String("log.format", o.log_format);
   return o;
 }
 
@@ -63,6 +64,10 @@ Status ValidateBrokerOptions(const BrokerOptions& o) {
     return bad("log.level",
                "unknown level '" + o.log_level +
                    "' (trace, debug, info, warn, error, critical, off)");
+  }
+  if (o.log_format != "text" && o.log_format != "json") {
+    return bad("log.format",
+               "unknown format '" + o.log_format + "' (text, json)");
   }
   if (!o.http_listen.empty() && o.http_listen.rfind(':') == std::string::npos) {
     return bad("http.listen", "must be host:port, e.g. 127.0.0.1:0");

@@ -58,6 +58,7 @@ struct BrokerOptions {
   std::string http_listen = "127.0.0.1:0";  // "" = no HTTP listener
   // [log]
   std::string log_level = "info";
+  std::string log_format = "text";  // log.format: "text" or "json" lines
 
   // Tuning, not in the config file.
   size_t max_frames_per_turn = 512;

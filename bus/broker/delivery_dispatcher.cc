@@ -26,6 +26,9 @@ Result<const v1::DocumentDelivery*> DeliveryDispatcher::LoadDocument(
   cached_delivery_.Clear();
   cached_delivery_.mutable_document()->set_header(std::move(doc.header));
   cached_delivery_.mutable_document()->set_signature(std::move(doc.signature));
+  // The broker's hop, for the TraceHeader an edXML export appends.
+  cached_delivery_.set_accepted_unix_ms(doc.accepted_unix_ms);
+  cached_delivery_.set_relay_id(ctx_.options.origin);
   // A large document goes without its attachments; the recipient fetches
   // them a chunk at a time (HandleFetchChunk). The sizes are the signed
   // manifest's, which the stored attachments matched at submission.

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   docbus::SetLogLevel(options.log_level);
+  docbus::SetLogFormat(options.log_format);
   docbus::RouteProtobufLogs();
   auto log = docbus::ComponentLogger("broker");
 

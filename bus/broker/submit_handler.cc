@@ -1,8 +1,11 @@
 // Submit: a signed document from its sender. Checks run cheapest first and
-// stop at the first refusal; only a document that passes them all is stored,
+// stop at the first refusal (the business type's against the stored
+// documents last); only a document that passes them all is stored,
 // with one delivery per recipient and its AUDIT_ACCEPTED entry, in the turn's
 // transaction. Accepted is answered after the commit; a resubmission of the
 // same bytes gets the same Accepted again.
+#include <algorithm>
+
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/handlers.h"
 #include "bus/broker/uploaded_attachments.h"
@@ -10,6 +13,7 @@
 #include "bus/crypto/attachments.h"
 #include "bus/crypto/sha256.h"
 #include "bus/document/header_rules.h"
+#include "bus/document/status_rules.h"
 
 namespace docbus::broker {
 namespace {
@@ -91,8 +95,8 @@ void Reject(Turn& turn, const Inbound& in, const v1::Submit& submit,
     turn.Fail(index.status());
     return;
   }
-  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(why.code()));
-  ctx.counters.rejected++;
+  NoteRejected(ctx, turn.now_ms, in.agency_id, "document", message_id,
+               why.code());
   ctx.log->info("rejected agency={} message_id={} reason={} audit_index={}: {}",
                 in.agency_id, message_id, CodeName(why.code()), *index,
                 why.message());
@@ -122,6 +126,54 @@ Status CheckRecipients(const registry::AgencyRegistry& registry,
     if (agency->revoked) {
       return Status(Code::kAgencyRevoked,
                     "recipient " + to.organ_id() + " is revoked");
+    }
+  }
+  return Status::Ok();
+}
+
+// The business type against the documents already stored (bus/broker/
+// README.md, "Business types"): a new document's DocumentId is its sender's
+// first use of it (kDuplicateDocument); a revoke / update / replace acts on
+// a document its sender sent (kUnknownDocument, kNotPermitted) and goes only
+// to recipients of it (kNotPermitted). `*verdict` gets the refusal; the
+// returned Status is the store's.
+Status CheckBusiness(store::BrokerStore& store, const std::string& sender,
+                     const v1::DocumentHeader& header, Status* verdict) {
+  const bool fresh = header.business_type() == v1::BUSINESS_NEW;
+  const std::string& document_id =
+      fresh ? header.document_id() : header.business_target_document_id();
+  DOCBUS_ASSIGN_OR_RETURN(std::optional<store::DocumentRecord> found,
+                          store.FindDocumentByDocumentId(sender, document_id));
+  const bool own = found.has_value() && found->sender == sender;
+  if (fresh) {
+    if (own) {
+      *verdict = Status(Code::kDuplicateDocument,
+                        "document_id " + document_id +
+                            " is already used by document " +
+                            found->message_id + " of " + sender);
+    }
+    return Status::Ok();
+  }
+  const std::string what(document::BusinessTypeName(header.business_type()));
+  if (!found.has_value()) {
+    *verdict = Status(Code::kUnknownDocument,
+                      "business_target_document_id: no document " +
+                          document_id + " to " + what);
+    return Status::Ok();
+  }
+  if (!own) {
+    *verdict = Status(Code::kNotPermitted,
+                      "business_target_document_id: only the sender of " +
+                          document_id + " may " + what + " it");
+    return Status::Ok();
+  }
+  for (const v1::Organ& to : header.to()) {
+    if (std::find(found->recipients.begin(), found->recipients.end(),
+                  to.organ_id()) == found->recipients.end()) {
+      *verdict = Status(Code::kNotPermitted,
+                        "to: " + to.organ_id() + " was not a recipient of " +
+                            document_id + ", so it cannot get its " + what);
+      return Status::Ok();
     }
   }
   return Status::Ok();
@@ -192,6 +244,10 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
     s = crypto::CheckAttachments(header, submit.attachments(), limits);
   }
   if (s.ok()) s = CheckRecipients(*ctx.registry, header);
+  if (s.ok()) {
+    Status stored = CheckBusiness(ctx.store, in.agency_id, header, &s);
+    if (!stored.ok()) return turn.Fail(stored);
+  }
   if (!s.ok()) {
     if (submit.chunked()) {
       Status dropped =
@@ -218,6 +274,8 @@ void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
   record.set_document_id(document.document_id);
   record.set_sender(document.sender);
   record.set_header_sha256(header_sha256);
+  record.set_business_type(header.business_type());
+  record.set_business_target_document_id(header.business_target_document_id());
   for (const v1::Organ& to : header.to()) {
     document.recipients.push_back(to.organ_id());
     record.add_recipients(to.organ_id());

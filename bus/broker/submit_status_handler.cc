@@ -1,7 +1,9 @@
 // SubmitStatus: an edXML status message about a document (01-06, 15, 16 from
-// a recipient to the sender; 13 from the sender to a recipient). Stored with
-// an AUDIT_STATUS entry and a status delivery to its addressee; Accepted
-// after the commit, deduplicated on status_id.
+// a recipient to the sender; 13 from the sender to a recipient). It must
+// follow the document's state machine for that recipient (status_rules.h;
+// kInvalidTransition otherwise). Stored with an AUDIT_STATUS entry and a
+// status delivery to its addressee; Accepted after the commit, deduplicated
+// on status_id.
 #include "bus/broker/broker_metrics.h"
 #include "bus/broker/handlers.h"
 #include "bus/core/wire_reason.h"
@@ -26,10 +28,10 @@ void RejectStatus(Turn& turn, const Inbound& in, const v1::SubmitStatus& submit,
   record.set_reason(ToWireReason(why.code()));
   auto index = turn.Audit(std::move(record));
   if (!index.ok()) return turn.Fail(index.status());
-  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(why.code()));
-  ctx.counters.rejected++;
   const std::string status_id =
       body != nullptr ? body->status_id() : std::string();
+  NoteRejected(ctx, turn.now_ms, in.agency_id, "status", status_id,
+               why.code());
   ctx.log->info(
       "status rejected agency={} status_id={} message_id={} reason={}: {}",
       in.agency_id, status_id, body != nullptr ? body->message_id() : "",
@@ -59,6 +61,24 @@ Status CheckPermitted(const v1::StatusBody& body,
                   "status " + std::to_string(body.code()) +
                       " goes from a recipient of the document to its sender");
   }
+  return Status::Ok();
+}
+
+// The state machine of (document, recipient): the statuses accepted so far,
+// in order, and the new one after them. `*verdict` is Ok or
+// kInvalidTransition; the returned Status is the store's.
+Status CheckLifecycle(store::BrokerStore& store,
+                      const store::DocumentRecord& doc,
+                      const std::string& recipient, v1::StatusCode code,
+                      Status* verdict) {
+  DOCBUS_ASSIGN_OR_RETURN(std::vector<store::StatusRecord> history,
+                          store.ListStatuses(doc.id, recipient));
+  document::DocumentLifecycle lifecycle;
+  for (const store::StatusRecord& prior : history) {
+    document::ApplyTransition(lifecycle,
+                              static_cast<v1::StatusCode>(prior.code));
+  }
+  *verdict = document::CheckTransition(lifecycle, code);
   return Status::Ok();
 }
 
@@ -139,6 +159,10 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
     }
   }
   if (!s.ok()) return RejectStatus(turn, in, submit, &body, s);
+  Status stored = CheckLifecycle(
+      ctx.store, doc, revoke ? body.to() : in.agency_id, body.code(), &s);
+  if (!stored.ok()) return turn.Fail(stored);
+  if (!s.ok()) return RejectStatus(turn, in, submit, &body, s);
 
   const std::string evidence = signed_status.SerializeAsString();
   v1::AuditRecord record;
@@ -150,14 +174,22 @@ void HandleSubmitStatus(Turn& turn, const Inbound& in,
   record.set_header_sha256(doc.header_sha256);
   record.set_status_code(body.code());
   record.set_status_id(body.status_id());
+  record.set_reported_unix_ms(body.created_unix_ms());
   record.set_evidence_sha256(crypto::Sha256(evidence));
   record.set_prior_index_plus_one(static_cast<uint64_t>(doc.audit_index) + 1);
   auto index = turn.Audit(std::move(record));
   if (!index.ok()) return turn.Fail(index.status());
 
-  store::StatusRecord status{
-      body.status_id(), body.message_id(), doc.id,      in.agency_id,
-      body.to(),        body.code(),       body_sha256, *index};
+  store::StatusRecord status{body.status_id(),
+                             body.message_id(),
+                             doc.id,
+                             in.agency_id,
+                             body.to(),
+                             body.code(),
+                             body_sha256,
+                             *index,
+                             body.created_unix_ms(),
+                             turn.now_ms};
   s = ctx.store.InsertStatus(status);
   store::DeliveryRecord delivery;
   delivery.recipient = body.to();

@@ -74,6 +74,20 @@ void NoteStoreFailure(BrokerContext& ctx, std::string_view what,
   }
 }
 
+void NoteRejected(BrokerContext& ctx, int64_t now_ms, std::string_view agency,
+                  std::string_view kind, std::string_view message_id,
+                  Code reason) {
+  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(reason));
+  ctx.counters.rejected++;
+  constexpr size_t kMaxIdBytes = 64;  // a peer's id: bounded before it is kept
+  ctx.recent_rejections.push_back(
+      {now_ms, std::string(agency), std::string(kind),
+       std::string(message_id.substr(0, kMaxIdBytes)),
+       std::string(CodeName(reason))});
+  if (ctx.recent_rejections.size() > BrokerContext::kRecentRejections)
+    ctx.recent_rejections.pop_front();
+}
+
 Result<int64_t> Turn::Audit(v1::AuditRecord record) {
   if (record.time_unix_ms() == 0) record.set_time_unix_ms(now_ms);
   if (record.event_id().empty()) {

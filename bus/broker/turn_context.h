@@ -11,6 +11,7 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +47,16 @@ struct BrokerCounters {
   int64_t not_permitted = 0;
 };
 
+// One refused submission, status or chunk, for the dashboard's list of the
+// latest (no document content: who, what, why, when).
+struct RecentRejection {
+  int64_t unix_ms = 0;
+  std::string agency;
+  std::string kind;  // "document", "status" or "chunk"
+  std::string message_id;
+  std::string reason;  // snake_case code name
+};
+
 struct BrokerContext {
   const BrokerOptions& options;
   const Clock& clock;
@@ -62,6 +73,11 @@ struct BrokerContext {
   // start, reloaded after a rolled-back turn).
   std::map<std::string, int64_t, std::less<>> queue_depth;
   BrokerCounters counters;
+  // Seconds from Accepted to receipt, summed over counters.delivered.
+  double delivery_latency_s_total = 0;
+  // The latest refusals, newest last (at most kRecentRejections).
+  static constexpr size_t kRecentRejections = 20;
+  std::deque<RecentRejection> recent_rejections;
   // Random bytes for audit event ids, drawn from the CSPRNG 4 KiB at a time
   // rather than 16 bytes per record.
   std::string event_id_pool;
@@ -78,6 +94,13 @@ struct BrokerContext {
 // turn), at debug after that.
 void NoteStoreFailure(BrokerContext& ctx, std::string_view what,
                       const Status& why);
+
+// A refusal of `kind` ("document", "status", "chunk") from `agency`:
+// counted in docbus_broker_rejected_total{reason} and the status counters,
+// and kept among the recent rejections. The caller logs it.
+void NoteRejected(BrokerContext& ctx, int64_t now_ms, std::string_view agency,
+                  std::string_view kind, std::string_view message_id,
+                  Code reason);
 
 // One message from an authenticated agency.
 struct Inbound {

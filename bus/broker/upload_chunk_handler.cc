@@ -71,8 +71,8 @@ void HandleUploadChunk(Turn& turn, const Inbound& in,
     }
     s = held.status();
   }
-  ctx.metrics.Add(metric::kRejected, metric::ReasonLabel(s.code()));
-  ctx.counters.rejected++;
+  NoteRejected(ctx, turn.now_ms, in.agency_id, "chunk", chunk.message_id(),
+               s.code());
   ctx.log->warn("upload chunk refused agency={} message_id={} reason={}: {}",
                 in.agency_id, chunk.message_id().substr(0, 64),
                 CodeName(s.code()), s.message());

@@ -13,6 +13,11 @@ namespace docbus {
 // Sets the level for every logger ("trace".."off"); false on an unknown name.
 bool SetLogLevel(const std::string& level);
 
+// "text" (the default: `<time> <level> <component>: <message>`) or "json"
+// (one object per line, JsonLogFormatter) for every logger, those made
+// later included; false on another name.
+bool SetLogFormat(const std::string& format);
+
 // The logger for a component, created on first use. Thread-safe.
 std::shared_ptr<spdlog::logger> ComponentLogger(const std::string& component);
 

@@ -38,4 +38,17 @@ std::shared_ptr<const registry::AgencyRegistry> NationalPki::registry() const {
   return {v, &v->registry()};
 }
 
+PkiValidity NationalPki::validity() const {
+  std::shared_ptr<const Verifier> v = verifier();
+  PkiValidity validity;
+  validity.root_not_after = trust_->root().not_after_unix_s();
+  validity.crl_next_update = trust_->crl_next_update_unix_s();
+  const auto& agencies = v->registry().agencies();
+  for (size_t i = 0; i < agencies.size(); ++i) {
+    if (agencies[i].revoked) continue;
+    validity.agencies.emplace_back(agencies[i].id, v->CertificateNotAfter(i));
+  }
+  return validity;
+}
+
 }  // namespace docbus::crypto

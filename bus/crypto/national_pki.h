@@ -14,6 +14,9 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "bus/core/clock.h"
 #include "bus/core/status.h"
@@ -25,6 +28,15 @@ namespace docbus::crypto {
 
 struct PkiFiles {
   std::filesystem::path root_certificate, crl, registry;
+};
+
+// When the PKI in force stops being usable: the root's notAfter, the CRL's
+// nextUpdate and each registered agency's certificate's notAfter, in
+// seconds since the epoch (0: unknown). For metrics and status pages.
+struct PkiValidity {
+  int64_t root_not_after = 0;
+  int64_t crl_next_update = 0;
+  std::vector<std::pair<std::string, int64_t>> agencies;  // id, notAfter
 };
 
 class NationalPki {
@@ -40,6 +52,7 @@ class NationalPki {
 
   std::shared_ptr<const Verifier> verifier() const;
   std::shared_ptr<const registry::AgencyRegistry> registry() const;
+  PkiValidity validity() const;
 
  private:
   NationalPki(PkiFiles files, std::unique_ptr<TrustStore> trust)

@@ -47,6 +47,13 @@ class Verifier {
                 std::string_view claimed_agency) const;
 
   const registry::AgencyRegistry& registry() const { return *registry_; }
+  // The notAfter (seconds since the epoch) of the certificate of the
+  // registry's agency `index` (parallel to registry().agencies()); 0 when
+  // it did not parse.
+  int64_t CertificateNotAfter(size_t index) const {
+    const auto& cert = certificates_.at(index).certificate;
+    return cert ? cert->not_after_unix_s() : 0;
+  }
 
  private:
   struct AgencyCertificate {

@@ -70,6 +70,8 @@ struct StatusRecord {
   int32_t code = 0;
   std::string body_sha256;  // of the exact signed body bytes
   int64_t audit_index = 0;  // of its AUDIT_STATUS entry
+  int64_t created_unix_ms = 0;   // the reporter's clock (signed in the body)
+  int64_t accepted_unix_ms = 0;  // the broker's clock when it accepted it
 };
 
 struct DeliveryRecord {
@@ -131,6 +133,11 @@ class BrokerStore {
   // Documents and attachments.
   virtual Result<std::optional<DocumentRecord>> FindDocument(
       std::string_view sender, std::string_view message_id) = 0;
+  // The earliest document carrying this edXML DocumentId, `sender`'s own
+  // first: another sender's only when `sender` has none (so that the caller
+  // can tell "not yours" from "no such document").
+  virtual Result<std::optional<DocumentRecord>> FindDocumentByDocumentId(
+      std::string_view sender, std::string_view document_id) = 0;
   virtual Result<DocumentRecord> GetDocument(int64_t id) = 0;  // kNotFound
   // Just the document's attachment_sha256, without its header and signature
   // (read per fetched chunk). kNotFound.
@@ -179,6 +186,11 @@ class BrokerStore {
       std::string_view status_id) = 0;
   virtual Status InsertStatus(
       const StatusRecord& record) = 0;  // kAlreadyExists
+  // Every status about document `document` for its recipient `recipient`
+  // (a 13 addressed to it, the others reported by it), in the order the
+  // broker accepted them.
+  virtual Result<std::vector<StatusRecord>> ListStatuses(
+      int64_t document, std::string_view recipient) = 0;
 
   // Deliveries. InsertDelivery fills record.delivery_id.
   virtual Status InsertDelivery(DeliveryRecord& record) = 0;

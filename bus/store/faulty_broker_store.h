@@ -46,6 +46,10 @@ class FaultyBrokerStore final : public BrokerStore {
       std::string_view sender, std::string_view message_id) override {
     return inner_->FindDocument(sender, message_id);
   }
+  Result<std::optional<DocumentRecord>> FindDocumentByDocumentId(
+      std::string_view sender, std::string_view document_id) override {
+    return inner_->FindDocumentByDocumentId(sender, document_id);
+  }
   Result<DocumentRecord> GetDocument(int64_t id) override {
     return inner_->GetDocument(id);
   }
@@ -82,6 +86,10 @@ class FaultyBrokerStore final : public BrokerStore {
     return inner_->FindStatus(status_id);
   }
   Status InsertStatus(const StatusRecord& record) override;
+  Result<std::vector<StatusRecord>> ListStatuses(
+      int64_t document, std::string_view recipient) override {
+    return inner_->ListStatuses(document, recipient);
+  }
 
   Status InsertDelivery(DeliveryRecord& record) override;
   Result<std::optional<DeliveryRecord>> GetDelivery(

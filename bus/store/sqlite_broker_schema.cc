@@ -73,7 +73,24 @@ CREATE INDEX IF NOT EXISTS deliveries_expiry
   ON deliveries(expires_unix_ms) WHERE state = 0 AND kind = 0;
 )sql";
 
+const char* const kMigrations[] = {
+    // 2: the document lifecycle (bus/broker/README.md): each status's
+    // reporter and broker times, statuses per document in order, documents
+    // by DocumentId.
+    R"sql(
+ALTER TABLE statuses ADD COLUMN created_unix_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE statuses ADD COLUMN accepted_unix_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX statuses_document ON statuses(document, audit_index);
+CREATE INDEX documents_document_id ON documents(document_id, sender);
+)sql",
+};
+const int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
 namespace {
+
+const std::string kStatusColumns =
+    "status_id, message_id, document, reporter, addressee, code, "
+    "body_sha256, audit_index, created_unix_ms, accepted_unix_ms";
 
 const std::string kDocumentColumns =
     "id, sender, message_id, document_id, header, signature, header_sha256, "
@@ -92,6 +109,10 @@ std::string StatementSql(Statement statement) {
       {kFindDocument,
        "SELECT " + doc_cols +
            " FROM documents WHERE sender = ?1 AND message_id = ?2"},
+      {kFindDocumentByDocumentId,
+       "SELECT " + doc_cols +
+           " FROM documents WHERE document_id = ?2 ORDER BY sender <> ?1, id "
+           "LIMIT 1"},
       {kGetDocument, "SELECT " + doc_cols + " FROM documents WHERE id = ?1"},
       {kGetAttachmentDigests,
        "SELECT attachment_sha256 FROM documents WHERE id = ?1"},
@@ -138,13 +159,13 @@ std::string StatementSql(Statement statement) {
        "WHERE created_unix_ms < ?1)"},
       {kDeleteUploadsBefore, "DELETE FROM uploads WHERE created_unix_ms < ?1"},
       {kFindStatus,
-       "SELECT status_id, message_id, document, reporter, addressee, code, "
-       "body_sha256, audit_index FROM statuses WHERE status_id = ?1"},
-      {kInsertStatus,
-       "INSERT INTO statuses(status_id, message_id, document, reporter, "
-       "addressee, "
-       "code, body_sha256, audit_index) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-       "?8)"},
+       "SELECT " + kStatusColumns + " FROM statuses WHERE status_id = ?1"},
+      {kInsertStatus, "INSERT INTO statuses(" + kStatusColumns +
+                          ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      {kListStatuses,
+       "SELECT " + kStatusColumns +
+           " FROM statuses WHERE document = ?1 AND ((code = 13 AND addressee "
+           "= ?2) OR (code <> 13 AND reporter = ?2)) ORDER BY audit_index"},
       {kInsertDelivery,
        "INSERT INTO deliveries(recipient, kind, state, priority, document, "
        "payload, "

@@ -11,8 +11,16 @@ namespace docbus::store::schema {
 // tables come from audit::SqliteLogStorage).
 extern const char* const kTables;
 
+// The changes after the first schema, in order: migration i takes a
+// database from version i+1 to i+2 (PRAGMA user_version counts them). A new
+// change is a new entry at the end; entries already released are never
+// edited.
+extern const char* const kMigrations[];
+extern const int kMigrationCount;
+
 enum Statement {
   kFindDocument,
+  kFindDocumentByDocumentId,
   kGetDocument,
   kGetAttachmentDigests,
   kInsertDocument,
@@ -32,6 +40,7 @@ enum Statement {
   kDeleteUploadsBefore,
   kFindStatus,
   kInsertStatus,
+  kListStatuses,
   kInsertDelivery,
   kGetDelivery,
   kSetDeliveryState,

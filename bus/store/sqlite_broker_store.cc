@@ -44,6 +44,21 @@ DeliveryRecord ReadDeliveryRow(const SqliteStatement& st) {
   return d;
 }
 
+StatusRecord ReadStatusRow(const SqliteStatement& st) {
+  StatusRecord r;
+  r.status_id = st.Text(0);
+  r.message_id = st.Text(1);
+  r.document = st.Int(2);
+  r.reporter = st.Text(3);
+  r.addressee = st.Text(4);
+  r.code = static_cast<int32_t>(st.Int(5));
+  r.body_sha256 = st.Blob(6);
+  r.audit_index = st.Int(7);
+  r.created_unix_ms = st.Int(8);
+  r.accepted_unix_ms = st.Int(9);
+  return r;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<BrokerStore>> OpenSqliteBrokerStore(
@@ -73,12 +88,40 @@ Result<std::unique_ptr<SqliteBrokerStore>> SqliteBrokerStore::Open(
 
 Status SqliteBrokerStore::Init() {
   DOCBUS_RETURN_IF_ERROR(db_->Exec(schema::kTables));
+  DOCBUS_RETURN_IF_ERROR(Migrate());
   DOCBUS_RETURN_IF_ERROR(audit::SqliteLogStorage::CreateTables(db_->handle()));
   audit_ = std::make_unique<audit::SqliteLogStorage>(db_->handle());
   for (int i = 0; i < schema::kStatementCount; ++i) {
     DOCBUS_ASSIGN_OR_RETURN(
         stmts_[i],
         db_->Compile(schema::StatementSql(static_cast<schema::Statement>(i))));
+  }
+  return Status::Ok();
+}
+
+Status SqliteBrokerStore::Migrate() {
+  // user_version 0 is a database of the first schema (kTables), fresh or
+  // from before versions were counted; N > 0 has had migrations 0..N-2.
+  int64_t have = 1;
+  {
+    DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q, db_->Prepare("PRAGMA user_version"));
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (row) have = std::max<int64_t>(q->Int(0), 1);
+  }
+  const int64_t latest = schema::kMigrationCount + 1;
+  if (have > latest) {
+    return Status(Code::kCorruption, "schema version " + std::to_string(have) +
+                                         " is newer than this broker's " +
+                                         std::to_string(latest));
+  }
+  if (have == latest) return Status::Ok();
+  std::string sql = "BEGIN;";
+  for (int64_t v = have; v < latest; ++v) sql += schema::kMigrations[v - 1];
+  sql += "PRAGMA user_version = " + std::to_string(latest) + "; COMMIT;";
+  Status s = db_->Exec(sql);
+  if (!s.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return s.Prefixed("schema migration to version " + std::to_string(latest));
   }
   return Status::Ok();
 }
@@ -103,6 +146,17 @@ Result<std::optional<DocumentRecord>> SqliteBrokerStore::FindDocument(
     std::string_view sender, std::string_view message_id) {
   SqliteQuery q = Query(schema::kFindDocument);
   q->BindText(1, sender).BindText(2, message_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<DocumentRecord>();
+  DOCBUS_ASSIGN_OR_RETURN(DocumentRecord doc, ReadDocumentRow(*q));
+  return std::optional<DocumentRecord>(std::move(doc));
+}
+
+Result<std::optional<DocumentRecord>>
+SqliteBrokerStore::FindDocumentByDocumentId(std::string_view sender,
+                                            std::string_view document_id) {
+  SqliteQuery q = Query(schema::kFindDocumentByDocumentId);
+  q->BindText(1, sender).BindText(2, document_id);
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<DocumentRecord>();
   DOCBUS_ASSIGN_OR_RETURN(DocumentRecord doc, ReadDocumentRow(*q));
@@ -159,16 +213,20 @@ Result<std::optional<StatusRecord>> SqliteBrokerStore::FindStatus(
   q->BindText(1, status_id);
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<StatusRecord>();
-  StatusRecord r;
-  r.status_id = q->Text(0);
-  r.message_id = q->Text(1);
-  r.document = q->Int(2);
-  r.reporter = q->Text(3);
-  r.addressee = q->Text(4);
-  r.code = static_cast<int32_t>(q->Int(5));
-  r.body_sha256 = q->Blob(6);
-  r.audit_index = q->Int(7);
-  return std::optional<StatusRecord>(std::move(r));
+  return std::optional<StatusRecord>(ReadStatusRow(*q));
+}
+
+Result<std::vector<StatusRecord>> SqliteBrokerStore::ListStatuses(
+    int64_t document, std::string_view recipient) {
+  SqliteQuery q = Query(schema::kListStatuses);
+  q->Bind(1, document).BindText(2, recipient);
+  std::vector<StatusRecord> out;
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back(ReadStatusRow(*q));
+  }
+  return out;
 }
 
 Status SqliteBrokerStore::InsertStatus(const StatusRecord& r) {
@@ -180,7 +238,9 @@ Status SqliteBrokerStore::InsertStatus(const StatusRecord& r) {
       .BindText(5, r.addressee)
       .Bind(6, r.code)
       .BindBlob(7, r.body_sha256)
-      .Bind(8, r.audit_index);
+      .Bind(8, r.audit_index)
+      .Bind(9, r.created_unix_ms)
+      .Bind(10, r.accepted_unix_ms);
   return q->Run();
 }
 

@@ -35,6 +35,8 @@ class SqliteBrokerStore final : public BrokerStore {
 
   Result<std::optional<DocumentRecord>> FindDocument(
       std::string_view sender, std::string_view message_id) override;
+  Result<std::optional<DocumentRecord>> FindDocumentByDocumentId(
+      std::string_view sender, std::string_view document_id) override;
   Result<DocumentRecord> GetDocument(int64_t id) override;
   Result<std::vector<std::string>> GetAttachmentDigests(int64_t id) override;
   Status InsertDocument(DocumentRecord& record) override;
@@ -57,6 +59,8 @@ class SqliteBrokerStore final : public BrokerStore {
   Result<std::optional<StatusRecord>> FindStatus(
       std::string_view status_id) override;
   Status InsertStatus(const StatusRecord& record) override;
+  Result<std::vector<StatusRecord>> ListStatuses(
+      int64_t document, std::string_view recipient) override;
 
   Status InsertDelivery(DeliveryRecord& record) override;
   Result<std::optional<DeliveryRecord>> GetDelivery(
@@ -80,6 +84,7 @@ class SqliteBrokerStore final : public BrokerStore {
   explicit SqliteBrokerStore(std::unique_ptr<SqliteDb> db)
       : db_(std::move(db)) {}
   Status Init();
+  Status Migrate();  // kMigrations the database has not had, one transaction
   struct UploadRow {
     int64_t rowid = 0;
     UploadProgress progress;

@@ -130,6 +130,62 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "replay shows a document's status chain with the reporter's and the "
+    "broker's times, and the documents that update or replace it") {
+  Exported e;
+  const std::string target = kA + ",2026/05/29,1/VPCP";
+  v1::AuditRecord original = Record(v1::AUDIT_ACCEPTED, "msg-1", kA, {kB});
+  original.set_document_id(target);
+  const int64_t accepted = e.log.Add(original);
+  v1::AuditRecord status =
+      StatusRecord(v1::AUDIT_STATUS, "st-1", "msg-1", kB, kA, accepted + 1);
+  status.set_reported_unix_ms(1780000000123);
+  const int64_t status_index = e.log.Add(status);
+  for (auto [id, type] : {std::pair{"msg-2", v1::BUSINESS_UPDATE},
+                          std::pair{"msg-3", v1::BUSINESS_REPLACE}}) {
+    v1::AuditRecord acting = Record(v1::AUDIT_ACCEPTED, id, kA, {kB});
+    acting.set_document_id(kA + ",2026/05/30," + id + "/VPCP");
+    acting.set_business_type(type);
+    acting.set_business_target_document_id(target);
+    e.log.Add(acting);
+  }
+  // Another sender's document naming the same target acts on nothing.
+  v1::AuditRecord foreign = Record(v1::AUDIT_ACCEPTED, "msg-4", kB, {kA});
+  foreign.set_business_type(v1::BUSINESS_UPDATE);
+  foreign.set_business_target_document_id(target);
+  e.log.Add(foreign);
+  e.log.Publish(e.tiles());
+
+  std::ostringstream out, err;
+  REQUIRE(RunReplay(e.tiles(), true, out, err) == 0);
+  const auto docs = nlohmann::json::parse(out.str());
+  REQUIRE(docs.size() == 4);
+  const auto& doc = docs[0];
+  REQUIRE(doc["statuses"].size() == 1);
+  const auto& st = doc["statuses"][0];
+  CHECK(st["index"] == status_index);
+  CHECK(st["code"] == 3);
+  CHECK(st["from"] == kB);
+  CHECK(st["to"] == kA);
+  CHECK(st["reported_unix_ms"] == 1780000000123);
+  CHECK(st["broker_unix_ms"] == doc["events"][1]["time_unix_ms"]);
+  std::vector<std::string> acting;
+  for (const auto& a : doc["acted_on_by"]) {
+    acting.push_back(a["message_id"].get<std::string>() + " " +
+                     a["business"].get<std::string>());
+  }
+  CHECK(acting == std::vector<std::string>{"msg-2 update", "msg-3 replace"});
+  CHECK(docs[1]["acts_on"]["business"] == "update");
+  CHECK(docs[1]["acts_on"]["document_id"] == target);
+
+  std::ostringstream text, err2;
+  REQUIRE(RunReplay(e.tiles(), false, text, err2) == 0);
+  CHECK_THAT(text.str(), Catch::Contains("reported 2026-"));
+  CHECK_THAT(text.str(), Catch::Contains("updated by msg-2"));
+  CHECK_THAT(text.str(), Catch::Contains("replaced by msg-3"));
+}
+
+TEST_CASE(
     "prove prints a tlog-proof of the document's ACCEPTED entry that "
     "verifies against the signed checkpoint") {
   Exported e;

@@ -293,12 +293,16 @@ v1::Submit MakeSubmit(const std::string& from,
     data->set_sha256(digest);
     data->set_data(attachments[i]);
   }
+  SignHeader(header, submit);
+  return submit;
+}
+
+void SignHeader(const v1::DocumentHeader& header, v1::Submit& submit) {
   const std::string bytes = header.SerializeAsString();
-  auto signature = SignerOf(from).Sign(bytes);
+  auto signature = SignerOf(header.from().organ_id()).Sign(bytes);
   REQUIRE(signature.ok());
   submit.mutable_document()->set_header(bytes);
   submit.mutable_document()->set_signature(*signature);
-  return submit;
 }
 
 v1::SignedReceipt MakeReceipt(const std::string& recipient,

@@ -129,6 +129,9 @@ v1::Submit MakeSubmit(const std::string& from,
                       const std::vector<std::string>& to,
                       const std::vector<std::string>& attachments = {},
                       int priority = 0, std::string message_id = "");
+// Puts `header`'s bytes and its sender's (from.organ_id) signature of them
+// into `submit`.
+void SignHeader(const v1::DocumentHeader& header, v1::Submit& submit);
 // A signed receipt for a delivered document, as `recipient`.
 v1::SignedReceipt MakeReceipt(const std::string& recipient,
                               const v1::DocumentDelivery& doc);

@@ -4,11 +4,10 @@
 // without anyone touching the agents; and an agent that cannot reach its
 // broker says so once, in its log, its /healthz, its metrics and on each
 // pending document.
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -16,31 +15,22 @@
 
 #include "bus/core/files.h"
 #include "tests/e2e/e2e_support.h"
+#include "tests/support/shell.h"
 
 namespace docbus::e2e {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::RunShell;
 using Sent =
     std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>;
-
-// Runs a shell command; its exit code, with stdout and stderr in *output.
-int Run(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 // `promtool check metrics` on `text`: "" when it has nothing to say, else
 // its complaints. Fails the test when promtool is not installed
 // (tools/install-deps.sh installs it with the prometheus package).
 std::string PromtoolComplaints(const std::string& text, const fs::path& dir) {
   std::string where;
-  if (Run("command -v promtool", &where) != 0) {
+  if (RunShell("command -v promtool", &where) != 0) {
     FAIL("promtool not found: install the Debian package prometheus "
          "(tools/install-deps.sh)");
   }
@@ -48,7 +38,7 @@ std::string PromtoolComplaints(const std::string& text, const fs::path& dir) {
   std::ofstream(file) << text;
   std::string complaints;
   const int code =
-      Run("promtool check metrics < '" + file.string() + "'", &complaints);
+      RunShell("promtool check metrics < '" + file.string() + "'", &complaints);
   if (code != 0 && complaints.empty()) complaints = "exit " + std::to_string(code);
   return complaints;
 }
@@ -146,6 +136,87 @@ TEST_CASE("promtool accepts the broker's and the agent's /metrics, every "
   }
 }
 
+// The docbus_* metric names the shipped alerting rules use.
+std::set<std::string> MetricsTheAlertsUse() {
+  auto rules = ReadFileLimited(
+      fs::path(DOCBUS_SOURCE_DIR) / "tools/packaging/docbus-alerts.yml", 1 << 20);
+  REQUIRE(rules.ok());
+  std::set<std::string> names;
+  static const std::regex kName("docbus_[a-z_]+");
+  for (auto it = std::sregex_iterator(rules->begin(), rules->end(), kName);
+       it != std::sregex_iterator(); ++it) {
+    names.insert(it->str());
+  }
+  return names;
+}
+
+TEST_CASE("every metric the shipped alerts use is served, with the expiry "
+          "dates, the free space and each agency's connection; docbus "
+          "status shows them",
+          "[e2e][metrics]") {
+  auto d = MakeDeployment({kG22, kH41});
+  REQUIRE(d->StartBroker().ok());
+  REQUIRE(d->StartAgent(kG22).ok());  // H41 registered, never started
+  std::string attachment;
+  REQUIRE(d->Send(kG22, MakeDocument({kH41}, 1, 100, &attachment)).ok());
+  // What DocbusAgencyOfflineWithQueue fires on: H41 offline, one queued.
+  const std::string of_h41 = "{agency=\"" + kH41 + "\"}";
+  REQUIRE(local::Deployment::WaitUntil(
+      [&] {
+        auto m = d->BrokerMetrics();
+        return m.ok() &&
+               MetricValue(*m, "docbus_broker_agency_connected{agency=\"" + kG22 +
+                              "\"}") == 1 &&
+               MetricValue(*m, "docbus_broker_queue_depth" + of_h41) == 1;
+      },
+      std::chrono::seconds(30)));
+  auto broker = d->BrokerMetrics();
+  REQUIRE(broker.ok());
+  auto agent = d->AgentHttp(kG22, "/metrics");
+  REQUIRE(agent.ok());
+  REQUIRE(local::Deployment::WaitUntil(
+      [&] {
+        agent = d->AgentHttp(kG22, "/metrics");
+        return agent.ok() && MetricValue(agent->body, "docbus_agent_data_size_bytes") > 0;
+      },
+      std::chrono::seconds(30)));
+
+  const std::set<std::string> used = MetricsTheAlertsUse();
+  CHECK(used.size() >= 12);
+  for (const std::string& name : used) {
+    INFO(name);
+    const std::string family = "# TYPE " + name + " ";
+    const bool served = Occurrences(*broker, family) > 0 ||
+                        Occurrences(agent->body, family) > 0;
+    CHECK(served);
+  }
+
+  CHECK(MetricValue(*broker, "docbus_broker_agency_connected" + of_h41) == 0);
+  CHECK(MetricValue(*broker, "docbus_broker_oldest_undelivered_seconds" + of_h41) >= 0);
+  const double now_s = static_cast<double>(std::time(nullptr));
+  const double cert = MetricValue(
+      *broker, "docbus_broker_certificate_not_after_timestamp_seconds{subject=\"" +
+                   kH41 + "\"}");
+  CHECK(cert > now_s);
+  CHECK(MetricValue(*broker, "docbus_broker_crl_next_update_timestamp_seconds") > now_s);
+  CHECK(MetricValue(*broker, "docbus_broker_data_size_bytes") > 0);
+  CHECK(MetricValue(*broker, "docbus_broker_data_free_bytes") > 0);
+  CHECK(MetricValue(agent->body,
+               "docbus_agent_certificate_not_after_timestamp_seconds{subject=\"" +
+                   kG22 + "\"}") > now_s);
+  CHECK(MetricValue(agent->body, "docbus_agent_crl_next_update_timestamp_seconds") > now_s);
+
+  int code = -1;
+  auto status = d->RunDocbus("status --broker '" + d->broker_data(0).string() + "'",
+                             &code);
+  REQUIRE(status.ok());
+  INFO(*status);
+  CHECK(code == 0);
+  CHECK_THAT(*status, Catch::Contains("pki: root until 20"));
+  CHECK_THAT(*status, Catch::Contains("CRL next update 20"));
+  CHECK_THAT(*status, Catch::Contains("data folder: "));
+}
+
 TEST_CASE("a deployment made the quickstart's way survives a broker restart: "
           "the agents reconnect and everything pending is delivered",
           "[e2e][restart]") {
@@ -157,7 +228,7 @@ TEST_CASE("a deployment made the quickstart's way survives a broker restart: "
   fs::remove_all(dir);
   options.dir = dir / "demo";
   std::string setup;
-  const int code = Run("DOCBUS_DEMO_DIR='" + options.dir.string() +
+  const int code = RunShell("DOCBUS_DEMO_DIR='" + options.dir.string() +
                            "' DOCBUS_BUILD_DIR='" DOCBUS_BINARY_DIR
                            "' '" DOCBUS_SOURCE_DIR
                            "/tools/quickstart.sh' --no-install --setup-only",

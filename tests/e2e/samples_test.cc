@@ -48,6 +48,14 @@ TEST_CASE("bus/broker/broker.toml.example loads as it ships, with the "
   CHECK(o.credit_count_max == defaults.credit_count_max);
   CHECK(o.http_listen == defaults.http_listen);
   CHECK(o.log_level == defaults.log_level);
+  CHECK(o.log_format == defaults.log_format);
+
+  broker::BrokerOptions json = o;
+  json.log_format = "json";
+  CHECK(broker::ValidateBrokerOptions(json).ok());
+  json.log_format = "xml";
+  CHECK_THAT(broker::ValidateBrokerOptions(json).message(),
+             Catch::Contains("log.format"));
 }
 
 TEST_CASE("agents/agent.toml.example loads as it ships, with the agent's "
@@ -73,6 +81,17 @@ TEST_CASE("agents/agent.toml.example loads as it ships, with the agent's "
   CHECK(o->drop_folder.empty());
   CHECK(o->http_listen == "127.0.0.1:0");
   CHECK(o->log_level == "info");
+  CHECK(o->log_format == "text");
+
+  std::string sample = Sample("agents/agent.toml.example");
+  const std::string shipped = "format = \"text\"";
+  REQUIRE(sample.find(shipped) != std::string::npos);
+  sample.replace(sample.find(shipped), shipped.size(), "format = \"xml\"");
+  auto xml = Config::Parse(sample, d->dir(), "agent.toml");
+  REQUIRE(xml.ok());
+  auto refused = agent::ReadAgentConfig(*xml);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.status().message(), Catch::Contains("log.format"));
 }
 
 }  // namespace docbus::e2e

@@ -98,6 +98,9 @@ class Deployment {
   Result<nlohmann::json> BrokerStatus() { return BrokerStatus(0); }
   Result<std::string> BrokerMetrics(int index);
   Result<std::string> BrokerMetrics() { return BrokerMetrics(0); }
+  // Broker `index`'s HTTP URL (http://host:port): fixed, or from its
+  // endpoints.json.
+  Result<std::string> BrokerHttpUrl(int index) const;
   // GET /healthz of broker `index` as is: 200 on the active broker, 503 with
   // body "standby" on a standby. kUnavailable when it does not answer within
   // a second (not running, paused, not listening yet).
@@ -151,8 +154,6 @@ class Deployment {
       const std::filesystem::path& exe, const std::filesystem::path& config,
       const std::filesystem::path& data_dir, const std::string& log_name,
       const Env& env);
-  // The broker's HTTP URL: fixed, or from its endpoints.json.
-  Result<std::string> BrokerHttpUrl(int index) const;
   BrokerSlot& broker(int index);
   const BrokerSlot& broker(int index) const;
 

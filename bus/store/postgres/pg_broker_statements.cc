@@ -7,6 +7,10 @@
 namespace docbus::store::pg {
 namespace {
 
+const std::string kStatusColumns =
+    "status_id, message_id, document, reporter, addressee, code, "
+    "body_sha256, audit_index, created_unix_ms, accepted_unix_ms";
+
 const std::string kDocumentColumns =
     "id, sender, message_id, document_id, header, signature, header_sha256, "
     "attachment_sha256, recipients, priority, accepted_unix_ms, audit_index";
@@ -35,6 +39,10 @@ std::string StatementSql(Statement statement) {
       {kFindDocument, "SELECT " + doc_cols +
                           " FROM documents WHERE sender = $1 AND "
                           "message_id = $2"},
+      {kFindDocumentByDocumentId,
+       "SELECT " + doc_cols +
+           " FROM documents WHERE document_id = $2 ORDER BY sender <> $1, id "
+           "LIMIT 1"},
       {kGetDocument, "SELECT " + doc_cols + " FROM documents WHERE id = $1"},
       {kGetAttachmentDigests,
        "SELECT attachment_sha256 FROM documents WHERE id = $1"},
@@ -92,13 +100,14 @@ std::string StatementSql(Statement statement) {
        "WHERE created_unix_ms < $1)"},
       {kDeleteUploadsBefore, "DELETE FROM uploads WHERE created_unix_ms < $1"},
       {kFindStatus,
-       "SELECT status_id, message_id, document, reporter, addressee, code, "
-       "body_sha256, audit_index FROM statuses WHERE status_id = $1"},
-      {kInsertStatus,
-       "INSERT INTO statuses(status_id, message_id, document, reporter, "
-       "addressee, code, body_sha256, audit_index) "
-       "VALUES($1, $2, $3, $4, $5, $6, $7, $8) "
-       "ON CONFLICT (status_id) DO NOTHING"},
+       "SELECT " + kStatusColumns + " FROM statuses WHERE status_id = $1"},
+      {kInsertStatus, "INSERT INTO statuses(" + kStatusColumns +
+                          ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                          "ON CONFLICT (status_id) DO NOTHING"},
+      {kListStatuses,
+       "SELECT " + kStatusColumns +
+           " FROM statuses WHERE document = $1 AND ((code = 13 AND addressee "
+           "= $2) OR (code <> 13 AND reporter = $2)) ORDER BY audit_index"},
       {kInsertDelivery,
        "INSERT INTO deliveries(recipient, kind, state, priority, document, "
        "payload, status_id, size_bytes, created_unix_ms, expires_unix_ms, "

@@ -8,6 +8,7 @@ namespace docbus::store::pg {
 
 enum Statement {
   kFindDocument,
+  kFindDocumentByDocumentId,
   kGetDocument,
   kGetAttachmentDigests,
   kInsertDocument,
@@ -28,6 +29,7 @@ enum Statement {
   kDeleteUploadsBefore,
   kFindStatus,
   kInsertStatus,
+  kListStatuses,
   kInsertDelivery,
   kGetDelivery,
   kSetDeliveryState,

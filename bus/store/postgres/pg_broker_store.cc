@@ -41,6 +41,21 @@ Result<DocumentRecord> ReadDocumentRow(const PgResult& r, int row) {
   return d;
 }
 
+StatusRecord ReadStatusRow(const PgResult& r, int row) {
+  StatusRecord s;
+  s.status_id = r.String(row, 0);
+  s.message_id = r.String(row, 1);
+  s.document = r.Int(row, 2);
+  s.reporter = r.String(row, 3);
+  s.addressee = r.String(row, 4);
+  s.code = static_cast<int32_t>(r.Int(row, 5));
+  s.body_sha256 = r.String(row, 6);
+  s.audit_index = r.Int(row, 7);
+  s.created_unix_ms = r.Int(row, 8);
+  s.accepted_unix_ms = r.Int(row, 9);
+  return s;
+}
+
 DeliveryRecord ReadDeliveryRow(const PgResult& r, int row) {
   DeliveryRecord d;
   d.delivery_id = r.Int(row, 0);
@@ -178,6 +193,16 @@ Result<std::optional<DocumentRecord>> PgBrokerStore::FindDocument(
   return std::optional<DocumentRecord>(std::move(doc));
 }
 
+Result<std::optional<DocumentRecord>> PgBrokerStore::FindDocumentByDocumentId(
+    std::string_view sender, std::string_view document_id) {
+  DOCBUS_ASSIGN_OR_RETURN(PgResult r,
+                          Run(kFindDocumentByDocumentId,
+                              PgParams().Text(sender).Text(document_id)));
+  if (r.rows() == 0) return std::optional<DocumentRecord>();
+  DOCBUS_ASSIGN_OR_RETURN(DocumentRecord doc, ReadDocumentRow(r, 0));
+  return std::optional<DocumentRecord>(std::move(doc));
+}
+
 Result<DocumentRecord> PgBrokerStore::GetDocument(int64_t id) {
   DOCBUS_ASSIGN_OR_RETURN(PgResult r, Run(kGetDocument, PgParams().Int(id)));
   if (r.rows() == 0) {
@@ -231,16 +256,17 @@ Result<std::optional<StatusRecord>> PgBrokerStore::FindStatus(
   DOCBUS_ASSIGN_OR_RETURN(PgResult r,
                           Run(kFindStatus, PgParams().Text(status_id)));
   if (r.rows() == 0) return std::optional<StatusRecord>();
-  StatusRecord s;
-  s.status_id = r.String(0, 0);
-  s.message_id = r.String(0, 1);
-  s.document = r.Int(0, 2);
-  s.reporter = r.String(0, 3);
-  s.addressee = r.String(0, 4);
-  s.code = static_cast<int32_t>(r.Int(0, 5));
-  s.body_sha256 = r.String(0, 6);
-  s.audit_index = r.Int(0, 7);
-  return std::optional<StatusRecord>(std::move(s));
+  return std::optional<StatusRecord>(ReadStatusRow(r, 0));
+}
+
+Result<std::vector<StatusRecord>> PgBrokerStore::ListStatuses(
+    int64_t document, std::string_view recipient) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      PgResult r, Run(kListStatuses, PgParams().Int(document).Text(recipient)));
+  std::vector<StatusRecord> out;
+  out.reserve(static_cast<size_t>(r.rows()));
+  for (int row = 0; row < r.rows(); ++row) out.push_back(ReadStatusRow(r, row));
+  return out;
 }
 
 Status PgBrokerStore::InsertStatus(const StatusRecord& s) {
@@ -253,7 +279,9 @@ Status PgBrokerStore::InsertStatus(const StatusRecord& s) {
                                                  .Text(s.addressee)
                                                  .Int(s.code)
                                                  .Bytes(s.body_sha256)
-                                                 .Int(s.audit_index)));
+                                                 .Int(s.audit_index)
+                                                 .Int(s.created_unix_ms)
+                                                 .Int(s.accepted_unix_ms)));
   if (r.affected() != 1) {
     return Status(Code::kAlreadyExists,
                   "status " + s.status_id + " is stored already");

@@ -69,6 +69,8 @@ class PgBrokerStore final : public BrokerStore {
 
   Result<std::optional<DocumentRecord>> FindDocument(
       std::string_view sender, std::string_view message_id) override;
+  Result<std::optional<DocumentRecord>> FindDocumentByDocumentId(
+      std::string_view sender, std::string_view document_id) override;
   Result<DocumentRecord> GetDocument(int64_t id) override;
   Result<std::vector<std::string>> GetAttachmentDigests(int64_t id) override;
   Status InsertDocument(DocumentRecord& record) override;
@@ -91,6 +93,8 @@ class PgBrokerStore final : public BrokerStore {
   Result<std::optional<StatusRecord>> FindStatus(
       std::string_view status_id) override;
   Status InsertStatus(const StatusRecord& record) override;
+  Result<std::vector<StatusRecord>> ListStatuses(
+      int64_t document, std::string_view recipient) override;
 
   Status InsertDelivery(DeliveryRecord& record) override;
   Result<std::optional<DeliveryRecord>> GetDelivery(
