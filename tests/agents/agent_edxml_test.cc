@@ -42,6 +42,20 @@ struct Fixture : testing::AgentWithBroker {
     return frame->frame.submit();
   }
 
+  // A sample as the reader sees it, and what importing it answered.
+  struct Imported {
+    edxml::Envelope parsed;
+    EdxmlImported answer;
+  };
+  Imported ImportSample(const std::string& name) {
+    const std::string xml = Sample(name);
+    auto parsed = edxml::ParseEnvelope(xml, {});
+    REQUIRE(parsed.ok());
+    auto imported = bridge.Import(xml);
+    REQUIRE(imported.ok());
+    return {std::move(parsed).value(), std::move(imported).value()};
+  }
+
   v1::StatusBody NextStatusBody() {
     auto sent = broker.Next(v1::Frame::kSubmitStatus);
     REQUIRE(sent.has_value());
@@ -74,10 +88,9 @@ TEST_CASE("an imported envelope is signed as one document: its fields in the "
           "[agent][edxml]") {
   Fixture f;
   const std::string xml = Sample("new_two_attachments.edxml");
-  auto parsed = edxml::ParseEnvelope(xml, {});
-  REQUIRE(parsed.ok());
-  auto imported = f.bridge.Import(xml);
-  REQUIRE(imported.ok());
+  const auto [envelope, answer] = f.ImportSample("new_two_attachments.edxml");
+  const edxml::Envelope* parsed = &envelope;
+  const EdxmlImported* imported = &answer;
   CHECK(imported->kind == "edoc");
   CHECK_FALSE(imported->duplicate);
   CHECK(Contains(imported->mapped, "MessageHeader.Subject"));
@@ -162,12 +175,9 @@ TEST_CASE("an envelope from the field (system ids through aliases, a UUID "
           "filled signature, a zip) is carried as given",
           "[agent][edxml]") {
   Fixture f;
-  const std::string xml = Sample("deviations.edxml");
-  auto parsed = edxml::ParseEnvelope(xml, {});
-  REQUIRE(parsed.ok());
-  auto imported = f.bridge.Import(xml);
-  REQUIRE(imported.ok());
-  CHECK(Contains(imported->unmapped, "Signature"));
+  const auto [envelope, answer] = f.ImportSample("deviations.edxml");
+  const edxml::Envelope* parsed = &envelope;
+  CHECK(Contains(answer.unmapped, "Signature"));
   const v1::Submit submit = f.NextSubmit();
   const v1::DocumentHeader h = HeaderOf(submit);
   REQUIRE(h.to_size() == 1);
