@@ -33,8 +33,7 @@ Result<v1::StatusBody> Agent::StatusReceived(std::string_view status_id) {
   v1::SignedStatus status;
   v1::StatusBody body;
   if (!status.ParseFromString(bytes) || !body.ParseFromString(status.body())) {
-    return Status(Code::kCorruption, "stored status " +
-                                         std::string(status_id) +
+    return Status(Code::kCorruption, "stored status " + std::string(status_id) +
                                          " does not parse");
   }
   return body;

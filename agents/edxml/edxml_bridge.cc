@@ -153,9 +153,8 @@ Result<std::string> EdxmlBridge::ExportDocument(std::string_view message_id) {
     out = edxml::WriteEnvelope(EnvelopeFromDocument(document, zone, hops));
   }
   service_.metrics().Add(
-      kExports,
-      Label("kind", envelope != 0 ? "edoc_imported" : "edoc_native") + "," +
-          Label("result", out.ok() ? "ok" : "failed"));
+      kExports, Label("kind", envelope != 0 ? "edoc_imported" : "edoc_native") +
+                    "," + Label("result", out.ok() ? "ok" : "failed"));
   return out;
 }
 

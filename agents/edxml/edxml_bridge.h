@@ -28,14 +28,14 @@
 #include "agents/agent_limits.h"
 #include "agents/agent_service.h"
 #include "agents/json_codec.h"
-#include "bus/edxml/edxml_envelope.h"
 #include "bus/core/status.h"
+#include "bus/edxml/edxml_envelope.h"
 
 namespace docbus::agent {
 
 struct EdxmlImported {
-  std::string kind;  // "edoc" | "status"
-  std::string id;    // the document's message id, or the status id
+  std::string kind;        // "edoc" | "status"
+  std::string id;          // the document's message id, or the status id
   bool duplicate = false;  // these exact bytes were imported before
   std::vector<std::string> mapped;    // edXML fields carried into the header
   std::vector<std::string> unmapped;  // fields not mapped: warnings

@@ -56,8 +56,8 @@ Tag TagAt(std::string_view xml, size_t at, std::string_view name) {
 // The first tag of `name` (opening or closing as asked) in [from, to).
 Tag FindTag(std::string_view xml, std::string_view name, bool closing,
             size_t from, size_t to) {
-  for (size_t at = xml.find(name, from); at != std::string_view::npos && at < to;
-       at = xml.find(name, at + 1)) {
+  for (size_t at = xml.find(name, from);
+       at != std::string_view::npos && at < to; at = xml.find(name, at + 1)) {
     Tag tag = TagAt(xml, at, name);
     if (tag.found && tag.closing == closing) return tag;
   }
@@ -77,7 +77,7 @@ std::string Escaped(std::string_view text) {
 }
 
 edxml::Organ OrganOf(const v1::Organ& o) {
-  return edxml::Organ{o.organ_id(),  o.organization_in_charge(),
+  return edxml::Organ{o.organ_id(),   o.organization_in_charge(),
                       o.organ_name(), o.organ_address(),
                       o.email(),      o.telephone(),
                       o.fax(),        o.website()};

@@ -39,9 +39,9 @@ Result<std::string> AppendTraces(std::string_view original,
 
 // The envelope of a native document: its header's fields, the sender's
 // TraceHeader (its created time), then `hops`; its attachments.
-edxml::Envelope EnvelopeFromDocument(const IncomingDocument& document,
-                                     const document::TimeZone& zone,
-                                     const std::vector<edxml::TraceHeader>& hops);
+edxml::Envelope EnvelopeFromDocument(
+    const IncomingDocument& document, const document::TimeZone& zone,
+    const std::vector<edxml::TraceHeader>& hops);
 
 // The packet of a received status; `reporter` is its From as the registry
 // names it.

@@ -92,8 +92,7 @@ void MapMessageHeader(const edxml::MessageHeader& m, v1::DocumentHeader& h,
   h.mutable_signer_info()->set_competence(m.signer_info.competence);
   h.mutable_signer_info()->set_position(m.signer_info.position);
   h.mutable_signer_info()->set_full_name(m.signer_info.full_name);
-  r.Mapped("MessageHeader.SignerInfo",
-           !(m.signer_info == edxml::SignerInfo{}));
+  r.Mapped("MessageHeader.SignerInfo", !(m.signer_info == edxml::SignerInfo{}));
   h.set_due_date(m.due_date);
   r.Mapped("MessageHeader.DueDate", !m.due_date.empty());
   for (const std::string& place : m.to_places) h.add_to_places(place);
@@ -124,8 +123,7 @@ void MapMessageHeader(const edxml::MessageHeader& m, v1::DocumentHeader& h,
   r.Mapped("MessageHeader.DocumentId", !m.document_id.empty());
 }
 
-void MapBusiness(const edxml::Envelope& env, v1::DocumentHeader& h,
-                 Report& r) {
+void MapBusiness(const edxml::Envelope& env, v1::DocumentHeader& h, Report& r) {
   const edxml::Business& b = env.business;
   h.set_business_type(static_cast<v1::BusinessType>(b.doc_type));
   r.Mapped("TraceHeaderList.Bussiness.BussinessDocType", true);
@@ -140,9 +138,9 @@ void MapBusiness(const edxml::Envelope& env, v1::DocumentHeader& h,
   if (b.doc_type == edxml::BusinessType::kReplace && !b.replacements.empty()) {
     target = b.replacements.front().document_id;
     r.Mapped("TraceHeaderList.Bussiness.ReplacementInfoList", true);
-    r.Unmapped("TraceHeaderList.Bussiness.DocumentId",
-               !b.document_id.empty() &&
-                   b.document_id != env.header.document_id);
+    r.Unmapped(
+        "TraceHeaderList.Bussiness.DocumentId",
+        !b.document_id.empty() && b.document_id != env.header.document_id);
     r.Unmapped("TraceHeaderList.Bussiness.ReplacementInfoList[2..]",
                b.replacements.size() > 1);
   } else {
@@ -208,9 +206,11 @@ Result<DocumentRequest> RequestFromEnvelope(const edxml::Envelope& env,
   }
   r.Unmapped("AttachmentEncoded.Attachment.Description", described);
   r.Mapped("AttachmentEncoded.Attachment", !env.attachments.empty());
-  for (const std::string& field : env.unmapped) report->unmapped.push_back(field);
-  request.attachments.push_back(AttachmentInput{
-      EnvelopeName(request.attachments), kEnvelopeMediaType, std::string(bytes)});
+  for (const std::string& field : env.unmapped)
+    report->unmapped.push_back(field);
+  request.attachments.push_back(
+      AttachmentInput{EnvelopeName(request.attachments), kEnvelopeMediaType,
+                      std::string(bytes)});
   h.set_edxml_envelope(static_cast<uint32_t>(request.attachments.size()));
   request.idempotency_key = "edxml-sha256:" + Hex(crypto::Sha256(bytes));
   return request;
@@ -246,12 +246,12 @@ Result<StatusImport> StatusFromPacket(const edxml::StatusPacket& packet,
   }
   if (!document.ok()) {
     if (document.status().code() != Code::kNotFound) return document.status();
-    return Status(Code::kUnknownDocument,
-                  std::string("R.Status.ResponseFor.DocumentId: ") +
-                      (info->from_sender
-                           ? "this agency sent no document with it"
-                           : "no document received from " + sender->id +
-                                 " with it"));
+    return Status(
+        Code::kUnknownDocument,
+        std::string("R.Status.ResponseFor.DocumentId: ") +
+            (info->from_sender
+                 ? "this agency sent no document with it"
+                 : "no document received from " + sender->id + " with it"));
   }
   out.message_id = *document;
   if (info->from_sender) {

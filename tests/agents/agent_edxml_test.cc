@@ -83,9 +83,10 @@ bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-TEST_CASE("an imported envelope is signed as one document: its fields in the "
-          "header, its attachments and its exact bytes as attachments",
-          "[agent][edxml]") {
+TEST_CASE(
+    "an imported envelope is signed as one document: its fields in the "
+    "header, its attachments and its exact bytes as attachments",
+    "[agent][edxml]") {
   Fixture f;
   const std::string xml = Sample("new_two_attachments.edxml");
   const auto [envelope, answer] = f.ImportSample("new_two_attachments.edxml");
@@ -94,7 +95,8 @@ TEST_CASE("an imported envelope is signed as one document: its fields in the "
   CHECK(imported->kind == "edoc");
   CHECK_FALSE(imported->duplicate);
   CHECK(Contains(imported->mapped, "MessageHeader.Subject"));
-  CHECK(Contains(imported->mapped, "TraceHeaderList.Bussiness.BussinessDocType"));
+  CHECK(
+      Contains(imported->mapped, "TraceHeaderList.Bussiness.BussinessDocType"));
 
   const v1::Submit submit = f.NextSubmit();
   const v1::DocumentHeader h = HeaderOf(submit);
@@ -129,9 +131,10 @@ TEST_CASE("an imported envelope is signed as one document: its fields in the "
   CHECK(submit.attachments(2).data() == xml);
 }
 
-TEST_CASE("the same envelope imported twice is one document, and a different new "
-          "envelope re-using its DocumentId is refused",
-          "[agent][edxml]") {
+TEST_CASE(
+    "the same envelope imported twice is one document, and a different new "
+    "envelope re-using its DocumentId is refused",
+    "[agent][edxml]") {
   Fixture f;
   const std::string xml = Sample("new_two_attachments.edxml");
   auto first = f.bridge.Import(xml);
@@ -152,9 +155,10 @@ TEST_CASE("the same envelope imported twice is one document, and a different new
   CHECK(f.OutboxSize() == 1);
 }
 
-TEST_CASE("a retried POST /v1/documents with the same idempotency key stores "
-          "one document",
-          "[agent][edxml]") {
+TEST_CASE(
+    "a retried POST /v1/documents with the same idempotency key stores "
+    "one document",
+    "[agent][edxml]") {
   Fixture f;
   DocumentRequest request = testing::SimpleRequest(kAgencyB);
   request.idempotency_key = "retry-1";
@@ -170,10 +174,11 @@ TEST_CASE("a retried POST /v1/documents with the same idempotency key stores "
   CHECK(f.OutboxSize() == 2);
 }
 
-TEST_CASE("an envelope from the field (system ids through aliases, a UUID "
-          "DocumentId, a non-numeric CodeNumber, children out of order, a "
-          "filled signature, a zip) is carried as given",
-          "[agent][edxml]") {
+TEST_CASE(
+    "an envelope from the field (system ids through aliases, a UUID "
+    "DocumentId, a non-numeric CodeNumber, children out of order, a "
+    "filled signature, a zip) is carried as given",
+    "[agent][edxml]") {
   Fixture f;
   const auto [envelope, answer] = f.ImportSample("deviations.edxml");
   const edxml::Envelope* parsed = &envelope;
@@ -193,9 +198,10 @@ TEST_CASE("an envelope from the field (system ids through aliases, a UUID "
   CHECK(document::CheckDocumentHeader(native).code() == Code::kInvalidField);
 }
 
-TEST_CASE("an envelope that cannot be routed or read is refused naming the "
-          "element, and nothing is stored",
-          "[agent][edxml]") {
+TEST_CASE(
+    "an envelope that cannot be routed or read is refused naming the "
+    "element, and nothing is stored",
+    "[agent][edxml]") {
   Fixture f;
   const std::string xml = Sample("new_two_attachments.edxml");
   struct Case {
@@ -204,8 +210,8 @@ TEST_CASE("an envelope that cannot be routed or read is refused naming the "
     std::string names;
   };
   const std::vector<Case> cases = {
-      {Replaced(xml, "000.00.00.H14", "000.00.00.X99"),
-       Code::kUnknownRecipient, "N.MessageHeader.To[2].OrganId"},
+      {Replaced(xml, "000.00.00.H14", "000.00.00.X99"), Code::kUnknownRecipient,
+       "N.MessageHeader.To[2].OrganId"},
       {Replaced(xml, "<edXML:OrganId>000.00.00.G22",
                 "<edXML:OrganId>000.00.00.H41"),
        Code::kNotPermitted, "MessageHeader.From.OrganId"},
@@ -224,9 +230,10 @@ TEST_CASE("an envelope that cannot be routed or read is refused naming the "
   CHECK(f.OutboxSize() == 0);
 }
 
-TEST_CASE("a status packet is reported about the received document its "
-          "ResponseFor names, and refused for one the agent does not hold",
-          "[agent][edxml]") {
+TEST_CASE(
+    "a status packet is reported about the received document its "
+    "ResponseFor names, and refused for one the agent does not hold",
+    "[agent][edxml]") {
   Fixture f;
   auto b = f.pki.SignerFor(kAgencyB);
   testing::SignedDocument doc =
@@ -257,9 +264,10 @@ TEST_CASE("a status packet is reported about the received document its "
              Catch::Contains("ResponseFor.DocumentId"));
 }
 
-TEST_CASE("a revocation request (13) goes to every recipient of the document "
-          "this agency sent",
-          "[agent][edxml]") {
+TEST_CASE(
+    "a revocation request (13) goes to every recipient of the document "
+    "this agency sent",
+    "[agent][edxml]") {
   Fixture f;
   auto document = f.bridge.Import(Sample("new_two_attachments.edxml"));
   REQUIRE(document.ok());
@@ -283,17 +291,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST_CASE("the drop folder imports *.edxml from outbox/ and writes each "
-          "received document as inbox/<id>.edxml",
-          "[agent][edxml][drop]") {
+TEST_CASE(
+    "the drop folder imports *.edxml from outbox/ and writes each "
+    "received document as inbox/<id>.edxml",
+    "[agent][edxml][drop]") {
   Fixture f;
   ::docbus::testing::TempDir tmp{"docbus-edxml-drop"};
   const fs::path root = tmp.path() / "drop";
   auto drop = StartDropFolder(*f.agent, root, std::chrono::hours(1));
   REQUIRE(drop.ok());
   const std::string xml = Sample("new_two_attachments.edxml");
-  const std::string bad =
-      Replaced(xml, "000.00.00.H14", "000.00.00.X99");
+  const std::string bad = Replaced(xml, "000.00.00.H14", "000.00.00.X99");
   auto put = [&](const std::string& name, const std::string& bytes) {
     std::ofstream(root / ("." + name), std::ios::binary) << bytes;
     fs::rename(root / ("." + name), root / "outbox" / name);

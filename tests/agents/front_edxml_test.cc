@@ -55,9 +55,10 @@ struct Fixture {
   std::unique_ptr<HttpApi> api;
 };
 
-TEST_CASE("POST /v1/edxml answers what was mapped and what was not, and "
-          "hands the agent the envelope with its idempotency key",
-          "[front][edxml]") {
+TEST_CASE(
+    "POST /v1/edxml answers what was mapped and what was not, and "
+    "hands the agent the envelope with its idempotency key",
+    "[front][edxml]") {
   Fixture f;
   const std::string xml = Sample("new_two_attachments.edxml");
   auto res = f.Call("POST", "/v1/edxml", xml);
@@ -78,9 +79,10 @@ TEST_CASE("POST /v1/edxml answers what was mapped and what was not, and "
   CHECK(request.header.edxml_envelope() == 3);
 }
 
-TEST_CASE("a malformed envelope is a 400 naming the element and the rule, "
-          "and the agent is not called",
-          "[front][edxml]") {
+TEST_CASE(
+    "a malformed envelope is a 400 naming the element and the rule, "
+    "and the agent is not called",
+    "[front][edxml]") {
   Fixture f;
   const std::string xml = Replaced(Sample("new_two_attachments.edxml"),
                                    "<edXML:PromulgationDate>2026/11/28",
@@ -112,10 +114,11 @@ TEST_CASE("POST /v1/documents passes an Idempotency-Key header to the agent",
   CHECK(submitted[0].second.idempotency_key == "đơn-1");
 }
 
-TEST_CASE("an imported document exports its exact bytes with the broker's "
-          "and this agency's TraceHeaders appended, in the agency's time "
-          "zone and the prefix the list uses",
-          "[front][edxml]") {
+TEST_CASE(
+    "an imported document exports its exact bytes with the broker's "
+    "and this agency's TraceHeaders appended, in the agency's time "
+    "zone and the prefix the list uses",
+    "[front][edxml]") {
   Fixture f;
   const std::string original = Sample("unprefixed.edxml");
   auto parsed = edxml::ParseEnvelope(original, {});
@@ -157,9 +160,10 @@ TEST_CASE("an imported document exports its exact bytes with the broker's "
   CHECK(f.Call("GET", "/v1/inbox/not-an-id/edxml")->status == 400);
 }
 
-TEST_CASE("a native document exports as an envelope with the sender's, the "
-          "broker's and this agency's hops",
-          "[front][edxml]") {
+TEST_CASE(
+    "a native document exports as an envelope with the sender's, the "
+    "broker's and this agency's hops",
+    "[front][edxml]") {
   Fixture f;
   const std::string id = NewMessageId(RealClock());
   IncomingDocument doc =
@@ -185,9 +189,10 @@ TEST_CASE("a native document exports as an envelope with the sender's, the "
   CHECK(env->traces[2].organ_id == kG22);
 }
 
-TEST_CASE("GET /v1/statuses/<id>/edxml answers a received status as a "
-          "packet bus/edxml reads back",
-          "[front][edxml]") {
+TEST_CASE(
+    "GET /v1/statuses/<id>/edxml answers a received status as a "
+    "packet bus/edxml reads back",
+    "[front][edxml]") {
   Fixture f;
   v1::StatusBody body;
   body.set_status_id(NewMessageId(RealClock()));

@@ -177,10 +177,11 @@ size_t OutboxSize(local::Deployment& d, const std::string& agency) {
 
 }  // namespace
 
-TEST_CASE("an imported envelope crosses the broker and exports byte-identical "
-          "apart from the appended TraceHeaders, and status packets travel "
-          "back as packets",
-          "[e2e][edxml]") {
+TEST_CASE(
+    "an imported envelope crosses the broker and exports byte-identical "
+    "apart from the appended TraceHeaders, and status packets travel "
+    "back as packets",
+    "[e2e][edxml]") {
   auto d = EdxmlDeployment();
   const std::string original = Sample("new_two_attachments.edxml");
   const std::string id = Import(*d, kG22, original);
@@ -220,11 +221,13 @@ TEST_CASE("an imported envelope crosses the broker and exports byte-identical "
   }
 }
 
-TEST_CASE("a revocation request (13) reaches the recipient, and its answers "
-          "(16, then 15 to a second request) and a refusal (02) come back",
-          "[e2e][edxml]") {
+TEST_CASE(
+    "a revocation request (13) reaches the recipient, and its answers "
+    "(16, then 15 to a second request) and a refusal (02) come back",
+    "[e2e][edxml]") {
   auto d = EdxmlDeployment();
-  const std::string first = Import(*d, kG22, Sample("new_two_attachments.edxml"));
+  const std::string first =
+      Import(*d, kG22, Sample("new_two_attachments.edxml"));
   (void)Exported(*d, kH41, first);
   // Each answer only once the broker has what it answers (the state machine
   // of bus/broker/README.md): 02, then 13, 16, 13 again, 15.
@@ -249,8 +252,8 @@ TEST_CASE("a revocation request (13) reaches the recipient, and its answers "
   (void)StatusesOnceThere(*d, kG22, 2);
   // H14 (never started) has not answered the first 13: this one goes to
   // H41 only, and the answer says so.
-  const Answer again =
-      Call(*d, kG22, "POST", "/v1/edxml", Sample("status_cancellation_13.edxml"));
+  const Answer again = Call(*d, kG22, "POST", "/v1/edxml",
+                            Sample("status_cancellation_13.edxml"));
   REQUIRE(again.status == 202);
   const nlohmann::json skipped = Json(again)["skipped"];
   REQUIRE(skipped.size() == 1);
@@ -265,15 +268,16 @@ TEST_CASE("a revocation request (13) reaches the recipient, and its answers "
   CHECK(codes == std::vector<int>{2, 16, 15});
 }
 
-TEST_CASE("revocation, update, replacement and a real-traffic envelope each "
-          "travel and export with their fields and attachments intact",
-          "[e2e][edxml]") {
+TEST_CASE(
+    "revocation, update, replacement and a real-traffic envelope each "
+    "travel and export with their fields and attachments intact",
+    "[e2e][edxml]") {
   auto d = EdxmlDeployment();
   // The new document first: the others act on it (the broker checks their
   // target was sent, by this sender, to these recipients).
-  for (const char* name : {"new_two_attachments.edxml", "update.edxml",
-                           "replacement.edxml", "revocation.edxml",
-                           "deviations.edxml"}) {
+  for (const char* name :
+       {"new_two_attachments.edxml", "update.edxml", "replacement.edxml",
+        "revocation.edxml", "deviations.edxml"}) {
     INFO(name);
     const std::string original = Sample(name);
     const std::string id = Import(*d, kG22, original);
@@ -281,9 +285,10 @@ TEST_CASE("revocation, update, replacement and a real-traffic envelope each "
   }
 }
 
-TEST_CASE("a native JSON document exports as an envelope bus/edxml reads back "
-          "with its fields, attachments and hops",
-          "[e2e][edxml]") {
+TEST_CASE(
+    "a native JSON document exports as an envelope bus/edxml reads back "
+    "with its fields, attachments and hops",
+    "[e2e][edxml]") {
   auto d = EdxmlDeployment();
   std::string attachment;
   nlohmann::json document = MakeDocument({kH41}, 7, 5000, &attachment);
@@ -298,7 +303,8 @@ TEST_CASE("a native JSON document exports as an envelope bus/edxml reads back "
   REQUIRE(env.header.to.size() == 1);
   CHECK(env.header.to[0].organ_id == kH41);
   CHECK(env.header.subject == document.value("subject", ""));
-  CHECK(env.header.document_id == (*incoming)["document_id"].get<std::string>());
+  CHECK(env.header.document_id ==
+        (*incoming)["document_id"].get<std::string>());
   REQUIRE(env.attachments.size() == 1);
   CHECK(env.attachments[0].data == attachment);
   REQUIRE(env.traces.size() == 3);  // sender, broker, recipient
@@ -306,18 +312,17 @@ TEST_CASE("a native JSON document exports as an envelope bus/edxml reads back "
   CHECK(env.traces.back().organ_id == kH41);
 }
 
-TEST_CASE("docbus send --edxml sends an envelope as it is and prints its "
-          "message id",
-          "[e2e][edxml][cli]") {
+TEST_CASE(
+    "docbus send --edxml sends an envelope as it is and prints its "
+    "message id",
+    "[e2e][edxml][cli]") {
   auto d = EdxmlDeployment();
-  const std::string file =
-      std::string(DOCBUS_SOURCE_DIR) +
-      "/tests/edxml/testdata/new_two_attachments.edxml";
+  const std::string file = std::string(DOCBUS_SOURCE_DIR) +
+                           "/tests/edxml/testdata/new_two_attachments.edxml";
   int code = -1;
-  auto printed = d->RunDocbus(
-      "send --agent '" + d->agent_data(kG22).string() + "' --edxml '" + file +
-          "'",
-      &code);
+  auto printed = d->RunDocbus("send --agent '" + d->agent_data(kG22).string() +
+                                  "' --edxml '" + file + "'",
+                              &code);
   REQUIRE(printed.ok());
   REQUIRE(code == 0);
   std::string id = *printed;
@@ -334,9 +339,10 @@ TEST_CASE("docbus send --edxml sends an envelope as it is and prints its "
   CHECK(OutboxSize(*d, kG22) == 1);
 }
 
-TEST_CASE("hostile XML through POST /v1/edxml is a 4xx with nothing stored "
-          "and the agent's memory bounded",
-          "[e2e][edxml]") {
+TEST_CASE(
+    "hostile XML through POST /v1/edxml is a 4xx with nothing stored "
+    "and the agent's memory bounded",
+    "[e2e][edxml]") {
   auto d = EdxmlDeployment();
   const long before_kib = PeakRssKiB(d->agent_pid(kG22));
   REQUIRE(before_kib > 0);
