@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
@@ -191,6 +192,26 @@ class HttpApiServer final : public HttpApi {
           [this](const auto& req) { return Incoming(req); });
     Route("GET", "/v1/statuses", "list_statuses",
           [this](const auto& req) { return ListStatuses(req); });
+    // The pull model for new integrations; handlers in agents/vdxp.
+    Route("GET", "/v1/pull", "pull_list",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(vdxp::PullQueue * pull, Pull());
+            DOCBUS_ASSIGN_OR_RETURN(
+                int64_t limit,
+                QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
+            DOCBUS_ASSIGN_OR_RETURN(
+                json body,
+                vdxp::ListPullJson(*pull, req.get_param_value("kind"), limit));
+            return Reply{200, std::move(body)};
+          });
+    Route("POST", R"(/v1/pull/([^/]+))", "pull_update",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(vdxp::PullQueue * pull, Pull());
+            DOCBUS_ASSIGN_OR_RETURN(
+                json body, vdxp::UpdatePullJson(*pull, req.matches[1].str(),
+                                                req.body));
+            return Reply{200, std::move(body)};
+          });
     server_->Get("/metrics", [this](const httplib::Request&,
                                    httplib::Response& res) {
       res.set_content(service_.metrics().Render(), "text/plain; version=0.0.4");
@@ -205,6 +226,12 @@ class HttpApiServer final : public HttpApi {
       }
       res.set_content("ok\n", "text/plain");
     });
+  }
+
+  Result<vdxp::PullQueue*> Pull() const {
+    if (options_.pull == nullptr)
+      return Status(Code::kUnavailable, "this agent keeps no pull state");
+    return options_.pull;
   }
 
   void Route(const std::string& method, const std::string& pattern,

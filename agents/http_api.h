@@ -24,6 +24,10 @@
 
 namespace docbus::agent {
 
+namespace vdxp {
+class PullQueue;
+}
+
 struct HttpApiOptions {
   // "<host>:<port>" on loopback (127.0.0.1, localhost or [::1]); port 0
   // takes any free port.
@@ -40,6 +44,9 @@ struct HttpApiOptions {
   // answers 503 with the reason, and a pending document says why it is
   // pending. nullptr: always healthy. Must outlive the HttpApi.
   const BrokerConnectivity* connectivity = nullptr;
+  // The pull state behind /v1/pull (agents/vdxp/pull_routes.h); nullptr:
+  // those routes answer 503. Must outlive the HttpApi.
+  vdxp::PullQueue* pull = nullptr;
 };
 
 class HttpApi {

@@ -46,16 +46,16 @@ std::string_view PullStateName(PullState state) {
   return "pending";
 }
 
-Result<PullState> ParsePullState(std::string_view text, bool allow_pending) {
+Result<PullState> ParsePullState(std::string_view text,
+                                 std::string_view field) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   if (lower == "done") return PullState::kDone;
   if (lower == "fail") return PullState::kFail;
   if (lower == "processing") return PullState::kProcessing;
-  if (allow_pending && lower == "pending") return PullState::kPending;
   return Status(Code::kInvalidField,
-                "status: must be done, fail or processing");
+                std::string(field) + ": must be done, fail or processing");
 }
 
 std::string_view PacketKindName(PacketKind kind) {

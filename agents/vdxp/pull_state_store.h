@@ -32,9 +32,10 @@ enum class PacketKind { kDocument = 0, kStatus = 1 };
 
 // "pending" | "processing" | "done" | "fail".
 std::string_view PullStateName(PullState state);
-// The SDK's spelling, any case: "done", "fail", "processing" (and "pending"
-// when `allow_pending`). kInvalidField otherwise.
-Result<PullState> ParsePullState(std::string_view text, bool allow_pending);
+// What a system may set, any case: "done", "fail", "processing".
+// kInvalidField naming `field` otherwise.
+Result<PullState> ParsePullState(std::string_view text,
+                                 std::string_view field);
 // The SDK's messagetype: "edoc" | "status".
 std::string_view PacketKindName(PacketKind kind);
 

@@ -227,7 +227,7 @@ Result<SdkReply> SdkCalls::Count(PacketKind kind) {
 Result<SdkReply> SdkCalls::UpdateStatus(const SdkParams& params) {
   DOCBUS_ASSIGN_OR_RETURN(std::string doc_id, RequiredParam(params, "docId"));
   DOCBUS_ASSIGN_OR_RETURN(std::string text, RequiredParam(params, "status"));
-  DOCBUS_ASSIGN_OR_RETURN(PullState state, ParsePullState(text, false));
+  DOCBUS_ASSIGN_OR_RETURN(PullState state, ParsePullState(text, "status"));
   DOCBUS_RETURN_IF_ERROR(queue_.Update(doc_id, state));
   SdkReply reply;
   reply.body = SdkOk();
