@@ -32,7 +32,7 @@ httplib::Headers Signed(SdkClient::Params params = {{"docId", "doc-1"}}) {
 }
 
 // A file whose SHA-256 has a byte below 0x10, so the SDK's unpadded hex is
-// shorter than the padded one (about 12 of 13 digests do).
+// shorter than the padded one (about 7 in 8 digests are).
 std::string FileWithShortSdkHash() {
   for (int i = 0;; ++i) {
     std::string file = "<edXML>" + std::to_string(i) + "</edXML>";
