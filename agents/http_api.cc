@@ -36,35 +36,6 @@ struct Reply {
   json body;
 };
 
-int HttpStatusFor(Code code) {
-  switch (code) {
-    case Code::kMalformed:
-    case Code::kInvalidField:
-    case Code::kInvalidArgument:
-    case Code::kUnknownRecipient:
-    case Code::kUnknownAgency:
-    case Code::kAgencyRevoked:
-    case Code::kUnknownDocument:
-      return 400;
-    case Code::kNotPermitted:
-      return 403;
-    case Code::kNotFound:
-      return 404;
-    case Code::kAlreadyExists:
-    case Code::kDuplicateConflict:
-    case Code::kDuplicateDocument:
-    case Code::kInvalidTransition:
-    case Code::kFailedPrecondition:
-      return 409;
-    case Code::kTooLarge:
-      return 413;
-    case Code::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
-
 // Compares secrets without an early exit, so response time does not tell an
 // attacker how many leading characters were right.
 bool SameSecret(std::string_view given, std::string_view expected) {
@@ -466,6 +437,36 @@ class HttpApiServer final : public HttpApi {
 };
 
 }  // namespace
+
+int HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kMalformed:
+    case Code::kInvalidField:
+    case Code::kInvalidArgument:
+    case Code::kUnknownRecipient:
+    case Code::kUnknownAgency:
+    case Code::kAgencyRevoked:
+    case Code::kUnknownDocument:
+    case Code::kDigestMismatch:
+      return 400;
+    case Code::kNotPermitted:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kAlreadyExists:
+    case Code::kDuplicateConflict:
+    case Code::kDuplicateDocument:
+    case Code::kInvalidTransition:
+    case Code::kFailedPrecondition:
+      return 409;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
 
 Result<std::unique_ptr<HttpApi>> StartHttpApi(AgentService& service,
                                               const HttpApiOptions& options) {

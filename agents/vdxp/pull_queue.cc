@@ -1,67 +1,62 @@
 #include "agents/vdxp/pull_queue.h"
 
+#include <algorithm>
+
 namespace docbus::agent::vdxp {
 namespace {
 
 // Packets taken from the agent per read; a backlog takes several.
 constexpr int64_t kBatch = 500;
 
+// Takes what the agent holds of one kind past the store's cursor, a batch
+// (one transaction) at a time. `read(cursor)` lists the next batch;
+// `convert(item, cursor)` makes its packet and moves the cursor past it.
+template <typename Read, typename Convert>
+Status TakeNew(PullStateStore& store, PacketKind kind, Read read,
+               Convert convert) {
+  DOCBUS_ASSIGN_OR_RETURN(int64_t cursor, store.Cursor(kind));
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(auto batch, read(cursor));
+    if (batch.empty()) return Status::Ok();
+    std::vector<PulledPacket> packets;
+    for (const auto& item : batch) packets.push_back(convert(item, cursor));
+    DOCBUS_RETURN_IF_ERROR(store.Add(kind, packets, cursor));
+    if (static_cast<int64_t>(batch.size()) < kBatch) return Status::Ok();
+  }
+}
+
 }  // namespace
-
-Status PullQueue::RefreshDocuments() {
-  DOCBUS_ASSIGN_OR_RETURN(int64_t cursor,
-                          store_->Cursor(PacketKind::kDocument));
-  while (true) {
-    DOCBUS_ASSIGN_OR_RETURN(std::vector<IncomingSummary> got,
-                            service_.ListIncoming(cursor, kBatch));
-    if (got.empty()) return Status::Ok();
-    std::vector<PulledPacket> packets;
-    for (const IncomingSummary& s : got) {
-      PulledPacket p;
-      p.doc_id = s.message_id;
-      p.kind = PacketKind::kDocument;
-      p.from = s.sender;
-      p.to = service_.agency_id();
-      p.received_unix_ms = s.received_unix_ms;
-      packets.push_back(std::move(p));
-      cursor = std::max(cursor, s.seq);
-    }
-    DOCBUS_RETURN_IF_ERROR(
-        store_->Add(PacketKind::kDocument, packets, cursor));
-    if (static_cast<int64_t>(got.size()) < kBatch) return Status::Ok();
-  }
-}
-
-// Received statuses are numbered 1, 2, 3... without gaps, so the cursor is
-// the number taken so far.
-Status PullQueue::RefreshStatuses() {
-  DOCBUS_ASSIGN_OR_RETURN(int64_t cursor, store_->Cursor(PacketKind::kStatus));
-  while (true) {
-    DOCBUS_ASSIGN_OR_RETURN(std::vector<StatusView> got,
-                            service_.ListStatusesReceived(cursor, kBatch));
-    if (got.empty()) return Status::Ok();
-    std::vector<PulledPacket> packets;
-    for (const StatusView& s : got) {
-      PulledPacket p;
-      p.doc_id = s.status_id;
-      p.kind = PacketKind::kStatus;
-      p.from = s.from;
-      p.to = s.to;
-      p.received_unix_ms = s.created_unix_ms;
-      p.about = s.message_id;
-      p.code = s.code;
-      packets.push_back(std::move(p));
-    }
-    cursor += static_cast<int64_t>(got.size());
-    DOCBUS_RETURN_IF_ERROR(store_->Add(PacketKind::kStatus, packets, cursor));
-    if (static_cast<int64_t>(got.size()) < kBatch) return Status::Ok();
-  }
-}
 
 Status PullQueue::Refresh() {
   std::lock_guard lock(refresh_mu_);
-  DOCBUS_RETURN_IF_ERROR(RefreshDocuments());
-  return RefreshStatuses();
+  DOCBUS_RETURN_IF_ERROR(TakeNew(
+      *store_, PacketKind::kDocument,
+      [this](int64_t after) { return service_.ListIncoming(after, kBatch); },
+      [this](const IncomingSummary& s, int64_t& cursor) {
+        cursor = std::max(cursor, s.seq);
+        return PulledPacket{.doc_id = s.message_id,
+                            .kind = PacketKind::kDocument,
+                            .from = s.sender,
+                            .to = service_.agency_id(),
+                            .received_unix_ms = s.received_unix_ms};
+      }));
+  // Received statuses are numbered 1, 2, 3... without gaps, so the cursor
+  // is the number taken so far.
+  return TakeNew(
+      *store_, PacketKind::kStatus,
+      [this](int64_t after) {
+        return service_.ListStatusesReceived(after, kBatch);
+      },
+      [](const StatusView& s, int64_t& cursor) {
+        ++cursor;
+        return PulledPacket{.doc_id = s.status_id,
+                            .kind = PacketKind::kStatus,
+                            .from = s.from,
+                            .to = s.to,
+                            .received_unix_ms = s.created_unix_ms,
+                            .about = s.message_id,
+                            .code = s.code};
+      });
 }
 
 Result<std::vector<PulledPacket>> PullQueue::Listed(PacketKind kind,

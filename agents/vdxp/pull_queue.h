@@ -42,8 +42,6 @@ class PullQueue {
  private:
   // Takes newly received packets into the store.
   Status Refresh();
-  Status RefreshDocuments();
-  Status RefreshStatuses();
 
   AgentService& service_;
   std::unique_ptr<PullStateStore> store_;

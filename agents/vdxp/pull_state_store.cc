@@ -30,20 +30,16 @@ constexpr char kColumns[] =
 
 int64_t KindValue(PacketKind kind) { return static_cast<int64_t>(kind); }
 
+// The INSERT below writes a new packet's state as the literal 0.
+static_assert(static_cast<int>(PullState::kPending) == 0);
+
 }  // namespace
 
 std::string_view PullStateName(PullState state) {
-  switch (state) {
-    case PullState::kPending:
-      return "pending";
-    case PullState::kProcessing:
-      return "processing";
-    case PullState::kDone:
-      return "done";
-    case PullState::kFail:
-      return "fail";
-  }
-  return "pending";
+  // Indexed by the enum's values, which are also what the file stores.
+  static constexpr std::string_view kNames[] = {"pending", "processing",
+                                                "done", "fail"};
+  return kNames[static_cast<size_t>(state)];
 }
 
 Result<PullState> ParsePullState(std::string_view text,
@@ -88,16 +84,11 @@ Status PullStateStore::Add(PacketKind kind,
       DOCBUS_ASSIGN_OR_RETURN(
           SqliteQuery q,
           db_->Prepare(std::string("INSERT OR IGNORE INTO packets (") +
-                       kColumns + ") VALUES (?,?,?,?,?,?,?,?,?)"));
-      q->BindText(1, p.doc_id)
-          .Bind(2, KindValue(kind))
-          .BindText(3, p.from)
-          .BindText(4, p.to)
-          .Bind(5, p.received_unix_ms)
-          .BindText(6, p.about)
-          .Bind(7, p.code)
-          .Bind(8, static_cast<int64_t>(PullState::kPending))
-          .Bind(9, p.received_unix_ms);
+                       kColumns + ") VALUES (?1,?2,?3,?4,?5,?6,?7,0,?5)"));
+      // Arrives pending (0), last changed when received (?5).
+      q->BindText(1, p.doc_id).Bind(2, KindValue(kind)).BindText(3, p.from);
+      q->BindText(4, p.to).Bind(5, p.received_unix_ms).BindText(6, p.about);
+      q->Bind(7, p.code);
       DOCBUS_RETURN_IF_ERROR(q->Run());
     }
     DOCBUS_ASSIGN_OR_RETURN(
@@ -122,17 +113,19 @@ Result<std::vector<PulledPacket>> PullStateStore::ReadPackets(
   while (true) {
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    PulledPacket p;
-    p.doc_id = q->Text(0);
-    p.kind = static_cast<PacketKind>(q->Int(1));
-    p.from = q->Text(2);
-    p.to = q->Text(3);
-    p.received_unix_ms = q->Int(4);
-    p.about = q->Text(5);
-    p.code = static_cast<int>(q->Int(6));
-    p.state = static_cast<PullState>(q->Int(7));
-    p.updated_unix_ms = q->Int(8);
-    out.push_back(std::move(p));
+    if (q->Int(1) < 0 || q->Int(1) > 1 || q->Int(7) < 0 || q->Int(7) > 3) {
+      return Status(Code::kCorruption,
+                    "vdxp.db: a packet with an unknown kind or state");
+    }
+    out.push_back(PulledPacket{.doc_id = q->Text(0),
+                               .kind = static_cast<PacketKind>(q->Int(1)),
+                               .from = q->Text(2),
+                               .to = q->Text(3),
+                               .received_unix_ms = q->Int(4),
+                               .about = q->Text(5),
+                               .code = static_cast<int>(q->Int(6)),
+                               .state = static_cast<PullState>(q->Int(7)),
+                               .updated_unix_ms = q->Int(8)});
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <exception>
 
+#include "agents/http_api.h"
 #include "agents/vdxp/sdk_calls.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/log.h"
@@ -30,32 +31,6 @@ constexpr std::array<Code, 8> kDeclaredReasons = {
     Code::kMalformed,    Code::kBadSignature,      Code::kNotPermitted,
     Code::kDigestMismatch, Code::kInvalidField,    Code::kNotFound,
     Code::kInvalidTransition, Code::kTooLarge};
-
-// Answers after authentication: what the SDK's users would expect of a hub.
-int HttpStatusFor(Code code) {
-  switch (code) {
-    case Code::kNotFound:
-    case Code::kUnknownDocument:
-      return 404;
-    case Code::kInvalidTransition:
-    case Code::kDuplicateDocument:
-    case Code::kDuplicateConflict:
-    case Code::kAlreadyExists:
-      return 409;
-    case Code::kNotPermitted:
-      return 403;
-    case Code::kTooLarge:
-      return 413;
-    case Code::kUnavailable:
-      return 503;
-    case Code::kInternal:
-    case Code::kIoError:
-    case Code::kCorruption:
-      return 500;
-    default:
-      return 400;
-  }
-}
 
 class SdkServerImpl final : public SdkServer {
  public:

@@ -129,16 +129,22 @@ TEST_CASE("agency.time_zone is a tz database zone, checked at start",
   }
 }
 
-TEST_CASE("[vdxp] turns the SDK endpoint on; its secret file must be 0600",
-          "[agent][config][vdxp]") {
+// A valid config in a folder of its own, for the [vdxp] cases.
+struct VdxpConfigFolder {
   testing::TestPki pki;
   testing::TempDir base;
   const std::string good = ValidConfig(pki);
-  auto off = Read(good, base.path());
-  REQUIRE(off.ok());
-  CHECK_FALSE(off->vdxp.enabled);
-
   const std::filesystem::path secret = base.path() / "vdxp.secret";
+};
+
+TEST_CASE("[vdxp] turns the SDK endpoint on; its secret file must be 0600",
+          "[agent][config][vdxp]") {
+  VdxpConfigFolder folder;
+  const std::string& good = folder.good;
+  const testing::TempDir& base = folder.base;
+  const std::filesystem::path& secret = folder.secret;
+  CHECK_FALSE(Read(good, base.path())->vdxp.enabled);
+
   REQUIRE(WriteFileAtomically(secret, "s3cret-of-the-qlvb\n", 0600).ok());
   const std::string table =
       "[vdxp]\nsystem_id = \"vxp.saas.03\"\nsecret_file = \"vdxp.secret\"\n";

@@ -10,6 +10,7 @@
 #include "agents/http_api.h"
 #include "agents/vdxp/pull_queue.h"
 #include "tests/agents/front_fake_service.h"
+#include "tests/agents/vdxp_test_support.h"
 #include "tests/temp_dir.h"
 
 namespace docbus::agent::vdxp {
@@ -22,10 +23,7 @@ constexpr char kToken[] = "pull-token-0123456789abcdef0123";
 
 struct RoutesFixture {
   RoutesFixture() {
-    auto store = PullStateStore::Open(dir.path() / "vdxp.db");
-    REQUIRE(store.ok());
-    queue = std::make_unique<PullQueue>(service, std::move(store).value(),
-                                        clock);
+    queue = testing::MakePullQueue(dir.path() / "vdxp.db", service, clock);
     HttpApiOptions options;
     options.token = kToken;
     options.pull = queue.get();

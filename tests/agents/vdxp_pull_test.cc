@@ -8,28 +8,15 @@
 #include "agents/vdxp/pull_queue.h"
 #include "agents/vdxp/pull_state_store.h"
 #include "tests/agents/front_fake_service.h"
+#include "tests/agents/vdxp_test_support.h"
 #include "tests/temp_dir.h"
 
 namespace docbus::agent::vdxp {
 namespace {
 
 using testing::FakeAgentService;
-
-std::vector<std::string> ListedIds(PullStateStore& store, PacketKind kind) {
-  Result<std::vector<PulledPacket>> listed = store.Listed(kind, 100);
-  REQUIRE(listed.ok());
-  std::vector<std::string> ids;
-  for (const PulledPacket& p : *listed) ids.push_back(p.doc_id);
-  return ids;
-}
-
-std::vector<std::string> ListedIds(PullQueue& queue, PacketKind kind) {
-  Result<std::vector<PulledPacket>> listed = queue.Listed(kind, 100);
-  REQUIRE(listed.ok());
-  std::vector<std::string> ids;
-  for (const PulledPacket& p : *listed) ids.push_back(p.doc_id);
-  return ids;
-}
+using testing::ListedIds;
+using testing::MakePullQueue;
 
 PulledPacket Packet(std::string id) {
   PulledPacket p;
@@ -130,7 +117,8 @@ TEST_CASE("the queue takes what the agent received, documents and statuses "
   status.code = 3;
   service.AddStatus(status);
   {
-    PullQueue queue(service, OpenStore(file), clock);
+    auto queue_ptr = MakePullQueue(file, service, clock);
+    PullQueue& queue = *queue_ptr;
     CHECK(ListedIds(queue, PacketKind::kDocument) ==
           std::vector<std::string>{"m1"});
     CHECK(ListedIds(queue, PacketKind::kStatus) ==
@@ -147,7 +135,8 @@ TEST_CASE("the queue takes what the agent received, documents and statuses "
   }
   // A restart: a new queue on the same file lists what was not done, and
   // m1, done before, never again.
-  PullQueue queue(service, OpenStore(file), clock);
+  auto queue_ptr = MakePullQueue(file, service, clock);
+  PullQueue& queue = *queue_ptr;
   CHECK(ListedIds(queue, PacketKind::kDocument) ==
         std::vector<std::string>{"m2"});
   CHECK(*queue.CountListed(PacketKind::kStatus) == 1);

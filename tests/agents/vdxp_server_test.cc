@@ -9,6 +9,7 @@
 
 #include "agents/vdxp/sdk_server.h"
 #include "tests/agents/front_fake_service.h"
+#include "tests/agents/vdxp_test_support.h"
 #include "tests/agents/vdxp_sdk_client.h"
 #include "tests/temp_dir.h"
 
@@ -61,10 +62,7 @@ class FakePackets final : public EdxmlPackets {
 
 struct GatewayFixture {
   GatewayFixture() {
-    auto store = PullStateStore::Open(dir.path() / "vdxp.db");
-    REQUIRE(store.ok());
-    queue = std::make_unique<PullQueue>(service, std::move(store).value(),
-                                        clock);
+    queue = testing::MakePullQueue(dir.path() / "vdxp.db", service, clock);
     SdkServerOptions options;
     options.credentials = {kSystem, kSecret};
     auto started = StartSdkServer(*queue, packets, options);
