@@ -72,6 +72,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
 
   Result<document::TimeZone> zone = document::TimeZone::Load(options.time_zone);
   if (!zone.ok()) return zone.status().Prefixed("agency.time_zone");
+  agent->zone_.emplace(*zone);
   agent->builder_ = std::make_unique<DocumentBuilder>(
       options.agency_id, *agent->signer_, *agent->pki_, clock, options.limits,
       std::move(zone).value());
@@ -160,6 +161,18 @@ Result<std::string> Agent::Enqueue(OutboxEntry entry,
 }
 
 Result<std::string> Agent::Submit(DocumentRequest request) {
+  std::unique_lock<std::mutex> keyed;
+  if (!request.idempotency_key.empty()) {
+    keyed = std::unique_lock(keyed_submit_mu_);
+    Result<std::string> first =
+        reader_->MessageIdForKey(request.idempotency_key);
+    if (first.ok()) {
+      logger_->info("document retried agency={} message_id={}: answered",
+                    options_.agency_id, *first);
+      return first;
+    }
+    if (first.status().code() != Code::kNotFound) return first.status();
+  }
   Result<OutboxEntry> entry = builder_->BuildDocument(std::move(request));
   if (!entry.ok()) return Refused(entry.status(), "document");
   return Enqueue(std::move(entry).value(), std::nullopt);
@@ -238,7 +251,10 @@ Result<std::vector<IncomingSummary>> Agent::ListIncoming(int64_t after_seq,
 }
 
 Result<IncomingDocument> Agent::Incoming(std::string_view message_id) {
-  return reader_->Incoming(message_id);
+  DOCBUS_ASSIGN_OR_RETURN(IncomingDocument document,
+                          reader_->Incoming(message_id));
+  DOCBUS_RETURN_IF_ERROR(reader_->FillBrokerHop(document));
+  return document;
 }
 
 Result<std::vector<StatusView>> Agent::ListStatusesReceived(int64_t after_seq,

@@ -87,6 +87,14 @@ class Agent final : public AgentService {
                                                        int64_t limit) override;
   const std::string& agency_id() const override { return options_.agency_id; }
   Metrics& metrics() override { return metrics_; }
+  // The edXML bridge's lookups (agent_lookups.cc).
+  Result<AgencyName> ResolveAgency(std::string_view id_or_alias) override;
+  Result<std::string> SubmittedWithKey(std::string_view key) override;
+  Result<std::string> FindIncoming(std::string_view sender,
+                                   std::string_view document_id) override;
+  Result<std::string> FindSent(std::string_view document_id) override;
+  Result<v1::StatusBody> StatusReceived(std::string_view status_id) override;
+  const document::TimeZone& time_zone() const override { return *zone_; }
 
  private:
   explicit Agent(AgentOptions options);
@@ -108,6 +116,10 @@ class Agent final : public AgentService {
   std::unique_ptr<AgentStoreReader> reader_;
   std::thread thread_;
   std::once_flag stopped_;
+  std::optional<document::TimeZone> zone_;  // set by Start
+  // Held by a Submit with an idempotency key from its lookup to its commit,
+  // so two retries of one submission store it once.
+  std::mutex keyed_submit_mu_;
 };
 
 }  // namespace docbus::agent

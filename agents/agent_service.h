@@ -16,6 +16,7 @@
 
 #include "bus/core/metrics.h"
 #include "bus/core/status.h"
+#include "bus/document/time_zone.h"
 #include "docbus/v1/document.pb.h"
 #include "docbus/v1/notice.pb.h"
 
@@ -35,9 +36,23 @@ struct AttachmentInput {
 // attachment manifest (name, media type, size, SHA-256), and document_id when
 // empty (<own id>,<promulgation date or today
 // yyyy/MM/dd>,<code_number>/<code_notation>).
+//
+// idempotency_key, when not empty (at most 128 bytes), makes a retry safe: a
+// Submit whose key this agent already stored answers the first message id
+// and stores nothing (the edXML bridge uses the SHA-256 of the envelope; the
+// HTTP API takes an Idempotency-Key header on POST /v1/documents).
 struct DocumentRequest {
   v1::DocumentHeader header;
   std::vector<AttachmentInput> attachments;
+  std::string idempotency_key;
+};
+
+inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
+
+// A registered agency as the registry names it (for the edXML bridge).
+struct AgencyName {
+  std::string id;    // the docbus agency id
+  std::string name;  // as in the registry
 };
 
 struct ReceiptView {
@@ -80,6 +95,10 @@ struct IncomingDocument {
   std::string signature;     // detached CMS DER
   v1::DocumentHeader header;
   std::vector<AttachmentInput> attachments;
+  // The broker's hop (an edXML export's TraceHeader): when it accepted the
+  // document, by its clock, and its relay id; 0 / "" when not told.
+  int64_t broker_accepted_unix_ms = 0;
+  std::string broker_relay_id;
 };
 
 // Thread-safe facade over the running agent, used by the HTTP API, the drop
@@ -114,6 +133,24 @@ class AgentService {
       int64_t after_seq, int64_t limit) = 0;
   virtual const std::string& agency_id() const = 0;
   virtual Metrics& metrics() = 0;
+
+  // Lookups for the edXML bridge (agents/edxml). The defaults answer
+  // kNotFound / UTC, so a service without them refuses what needs them.
+  //
+  // The agency whose id or alias id is `id_or_alias`; kUnknownAgency.
+  virtual Result<AgencyName> ResolveAgency(std::string_view id_or_alias);
+  // The message id of the document submitted with `key`; kNotFound.
+  virtual Result<std::string> SubmittedWithKey(std::string_view key);
+  // The received document `sender` sent as `document_id`; kNotFound.
+  virtual Result<std::string> FindIncoming(std::string_view sender,
+                                           std::string_view document_id);
+  // The document this agency sent as `document_id` (the broker did not
+  // refuse it); kNotFound.
+  virtual Result<std::string> FindSent(std::string_view document_id);
+  // A received status's signed body; kNotFound.
+  virtual Result<v1::StatusBody> StatusReceived(std::string_view status_id);
+  // The agency's time zone (agency.time_zone), for the times it writes.
+  virtual const document::TimeZone& time_zone() const;
 };
 
 }  // namespace docbus::agent

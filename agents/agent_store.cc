@@ -78,6 +78,15 @@ CREATE TABLE IF NOT EXISTS dead_letters(
   expired_unix_ms INTEGER NOT NULL,
   broker_audit_index INTEGER NOT NULL,
   PRIMARY KEY(message_id, recipient));
+CREATE TABLE IF NOT EXISTS outbox_keys(
+  idempotency_key TEXT PRIMARY KEY,
+  message_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS outbox_by_document_id ON outbox(document_id);
+CREATE INDEX IF NOT EXISTS inbox_by_document_id ON inbox(sender, document_id);
+CREATE TABLE IF NOT EXISTS inbox_broker_hops(
+  message_id TEXT PRIMARY KEY,
+  accepted_unix_ms INTEGER NOT NULL,
+  relay_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS broker_checkpoint(
   id INTEGER PRIMARY KEY CHECK (id = 1),
   size INTEGER NOT NULL,
@@ -152,7 +161,13 @@ Status AgentStore::AddOutbox(OutboxEntry& e) {
   q->Bind(9, e.status_code).Bind(10, e.created_unix_ms).BindBlob(11, e.frame);
   DOCBUS_RETURN_IF_ERROR(q->Run());
   e.seq = db_->last_insert_rowid();
-  return Status::Ok();
+  if (e.idempotency_key.empty()) return Status::Ok();
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery k,
+      db_->Prepare("INSERT INTO outbox_keys(idempotency_key, message_id)"
+                   " VALUES(?,?)"));
+  k->BindText(1, e.idempotency_key).BindText(2, e.message_id);
+  return k->Run();
 }
 
 Result<std::optional<OutboxEntry>> AgentStore::FindOutbox(
@@ -261,6 +276,15 @@ Status AgentStore::AddInbox(const InboxEntry& e) {
     q->BindBlob(7, e.header_bytes)
         .BindBlob(8, e.signature)
         .BindBlob(9, e.receipt);
+    DOCBUS_RETURN_IF_ERROR(q->Run());
+  }
+  if (e.broker_accepted_unix_ms != 0 || !e.broker_relay_id.empty()) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        SqliteQuery q,
+        db_->Prepare("INSERT INTO inbox_broker_hops(message_id,"
+                     " accepted_unix_ms, relay_id) VALUES(?,?,?)"));
+    q->BindText(1, e.message_id).Bind(2, e.broker_accepted_unix_ms);
+    q->BindText(3, e.broker_relay_id);
     DOCBUS_RETURN_IF_ERROR(q->Run());
   }
   DOCBUS_ASSIGN_OR_RETURN(

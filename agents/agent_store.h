@@ -49,6 +49,9 @@ struct OutboxEntry {
   int status_code = 0;
   int64_t created_unix_ms = 0;
   std::string frame;  // exact serialized v1::Frame (empty when not loaded)
+  // A document's DocumentRequest::idempotency_key ("" when none), kept in
+  // outbox_keys; written by AddOutbox only (FindOutbox leaves it empty).
+  std::string idempotency_key;
   // The broker's answer.
   OutboxState state = OutboxState::kPending;
   std::string reason, detail;
@@ -72,6 +75,9 @@ struct InboxEntry {
   std::string receipt;  // serialized SignedReceipt we signed
   std::vector<AttachmentInput> attachments;
   std::vector<std::string> attachment_sha256;  // manifest order
+  // The broker's hop (DocumentDelivery), kept in inbox_broker_hops.
+  int64_t broker_accepted_unix_ms = 0;
+  std::string broker_relay_id;
 };
 
 struct StatusEntry {

@@ -41,6 +41,21 @@ class AgentStoreReader {
   // The parsed header of a received document, for ReportStatus; kNotFound.
   Result<v1::DocumentHeader> IncomingHeader(std::string_view message_id);
 
+  // Lookups of the edXML bridge (agent_store_lookups.cc); kNotFound.
+  // The message id stored with a document's idempotency key.
+  Result<std::string> MessageIdForKey(std::string_view key);
+  // The received document `sender` sent as `document_id` (the latest).
+  Result<std::string> IncomingByDocumentId(std::string_view sender,
+                                           std::string_view document_id);
+  // The document this agency sent as `document_id` and the broker did not
+  // refuse (the latest).
+  Result<std::string> SentByDocumentId(std::string_view document_id);
+  // Fills the broker's hop of a received document (left 0 / "" when the
+  // broker did not tell it).
+  Status FillBrokerHop(IncomingDocument& document);
+  // The exact SignedStatus bytes of a received status.
+  Result<std::string> SignedStatusReceived(std::string_view status_id);
+
  private:
   explicit AgentStoreReader(std::unique_ptr<SqliteDb> db)
       : db_(std::move(db)) {}

@@ -72,6 +72,11 @@ Result<OutboxEntry> DocumentBuilder::BuildDocument(
     DocumentRequest request) const {
   v1::DocumentHeader& h = request.header;
   DOCBUS_RETURN_IF_ERROR(CheckAttachmentBytes(request.attachments));
+  if (request.idempotency_key.size() > kMaxIdempotencyKeyBytes) {
+    return Status(Code::kInvalidField,
+                  "idempotency_key: longer than " +
+                      std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
+  }
   const int64_t now = clock_.NowUnixMillis();
   h.set_message_id(NewMessageId(clock_));
   h.mutable_from()->set_organ_id(agency_id_);
@@ -127,6 +132,7 @@ Result<OutboxEntry> DocumentBuilder::BuildDocument(
   for (const v1::Organ& to : h.to()) entry.recipients.push_back(to.organ_id());
   entry.document_id = h.document_id();
   entry.created_unix_ms = now;
+  entry.idempotency_key = std::move(request.idempotency_key);
   entry.frame = frame.SerializeAsString();
   return entry;
 }

@@ -10,6 +10,7 @@ namespace docbus::agent {
 namespace {
 
 constexpr char kKind[] = "document delivery";
+constexpr size_t kMaxRelayIdBytes = 64;
 
 bool AddressedTo(const v1::DocumentHeader& header, std::string_view agency) {
   for (const v1::Organ& to : header.to()) {
@@ -63,6 +64,11 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
   entry.received_unix_ms = now;
   entry.header_bytes = header_bytes;
   entry.signature = delivery.document().signature();
+  entry.broker_accepted_unix_ms = delivery.accepted_unix_ms();
+  // The broker's own trace id: bounded like an organ id, else left out.
+  if (delivery.relay_id().size() <= kMaxRelayIdBytes) {
+    entry.broker_relay_id = delivery.relay_id();
+  }
   // CheckAttachments proved a one-to-one match by digest; store in manifest
   // order.
   std::map<std::string_view, const std::string*> data_by_digest;

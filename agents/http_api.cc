@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "agents/edxml/edxml_routes.h"
 #include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
@@ -34,7 +35,19 @@ constexpr size_t kRequestsPerConnection = 100;
 struct Reply {
   int status = 200;
   json body;
+  // When set, the answer is `raw` of this type instead of the JSON body.
+  std::string content_type, raw;
 };
+
+AgentLimits AgentLimitsOf(const JsonLimits& json) {
+  AgentLimits limits;
+  limits.max_document_bytes =
+      static_cast<int64_t>(json.max_total_attachment_bytes);
+  limits.max_attachments = static_cast<int64_t>(json.max_attachments);
+  limits.max_attachment_bytes = static_cast<int64_t>(json.max_attachment_bytes);
+  limits.max_subject_bytes = static_cast<int64_t>(json.max_subject_bytes);
+  return limits;
+}
 
 // Compares secrets without an early exit, so response time does not tell an
 // attacker how many leading characters were right.
@@ -94,7 +107,8 @@ class HttpApiServer final : public HttpApi {
       : service_(service),
         options_(options),
         clock_(options.clock != nullptr ? options.clock : &real_clock_),
-        log_(ComponentLogger("agent-api")) {}
+        log_(ComponentLogger("agent-api")),
+        edxml_(service, AgentLimitsOf(options.limits)) {}
 
   // listener_ goes first (declared last): no request runs once the members
   // its handlers use are destroyed.
@@ -183,6 +197,20 @@ class HttpApiServer final : public HttpApi {
                                                 req.body));
             return Reply{200, std::move(body)};
           });
+    Route("POST", "/v1/edxml", "edxml_import",
+          [this](const auto& req) { return ImportEdxml(req); });
+    Route("GET", R"(/v1/inbox/([^/]+)/edxml)", "edxml_export",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(std::string xml,
+                                    GetDocumentEdxml(edxml_, req.matches[1].str()));
+            return Reply{200, {}, kEdxmlContentType, std::move(xml)};
+          });
+    Route("GET", R"(/v1/statuses/([^/]+)/edxml)", "edxml_status_export",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(std::string xml,
+                                    GetStatusEdxml(edxml_, req.matches[1].str()));
+            return Reply{200, {}, kEdxmlContentType, std::move(xml)};
+          });
     server_->Get("/metrics", [this](const httplib::Request&,
                                    httplib::Response& res) {
       res.set_content(service_.metrics().Render(), "text/plain; version=0.0.4");
@@ -215,6 +243,12 @@ class HttpApiServer final : public HttpApi {
       } catch (const std::exception& e) {
         log_->error("agency={} api route={} failed: {}", service_.agency_id(),
                     route, e.what());
+      }
+      if (reply.ok() && !reply->content_type.empty()) {
+        res.status = reply->status;
+        res.set_content(std::move(reply->raw), reply->content_type);
+        Count(route, reply->status);
+        return;
       }
       if (reply.ok()) {
         Send(res, reply->status, reply->body);
@@ -329,6 +363,7 @@ class HttpApiServer final : public HttpApi {
         DocumentRequest request,
         DocumentRequestFromJson(body, clock_->NowUnixMillis(),
                                 options_.limits, std::move(files)));
+    request.idempotency_key = req.get_header_value("Idempotency-Key");
     const size_t recipients = request.header.to_size();
     const size_t attachments = request.attachments.size();
     DOCBUS_ASSIGN_OR_RETURN(std::string message_id,
@@ -338,6 +373,18 @@ class HttpApiServer final : public HttpApi {
         "attachments={}",
         service_.agency_id(), message_id, recipients, attachments);
     return Reply{202, json{{"message_id", message_id}}};
+  }
+
+  // The XML is the body, whatever its content type.
+  Result<Reply> ImportEdxml(const httplib::Request& req) {
+    DOCBUS_ASSIGN_OR_RETURN(EdxmlImportAnswer answer,
+                            PostEdxml(edxml_, req.body));
+    log_->info("agency={} edxml {} {} imported over the API duplicate={}",
+               service_.agency_id(), answer.body.value("kind", ""),
+               answer.body.value("message_id",
+                                 answer.body.value("status_id", "")),
+               answer.body.value("duplicate", false));
+    return Reply{answer.http_status, std::move(answer.body)};
   }
 
   Result<Reply> Outgoing(const httplib::Request& req) {
@@ -430,6 +477,7 @@ class HttpApiServer final : public HttpApi {
   RealClock real_clock_;
   const Clock* clock_;
   std::shared_ptr<spdlog::logger> log_;
+  EdxmlBridge edxml_;
   // Built and given routes by Start, then owned by listener_.
   std::unique_ptr<httplib::Server> server_ =
       std::make_unique<httplib::Server>();

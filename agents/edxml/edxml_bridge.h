@@ -25,7 +25,9 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/agent_limits.h"
 #include "agents/agent_service.h"
+#include "bus/edxml/edxml_envelope.h"
 #include "bus/core/status.h"
 
 namespace docbus::agent {
@@ -40,7 +42,9 @@ struct EdxmlImported {
 
 class EdxmlBridge {
  public:
-  explicit EdxmlBridge(AgentService& service);
+  // `limits`: the agent's configured limits; an envelope may be as large as
+  // its attachments in base64 (4/3 of max_document_bytes) plus 1 MiB.
+  explicit EdxmlBridge(AgentService& service, const AgentLimits& limits = {});
 
   // An envelope or a status packet, told apart by its content. Errors:
   // kMalformed / kInvalidField / kTooLarge with the hub-style message
@@ -59,6 +63,11 @@ class EdxmlBridge {
 
  private:
   AgentService& service_;
+  edxml::EnvelopeLimits limits_;
 };
+
+// The largest envelope an agent with `limits` accepts (also the HTTP body
+// limit it needs for POST /v1/edxml).
+size_t MaxEnvelopeBytes(const AgentLimits& limits);
 
 }  // namespace docbus::agent

@@ -69,10 +69,29 @@ Status CheckRecipients(const v1::DocumentHeader& h, const HeaderLimits& l) {
   return Status::Ok();
 }
 
-Status CheckCode(const v1::Code& code) {
+// An imported header's quoted ids: text as given (see header_rules.h).
+bool Imported(const v1::DocumentHeader& h) { return h.edxml_envelope() != 0; }
+
+Status CheckDocumentIdOf(std::string_view field, std::string_view id,
+                         bool imported) {
+  if (!imported) return ValidateDocumentId(id).Prefixed(field);
+  if (id.empty()) return InvalidField(field, "must not be empty");
+  return CheckText(field, id, kMaxImportedDocumentIdBytes, false);
+}
+
+Status CheckCode(const v1::Code& code, bool imported) {
   const std::string& number = code.code_number();
   const std::string& notation = code.code_notation();
   if (number.empty()) return InvalidField("code.code_number", "is required");
+  if (imported) {
+    DOCBUS_RETURN_IF_ERROR(CheckText("code.code_number", number,
+                                     kMaxImportedCodeNumberBytes, false));
+    if (notation.empty()) {
+      return InvalidField("code.code_notation", "is required");
+    }
+    return CheckText("code.code_notation", notation, kMaxCodeNotationBytes,
+                     false);
+  }
   if (number.size() > kMaxCodeNumberBytes || !AllDigits(number)) {
     return InvalidField(
         "code.code_number",
@@ -100,8 +119,8 @@ Status CheckBusiness(const v1::DocumentHeader& h, const HeaderLimits& l) {
   }
   const std::string& target = h.business_target_document_id();
   if (!target.empty()) {
-    DOCBUS_RETURN_IF_ERROR(
-        ValidateDocumentId(target).Prefixed("business_target_document_id"));
+    DOCBUS_RETURN_IF_ERROR(CheckDocumentIdOf("business_target_document_id",
+                                             target, Imported(h)));
   } else if (h.business_type() != v1::BUSINESS_NEW) {
     return InvalidField("business_target_document_id",
                         "is required to revoke, update or replace a document");
@@ -119,7 +138,10 @@ Status CheckResponseFor(const v1::DocumentHeader& h, const HeaderLimits& l) {
   for (int i = 0; i < h.response_for_size(); ++i) {
     const v1::ResponseFor& r = h.response_for(i);
     const std::string field = Index("response_for", static_cast<size_t>(i));
-    if (!r.organ_id().empty()) {
+    if (Imported(h)) {
+      DOCBUS_RETURN_IF_ERROR(CheckText(Path(field, "organ_id"), r.organ_id(),
+                                       kMaxImportedOrganIdBytes, false));
+    } else if (!r.organ_id().empty()) {
       DOCBUS_RETURN_IF_ERROR(
           ValidateAgencyId(r.organ_id()).Prefixed(Path(field, "organ_id")));
     }
@@ -130,8 +152,8 @@ Status CheckResponseFor(const v1::DocumentHeader& h, const HeaderLimits& l) {
                                  .Prefixed(Path(field, "promulgation_date")));
     }
     if (!r.document_id().empty()) {
-      DOCBUS_RETURN_IF_ERROR(ValidateDocumentId(r.document_id())
-                                 .Prefixed(Path(field, "document_id")));
+      DOCBUS_RETURN_IF_ERROR(CheckDocumentIdOf(Path(field, "document_id"),
+                                               r.document_id(), Imported(h)));
     }
   }
   return Status::Ok();
@@ -195,6 +217,9 @@ Status CheckAttachmentManifest(const v1::DocumentHeader& h,
       return InvalidField(Path(field, "sha256"), "must be 32 bytes");
     }
   }
+  if (h.edxml_envelope() > static_cast<uint32_t>(h.attachments_size())) {
+    return InvalidField("edxml_envelope", "names no attachment");
+  }
   return Status::Ok();
 }
 
@@ -218,7 +243,7 @@ Status CheckDocumentRequest(const v1::DocumentHeader& h,
       CheckText("subject", h.subject(), l.max_subject_bytes, true));
   DOCBUS_RETURN_IF_ERROR(
       CheckText("content", h.content(), l.max_content_bytes, true));
-  DOCBUS_RETURN_IF_ERROR(CheckCode(h.code()));
+  DOCBUS_RETURN_IF_ERROR(CheckCode(h.code(), Imported(h)));
   DOCBUS_RETURN_IF_ERROR(CheckDescriptive(h, l));
   DOCBUS_RETURN_IF_ERROR(CheckDate("due_date", h.due_date()));
   if (!v1::Priority_IsValid(h.priority())) {
@@ -232,7 +257,7 @@ Status CheckDocumentRequest(const v1::DocumentHeader& h,
   DOCBUS_RETURN_IF_ERROR(CheckToPlaces(h, l));
   if (!h.document_id().empty()) {
     DOCBUS_RETURN_IF_ERROR(
-        ValidateDocumentId(h.document_id()).Prefixed("document_id"));
+        CheckDocumentIdOf("document_id", h.document_id(), Imported(h)));
   }
   if (h.expires_unix_ms() < 0) {
     return InvalidField("expires_unix_ms", "must not be negative");

@@ -37,7 +37,24 @@ inline constexpr size_t kMaxCodeNotationBytes = 100;
 inline constexpr size_t kMaxResponseCodeBytes = 120;
 inline constexpr int kMaxDocumentType = 1000;
 
-// What the sender writes: every rule except those on the fields its agent
+// The lenient mode of an imported header (edxml_envelope != 0: built from an
+// agency system's edXML envelope and carrying its exact bytes). Real traffic
+// is not the spec: DocumentIds that are not <OrganId>,<date>,<số>/<ký hiệu>
+// (a UUID, a system's own numbering), non-numeric CodeNumbers, ResponseFor
+// OrganIds that are system ids ("vxp.saas.03"). In this mode these fields
+// are carried as given, checked only as UTF-8 text within the limits below
+// (no control characters); document_id is still required of a complete
+// header. Everything else, and everything that routes (from.organ_id,
+// to[].organ_id: registered agency ids, resolved from aliases by the bridge
+// before the header is signed), is checked as strictly as for a native
+// header. Headers docbus builds itself (edxml_envelope == 0) keep every
+// strict QCVN 102 rule.
+inline constexpr size_t kMaxImportedDocumentIdBytes = 200;
+inline constexpr size_t kMaxImportedCodeNumberBytes = 64;
+inline constexpr size_t kMaxImportedOrganIdBytes = 64;
+
+// What the sender writes (in the lenient mode above when
+// header.edxml_envelope != 0): every rule except those on the fields its agent
 // fills in when it signs (message_id, from.organ_id, created_unix_ms,
 // document_id when it is derived, the attachment manifest). Fields that are
 // set are checked all the same. The agent's front ends call this as soon as
@@ -54,7 +71,8 @@ Status CheckDocumentRequest(const v1::DocumentHeader& header,
 //   created_unix_ms   not negative;
 //   attachments       at most max_attachments (kTooLarge), each with a plain
 //                     file name (no duplicates), a media type and a 32-byte
-//                     SHA-256.
+//                     SHA-256;
+//   edxml_envelope    0 or the 1-based index of an attachment.
 Status CheckDocumentHeader(const v1::DocumentHeader& header,
                            const HeaderLimits& limits = {});
 
