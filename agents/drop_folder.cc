@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agents/drop_files.h"
+#include "agents/edxml/edxml_drop.h"
 #include "bus/core/files.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
@@ -56,6 +57,7 @@ class DropFolderImpl final : public DropFolder {
         interval_(interval),
         clock_(clock != nullptr ? clock : &real_clock_),
         limits_(limits),
+        edxml_(service, AgentLimitsOf(limits)),
         log_(ComponentLogger("agent-drop")) {}
 
   ~DropFolderImpl() override {
@@ -159,6 +161,9 @@ class DropFolderImpl final : public DropFolder {
   // a bad submission is moved to failed/ and is not an error of the scan.
   Status ProcessSubmission(const std::string& name) {
     const fs::path dir = Sub("outbox") / name;
+    if (IsEdxmlSubmission(name) && !IsDirectory(dir)) {
+      return ProcessEdxml(name);
+    }
     if (!IsDirectory(dir)) {
       return Refuse(name, Status(Code::kInvalidField,
                                  "not a submission folder (expected a folder "
@@ -200,6 +205,38 @@ class DropFolderImpl final : public DropFolder {
         "agency={} message_id={} submitted from drop folder submission={}",
         service_.agency_id(), *id, name);
     return MoveTo(Sub("sent"), name);
+  }
+
+  // An envelope or status packet file: imported, then sent/<name>/ holds
+  // it with its `message-id` (or `status-id`). Imported again after a crash
+  // before the move, an envelope is answered its first id (the bridge's
+  // idempotency key).
+  Status ProcessEdxml(const std::string& name) {
+    const fs::path file = Sub("outbox") / name;
+    Result<EdxmlImported> imported = ImportEdxmlFile(
+        edxml_, file, MaxEnvelopeBytes(AgentLimitsOf(limits_)));
+    if (!imported.ok()) {
+      const Code code = imported.status().code();
+      if (code == Code::kUnavailable || code == Code::kIoError) {
+        return Status(code, "submission " + name + ": " +
+                                imported.status().message());
+      }
+      return Refuse(name, imported.status());
+    }
+    const fs::path wrap = Sub(".tmp") / ("wrap-" + UniqueSuffix());
+    std::error_code ec;
+    fs::create_directory(wrap, ec);
+    if (ec) return Status(Code::kIoError, "cannot create " + wrap.string());
+    DOCBUS_RETURN_IF_ERROR(RenameInto(file, wrap / name));
+    DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(
+        wrap / (imported->kind == "status" ? "status-id" : "message-id"),
+        imported->id + "\n"));
+    service_.metrics().Add(kSubmitted);
+    log_->info("agency={} {}={} imported from drop folder edxml={}",
+               service_.agency_id(),
+               imported->kind == "status" ? "status_id" : "message_id",
+               imported->id, name);
+    return Place(wrap, Sub("sent"), name);
   }
 
   Status Refuse(const std::string& name, const Status& why) {
@@ -291,6 +328,13 @@ class DropFolderImpl final : public DropFolder {
         PathExists(Sub("inbox") / s.message_id)) {
       return Status::Ok();
     }
+    // The envelope first: the folder's presence is what says "done".
+    Status envelope = WriteDocumentEdxml(edxml_, s.message_id, Sub("inbox"));
+    if (envelope.code() == Code::kIoError) return envelope;
+    if (!envelope.ok()) {
+      log_->error("agency={} message_id={} no edXML envelope exported: {}",
+                  service_.agency_id(), s.message_id, envelope.ToString());
+    }
     DOCBUS_ASSIGN_OR_RETURN(IncomingDocument doc,
                             service_.Incoming(s.message_id));
     Status exported = ExportIncomingDocument(doc, Sub("inbox"), Sub(".tmp"));
@@ -333,6 +377,12 @@ class DropFolderImpl final : public DropFolder {
     }
     const fs::path target = Sub("status") / (s.status_id + ".json");
     if (PathExists(target)) return Status::Ok();
+    Status packet = WriteStatusEdxml(edxml_, s.status_id, Sub("status"));
+    if (packet.code() == Code::kIoError) return packet;
+    if (!packet.ok()) {
+      log_->error("agency={} status_id={} no edXML packet exported: {}",
+                  service_.agency_id(), s.status_id, packet.ToString());
+    }
     const fs::path tmp = Sub(".tmp") / (s.status_id + ".json");
     DOCBUS_RETURN_IF_ERROR(
         WriteFileSynced(tmp, DumpJson(RenderStatus(s), 2) + "\n"));
@@ -350,6 +400,7 @@ class DropFolderImpl final : public DropFolder {
   RealClock real_clock_;
   const Clock* clock_;
   const JsonLimits limits_;
+  EdxmlBridge edxml_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex scan_mu_;
   std::mutex stop_mu_;

@@ -39,15 +39,6 @@ struct Reply {
   std::string content_type, raw;
 };
 
-AgentLimits AgentLimitsOf(const JsonLimits& json) {
-  AgentLimits limits;
-  limits.max_document_bytes =
-      static_cast<int64_t>(json.max_total_attachment_bytes);
-  limits.max_attachments = static_cast<int64_t>(json.max_attachments);
-  limits.max_attachment_bytes = static_cast<int64_t>(json.max_attachment_bytes);
-  limits.max_subject_bytes = static_cast<int64_t>(json.max_subject_bytes);
-  return limits;
-}
 
 // Compares secrets without an early exit, so response time does not tell an
 // attacker how many leading characters were right.

@@ -87,6 +87,14 @@ Result<json> AgentClient::Post(const std::string& path,
                 url_, "POST " + path);
 }
 
+Result<json> AgentClient::PostBytes(const std::string& path, std::string body,
+                                    const std::string& content_type) const {
+  httplib::Client client(url_);
+  Prepare(client, token_);
+  return Answer(client.Post(path.c_str(), body, content_type.c_str()), url_,
+                "POST " + path);
+}
+
 Result<json> AgentClient::PostMultipart(
     const std::string& path, const json& body,
     std::vector<std::pair<std::string, std::string>> parts) const {

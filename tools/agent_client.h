@@ -38,6 +38,10 @@ class AgentClient {
       const std::string& path, const nlohmann::json& body,
       std::vector<std::pair<std::string, std::string>> parts) const;
 
+  // POST of `body` as it is, of `content_type` (an edXML envelope).
+  Result<nlohmann::json> PostBytes(const std::string& path, std::string body,
+                                   const std::string& content_type) const;
+
   const std::string& url() const { return url_; }
   // The bearer token, for a caller that keeps its own connections open (the
   // benchmark's keep-alive clients). Never print it.

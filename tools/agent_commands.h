@@ -34,8 +34,13 @@ struct SendOptions {
   int priority = 0;
   std::vector<std::string> attach;  // files; name = file name
   double wait_s = 0;  // > 0: wait for acceptance and every receipt
+  // An edXML envelope or status packet to send as it is (POST /v1/edxml);
+  // then to, subject, code, attach are not given.
+  std::string edxml;
 };
-// Prints the message id; with wait_s, then "accepted audit_index=N" and one
+// Prints the message id (of an edXML status packet: the status id, and the
+// fields the agent could not map, one "unmapped <field>" line each to err);
+// with wait_s, then "accepted audit_index=N" and one
 // "receipt <agency> <UTC time>" line per receipt.
 int Send(const std::filesystem::path& agent_dir, const SendOptions& options,
          std::ostream& out, std::ostream& err);

@@ -34,6 +34,16 @@ bool LooksLikeStatus(std::string_view bytes) {
 
 }  // namespace
 
+AgentLimits AgentLimitsOf(const JsonLimits& json) {
+  AgentLimits limits;
+  limits.max_document_bytes =
+      static_cast<int64_t>(json.max_total_attachment_bytes);
+  limits.max_attachments = static_cast<int64_t>(json.max_attachments);
+  limits.max_attachment_bytes = static_cast<int64_t>(json.max_attachment_bytes);
+  limits.max_subject_bytes = static_cast<int64_t>(json.max_subject_bytes);
+  return limits;
+}
+
 size_t MaxEnvelopeBytes(const AgentLimits& limits) {
   return static_cast<size_t>(limits.max_document_bytes / 3 * 4 + (1 << 20));
 }

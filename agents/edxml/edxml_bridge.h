@@ -27,6 +27,7 @@
 
 #include "agents/agent_limits.h"
 #include "agents/agent_service.h"
+#include "agents/json_codec.h"
 #include "bus/edxml/edxml_envelope.h"
 #include "bus/core/status.h"
 
@@ -65,6 +66,9 @@ class EdxmlBridge {
   AgentService& service_;
   edxml::EnvelopeLimits limits_;
 };
+
+// The agent's limits as its front ends are given them (JsonLimits).
+AgentLimits AgentLimitsOf(const JsonLimits& json);
 
 // The largest envelope an agent with `limits` accepts (also the HTTP body
 // limit it needs for POST /v1/edxml).

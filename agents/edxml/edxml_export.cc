@@ -161,8 +161,14 @@ edxml::Envelope EnvelopeFromDocument(
   m.from = OrganOf(h.from());
   for (const v1::Organ& to : h.to()) m.to.push_back(OrganOf(to));
   m.code = {h.code().code_number(), h.code().code_notation()};
+  // edXML requires a PromulgationDate; a native document without one has
+  // the date its agent signed it (what its DocumentId was derived from).
   m.promulgation_info = {h.promulgation_info().place(),
                          h.promulgation_info().promulgation_date()};
+  if (m.promulgation_info.promulgation_date.empty()) {
+    m.promulgation_info.promulgation_date =
+        document::EdxmlDate(h.created_unix_ms(), zone);
+  }
   m.document_type = {IntText(h.document_type().type(), true),
                      IntText(h.document_type().type_detail(), true),
                      h.document_type().type_name()};

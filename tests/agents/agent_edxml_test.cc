@@ -3,8 +3,10 @@
 // leniency for real-traffic envelopes, refusals that store nothing, and
 // status packets mapped onto the document their ResponseFor names.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "agent_test_support.h"
+#include "agents/drop_folder.h"
 #include "agents/edxml/edxml_bridge.h"
 #include "bus/document/header_rules.h"
 #include "bus/edxml/edxml_envelope.h"
@@ -259,6 +261,76 @@ TEST_CASE("a revocation request (13) goes to every recipient of the document "
     to.insert(body.to());
   }
   CHECK(to == std::set<std::string>{kAgencyB, kAgencyC});
+}
+
+}  // namespace
+}  // namespace docbus::agent
+
+namespace docbus::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST_CASE("the drop folder imports *.edxml from outbox/ and writes each "
+          "received document as inbox/<id>.edxml",
+          "[agent][edxml][drop]") {
+  Fixture f;
+  ::docbus::testing::TempDir tmp{"docbus-edxml-drop"};
+  const fs::path root = tmp.path() / "drop";
+  auto drop = StartDropFolder(*f.agent, root, std::chrono::hours(1));
+  REQUIRE(drop.ok());
+  const std::string xml = Sample("new_two_attachments.edxml");
+  const std::string bad =
+      Replaced(xml, "000.00.00.H14", "000.00.00.X99");
+  auto put = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(root / ("." + name), std::ios::binary) << bytes;
+    fs::rename(root / ("." + name), root / "outbox" / name);
+  };
+  put("cong-van.edxml", xml);
+  put("sai.edxml", bad);
+  REQUIRE((*drop)->ScanNow().ok());
+
+  const v1::Submit submit = f.NextSubmit();
+  const std::string id = HeaderOf(submit).message_id();
+  std::ifstream sent(root / "sent" / "cong-van.edxml" / "message-id");
+  std::string written;
+  std::getline(sent, written);
+  CHECK(written == id);
+  CHECK(fs::exists(root / "sent" / "cong-van.edxml" / "cong-van.edxml"));
+  std::ifstream error(root / "failed" / "sai.edxml" / "error.txt");
+  std::string why;
+  std::getline(error, why);
+  CHECK_THAT(why, Catch::Contains("N.MessageHeader.To[2].OrganId"));
+  CHECK(f.OutboxSize() == 1);
+
+  // Put in again (a system that lost track): the same document.
+  put("lai.edxml", xml);
+  REQUIRE((*drop)->ScanNow().ok());
+  std::ifstream again(root / "sent" / "lai.edxml" / "message-id");
+  std::getline(again, written);
+  CHECK(written == id);
+  CHECK(f.OutboxSize() == 1);
+
+  // A document from B arrives: its envelope is in inbox/ beside its folder.
+  auto b = f.pki.SignerFor(kAgencyB);
+  testing::SignedDocument doc =
+      testing::MakeDocument(*b, kAgencyB, {kAgencyA}, {{"a.pdf", "%PDF"}});
+  f.broker.Send(f.routing, testing::DeliverDocumentFrame(9, doc));
+  REQUIRE(f.broker.Next(v1::Frame::kAck).has_value());
+  REQUIRE((*drop)->ScanNow().ok());
+  const fs::path envelope =
+      root / "inbox" / (doc.header.message_id() + ".edxml");
+  std::ifstream in(envelope, std::ios::binary);
+  const std::string exported((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  auto parsed = edxml::ParseEnvelope(exported, {});
+  INFO((parsed.ok() ? "" : parsed.status().ToString()));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->header.document_id == doc.header.document_id());
+  REQUIRE(parsed->attachments.size() == 1);
+  CHECK(parsed->attachments[0].data == "%PDF");
+  CHECK(parsed->traces.back().organ_id == kAgencyA);
+  CHECK(fs::is_directory(root / "inbox" / doc.header.message_id()));
 }
 
 }  // namespace

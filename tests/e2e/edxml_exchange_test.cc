@@ -297,6 +297,32 @@ TEST_CASE("a native JSON document exports as an envelope bus/edxml reads back "
   CHECK(env.traces.back().organ_id == kH41);
 }
 
+TEST_CASE("docbus send --edxml sends an envelope as it is and prints its "
+          "message id",
+          "[e2e][edxml][cli]") {
+  auto d = EdxmlDeployment();
+  const std::string file =
+      std::string(DOCBUS_SOURCE_DIR) + "/tests/edxml/testdata/update.edxml";
+  int code = -1;
+  auto printed = d->RunDocbus(
+      "send --agent '" + d->agent_data(kG22).string() + "' --edxml '" + file +
+          "'",
+      &code);
+  REQUIRE(printed.ok());
+  REQUIRE(code == 0);
+  std::string id = *printed;
+  while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+  CHECK(id.find('\n') == std::string::npos);
+  CheckExport(Sample("update.edxml"), Exported(*d, kH41, id), kH41);
+
+  // Envelope fields and --to together are refused before anything is sent.
+  auto mixed = d->RunDocbus("send --agent '" + d->agent_data(kG22).string() +
+                                "' --edxml '" + file + "' --to " + kH41,
+                            &code);
+  CHECK(code != 0);
+  CHECK(OutboxSize(*d, kG22) == 1);
+}
+
 TEST_CASE("hostile XML through POST /v1/edxml is a 4xx with nothing stored "
           "and the agent's memory bounded",
           "[e2e][edxml]") {
