@@ -45,8 +45,9 @@ Result<json> UpdatePullJson(PullQueue& queue, std::string_view id,
   const json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!request.is_object() || !request.contains("state") ||
       !request["state"].is_string()) {
-    return Status(Code::kMalformed,
-                  "body: must be {\"state\": \"done\"|\"fail\"|\"processing\"}");
+    return Status(
+        Code::kMalformed,
+        "body: must be {\"state\": \"done\"|\"fail\"|\"processing\"}");
   }
   DOCBUS_ASSIGN_OR_RETURN(
       PullState state,

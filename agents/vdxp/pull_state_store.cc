@@ -37,8 +37,8 @@ static_assert(static_cast<int>(PullState::kPending) == 0);
 
 std::string_view PullStateName(PullState state) {
   // Indexed by the enum's values, which are also what the file stores.
-  static constexpr std::string_view kNames[] = {"pending", "processing",
-                                                "done", "fail"};
+  static constexpr std::string_view kNames[] = {"pending", "processing", "done",
+                                                "fail"};
   return kNames[static_cast<size_t>(state)];
 }
 
@@ -68,7 +68,8 @@ Result<std::unique_ptr<PullStateStore>> PullStateStore::Open(
 Result<int64_t> PullStateStore::Cursor(PacketKind kind) {
   std::lock_guard lock(mu_);
   DOCBUS_ASSIGN_OR_RETURN(
-      SqliteQuery q, db_->Prepare("SELECT after_seq FROM cursors WHERE kind=?"));
+      SqliteQuery q,
+      db_->Prepare("SELECT after_seq FROM cursors WHERE kind=?"));
   q->Bind(1, KindValue(kind));
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? q->Int(0) : 0;
@@ -107,8 +108,7 @@ Status PullStateStore::Add(PacketKind kind,
   return db_->Commit();
 }
 
-Result<std::vector<PulledPacket>> PullStateStore::ReadPackets(
-    SqliteQuery& q) {
+Result<std::vector<PulledPacket>> PullStateStore::ReadPackets(SqliteQuery& q) {
   std::vector<PulledPacket> out;
   while (true) {
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -156,9 +156,9 @@ Result<int64_t> PullStateStore::CountListed(PacketKind kind) {
 
 Result<PulledPacket> PullStateStore::Get(std::string_view doc_id) {
   std::lock_guard lock(mu_);
-  DOCBUS_ASSIGN_OR_RETURN(
-      SqliteQuery q, db_->Prepare(std::string("SELECT ") + kColumns +
-                                  " FROM packets WHERE doc_id=?"));
+  DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
+                          db_->Prepare(std::string("SELECT ") + kColumns +
+                                       " FROM packets WHERE doc_id=?"));
   q->BindText(1, doc_id);
   DOCBUS_ASSIGN_OR_RETURN(std::vector<PulledPacket> found, ReadPackets(q));
   if (found.empty()) {

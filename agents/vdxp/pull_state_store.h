@@ -34,8 +34,7 @@ enum class PacketKind { kDocument = 0, kStatus = 1 };
 std::string_view PullStateName(PullState state);
 // What a system may set, any case: "done", "fail", "processing".
 // kInvalidField naming `field` otherwise.
-Result<PullState> ParsePullState(std::string_view text,
-                                 std::string_view field);
+Result<PullState> ParsePullState(std::string_view text, std::string_view field);
 // The SDK's messagetype: "edoc" | "status".
 std::string_view PacketKindName(PacketKind kind);
 

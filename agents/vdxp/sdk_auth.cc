@@ -65,10 +65,9 @@ Result<std::set<std::string, HeaderNameLess>> SignedNames(
     start = end + 1;
   }
   if (names.size() > kMaxSignedHeaders) {
-    return Status(Code::kMalformed, std::string(kSignHeaderKey) +
-                                        ": more than " +
-                                        std::to_string(kMaxSignedHeaders) +
-                                        " names");
+    return Status(Code::kMalformed,
+                  std::string(kSignHeaderKey) + ": more than " +
+                      std::to_string(kMaxSignedHeaders) + " names");
   }
   return names;
 }
@@ -146,10 +145,9 @@ Result<SdkParams> AuthenticateSdkRequest(const HeaderLookup& headers,
   if (!hash) return Missing(kHashHeader);
   if (sign_header->size() > kMaxSignHeaderBytes ||
       key_list->size() > kMaxSignHeaderBytes) {
-    return Status(Code::kMalformed, std::string(kSignHeader) +
-                                        ": longer than " +
-                                        std::to_string(kMaxSignHeaderBytes) +
-                                        " bytes");
+    return Status(Code::kMalformed,
+                  std::string(kSignHeader) + ": longer than " +
+                      std::to_string(kMaxSignHeaderBytes) + " bytes");
   }
   // The HMAC first: nothing else of an unauthenticated request is looked at
   // beyond its size.

@@ -122,8 +122,7 @@ Result<PacketKind> ParseMessageType(std::string_view text) {
   return Status(Code::kInvalidField, "messagetype: must be edoc or status");
 }
 
-Result<SdkReply> SdkCalls::Serve(std::string_view call,
-                                 const SdkParams& params,
+Result<SdkReply> SdkCalls::Serve(std::string_view call, const SdkParams& params,
                                  std::string_view body) {
   if (call == "sendEdoc") return SendEdoc(params, body);
   if (call == "getReceivedEdocList") return ReceivedList(params);
@@ -133,8 +132,8 @@ Result<SdkReply> SdkCalls::Serve(std::string_view call,
   if (call == "countReceiveEdoc") return Count(PacketKind::kDocument);
   if (call == "countReceiveStatus") return Count(PacketKind::kStatus);
   if (call == "updateStatus") return UpdateStatus(params);
-  return Status(Code::kNotFound, "no such call: " +
-                                     std::string(call.substr(0, 64)));
+  return Status(Code::kNotFound,
+                "no such call: " + std::string(call.substr(0, 64)));
 }
 
 Result<SdkReply> SdkCalls::SendEdoc(const SdkParams& params,
@@ -143,8 +142,7 @@ Result<SdkReply> SdkCalls::SendEdoc(const SdkParams& params,
   // from a status packet by its content.
   DOCBUS_RETURN_IF_ERROR(ParseMessageType(params.Get("messagetype")).status());
   DOCBUS_ASSIGN_OR_RETURN(std::string hash, RequiredParam(params, "hash-file"));
-  DOCBUS_ASSIGN_OR_RETURN(std::string_view file,
-                          FileMatchingHash(hash, body));
+  DOCBUS_ASSIGN_OR_RETURN(std::string_view file, FileMatchingHash(hash, body));
   DOCBUS_ASSIGN_OR_RETURN(EdxmlImported imported, packets_.Import(file));
   SdkReply reply;
   reply.body = SdkOk();
@@ -231,7 +229,8 @@ Result<SdkReply> SdkCalls::UpdateStatus(const SdkParams& params) {
   DOCBUS_RETURN_IF_ERROR(queue_.Update(doc_id, state));
   SdkReply reply;
   reply.body = SdkOk();
-  reply.note = "docId=" + doc_id + " state=" + std::string(PullStateName(state));
+  reply.note =
+      "docId=" + doc_id + " state=" + std::string(PullStateName(state));
   return reply;
 }
 

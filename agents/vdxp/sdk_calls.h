@@ -21,8 +21,8 @@
 namespace docbus::agent::vdxp {
 
 struct SdkReply {
-  nlohmann::json body;      // the JSON answer, unless `raw` is set
-  std::string raw;          // downloadEdoc: the edXML itself
+  nlohmann::json body;  // the JSON answer, unless `raw` is set
+  std::string raw;      // downloadEdoc: the edXML itself
   bool is_raw = false;
   // For the log line: never contents.
   std::string note;

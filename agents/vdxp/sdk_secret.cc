@@ -36,9 +36,9 @@ Result<std::string> ReadSdkSecret(const std::filesystem::path& file) {
     return Status(Code::kInvalidArgument, file.string() + " is empty");
   }
   if (secret.size() > kMaxSecretBytes) {
-    return Status(Code::kInvalidArgument,
-                  file.string() + ": longer than " +
-                      std::to_string(kMaxSecretBytes) + " bytes");
+    return Status(Code::kInvalidArgument, file.string() + ": longer than " +
+                                              std::to_string(kMaxSecretBytes) +
+                                              " bytes");
   }
   return secret;
 }

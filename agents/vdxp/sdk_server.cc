@@ -22,14 +22,15 @@ constexpr char kRefused[] = "docbus_agent_vdxp_refused_total";
 constexpr char kListenKey[] = "vdxp.listen";
 
 constexpr std::array<const char*, 8> kCalls = {
-    "sendEdoc",        "getReceivedEdocList", "getSentEdocList",
-    "getEdoc",         "downloadEdoc",        "countReceiveEdoc",
+    "sendEdoc",           "getReceivedEdocList",
+    "getSentEdocList",    "getEdoc",
+    "downloadEdoc",       "countReceiveEdoc",
     "countReceiveStatus", "updateStatus"};
 
 // The refusal reasons declared at start, so the first of each is seen.
 constexpr std::array<Code, 8> kDeclaredReasons = {
-    Code::kMalformed,    Code::kBadSignature,      Code::kNotPermitted,
-    Code::kDigestMismatch, Code::kInvalidField,    Code::kNotFound,
+    Code::kMalformed,         Code::kBadSignature, Code::kNotPermitted,
+    Code::kDigestMismatch,    Code::kInvalidField, Code::kNotFound,
     Code::kInvalidTransition, Code::kTooLarge};
 
 class SdkServerImpl final : public SdkServer {
@@ -85,15 +86,16 @@ class SdkServerImpl final : public SdkServer {
         [this](const httplib::Request& req, httplib::Response& res) {
           return FillError(req, res);
         }));
-    server_->set_exception_handler(
-        [this](const httplib::Request& req, httplib::Response& res,
-               std::exception_ptr) {
-          Answer(res, 500, SdkFail(Status(Code::kInternal, "unexpected error")));
-          log_->error("agency={} vdxp path={} failed with an exception",
-                      agency_, req.path);
-        });
+    server_->set_exception_handler([this](const httplib::Request& req,
+                                          httplib::Response& res,
+                                          std::exception_ptr) {
+      Answer(res, 500, SdkFail(Status(Code::kInternal, "unexpected error")));
+      log_->error("agency={} vdxp path={} failed with an exception", agency_,
+                  req.path);
+    });
     DOCBUS_ASSIGN_OR_RETURN(
-        listener_, HttpListener::Start(std::move(server_), address, kListenKey));
+        listener_,
+        HttpListener::Start(std::move(server_), address, kListenKey));
     log_->info("agency={} national axis SDK endpoint listening on {}", agency_,
                url());
     return Status::Ok();
@@ -135,8 +137,7 @@ class SdkServerImpl final : public SdkServer {
     try {
       reply = calls_.Serve(call, *params, Upload(req));
     } catch (const std::exception& e) {
-      log_->error("agency={} vdxp call={} failed: {}", agency_, call,
-                  e.what());
+      log_->error("agency={} vdxp call={} failed: {}", agency_, call, e.what());
     }
     if (!reply.ok()) {
       Refuse(call, res, HttpStatusFor(reply.status().code()), reply.status());
@@ -184,8 +185,8 @@ class SdkServerImpl final : public SdkServer {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     Status status(Code::kMalformed, "bad HTTP request");
     if (res.status == 404) {
-      status = Status(Code::kNotFound, "no such call: " +
-                                           req.path.substr(0, 64));
+      status =
+          Status(Code::kNotFound, "no such call: " + req.path.substr(0, 64));
     }
     if (res.status == 413) {
       status = Status(Code::kTooLarge,

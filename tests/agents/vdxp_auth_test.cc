@@ -40,8 +40,10 @@ std::string FileWithShortSdkHash() {
   }
 }
 
-TEST_CASE("the SDK's signed headers are accepted and only signed values are "
-          "handed on", "[vdxp][auth]") {
+TEST_CASE(
+    "the SDK's signed headers are accepted and only signed values are "
+    "handed on",
+    "[vdxp][auth]") {
   httplib::Headers headers = Signed({{"docId", "doc-1"}});
   // Unsigned parameters, plain and prefixed, must not reach a call.
   headers.emplace("XroadVnpt-status", "done");
@@ -90,9 +92,8 @@ TEST_CASE("a wrong secret, a wrong systemid or an altered header is refused",
 
 TEST_CASE("a missing authentication header is refused, naming it",
           "[vdxp][auth]") {
-  for (const char* name :
-       {"XroadVnpt-sign-header", "XroadVnpt-sign-header-key",
-        "XroadVnpt-hash-header", "XroadVnpt-docId"}) {
+  for (const char* name : {"XroadVnpt-sign-header", "XroadVnpt-sign-header-key",
+                           "XroadVnpt-hash-header", "XroadVnpt-docId"}) {
     CAPTURE(name);
     httplib::Headers headers = Signed({{"docId", "doc-1"}});
     headers.erase(name);
@@ -103,8 +104,10 @@ TEST_CASE("a missing authentication header is refused, naming it",
   }
 }
 
-TEST_CASE("a key list that does not name exactly the signed headers is "
-          "refused", "[vdxp][auth]") {
+TEST_CASE(
+    "a key list that does not name exactly the signed headers is "
+    "refused",
+    "[vdxp][auth]") {
   httplib::Headers headers = Signed({{"docId", "doc-1"}});
   SECTION("a name too many") {
     auto it = headers.find("XroadVnpt-sign-header-key");

@@ -61,8 +61,10 @@ struct RoutesFixture {
   std::unique_ptr<HttpApi> api;
 };
 
-TEST_CASE("GET /v1/pull lists received packets until POST /v1/pull/<id> "
-          "done", "[vdxp][pull][http]") {
+TEST_CASE(
+    "GET /v1/pull lists received packets until POST /v1/pull/<id> "
+    "done",
+    "[vdxp][pull][http]") {
   RoutesFixture f;
   f.service.AddIncoming(testing::MakeIncoming("m1", {}));
   f.service.AddIncoming(testing::MakeIncoming("m2", {}));

@@ -33,12 +33,14 @@ std::unique_ptr<PullStateStore> OpenStore(const std::filesystem::path& file) {
   return std::move(store).value();
 }
 
-TEST_CASE("a packet stays listed until done; fail lists it again; done is "
-          "final", "[vdxp][pull]") {
+TEST_CASE(
+    "a packet stays listed until done; fail lists it again; done is "
+    "final",
+    "[vdxp][pull]") {
   docbus::testing::TempDir dir;
   auto store = OpenStore(dir.path() / "vdxp.db");
-  REQUIRE(store->Add(PacketKind::kDocument, {Packet("a"), Packet("b")}, 2)
-              .ok());
+  REQUIRE(
+      store->Add(PacketKind::kDocument, {Packet("a"), Packet("b")}, 2).ok());
   CHECK(ListedIds(*store, PacketKind::kDocument) ==
         std::vector<std::string>{"a", "b"});
   CHECK(ListedIds(*store, PacketKind::kStatus).empty());
@@ -56,8 +58,9 @@ TEST_CASE("a packet stays listed until done; fail lists it again; done is "
         std::vector<std::string>{"b"});
   CHECK(*store->CountListed(PacketKind::kDocument) == 1);
 
-  SECTION("done again (a retried updateStatus) is accepted and changes "
-          "nothing") {
+  SECTION(
+      "done again (a retried updateStatus) is accepted and changes "
+      "nothing") {
     CHECK(store->Update("a", PullState::kDone, 4).ok());
     CHECK(store->Get("a")->updated_unix_ms == 3);
   }
@@ -80,14 +83,13 @@ TEST_CASE("a packet stays listed until done; fail lists it again; done is "
   }
 }
 
-TEST_CASE("pull state and cursors survive reopening the file",
-          "[vdxp][pull]") {
+TEST_CASE("pull state and cursors survive reopening the file", "[vdxp][pull]") {
   docbus::testing::TempDir dir;
   const auto file = dir.path() / "vdxp.db";
   {
     auto store = OpenStore(file);
-    REQUIRE(store->Add(PacketKind::kDocument, {Packet("a"), Packet("b")}, 7)
-                .ok());
+    REQUIRE(
+        store->Add(PacketKind::kDocument, {Packet("a"), Packet("b")}, 7).ok());
     REQUIRE(store->Add(PacketKind::kStatus, {Packet("s1")}, 1).ok());
     REQUIRE(store->Update("a", PullState::kDone, 1).ok());
     REQUIRE(store->Update("b", PullState::kFail, 1).ok());
@@ -102,8 +104,10 @@ TEST_CASE("pull state and cursors survive reopening the file",
   CHECK(*store->Cursor(PacketKind::kStatus) == 1);
 }
 
-TEST_CASE("the queue takes what the agent received, documents and statuses "
-          "apart, once each", "[vdxp][pull]") {
+TEST_CASE(
+    "the queue takes what the agent received, documents and statuses "
+    "apart, once each",
+    "[vdxp][pull]") {
   docbus::testing::TempDir dir;
   const auto file = dir.path() / "vdxp.db";
   FakeAgentService service;

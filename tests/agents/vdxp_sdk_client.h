@@ -21,9 +21,9 @@
 namespace docbus::agent::testing {
 
 struct SdkAnswer {
-  int http_status = 0;      // 0 when the call got no answer
-  nlohmann::json body;      // the JSON answer (null when not JSON)
-  std::string raw;          // the body as received
+  int http_status = 0;  // 0 when the call got no answer
+  nlohmann::json body;  // the JSON answer (null when not JSON)
+  std::string raw;      // the body as received
   std::string status() const {
     return body.is_object() && body.contains("status")
                ? body["status"].get<std::string>()
@@ -109,11 +109,10 @@ class SdkClient {
                  const std::string& content_type) const {
     httplib::Client client(endpoint_);
     client.set_read_timeout(60, 0);
-    httplib::Result res =
-        method == "GET"
-            ? client.Get(("/" + call).c_str(), headers)
-            : client.Post(("/" + call).c_str(), headers, body,
-                          content_type.c_str());
+    httplib::Result res = method == "GET"
+                              ? client.Get(("/" + call).c_str(), headers)
+                              : client.Post(("/" + call).c_str(), headers, body,
+                                            content_type.c_str());
     return Answer(res);
   }
 
@@ -135,8 +134,7 @@ class SdkClient {
   // bytes and a CRLF, under Content-Type application/octet-stream.
   SdkAnswer SendEdocRaw(const std::string& file,
                         const std::string& messagetype = "edoc") const {
-    httplib::Headers headers =
-        Sign(SendParams(messagetype, SdkFileHash(file)));
+    httplib::Headers headers = Sign(SendParams(messagetype, SdkFileHash(file)));
     headers.emplace("Content-Type", "application/octet-stream");
     return Send("sendEdoc", "POST", headers, file + "\r\n",
                 "application/octet-stream");
@@ -147,14 +145,16 @@ class SdkClient {
     if (!answer.body.is_object() || !answer.body.contains("data")) return "";
     const std::string text = answer.body["data"].get<std::string>();
     std::string out((text.size() / 4 + 1) * 3, '\0');
-    const int n = EVP_DecodeBlock(
-        reinterpret_cast<unsigned char*>(out.data()),
-        reinterpret_cast<const unsigned char*>(text.data()),
-        static_cast<int>(text.size()));
+    const int n =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(text.data()),
+                        static_cast<int>(text.size()));
     if (n < 0) return "";
     size_t size = static_cast<size_t>(n);
-    if (text.ends_with("==")) size -= 2;
-    else if (text.ends_with("=")) size -= 1;
+    if (text.ends_with("=="))
+      size -= 2;
+    else if (text.ends_with("="))
+      size -= 1;
     out.resize(size);
     return out;
   }

@@ -9,8 +9,8 @@
 
 #include "agents/vdxp/sdk_server.h"
 #include "tests/agents/front_fake_service.h"
-#include "tests/agents/vdxp_test_support.h"
 #include "tests/agents/vdxp_sdk_client.h"
+#include "tests/agents/vdxp_test_support.h"
 #include "tests/temp_dir.h"
 
 namespace docbus::agent::vdxp {
@@ -61,16 +61,19 @@ class FakePackets final : public EdxmlPackets {
 };
 
 struct GatewayFixture {
-  GatewayFixture() {
+  explicit GatewayFixture(size_t max_body = size_t{8} << 20) {
     queue = testing::MakePullQueue(dir.path() / "vdxp.db", service, clock);
     SdkServerOptions options;
     options.credentials = {kSystem, kSecret};
+    options.max_body_bytes = max_body;
     auto started = StartSdkServer(*queue, packets, options);
     REQUIRE(started.ok());
     server = std::move(started).value();
   }
 
-  SdkClient Client() const { return SdkClient(server->url(), kSystem, kSecret); }
+  SdkClient Client() const {
+    return SdkClient(server->url(), kSystem, kSecret);
+  }
 
   std::vector<std::string> Listed(const std::string& messagetype = "edoc") {
     SdkAnswer a =
@@ -99,8 +102,10 @@ struct GatewayFixture {
 const std::string kEnvelope =
     "<edXML><edXML:edXMLEnvelope>thư mới</edXML:edXMLEnvelope></edXML>";
 
-TEST_CASE("sendEdoc takes the file_doc part or the SDK's raw upload, and a "
-          "retried send answers the same DocId", "[vdxp][server]") {
+TEST_CASE(
+    "sendEdoc takes the file_doc part or the SDK's raw upload, and a "
+    "retried send answers the same DocId",
+    "[vdxp][server]") {
   GatewayFixture f;
   SdkAnswer first = f.Client().SendEdoc(kEnvelope);
   REQUIRE(first.http_status == 200);
@@ -117,8 +122,10 @@ TEST_CASE("sendEdoc takes the file_doc part or the SDK's raw upload, and a "
         std::map<std::string, std::string>{{kEnvelope, doc_id}});
 }
 
-TEST_CASE("a refused SDK call answers FAIL with ErrorCode and ErrorDesc and "
-          "changes nothing", "[vdxp][server]") {
+TEST_CASE(
+    "a refused SDK call answers FAIL with ErrorCode and ErrorDesc and "
+    "changes nothing",
+    "[vdxp][server]") {
   GatewayFixture f;
   f.service.AddIncoming(testing::MakeIncoming("m1", {}));
   SdkClient client = f.Client();
@@ -161,8 +168,10 @@ TEST_CASE("a refused SDK call answers FAIL with ErrorCode and ErrorDesc and "
   CHECK(f.Listed() == std::vector<std::string>{"m1"});
 }
 
-TEST_CASE("a received packet is listed, fetched as base64 edXML and "
-          "downloaded, until updateStatus done", "[vdxp][server]") {
+TEST_CASE(
+    "a received packet is listed, fetched as base64 edXML and "
+    "downloaded, until updateStatus done",
+    "[vdxp][server]") {
   GatewayFixture f;
   f.service.AddIncoming(testing::MakeIncoming("m1", {}));
   StatusView status;
@@ -189,17 +198,20 @@ TEST_CASE("a received packet is listed, fetched as base64 edXML and "
   SdkAnswer download = client.Call("downloadEdoc", {{"docId", "m1"}}, "GET");
   CHECK(download.raw == "<edXML>document m1</edXML>");
 
-  SdkAnswer fail = client.Call("updateStatus", {{"docId", "m1"}, {"status", "fail"}});
+  SdkAnswer fail =
+      client.Call("updateStatus", {{"docId", "m1"}, {"status", "fail"}});
   CHECK(fail.status() == "OK");
   CHECK(f.Listed() == std::vector<std::string>{"m1"});
-  SdkAnswer done = client.Call("updateStatus", {{"docId", "m1"}, {"status", "done"}});
+  SdkAnswer done =
+      client.Call("updateStatus", {{"docId", "m1"}, {"status", "done"}});
   CHECK(done.status() == "OK");
   CHECK(f.Listed().empty());
   CHECK(client.Call("countReceiveEdoc", {}, "GET").body["count"] == 0);
   // A retried done is fine; going back from done is not.
   CHECK(client.Call("updateStatus", {{"docId", "m1"}, {"status", "done"}})
             .status() == "OK");
-  SdkAnswer back = client.Call("updateStatus", {{"docId", "m1"}, {"status", "fail"}});
+  SdkAnswer back =
+      client.Call("updateStatus", {{"docId", "m1"}, {"status", "fail"}});
   CHECK(back.status() == "FAIL");
   CHECK(back.error_code() == "invalid_transition");
   CHECK(f.Listed().empty());
@@ -241,6 +253,19 @@ TEST_CASE("getSentEdocList answers one row per recipient of a sent document",
   CHECK(by_recipient["000.00.00.H14"]["senderDocId"] == "out-1");
   CHECK(f.Client().Call("getSentEdocList", {{"docId", "nope"}}).status() ==
         "FAIL");
+}
+
+TEST_CASE(
+    "an upload over the body limit is refused unread in the SDK's "
+    "shape",
+    "[vdxp][server]") {
+  GatewayFixture f(4096);
+  SdkAnswer answer = f.Client().SendEdocRaw(std::string(8192, 'x'));
+  CHECK(answer.http_status == 413);
+  CHECK(answer.status() == "FAIL");
+  CHECK(answer.error_code() == "too_large");
+  CHECK(f.Refused("too_large") == 1);
+  CHECK(f.packets.imported().empty());
 }
 
 }  // namespace

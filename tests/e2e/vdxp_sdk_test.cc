@@ -24,9 +24,9 @@ using agent::testing::SdkClient;
 constexpr auto kWait = std::chrono::seconds(60);
 
 std::string Sample(const std::string& name) {
-  auto text = ReadFileLimited(std::filesystem::path(DOCBUS_SOURCE_DIR) /
-                                  "tests/edxml/testdata" / name,
-                              1 << 24);
+  auto text = ReadFileLimited(
+      std::filesystem::path(DOCBUS_SOURCE_DIR) / "tests/edxml/testdata" / name,
+      1 << 24);
   REQUIRE(text.ok());
   return *text;
 }
@@ -63,9 +63,8 @@ struct SdkDeployment {
       REQUIRE(WriteFileAtomically(secret, s.secret + "\n", 0600).ok());
       std::ofstream(made->dir() / ("agent-" + s.agency + ".toml"),
                     std::ios::app)
-          << "\n[vdxp]\nlisten = \"127.0.0.1:0\"\nsystem_id = \""
-          << s.system_id << "\"\nsecret_file = \"" << secret.string()
-          << "\"\n";
+          << "\n[vdxp]\nlisten = \"127.0.0.1:0\"\nsystem_id = \"" << s.system_id
+          << "\"\nsecret_file = \"" << secret.string() << "\"\n";
     }
     local::DeploymentOptions agents_options = options;
     agents_options.agencies = {kG22, kH41};
@@ -132,9 +131,10 @@ void RequireRefused(const SdkAnswer& answer) {
   CHECK_FALSE(answer.body["ErrorDesc"].get<std::string>().empty());
 }
 
-TEST_CASE("an SDK system sends an envelope through one agent and receives it "
-          "through another with the SDK's calls only",
-          "[e2e][vdxp]") {
+TEST_CASE(
+    "an SDK system sends an envelope through one agent and receives it "
+    "through another with the SDK's calls only",
+    "[e2e][vdxp]") {
   SdkDeployment d;
   SdkClient a = d.Client(kSystemA);
   SdkClient b = d.Client(kSystemB);
@@ -216,8 +216,8 @@ TEST_CASE("an SDK system sends an envelope through one agent and receives it "
                                        {"status", "done"},
                                        {"Content-Type", "application/json"}});
     headers.erase("XroadVnpt-sign-header");
-    RequireRefused(b.Send("updateStatus", "POST", headers, "",
-                          "application/json"));
+    RequireRefused(
+        b.Send("updateStatus", "POST", headers, "", "application/json"));
     CHECK(Listed(b, doc_id));
     // A send with a wrong HMAC makes no document either.
     SdkClient wrong_sender = a;
