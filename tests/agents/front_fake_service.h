@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -63,6 +64,17 @@ class FakeAgentService final : public AgentService {
     std::lock_guard lock(mu_);
     statuses_.push_back(std::move(status));
   }
+  // For the edXML bridge: an agency known by `id_or_alias`, a received
+  // status's signed body, the agency's time zone.
+  void AddAgency(const std::string& id_or_alias, AgencyName agency) {
+    std::lock_guard lock(mu_);
+    agencies_[id_or_alias] = std::move(agency);
+  }
+  void AddStatusBody(v1::StatusBody body) {
+    std::lock_guard lock(mu_);
+    status_bodies_[body.status_id()] = std::move(body);
+  }
+  void SetTimeZone(document::TimeZone zone) { zone_.emplace(std::move(zone)); }
 
   // --- what the test checks ----------------------------------------------
   std::vector<std::pair<std::string, DocumentRequest>> Submitted() const {
@@ -178,6 +190,22 @@ class FakeAgentService final : public AgentService {
   const std::string& agency_id() const override { return agency_; }
   Metrics& metrics() override { return metrics_; }
 
+  Result<AgencyName> ResolveAgency(std::string_view id_or_alias) override {
+    std::lock_guard lock(mu_);
+    auto it = agencies_.find(std::string(id_or_alias));
+    if (it == agencies_.end()) return Status(Code::kUnknownAgency, "unknown");
+    return it->second;
+  }
+  Result<v1::StatusBody> StatusReceived(std::string_view status_id) override {
+    std::lock_guard lock(mu_);
+    auto it = status_bodies_.find(std::string(status_id));
+    if (it == status_bodies_.end()) return Status(Code::kNotFound, "unknown");
+    return it->second;
+  }
+  const document::TimeZone& time_zone() const override {
+    return zone_.has_value() ? *zone_ : AgentService::time_zone();
+  }
+
  private:
   mutable std::mutex mu_;
   FakeClock clock_;
@@ -193,6 +221,9 @@ class FakeAgentService final : public AgentService {
   std::map<std::string, OutgoingView> outgoing_;
   std::vector<IncomingDocument> incoming_;
   std::vector<StatusView> statuses_;
+  std::map<std::string, AgencyName> agencies_;
+  std::map<std::string, v1::StatusBody> status_bodies_;
+  std::optional<document::TimeZone> zone_;  // set before use, then read-only
 };
 
 // Every byte value, so "byte-identical" checks catch any text mangling.
