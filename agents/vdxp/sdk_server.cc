@@ -82,10 +82,6 @@ class SdkServerImpl final : public SdkServer {
       server_->Get(path, serve);
       server_->Post(path, serve);
     }
-    server_->set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          return FillError(req, res);
-        }));
     server_->set_exception_handler([this](const httplib::Request& req,
                                           httplib::Response& res,
                                           std::exception_ptr) {
@@ -93,6 +89,10 @@ class SdkServerImpl final : public SdkServer {
       log_->error("agency={} vdxp path={} failed with an exception", agency_,
                   req.path);
     });
+    server_->set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          return FillError(req, res);
+        }));
     DOCBUS_ASSIGN_OR_RETURN(
         listener_,
         HttpListener::Start(std::move(server_), address, kListenKey));
