@@ -150,8 +150,13 @@ Result<std::string> EdxmlBridge::ExportDocument(std::string_view message_id) {
 }
 
 Result<std::string> EdxmlBridge::ExportStatus(std::string_view status_id) {
-  DOCBUS_ASSIGN_OR_RETURN(v1::StatusBody body,
-                          service_.StatusReceived(status_id));
+  Result<v1::StatusBody> received = service_.StatusReceived(status_id);
+  if (!received.ok()) {
+    service_.metrics().Add(
+        kExports, Label("kind", "status") + "," + Label("result", "failed"));
+    return received.status();
+  }
+  v1::StatusBody body = std::move(received).value();
   Result<AgencyName> reporter = service_.ResolveAgency(body.from().organ_id());
   const AgencyName name =
       reporter.ok() ? *reporter : AgencyName{body.from().organ_id(), ""};
