@@ -3,21 +3,11 @@
 #include <charconv>
 #include <set>
 
+#include "bus/core/ids.h"
 #include "bus/crypto/sha256.h"
 
 namespace docbus::agent {
 namespace {
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
 
 // The envelope reader already checked these are whole numbers.
 int Int(std::string_view text) {

@@ -42,6 +42,14 @@ struct Fixture : testing::AgentWithBroker {
     return frame->frame.submit();
   }
 
+  v1::StatusBody NextStatusBody() {
+    auto sent = broker.Next(v1::Frame::kSubmitStatus);
+    REQUIRE(sent.has_value());
+    v1::StatusBody body;
+    REQUIRE(body.ParseFromString(sent->frame.submit_status().status().body()));
+    return body;
+  }
+
   size_t OutboxSize() {
     auto sent = agent->ListOutgoing(100);
     REQUIRE(sent.ok());
@@ -225,10 +233,7 @@ TEST_CASE("a status packet is reported about the received document its "
   auto imported = f.bridge.Import(edxml::WriteStatus(packet));
   REQUIRE(imported.ok());
   CHECK(imported->kind == "status");
-  auto sent = f.broker.Next(v1::Frame::kSubmitStatus);
-  REQUIRE(sent.has_value());
-  v1::StatusBody body;
-  REQUIRE(body.ParseFromString(sent->frame.submit_status().status().body()));
+  const v1::StatusBody body = f.NextStatusBody();
   CHECK(body.status_id() == imported->id);
   CHECK(body.message_id() == doc.header.message_id());
   CHECK(body.code() == v1::STATUS_ACCEPTED);
@@ -252,10 +257,7 @@ TEST_CASE("a revocation request (13) goes to every recipient of the document "
   REQUIRE(imported.ok());
   std::set<std::string> to;
   for (int i = 0; i < 2; ++i) {
-    auto sent = f.broker.Next(v1::Frame::kSubmitStatus);
-    REQUIRE(sent.has_value());
-    v1::StatusBody body;
-    REQUIRE(body.ParseFromString(sent->frame.submit_status().status().body()));
+    const v1::StatusBody body = f.NextStatusBody();
     CHECK(body.code() == v1::STATUS_REVOKE_REQUESTED);
     CHECK(body.message_id() == document->id);
     to.insert(body.to());

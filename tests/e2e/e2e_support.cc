@@ -1,11 +1,10 @@
 #include "tests/e2e/e2e_support.h"
 
-#include <fstream>
-
 #include <openssl/rand.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <string_view>
 
 #include "bus/core/base64.h"
@@ -174,6 +173,15 @@ bool WaitForReceipts(
         return true;
       },
       timeout);
+}
+
+long PeakRssKiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
 }
 
 }  // namespace docbus::e2e

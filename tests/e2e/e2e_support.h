@@ -55,6 +55,9 @@ std::map<std::string, int> InboxCounts(local::Deployment& d,
 std::string InboxAttachment(local::Deployment& d, const std::string& agency,
                             const std::string& message_id);
 
+// VmHWM (peak resident set) of a process, in KiB; -1 if unreadable.
+long PeakRssKiB(pid_t pid);
+
 // Lines of a daemon's log file that contain `text`.
 int LinesContaining(const std::filesystem::path& file, const std::string& text);
 

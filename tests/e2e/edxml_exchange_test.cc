@@ -150,13 +150,19 @@ void CheckExport(const std::string& original, const std::string& exported,
   CheckOnlyTracesAppended(original, exported);
 }
 
-long PeakRssKiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
+// The agency's received statuses once there are `count` of them.
+nlohmann::json StatusesOnceThere(local::Deployment& d,
+                                 const std::string& agency, size_t count) {
+  nlohmann::json statuses;
+  REQUIRE(local::Deployment::WaitUntil(
+      [&] {
+        auto listed = d.Get(agency, "/v1/statuses");
+        if (!listed.ok()) return false;
+        statuses = (*listed)["statuses"];
+        return statuses.size() == count;
+      },
+      kArrival));
+  return statuses;
 }
 
 size_t OutboxSize(local::Deployment& d, const std::string& agency) {
@@ -193,12 +199,7 @@ TEST_CASE("an imported envelope crosses the broker and exports byte-identical "
   for (const std::string& name : packets) {
     status_ids.push_back(Import(*d, kH41, Sample(name)));
   }
-  REQUIRE(local::Deployment::WaitUntil(
-      [&] {
-        auto statuses = d->Get(kG22, "/v1/statuses");
-        return statuses.ok() && (*statuses)["statuses"].size() == packets.size();
-      },
-      kArrival));
+  (void)StatusesOnceThere(*d, kG22, packets.size());
   for (size_t i = 0; i < packets.size(); ++i) {
     const Answer a =
         Call(*d, kG22, "GET", "/v1/statuses/" + status_ids[i] + "/edxml");
@@ -224,15 +225,8 @@ TEST_CASE("a revocation request (13) reaches the recipient and its answers "
   const std::string revoke =
       Import(*d, kG22, Sample("status_cancellation_13.edxml"));
   CHECK(!revoke.empty());
-  REQUIRE(local::Deployment::WaitUntil(
-      [&] {
-        auto statuses = d->Get(kH41, "/v1/statuses");
-        return statuses.ok() && (*statuses)["statuses"].size() == 1;
-      },
-      kArrival));
-  auto at_h41 = d->Get(kH41, "/v1/statuses");
-  REQUIRE(at_h41.ok());
-  const std::string received = (*at_h41)["statuses"][0].value("status_id", "");
+  const std::string received =
+      StatusesOnceThere(*d, kH41, 1)[0].value("status_id", "");
   const Answer packet =
       Call(*d, kH41, "GET", "/v1/statuses/" + received + "/edxml");
   REQUIRE(packet.status == 200);
@@ -246,16 +240,10 @@ TEST_CASE("a revocation request (13) reaches the recipient and its answers "
                            "status_rejection_02.edxml"}) {
     (void)Import(*d, kH41, Sample(name));
   }
-  REQUIRE(local::Deployment::WaitUntil(
-      [&] {
-        auto statuses = d->Get(kG22, "/v1/statuses");
-        return statuses.ok() && (*statuses)["statuses"].size() == 3;
-      },
-      kArrival));
-  auto at_g22 = d->Get(kG22, "/v1/statuses");
-  REQUIRE(at_g22.ok());
   std::set<int> codes;
-  for (const auto& s : (*at_g22)["statuses"]) codes.insert(s.value("code", 0));
+  for (const auto& s : StatusesOnceThere(*d, kG22, 3)) {
+    codes.insert(s.value("code", 0));
+  }
   CHECK(codes == std::set<int>{2, 15, 16});
 }
 
@@ -330,16 +318,7 @@ TEST_CASE("hostile XML through POST /v1/edxml is a 4xx with nothing stored "
   const long before_kib = PeakRssKiB(d->agent_pid(kG22));
   REQUIRE(before_kib > 0);
 
-  std::string laughs =
-      "<?xml version=\"1.0\"?>\n<!DOCTYPE edXML [\n<!ENTITY lol \"lol\">\n";
-  for (int i = 1; i <= 9; ++i) {
-    laughs += "<!ENTITY lol" + std::to_string(i) + " \"";
-    for (int k = 0; k < 10; ++k) {
-      laughs += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
-    }
-    laughs += "\">\n";
-  }
-  laughs += "]>\n<edXML>&lol9;</edXML>\n";
+  const std::string laughs = edxml::testing::BillionLaughs();
   const std::string sample = Sample("new_two_attachments.edxml");
   const std::string passwd = Replaced(
       Replaced(sample, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",

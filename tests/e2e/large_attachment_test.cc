@@ -11,16 +11,6 @@ namespace {
 
 constexpr int64_t kMiB = 1 << 20;
 
-// VmHWM (peak resident set) of a process, in KiB; -1 if unreadable.
-long PeakRssKiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 TEST_CASE(
     "a 64 MiB attachment crosses a broker on PostgreSQL intact, with "
     "the broker under 100 MiB of memory",

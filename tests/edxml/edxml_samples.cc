@@ -46,4 +46,18 @@ std::string Replaced(std::string text, const std::string& from,
   return text;
 }
 
+std::string BillionLaughs() {
+  std::string doc =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE edXML [\n"
+      "<!ENTITY lol \"lol\">\n";
+  for (int i = 1; i <= 9; ++i) {
+    doc += "<!ENTITY lol" + std::to_string(i) + " \"";
+    for (int k = 0; k < 10; ++k) {
+      doc += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
+    }
+    doc += "\">\n";
+  }
+  return doc + "]>\n<edXML>&lol9;</edXML>\n";
+}
+
 }  // namespace docbus::edxml::testing

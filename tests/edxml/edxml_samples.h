@@ -17,6 +17,10 @@ std::string Sample(const std::string& name);
 // (/proc/self/clear_refs), so earlier tests' peaks do not hide it.
 size_t PeakRssGrowth(const std::function<void()>& run);
 
+// The classic entity expansion ("billion laughs"): ten levels of ten
+// references each, under a DOCTYPE.
+std::string BillionLaughs();
+
 // `text` with `from` replaced by `to` (the first occurrence; the test fails
 // when there is none).
 std::string Replaced(std::string text, const std::string& from,

@@ -36,17 +36,7 @@ Status Refusal(const std::string& bytes, const EnvelopeLimits& limits = {}) {
 }
 
 TEST_CASE("a billion laughs is refused at its DOCTYPE", "[edxml]") {
-  std::string doc =
-      "<?xml version=\"1.0\"?>\n<!DOCTYPE edXML [\n"
-      "<!ENTITY lol \"lol\">\n";
-  for (int i = 1; i <= 9; ++i) {
-    doc += "<!ENTITY lol" + std::to_string(i) + " \"";
-    for (int k = 0; k < 10; ++k) {
-      doc += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
-    }
-    doc += "\">\n";
-  }
-  doc += "]>\n<edXML>&lol9;</edXML>\n";
+  const std::string doc = testing::BillionLaughs();
   Status status;
   const size_t growth = PeakRssGrowth([&] { status = Refusal(doc); });
   Print("billion laughs", growth);
