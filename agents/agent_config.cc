@@ -1,5 +1,6 @@
 #include "agents/agent_config.h"
 
+#include "agents/vdxp/sdk_secret.h"
 #include "bus/core/files.h"
 #include "bus/document/time_zone.h"
 #include "bus/transport/curve_keys.h"
@@ -61,7 +62,23 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
                  1, 1024 * kMiB);
   a.limits.max_subject_bytes = config.Int(
       "limits.max_subject_bytes", a.limits.max_subject_bytes, 1, 1 << 20);
+  std::filesystem::path vdxp_secret_file;
+  if (config.Has("vdxp")) {
+    o.vdxp.enabled = true;
+    o.vdxp.listen = config.String("vdxp.listen", o.vdxp.listen);
+    o.vdxp.system_id = config.RequiredString("vdxp.system_id");
+    vdxp_secret_file = config.RequiredPath("vdxp.secret_file");
+  }
   DOCBUS_RETURN_IF_ERROR(config.Finish());
+  if (o.vdxp.enabled) {
+    if (o.vdxp.system_id.empty()) {
+      return Status(Code::kInvalidArgument,
+                    "key 'vdxp.system_id': must not be empty");
+    }
+    Result<std::string> secret = vdxp::ReadSdkSecret(vdxp_secret_file);
+    if (!secret.ok()) return BadKey("vdxp.secret_file", secret.status());
+    o.vdxp.secret = std::move(secret).value();
+  }
 
   DOCBUS_ASSIGN_OR_RETURN(a.broker_public_key,
                           CurveKey("broker.public_key", broker_key));

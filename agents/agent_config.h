@@ -13,12 +13,22 @@
 
 namespace docbus::agent {
 
+// The national axis SDK endpoint (agents/vdxp), from the [vdxp] table; off
+// when the table is absent.
+struct VdxpOptions {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:0";  // vdxp.listen
+  std::string system_id;               // vdxp.system_id: the SDK's systemid
+  std::string secret;  // read from vdxp.secret_file (0600); never logged
+};
+
 struct DaemonOptions {
   AgentOptions agent;
   std::filesystem::path drop_folder;  // drop.folder; empty: no drop folder
   std::string http_listen;            // http.listen, default 127.0.0.1:0
   std::string log_level;              // log.level, default info
   std::string log_format;             // log.format: text (default) or json
+  VdxpOptions vdxp;                   // [vdxp]
 };
 
 // Ok, or kInvalidArgument with a message naming the first bad key (a

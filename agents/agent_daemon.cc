@@ -11,6 +11,9 @@
 
 #include "agents/drop_folder.h"
 #include "agents/http_api.h"
+#include "agents/vdxp/edxml_packets.h"
+#include "agents/vdxp/pull_queue.h"
+#include "agents/vdxp/sdk_server.h"
 
 namespace docbus::agent {
 namespace {
@@ -57,7 +60,12 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   json.max_attachment_bytes = static_cast<size_t>(limits.max_attachment_bytes);
   json.max_total_attachment_bytes =
       static_cast<size_t>(limits.max_document_bytes);
+  DOCBUS_ASSIGN_OR_RETURN(std::unique_ptr<vdxp::PullStateStore> pull_store,
+                          vdxp::PullStateStore::Open(data_dir / "vdxp.db"));
+  daemon->pull_ = std::make_unique<vdxp::PullQueue>(
+      *daemon->agent_, std::move(pull_store), clock);
   HttpApiOptions http;
+  http.pull = daemon->pull_.get();
   http.listen = options.http_listen;
   http.token = token;
   // Base64 makes attachments 4/3 larger; leave room for the JSON around them.
@@ -82,12 +90,26 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
     }
     daemon->drop_ = std::move(drop).value();
   }
+  if (options.vdxp.enabled) {
+    daemon->packets_ = vdxp::MakeBridgePackets(*daemon->agent_);
+    vdxp::SdkServerOptions sdk;
+    sdk.listen = options.vdxp.listen;
+    sdk.credentials = {options.vdxp.system_id, options.vdxp.secret};
+    sdk.max_body_bytes = http.max_body_bytes;
+    Result<std::unique_ptr<vdxp::SdkServer>> server =
+        vdxp::StartSdkServer(*daemon->pull_, *daemon->packets_, sdk);
+    if (!server.ok()) return server.status();
+    daemon->sdk_ = std::move(server).value();
+    daemon->vdxp_url_ = daemon->sdk_->url();
+  }
   nlohmann::json endpoints = nlohmann::json::object();
   if (!daemon->http_url_.empty()) endpoints["http"] = daemon->http_url_;
+  if (!daemon->vdxp_url_.empty()) endpoints["vdxp"] = daemon->vdxp_url_;
   DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(data_dir / "endpoints.json",
                                              endpoints.dump() + "\n"));
-  ComponentLogger("agent")->info("agent ready agency={} http={}",
-                                 options.agent.agency_id, daemon->http_url_);
+  ComponentLogger("agent")->info("agent ready agency={} http={} vdxp={}",
+                                 options.agent.agency_id, daemon->http_url_,
+                                 daemon->vdxp_url_);
   return daemon;
 }
 
@@ -100,7 +122,10 @@ void AgentDaemon::Stop() {
   if (agent_)
     std::filesystem::remove(options_.agent.data_dir / "endpoints.json", ec);
   drop_.reset();
+  sdk_.reset();
   http_.reset();
+  packets_.reset();
+  pull_.reset();
   if (agent_) agent_->Stop();
   agent_.reset();
 }

@@ -2,7 +2,9 @@
 // protocol loop), its loopback HTTP API and its drop folder. On start it
 // makes sure <data_dir>/api.token exists (a random bearer token, mode 0600,
 // created on first start and kept), starts the HTTP API with it, starts the
-// drop folder, and then writes <data_dir>/endpoints.json {"http": <url>}
+// drop folder, the pull state (<data_dir>/vdxp.db, behind /v1/pull) and,
+// when [vdxp] is configured, the national axis SDK endpoint (agents/vdxp),
+// and then writes <data_dir>/endpoints.json {"http": <url>, "vdxp": <url>}
 // atomically. Stop removes endpoints.json and stops everything in reverse.
 //
 // Thread-safety: Start/Stop from one thread; agent() is thread-safe.
@@ -19,6 +21,11 @@ namespace docbus::agent {
 
 class HttpApi;
 class DropFolder;
+namespace vdxp {
+class EdxmlPackets;
+class PullQueue;
+class SdkServer;
+}  // namespace vdxp
 
 class AgentDaemon {
  public:
@@ -33,6 +40,8 @@ class AgentDaemon {
   Agent& agent() { return *agent_; }
   // The HTTP API's base URL ("" when built without the front ends).
   const std::string& http_url() const { return http_url_; }
+  // The SDK endpoint's URL ("" when [vdxp] is not configured).
+  const std::string& vdxp_url() const { return vdxp_url_; }
 
   // Reads <data_dir>/api.token, creating it (0600) with a fresh random token
   // when missing.
@@ -44,9 +53,13 @@ class AgentDaemon {
 
   DaemonOptions options_;
   std::unique_ptr<Agent> agent_;
+  std::unique_ptr<vdxp::PullQueue> pull_;
+  std::unique_ptr<vdxp::EdxmlPackets> packets_;
+  std::unique_ptr<vdxp::SdkServer> sdk_;
   std::unique_ptr<HttpApi> http_;
   std::unique_ptr<DropFolder> drop_;
   std::string http_url_;
+  std::string vdxp_url_;
   bool stopped_ = false;
 };
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "agents/edxml/edxml_routes.h"
+#include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
@@ -38,35 +39,6 @@ struct Reply {
   std::string content_type, raw;
 };
 
-
-int HttpStatusFor(Code code) {
-  switch (code) {
-    case Code::kMalformed:
-    case Code::kInvalidField:
-    case Code::kInvalidArgument:
-    case Code::kUnknownRecipient:
-    case Code::kUnknownAgency:
-    case Code::kAgencyRevoked:
-    case Code::kUnknownDocument:
-      return 400;
-    case Code::kNotPermitted:
-      return 403;
-    case Code::kNotFound:
-      return 404;
-    case Code::kAlreadyExists:
-    case Code::kDuplicateConflict:
-    case Code::kDuplicateDocument:
-    case Code::kInvalidTransition:
-    case Code::kFailedPrecondition:
-      return 409;
-    case Code::kTooLarge:
-      return 413;
-    case Code::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
 
 // Compares secrets without an early exit, so response time does not tell an
 // attacker how many leading characters were right.
@@ -196,6 +168,26 @@ class HttpApiServer final : public HttpApi {
           [this](const auto& req) { return Incoming(req); });
     Route("GET", "/v1/statuses", "list_statuses",
           [this](const auto& req) { return ListStatuses(req); });
+    // The pull model for new integrations; handlers in agents/vdxp.
+    Route("GET", "/v1/pull", "pull_list",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(vdxp::PullQueue * pull, Pull());
+            DOCBUS_ASSIGN_OR_RETURN(
+                int64_t limit,
+                QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
+            DOCBUS_ASSIGN_OR_RETURN(
+                json body,
+                vdxp::ListPullJson(*pull, req.get_param_value("kind"), limit));
+            return Reply{200, std::move(body)};
+          });
+    Route("POST", R"(/v1/pull/([^/]+))", "pull_update",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(vdxp::PullQueue * pull, Pull());
+            DOCBUS_ASSIGN_OR_RETURN(
+                json body, vdxp::UpdatePullJson(*pull, req.matches[1].str(),
+                                                req.body));
+            return Reply{200, std::move(body)};
+          });
     Route("POST", "/v1/edxml", "edxml_import",
           [this](const auto& req) { return ImportEdxml(req); });
     Route("GET", R"(/v1/inbox/([^/]+)/edxml)", "edxml_export",
@@ -224,6 +216,12 @@ class HttpApiServer final : public HttpApi {
       }
       res.set_content("ok\n", "text/plain");
     });
+  }
+
+  Result<vdxp::PullQueue*> Pull() const {
+    if (options_.pull == nullptr)
+      return Status(Code::kUnavailable, "this agent keeps no pull state");
+    return options_.pull;
   }
 
   void Route(const std::string& method, const std::string& pattern,
@@ -478,6 +476,36 @@ class HttpApiServer final : public HttpApi {
 };
 
 }  // namespace
+
+int HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kMalformed:
+    case Code::kInvalidField:
+    case Code::kInvalidArgument:
+    case Code::kUnknownRecipient:
+    case Code::kUnknownAgency:
+    case Code::kAgencyRevoked:
+    case Code::kUnknownDocument:
+    case Code::kDigestMismatch:
+      return 400;
+    case Code::kNotPermitted:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kAlreadyExists:
+    case Code::kDuplicateConflict:
+    case Code::kDuplicateDocument:
+    case Code::kInvalidTransition:
+    case Code::kFailedPrecondition:
+      return 409;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
 
 Result<std::unique_ptr<HttpApi>> StartHttpApi(AgentService& service,
                                               const HttpApiOptions& options) {

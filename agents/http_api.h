@@ -24,6 +24,10 @@
 
 namespace docbus::agent {
 
+namespace vdxp {
+class PullQueue;
+}
+
 struct HttpApiOptions {
   // "<host>:<port>" on loopback (127.0.0.1, localhost or [::1]); port 0
   // takes any free port.
@@ -40,6 +44,9 @@ struct HttpApiOptions {
   // answers 503 with the reason, and a pending document says why it is
   // pending. nullptr: always healthy. Must outlive the HttpApi.
   const BrokerConnectivity* connectivity = nullptr;
+  // The pull state behind /v1/pull (agents/vdxp/pull_routes.h); nullptr:
+  // those routes answer 503. Must outlive the HttpApi.
+  vdxp::PullQueue* pull = nullptr;
 };
 
 class HttpApi {
@@ -48,6 +55,11 @@ class HttpApi {
   // "http://127.0.0.1:<port>", the base URL written to endpoints.json.
   virtual const std::string& url() const = 0;
 };
+
+// The HTTP status answering a refusal with `code` (400, 403, 404, 409, 413,
+// 503, else 500), for every HTTP front end of the agent (this API and the
+// SDK endpoint of agents/vdxp).
+int HttpStatusFor(Code code);
 
 // Binds the listener (so url() answers as soon as this returns) and starts
 // serving. kInvalidArgument for a bad listen address or an empty token;

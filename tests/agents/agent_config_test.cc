@@ -8,6 +8,7 @@
 
 #include "agent_test_support.h"
 #include "agents/agent_daemon.h"
+#include "bus/core/files.h"
 
 namespace docbus::agent {
 namespace {
@@ -125,6 +126,57 @@ TEST_CASE("agency.time_zone is a tz database zone, checked at start",
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.status().code() == Code::kInvalidArgument);
     CHECK_THAT(refused.status().message(), Catch::Contains("agency.time_zone"));
+  }
+}
+
+// A valid config in a folder of its own, for the [vdxp] cases.
+struct VdxpConfigFolder {
+  testing::TestPki pki;
+  testing::TempDir base;
+  const std::string good = ValidConfig(pki);
+  const std::filesystem::path secret = base.path() / "vdxp.secret";
+};
+
+TEST_CASE("[vdxp] turns the SDK endpoint on; its secret file must be 0600",
+          "[agent][config][vdxp]") {
+  VdxpConfigFolder folder;
+  const std::string& good = folder.good;
+  const testing::TempDir& base = folder.base;
+  const std::filesystem::path& secret = folder.secret;
+  CHECK_FALSE(Read(good, base.path())->vdxp.enabled);
+
+  REQUIRE(WriteFileAtomically(secret, "s3cret-of-the-qlvb\n", 0600).ok());
+  const std::string table =
+      "[vdxp]\nsystem_id = \"vxp.saas.03\"\nsecret_file = \"vdxp.secret\"\n";
+  auto on = Read(good + table, base.path());
+  REQUIRE(on.ok());
+  CHECK(on->vdxp.enabled);
+  CHECK(on->vdxp.listen == "127.0.0.1:0");
+  CHECK(on->vdxp.system_id == "vxp.saas.03");
+  CHECK(on->vdxp.secret == "s3cret-of-the-qlvb");
+
+  SECTION("a secret others can read is refused, naming the key and the mode") {
+    REQUIRE(::chmod(secret.c_str(), 0644) == 0);
+    auto refused = Read(good + table, base.path());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == Code::kInvalidArgument);
+    CHECK_THAT(refused.status().message(), Catch::Contains("vdxp.secret_file"));
+    CHECK_THAT(refused.status().message(), Catch::Contains("0644"));
+    CHECK_THAT(refused.status().message(), !Catch::Contains("s3cret"));
+  }
+  SECTION("a missing or empty secret, or no system id, is refused by name") {
+    REQUIRE(WriteFileAtomically(secret, "\n", 0600).ok());
+    auto empty = Read(good + table, base.path());
+    REQUIRE_FALSE(empty.ok());
+    CHECK_THAT(empty.status().message(), Catch::Contains("vdxp.secret_file"));
+    std::filesystem::remove(secret);
+    auto missing = Read(good + table, base.path());
+    REQUIRE_FALSE(missing.ok());
+    CHECK_THAT(missing.status().message(), Catch::Contains("vdxp.secret_file"));
+    auto no_id =
+        Read(good + "[vdxp]\nsecret_file = \"vdxp.secret\"\n", base.path());
+    REQUIRE_FALSE(no_id.ok());
+    CHECK_THAT(no_id.status().message(), Catch::Contains("vdxp.system_id"));
   }
 }
 

@@ -3,14 +3,18 @@
 // and on SIGTERM exits 0, removing endpoints.json and leaving its own log
 // published; a second one on the same data folder exits 1.
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "agent_test_support.h"
 #include "bus/core/files.h"
+#include "tests/agents/vdxp_sdk_client.h"
 #include "tools/local/daemon_process.h"
 
 namespace docbus::agent {
@@ -154,6 +158,48 @@ TEST_CASE("a second docbus-agent on the same data folder is refused",
   auto code = first->Terminate(testing::kWait);
   REQUIRE(code.ok());
   CHECK(*code == 0);
+}
+
+TEST_CASE("with [vdxp] docbus-agent announces the SDK endpoint as \"vdxp\" "
+          "and serves it; a secret file others can read stops it",
+          "[agent][daemon][vdxp]") {
+  AgentFolder f;
+  const std::filesystem::path secret = f.dir.path() / "vdxp.secret";
+  REQUIRE(WriteFileAtomically(secret, "qlvb-secret\n", 0600).ok());
+  std::ofstream(f.config, std::ios::app)
+      << "[vdxp]\nsystem_id = \"vxp.saas.03\"\nsecret_file = \""
+      << secret.string() << "\"\n";
+
+  SECTION("served, and announced in endpoints.json") {
+    auto process = f.StartServing("agent.log");
+    auto endpoints = ReadFileLimited(f.data / "endpoints.json", 1 << 20);
+    REQUIRE(endpoints.ok());
+    const nlohmann::json announced = nlohmann::json::parse(*endpoints);
+    REQUIRE(announced.contains("vdxp"));
+    const std::string url = announced["vdxp"].get<std::string>();
+    CHECK(url.rfind("http://127.0.0.1:", 0) == 0);
+    CHECK(url != announced["http"].get<std::string>());
+    testing::SdkClient client(url, "vxp.saas.03", "qlvb-secret");
+    testing::SdkAnswer count = client.Call("countReceiveEdoc", {}, "GET");
+    CHECK(count.status() == "OK");
+    CHECK(count.body["count"] == 0);
+    client.secret() = "not-the-secret";
+    CHECK(client.Call("countReceiveEdoc", {}, "GET").status() == "FAIL");
+    CHECK(std::filesystem::exists(f.data / "vdxp.db"));
+    auto code = process->Terminate(testing::kWait);
+    REQUIRE(code.ok());
+    CHECK(*code == 0);
+  }
+  SECTION("a secret file with mode 0644 is a bad config (exit 2)") {
+    REQUIRE(::chmod(secret.c_str(), 0644) == 0);
+    auto process = f.Start("agent.log");
+    REQUIRE(process.ok());
+    CHECK((*process)->Wait(testing::kWait) == std::optional<int>(2));
+    auto said = ReadFileLimited(f.dir.path() / "agent.log", 1 << 20);
+    REQUIRE(said.ok());
+    CHECK_THAT(*said, Catch::Contains("vdxp.secret_file"));
+    CHECK_THAT(*said, !Catch::Contains("qlvb-secret"));
+  }
 }
 
 }  // namespace
