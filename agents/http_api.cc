@@ -5,16 +5,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <exception>
 #include <functional>
 #include <thread>
 #include <utility>
 
 #include "agents/edxml/edxml_routes.h"
+#include "agents/http_request.h"
 #include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
+#include "bus/core/secret_compare.h"
 #include "bus/core/log.h"
 
 namespace docbus::agent {
@@ -40,58 +41,6 @@ struct Reply {
 };
 
 
-// Compares secrets without an early exit, so response time does not tell an
-// attacker how many leading characters were right.
-bool SameSecret(std::string_view given, std::string_view expected) {
-  if (given.size() != expected.size()) return false;
-  volatile unsigned char diff = 0;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    diff = static_cast<unsigned char>(diff | (given[i] ^ expected[i]));
-  }
-  return diff == 0;
-}
-
-// The API is for the agency's own systems on this machine: loopback only.
-Result<HttpListenAddress> ParseLoopbackListen(std::string_view listen) {
-  Result<HttpListenAddress> address = ParseHttpListen(listen, "http.listen");
-  if (!address.ok()) {
-    return Status(Code::kInvalidArgument,
-                  "http.listen must be <loopback host>:<port>, got '" +
-                      std::string(listen.substr(0, 80)) + "'");
-  }
-  if (address->host != "127.0.0.1" && address->host != "::1") {
-    return Status(Code::kInvalidArgument,
-                  "http.listen must be on loopback (127.0.0.1 or [::1]): the "
-                  "API is for the agency's own systems on this machine");
-  }
-  return address;
-}
-
-Result<int64_t> QueryInt(const httplib::Request& req, const char* name,
-                         int64_t fallback, int64_t max) {
-  if (!req.has_param(name)) return fallback;
-  const std::string text = req.get_param_value(name);
-  int64_t value = -1;
-  auto [end, err] =
-      std::from_chars(text.data(), text.data() + text.size(), value);
-  if (err != std::errc() || end != text.data() + text.size() || value < 0 ||
-      value > max) {
-    return Status(Code::kInvalidField, std::string(name) +
-                                           ": must be an integer from 0 to " +
-                                           std::to_string(max));
-  }
-  return value;
-}
-
-// The message id in a path; ids are UUIDv7 text on both sides of the bus.
-Result<std::string> PathMessageId(const httplib::Request& req) {
-  std::string id = req.matches[1];
-  Status valid = ValidateMessageId(id);
-  if (!valid.ok())
-    return Status(Code::kInvalidField, "message_id: " + valid.message());
-  return id;
-}
-
 class HttpApiServer final : public HttpApi {
  public:
   HttpApiServer(AgentService& service, const HttpApiOptions& options)
@@ -112,7 +61,7 @@ class HttpApiServer final : public HttpApi {
       return Status(Code::kInvalidArgument, "the API token must not be empty");
     }
     DOCBUS_ASSIGN_OR_RETURN(HttpListenAddress address,
-                            ParseLoopbackListen(options_.listen));
+                            ParseLoopbackListen(options_.listen, "http.listen"));
     Metrics& m = service_.metrics();
     m.Describe(kRequests, "counter", "HTTP API requests by route and status");
     m.Describe(kRefused, "counter", "HTTP API requests refused, by reason");
@@ -476,36 +425,6 @@ class HttpApiServer final : public HttpApi {
 };
 
 }  // namespace
-
-int HttpStatusFor(Code code) {
-  switch (code) {
-    case Code::kMalformed:
-    case Code::kInvalidField:
-    case Code::kInvalidArgument:
-    case Code::kUnknownRecipient:
-    case Code::kUnknownAgency:
-    case Code::kAgencyRevoked:
-    case Code::kUnknownDocument:
-    case Code::kDigestMismatch:
-      return 400;
-    case Code::kNotPermitted:
-      return 403;
-    case Code::kNotFound:
-      return 404;
-    case Code::kAlreadyExists:
-    case Code::kDuplicateConflict:
-    case Code::kDuplicateDocument:
-    case Code::kInvalidTransition:
-    case Code::kFailedPrecondition:
-      return 409;
-    case Code::kTooLarge:
-      return 413;
-    case Code::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
 
 Result<std::unique_ptr<HttpApi>> StartHttpApi(AgentService& service,
                                               const HttpApiOptions& options) {

@@ -56,11 +56,6 @@ class HttpApi {
   virtual const std::string& url() const = 0;
 };
 
-// The HTTP status answering a refusal with `code` (400, 403, 404, 409, 413,
-// 503, else 500), for every HTTP front end of the agent (this API and the
-// SDK endpoint of agents/vdxp).
-int HttpStatusFor(Code code);
-
 // Binds the listener (so url() answers as soon as this returns) and starts
 // serving. kInvalidArgument for a bad listen address or an empty token;
 // kUnavailable when the address cannot be bound. `service` must outlive the

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "bus/core/ids.h"
+#include "bus/core/secret_compare.h"
 #include "bus/crypto/sha256.h"
 
 namespace docbus::agent::vdxp {
@@ -33,16 +34,6 @@ std::string ToLower(std::string_view text) {
 
 bool SameName(std::string_view a, std::string_view b) {
   return !HeaderNameLess()(a, b) && !HeaderNameLess()(b, a);
-}
-
-// Equal strings, in a time that depends only on the lengths.
-bool SameBytes(std::string_view given, std::string_view expected) {
-  unsigned char diff = given.size() == expected.size() ? 0 : 1;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    const char g = i < given.size() ? given[i] : 0;
-    diff = static_cast<unsigned char>(diff | (g ^ expected[i]));
-  }
-  return diff == 0;
 }
 
 Status Missing(std::string_view header) {
@@ -121,8 +112,8 @@ Result<std::string_view> FileMatchingHash(std::string_view declared,
   auto matches = [&given](std::string_view file) {
     const std::string digest = crypto::Sha256(file);
     // Both spellings are compared, so the time does not tell which matched.
-    const bool unpadded = SameBytes(given, SdkUnpaddedHex(digest));
-    const bool padded = SameBytes(given, Hex(digest));
+    const bool unpadded = SameSecret(given, SdkUnpaddedHex(digest));
+    const bool padded = SameSecret(given, Hex(digest));
     return unpadded || padded;
   };
   if (matches(body)) return body;
@@ -151,7 +142,7 @@ Result<SdkParams> AuthenticateSdkRequest(const HeaderLookup& headers,
   }
   // The HMAC first: nothing else of an unauthenticated request is looked at
   // beyond its size.
-  if (!SameBytes(ToLower(*hash),
+  if (!SameSecret(ToLower(*hash),
                  HmacSha256Hex(credentials.secret, *sign_header))) {
     return Status(Code::kBadSignature,
                   std::string(kHashHeader) +
@@ -207,7 +198,7 @@ Result<SdkParams> AuthenticateSdkRequest(const HeaderLookup& headers,
   if (system_id == values.end()) {
     return Status(Code::kMalformed, "XroadVnpt-systemid: missing");
   }
-  if (!SameBytes(system_id->second, credentials.system_id)) {
+  if (!SameSecret(system_id->second, credentials.system_id)) {
     return Status(Code::kNotPermitted,
                   "systemid: not the system this gateway serves");
   }

@@ -6,7 +6,7 @@
 #include <array>
 #include <exception>
 
-#include "agents/http_api.h"
+#include "agents/http_request.h"
 #include "agents/vdxp/sdk_calls.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/log.h"
@@ -54,13 +54,7 @@ class SdkServerImpl final : public SdkServer {
                     "vdxp: the system id and the secret must not be empty");
     }
     DOCBUS_ASSIGN_OR_RETURN(HttpListenAddress address,
-                            ParseHttpListen(options_.listen, kListenKey));
-    if (address.host != "127.0.0.1" && address.host != "::1") {
-      return Status(Code::kInvalidArgument,
-                    std::string(kListenKey) +
-                        " must be on loopback (127.0.0.1 or [::1]): the SDK "
-                        "endpoint is for the agency's systems on this machine");
-    }
+                            ParseLoopbackListen(options_.listen, kListenKey));
     metrics_.Describe(kRequests, "counter",
                       "national axis SDK calls served, by call and result");
     metrics_.Describe(kRefused, "counter",

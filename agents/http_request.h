@@ -1,0 +1,37 @@
+// What the agent's HTTP front ends share (this API, agents/http_api.cc, and
+// the SDK endpoint, agents/vdxp): the loopback listen address, query and
+// path parameters read with a bound and a reason, and the HTTP status that
+// answers each refusal code.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "bus/core/http_listener.h"
+#include "bus/core/status.h"
+
+namespace docbus::agent {
+
+// "<host>:<port>" with host 127.0.0.1 or [::1]: both front ends are for
+// the agency's own systems on this machine. kInvalidArgument naming config
+// key `key` otherwise.
+Result<HttpListenAddress> ParseLoopbackListen(std::string_view listen,
+                                              std::string_view key);
+
+// Query parameter `name` as an integer from 0 to `max`; `fallback` when it
+// is absent; kInvalidField naming it otherwise.
+Result<int64_t> QueryInt(const httplib::Request& req, const char* name,
+                         int64_t fallback, int64_t max);
+
+// The message id captured by the route's first group (UUIDv7 text);
+// kInvalidField "message_id: …" otherwise.
+Result<std::string> PathMessageId(const httplib::Request& req);
+
+// The HTTP status answering a refusal with `code` (400, 403, 404, 409, 413,
+// 503, else 500).
+int HttpStatusFor(Code code);
+
+}  // namespace docbus::agent
