@@ -1,12 +1,12 @@
 #include "certs/authority.h"
 
-#include "bus/core/clock.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 #include "bus/crypto/certificate.h"
 #include "bus/crypto/openssl_util.h"
 #include "bus/core/files.h"
 #include "bus/registry/registry_file.h"
+#include "certs/ca_material.h"
 #include "certs/certificate_factory.h"
 #include "certs/curve_keys.h"
 #include "certs/folder_lock.h"
@@ -17,45 +17,6 @@ namespace {
 
 constexpr int64_t kDaySeconds = 86400;
 constexpr uint64_t kMaxPemBytes = 64u << 20;
-
-int64_t NowSeconds() { return RealClock().NowUnixMillis() / 1000; }
-
-struct CaMaterial {
-  crypto::X509Ptr cert;
-  crypto::EvpPkeyPtr key;
-};
-
-Result<CaMaterial> LoadCa(const PkiPaths& paths) {
-  CaMaterial ca;
-  DOCBUS_ASSIGN_OR_RETURN(
-      std::string cert_pem,
-      ReadFileLimited(paths.root_certificate(), kMaxPemBytes));
-  DOCBUS_ASSIGN_OR_RETURN(ca.cert, crypto::ParseCertificatePem(cert_pem));
-  DOCBUS_ASSIGN_OR_RETURN(
-      std::string key_pem,
-      ReadFileLimited(paths.root_key(), kMaxPemBytes));
-  auto key = crypto::ParsePrivateKeyPem(key_pem);
-  OPENSSL_cleanse(key_pem.data(), key_pem.size());
-  if (!key.ok()) return key.status();
-  ca.key = std::move(key).value();
-  if (X509_check_private_key(ca.cert.get(), ca.key.get()) != 1) {
-    return crypto::OpenSslError(Code::kFailedPrecondition,
-                                "root key does not match root.pem");
-  }
-  return ca;
-}
-
-Status WritePrivateKey(const std::filesystem::path& file, EVP_PKEY* key) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string pem, crypto::PrivateKeyToPem(key));
-  Status written = WriteFileAtomically(file, pem, 0600);
-  OPENSSL_cleanse(pem.data(), pem.size());
-  return written;
-}
-
-Status WriteCertificate(const std::filesystem::path& file, X509* cert) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string pem, crypto::CertificateToPem(cert));
-  return WriteFileAtomically(file, pem, 0644);
-}
 
 // Re-signs the CRL with `spec`'s entries and the next number.
 Status PublishCrl(const PkiPaths& paths, const CaMaterial& ca, CrlSpec spec,

@@ -4,9 +4,12 @@
 #include <string>
 
 #include "bus/core/files.h"
+#include "bus/crypto/signing_key.h"
+#include "certs/agency_request.h"
 #include "certs/authority.h"
 #include "certs/curve_keys.h"
 #include "certs/enrolment.h"
+#include "tools/issue_request_cli.h"
 
 namespace docbus {
 namespace {
@@ -22,19 +25,23 @@ struct PkiArgs {
   std::string cert;
   std::string curve_public;
   std::string request;
+  std::string pkcs11_module;
+  std::string new_key;
+  RequestIssueArgs from_request;
   int64_t days = 0;
   // Days before now a new certificate starts; -1 (not given): it starts
   // pki::kClockSkewSeconds before now.
   int64_t backdate_days = -1;
 };
 
-// Reports `status` and ends the command with its exit code.
 void Finish(const Status& status, std::ostream& err) {
-  if (status.ok()) return;
-  err << "docbus pki: " << status.ToString() << "\n";
-  const bool usage = status.code() == Code::kInvalidArgument ||
-                     status.code() == Code::kInvalidField;
-  throw CLI::RuntimeError(usage ? 2 : 1);
+  FinishPkiCommand(status, "pki", err);
+}
+
+std::string TrimLineEnd(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  return text;
 }
 
 pki::Validity ValidityFor(const PkiArgs& args, int64_t default_days) {
@@ -76,17 +83,36 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
     out << "created PKI in " << args->dir << "\n";
   });
 
-  CLI::App* issue =
-      pki_cmd->add_subcommand("issue", "issue an agency certificate and keys");
+  CLI::App* issue = pki_cmd->add_subcommand(
+      "issue",
+      "issue an agency certificate from its request (--request), or make its "
+      "keys here too (--agency, test PKIs only)");
   issue->add_option("--dir", args->dir, "PKI folder")->required();
-  issue->add_option("--agency", args->agency, "agency id, NNN.NN.NN.Xnn")
-      ->required();
-  issue->add_option("--name", args->name, "agency display name")->required();
-  issue->add_option("--parent", args->parent, "parent organ id (default none)");
-  AddDays(issue, *args, "certificate validity in days (default 825)");
+  issue->add_option("--agency", args->agency,
+                    "agency id, NNN.NN.NN.Xnn (with --request: the id the "
+                    "request must be for)");
+  AddRequestIssueOptions(issue, args->from_request, /*name_required=*/true);
   AddBackdate(issue, *args);
   issue->callback([args, &out, &err] {
-    Finish(pki::IssueAgency(args->dir, args->agency, args->name, args->parent,
+    if (!args->from_request.request.empty()) {
+      RequestIssueArgs from_request = args->from_request;
+      from_request.dir = args->dir;
+      from_request.agency = args->agency;
+      from_request.backdate_days = args->backdate_days;
+      RunRequestIssue(from_request, "pki", out, err);
+      return;
+    }
+    if (args->agency.empty()) {
+      Finish(Status(Code::kInvalidArgument,
+                    "give --request REQ.pem (or --agency ID for a test PKI)"),
+             err);
+    }
+    if (!args->from_request.aliases.empty()) {
+      Finish(Status(Code::kInvalidArgument, "--alias needs --request"), err);
+    }
+    args->days = args->from_request.days;
+    Finish(pki::IssueAgency(args->dir, args->agency, args->from_request.name,
+                            args->from_request.parent,
                             ValidityFor(*args, pki::kAgencyValidityDays)),
            err);
     out << "issued agency " << args->agency << " in " << args->dir
@@ -94,6 +120,55 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
         << args->dir
         << "/registry.toml to the broker and the agents, then send each "
            "SIGHUP\n";
+  });
+
+  CLI::App* request = pki_cmd->add_subcommand(
+      "request",
+      "make this agency's certificate request, signed with its own key");
+  request->add_option("--agency", args->agency, "this agency's id")
+      ->required();
+  CLI::Option* key = request->add_option(
+      "--key", args->key,
+      "signing key: a PEM file, or a pkcs11: URI (RFC 7512) of a key on a "
+      "token");
+  CLI::Option* new_key = request->add_option(
+      "--new-key", args->new_key,
+      "make a fresh P-256 key in this file (0600) and sign with it");
+  key->excludes(new_key);
+  request->add_option("--pkcs11-module", args->pkcs11_module,
+                      "PKCS#11 module for a pkcs11: key (default p11-kit's "
+                      "proxy)");
+  request
+      ->add_option("--curve-public", args->curve_public,
+                   "file with this agency's CURVE public key "
+                   "(`docbus pki curve-keygen`)")
+      ->required();
+  request->add_option("--out", args->out, "request file (PEM)")->required();
+  request->callback([args, &out, &err] {
+    if (args->key.empty() == args->new_key.empty()) {
+      Finish(Status(Code::kInvalidArgument, "give --key or --new-key"), err);
+    }
+    std::error_code ec;
+    if (std::filesystem::exists(args->out, ec)) {
+      Finish(Status(Code::kAlreadyExists, args->out + " exists"), err);
+    }
+    auto curve = ReadFileLimited(args->curve_public, 1024);
+    Finish(curve.status(), err);
+    if (!args->new_key.empty()) {
+      Finish(pki::WriteNewAgencyKey(args->new_key), err);
+      out << "wrote a new signing key to " << args->new_key
+          << " (0600; it never leaves this machine)\n";
+    }
+    const std::string key_ref =
+        args->new_key.empty() ? args->key : args->new_key;
+    auto signing_key = crypto::SigningKey::Open(key_ref, args->pkcs11_module);
+    Finish(signing_key.status(), err);
+    auto pem = pki::MakeAgencyRequest((*signing_key)->pkey(), args->agency,
+                                      TrimLineEnd(*curve));
+    Finish(pem.status(), err);
+    Finish(WriteFileAtomically(args->out, *pem, 0644), err);
+    out << "wrote " << args->out << "; send it to the national CA's operator "
+        << "(`docbus agency add --request`), who sends back cert.pem\n";
   });
 
   CLI::App* broker = pki_cmd->add_subcommand(
@@ -157,10 +232,8 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
   enroll_request->callback([args, &out, &err] {
     auto curve = ReadFileLimited(args->curve_public, 1024);
     Finish(curve.status(), err);
-    std::string key = *curve;
-    while (!key.empty() && (key.back() == '\n' || key.back() == '\r'))
-      key.pop_back();
-    auto request = pki::MakeEnrolmentRequest(args->key, args->cert, key);
+    auto request =
+        pki::MakeEnrolmentRequest(args->key, args->cert, TrimLineEnd(*curve));
     Finish(request.status(), err);
     if (args->out.empty()) {
       out << *request;

@@ -6,8 +6,15 @@
 // key material is ever printed.
 //
 //   docbus pki init           --dir D [--days N] [--backdate-days B]
-//   docbus pki issue          --dir D --agency ID --name NAME [--parent ID]
+//   docbus pki issue          --dir D --request REQ.pem --name NAME
+//                             [--agency ID] [--parent ID] [--alias A]...
 //                             [--days N] [--backdate-days B]
+//   docbus pki issue          --dir D --agency ID --name NAME [--parent ID]
+//                             [--days N] [--backdate-days B]   (test PKIs:
+//                             the CA makes the agency's keys too)
+//   docbus pki request        --agency ID (--key FILE|pkcs11:URI |
+//                             --new-key FILE) [--pkcs11-module SO]
+//                             --curve-public FILE --out REQ.pem
 //   docbus pki broker         --dir D [--days N] [--backdate-days B]
 //   docbus pki revoke         --dir D --agency ID
 //   docbus pki crl            --dir D [--days N]

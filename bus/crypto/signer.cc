@@ -5,6 +5,7 @@
 #include "bus/core/clock.h"
 #include "bus/crypto/sha256.h"
 #include "bus/core/files.h"
+#include "bus/crypto/pkcs11_uri.h"
 
 namespace docbus::crypto {
 namespace {
@@ -17,14 +18,23 @@ constexpr int kSignFlags =
 Result<std::unique_ptr<Signer>> Signer::Load(
     const std::filesystem::path& key_pem,
     const std::filesystem::path& cert_pem) {
-  DOCBUS_ASSIGN_OR_RETURN(std::string key_text,
-                          ReadFileLimited(key_pem, 64 * 1024));
+  return Open(key_pem.string(), cert_pem);
+}
+
+Result<std::unique_ptr<Signer>> Signer::Open(
+    std::string_view key_ref, const std::filesystem::path& cert_pem,
+    std::string_view pkcs11_module) {
+  const std::string described = RedactKeyReference(key_ref);
+  auto key = SigningKey::Open(key_ref, pkcs11_module);
+  if (!key.ok()) {
+    return Status(key.status().code(), described + " / " + cert_pem.string() +
+                                           ": " + key.status().message());
+  }
   DOCBUS_ASSIGN_OR_RETURN(std::string cert_text,
                           ReadFileLimited(cert_pem, 64 * 1024));
-  auto signer = FromPem(key_text, cert_text);
-  OPENSSL_cleanse(key_text.data(), key_text.size());
+  auto signer = FromKey(std::move(key).value(), cert_text);
   if (!signer.ok()) {
-    return Status(signer.status().code(), key_pem.string() + " / " +
+    return Status(signer.status().code(), described + " / " +
                                               cert_pem.string() + ": " +
                                               signer.status().message());
   }
@@ -33,14 +43,19 @@ Result<std::unique_ptr<Signer>> Signer::Load(
 
 Result<std::unique_ptr<Signer>> Signer::FromPem(std::string_view key_pem,
                                                 std::string_view cert_pem) {
-  DOCBUS_ASSIGN_OR_RETURN(EvpPkeyPtr key, ParsePrivateKeyPem(key_pem));
+  DOCBUS_ASSIGN_OR_RETURN(auto key, SigningKey::FromPem(key_pem));
+  return FromKey(std::move(key), cert_pem);
+}
+
+Result<std::unique_ptr<Signer>> Signer::FromKey(
+    std::unique_ptr<SigningKey> key, std::string_view cert_pem) {
   DOCBUS_ASSIGN_OR_RETURN(auto certificate, Certificate::FromPem(cert_pem));
-  if (X509_check_private_key(certificate->x509(), key.get()) != 1) {
+  if (X509_check_private_key(certificate->x509(), key->pkey()) != 1) {
     return OpenSslError(Code::kInvalidArgument,
                         "private key does not match the certificate");
   }
   std::optional<SignedDataEncoder> encoder;
-  if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_EC) {
+  if (EVP_PKEY_get_base_id(key->pkey()) == EVP_PKEY_EC) {
     DOCBUS_ASSIGN_OR_RETURN(
         encoder, SignedDataEncoder::ForCertificate(certificate->x509()));
   }
@@ -67,19 +82,22 @@ Result<std::string> Signer::SignEcdsa(std::string_view content) const {
     }
   }
   if (!ctx) {
-    ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+    ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key_->pkey(), nullptr));
     if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) {
       return OpenSslError(Code::kInternal, "EVP_PKEY_sign_init");
     }
   }
   unsigned char signature[EVP_MAX_MD_SIZE * 2 + 16];
   size_t signature_len = sizeof(signature);
-  if (static_cast<size_t>(EVP_PKEY_get_size(key_.get())) > signature_len ||
+  std::unique_lock<std::mutex> token_lock(token_mu_, std::defer_lock);
+  if (key_->on_token()) token_lock.lock();
+  if (static_cast<size_t>(EVP_PKEY_get_size(key_->pkey())) > signature_len ||
       EVP_PKEY_sign(ctx.get(), signature, &signature_len,
                     reinterpret_cast<const unsigned char*>(digest.data()),
                     digest.size()) != 1) {
     return OpenSslError(Code::kInternal, "EVP_PKEY_sign");
   }
+  if (token_lock.owns_lock()) token_lock.unlock();
   {
     std::lock_guard lock(pool_mu_);
     idle_contexts_.push_back(std::move(ctx));
@@ -92,7 +110,9 @@ Result<std::string> Signer::SignEcdsa(std::string_view content) const {
 Result<std::string> Signer::SignWithCms(std::string_view content) const {
   BioPtr data = MemoryBio(content);
   if (!data) return OpenSslError(Code::kInternal, "BIO_new_mem_buf");
-  CmsPtr cms(CMS_sign(certificate_->x509(), key_.get(), nullptr, data.get(),
+  std::unique_lock<std::mutex> token_lock(token_mu_, std::defer_lock);
+  if (key_->on_token()) token_lock.lock();
+  CmsPtr cms(CMS_sign(certificate_->x509(), key_->pkey(), nullptr, data.get(),
                       kSignFlags));
   if (!cms) return OpenSslError(Code::kInternal, "CMS_sign");
   unsigned char* der = nullptr;

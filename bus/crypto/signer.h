@@ -8,7 +8,10 @@
 // messageDigest; no S/MIME capabilities. ECDSA keys are signed through
 // SignedDataEncoder (same bytes as CMS_sign, about 3x faster); other key
 // types through CMS_sign. The key and certificate are parsed once by Load.
-// Thread-safe: Sign may be called from many threads at once.
+// The key may be on a PKCS#11 token (Open with a pkcs11: URI; its
+// EVP_PKEY_sign runs on the token, through libp11).
+// Thread-safe: Sign may be called from many threads at once; a token key's
+// signatures are made one at a time (a token session is not shared safely).
 #pragma once
 
 #include <filesystem>
@@ -23,6 +26,7 @@
 #include "bus/crypto/certificate.h"
 #include "bus/crypto/openssl_util.h"
 #include "bus/crypto/signed_data_encoder.h"
+#include "bus/crypto/signing_key.h"
 
 namespace docbus::crypto {
 
@@ -37,6 +41,16 @@ class Signer {
   // The same from PEM text already in memory.
   static Result<std::unique_ptr<Signer>> FromPem(std::string_view key_pem,
                                                  std::string_view cert_pem);
+  // `key_ref` is a PEM key file or a pkcs11: URI (SigningKey::Open, with
+  // `pkcs11_module`); errors as Load, or SigningKey::Open's, naming the key
+  // by its SigningKey::description() (never a PIN).
+  static Result<std::unique_ptr<Signer>> Open(
+      std::string_view key_ref, const std::filesystem::path& cert_pem,
+      std::string_view pkcs11_module = {});
+  // `key` with the certificate in `cert_pem`; kInvalidArgument when they do
+  // not belong together.
+  static Result<std::unique_ptr<Signer>> FromKey(
+      std::unique_ptr<SigningKey> key, std::string_view cert_pem);
 
   // The detached CMS signature (DER) over `content`. kInternal with
   // OpenSSL's text on failure (not expected with a loaded key).
@@ -48,7 +62,8 @@ class Signer {
   const Certificate& certificate() const { return *certificate_; }
 
  private:
-  Signer(EvpPkeyPtr key, std::shared_ptr<const Certificate> certificate,
+  Signer(std::unique_ptr<SigningKey> key,
+         std::shared_ptr<const Certificate> certificate,
          std::optional<SignedDataEncoder> encoder)
       : key_(std::move(key)),
         certificate_(std::move(certificate)),
@@ -57,7 +72,7 @@ class Signer {
   Result<std::string> SignEcdsa(std::string_view content) const;
   Result<std::string> SignWithCms(std::string_view content) const;
 
-  EvpPkeyPtr key_;
+  std::unique_ptr<SigningKey> key_;
   std::shared_ptr<const Certificate> certificate_;
   std::optional<SignedDataEncoder> encoder_;  // set for ECDSA keys
 
@@ -67,6 +82,8 @@ class Signer {
       std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter<EVP_PKEY_CTX_free>>;
   mutable std::mutex pool_mu_;
   mutable std::vector<PkeyCtxPtr> idle_contexts_;
+  // Held around a token key's signature only.
+  mutable std::mutex token_mu_;
 };
 
 }  // namespace docbus::crypto
