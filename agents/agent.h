@@ -39,7 +39,10 @@ struct AgentOptions {
   std::string broker_public_key;                   // Z85
   std::string curve_public_key;                    // Z85, this agency's
   std::string curve_secret_key;                    // Z85
-  std::filesystem::path signing_key, certificate;  // PEM files
+  // signing_key: a PEM file or a pkcs11: URI (keys.pkcs11_module's module,
+  // p11-kit's proxy when empty); certificate: a PEM file.
+  std::filesystem::path signing_key, certificate;
+  std::string pkcs11_module;
   std::filesystem::path root_certificate, crl, registry;
   std::string broker_log_vkey;  // note verifier key text
   // agency.time_zone: the tz database zone of the agency's calendar.

@@ -2,6 +2,7 @@
 
 #include "agents/vdxp/sdk_secret.h"
 #include "bus/core/files.h"
+#include "bus/crypto/pkcs11_uri.h"
 #include "bus/document/time_zone.h"
 #include "bus/transport/curve_keys.h"
 
@@ -38,7 +39,12 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   const auto broker_key = config.RequiredPath("broker.public_key");
   const auto curve_public = config.RequiredPath("keys.curve_public_key");
   const auto curve_secret = config.RequiredPath("keys.curve_secret_key");
-  a.signing_key = config.RequiredPath("keys.signing_key");
+  // A PEM key file (relative to this file), or a key on a PKCS#11 token.
+  const std::string signing_key = config.RequiredString("keys.signing_key");
+  a.signing_key = crypto::IsPkcs11Uri(signing_key)
+                      ? std::filesystem::path(signing_key)
+                      : config.RequiredPath("keys.signing_key");
+  a.pkcs11_module = config.Path("keys.pkcs11_module", "").string();
   a.certificate = config.RequiredPath("keys.certificate");
   a.root_certificate = config.RequiredPath("pki.root_certificate");
   a.crl = config.RequiredPath("pki.crl");
@@ -80,6 +86,11 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
     o.vdxp.secret = std::move(secret).value();
   }
 
+  if (crypto::IsPkcs11Uri(signing_key)) {
+    if (auto uri = crypto::Pkcs11Uri::Parse(signing_key); !uri.ok()) {
+      return BadKey("keys.signing_key", uri.status());
+    }
+  }
   DOCBUS_ASSIGN_OR_RETURN(a.broker_public_key,
                           CurveKey("broker.public_key", broker_key));
   DOCBUS_ASSIGN_OR_RETURN(a.curve_public_key,
