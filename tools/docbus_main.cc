@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 
 #include "bus/core/log.h"
+#include "tools/agency_commands.h"
 #include "tools/agent_commands.h"
+#include "tools/agent_init.h"
 #include "tools/audit_commands.h"
 #include "tools/operator_commands.h"
 #include "tools/pki_commands.h"
@@ -15,6 +17,10 @@ int main(int argc, char** argv) {
   docbus::RouteProtobufLogs();
   docbus::AddPkiCommands(app);
   docbus::AddAgentCommands(app);
+  CLI::App* agent = app.add_subcommand("agent", "set up this agency's agent");
+  agent->require_subcommand(1);
+  docbus::AddAgentInitCommand(*agent);
+  docbus::AddAgencyAddCommand(docbus::AddAgencyCommandGroup(app));
   docbus::AddOperatorCommands(app);
   docbus::AddAuditCommands(app);
   try {

@@ -117,9 +117,26 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
   const std::string pki = "--dir '" + d->pki().string() + "'";
   std::vector<std::string> steps{"pki init " + pki, "pki broker " + pki};
   for (const auto& agency : d->options_.agencies) {
-    steps.push_back("pki issue " + pki + " --agency " + agency +
-                    " --name 'Agency " + agency + "'");
     fs::create_directories(d->agent_data(agency));
+    if (!d->options_.onboard_by_request) {
+      steps.push_back("pki issue " + pki + " --agency " + agency +
+                      " --name 'Agency " + agency + "'");
+      continue;
+    }
+    const fs::path own = d->agency_keys(agency);
+    const auto token = d->options_.pkcs11_keys.find(agency);
+    const std::string key =
+        token == d->options_.pkcs11_keys.end()
+            ? "--new-key '" + (own / "key.pem").string() + "'"
+            : "--key '" + token->second + "' --pkcs11-module '" +
+                  d->options_.pkcs11_module + "'";
+    steps.push_back("pki curve-keygen --out '" + own.string() + "'");
+    steps.push_back("pki request --agency " + agency + " " + key +
+                    " --curve-public '" + (own / "curve.public").string() +
+                    "' --out '" + (own / "request.pem").string() + "'");
+    steps.push_back("pki issue " + pki + " --request '" +
+                    (own / "request.pem").string() + "' --name 'Agency " +
+                    agency + "'");
   }
   steps.push_back("audit keygen --name " + std::string(kLocalLogOrigin) +
                   " --out '" + (d->pki() / "broker/log").string() + "'");

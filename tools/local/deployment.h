@@ -131,6 +131,11 @@ class Deployment {
     return dir_ / "var" / agency;
   }
   std::filesystem::path pki() const { return dir_ / "pki"; }
+  // With DeploymentOptions::onboard_by_request: the agency's own keys and
+  // request, outside the PKI folder.
+  std::filesystem::path agency_keys(const std::string& agency) const {
+    return dir_ / "agency" / agency;
+  }
   // The ZeroMQ endpoint of broker `index` ("tcp://127.0.0.1:<port>").
   const std::string& broker_endpoint(int index = 0) const;
   pid_t broker_pid(int index = 0) const;

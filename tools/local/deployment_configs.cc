@@ -62,10 +62,23 @@ std::string AgentConfigToml(const DeploymentOptions& options,
   if (options.offline_after_ms > 0) {
     c << "offline_after_ms = " << options.offline_after_ms << "\n";
   }
-  c << "[keys]\ncurve_public_key = \"" << keys << "curve.public\"\n"
-    << "curve_secret_key = \"" << keys << "curve.secret\"\n"
-    << "signing_key = \"" << keys << "key.pem\"\n"
-    << "certificate = \"" << keys << "cert.pem\"\n"
+  // Onboarded by request, the agency's keys are its own (agency/<id>/),
+  // its signing key possibly on a token; the certificate is the CA's.
+  const std::string own =
+      options.onboard_by_request ? "agency/" + agency + "/" : keys;
+  const auto token = options.pkcs11_keys.find(agency);
+  c << "[keys]\ncurve_public_key = \"" << own << "curve.public\"\n"
+    << "curve_secret_key = \"" << own << "curve.secret\"\n";
+  if (options.onboard_by_request && token != options.pkcs11_keys.end()) {
+    c << "signing_key = \"" << TomlEscaped(token->second) << "\"\n";
+    if (!options.pkcs11_module.empty()) {
+      c << "pkcs11_module = \"" << TomlEscaped(options.pkcs11_module)
+        << "\"\n";
+    }
+  } else {
+    c << "signing_key = \"" << own << "key.pem\"\n";
+  }
+  c << "certificate = \"" << keys << "cert.pem\"\n"
     << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
     << "registry = \"pki/registry.toml\"\n"
     << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,17 @@ struct DeploymentOptions {
   // limits.max_attachment_bytes of the broker and the agents (and a
   // max_document_bytes 1 MiB above it); 0: their defaults.
   int64_t max_attachment_bytes = 0;
+  // Onboard every agency as a national deployment does (certs/README.md):
+  // its CURVE pair and signing key are made in <dir>/agency/<id>/ (the
+  // agency's machine, outside the PKI folder) and the CA issues from its
+  // request (`docbus pki request`, `docbus pki issue --request`). Otherwise
+  // `docbus pki issue --agency` makes everything in the PKI folder.
+  bool onboard_by_request = false;
+  // With onboard_by_request: agencies whose signing key is on a PKCS#11
+  // token, by its pkcs11: URI (the token is the caller's), and the module
+  // their agents load ("" : p11-kit's proxy).
+  std::map<std::string, std::string> pkcs11_keys;
+  std::string pkcs11_module;
 };
 
 }  // namespace docbus::local
