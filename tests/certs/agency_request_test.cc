@@ -103,18 +103,13 @@ TEST_CASE(
   CHECK(*id == kAgencyC);
 
   // The certificate works with the key that stayed on the agency's machine.
-  auto signer = crypto::Signer::Load(agency.tmp.path() / "key.pem",
-                                     pki.paths.agency_certificate(kAgencyC));
-  INFO(signer.status().ToString());
-  REQUIRE(signer.ok());
-  CHECK((*signer)->agency_id() == kAgencyC);
-  RealClock clock;
-  auto trust = pki.Trust(clock);
-  crypto::Verifier verifier(*trust, pki.Registry());
+  auto signer = OpenSignerFor(pki, (agency.tmp.path() / "key.pem").string(),
+                              kAgencyC);
+  VerifyingSide side(pki);
   const std::string header = SampleHeaderBytes(kAgencyC, kAgencyA);
-  auto signature = (*signer)->Sign(header);
+  auto signature = signer->Sign(header);
   REQUIRE(signature.ok());
-  CHECK(verifier.Verify(header, *signature, kAgencyC).ok());
+  CHECK(side.verifier.Verify(header, *signature, kAgencyC).ok());
 
   const auto registry = pki.Registry();
   const registry::Agency* entry = registry->Find(kAgencyC);

@@ -12,6 +12,7 @@
 #include "agents/agent_config.h"
 #include "bus/core/files.h"
 #include "certs/authority.h"
+#include "tests/certs/cli_run.h"
 #include "tests/crypto/pki_fixture.h"
 #include "tests/crypto/softhsm_token.h"
 #include "tools/agency_commands.h"
@@ -20,28 +21,14 @@
 namespace docbus::test {
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-Run Docbus(std::vector<std::string> args) {
-  CLI::App app{"docbus"};
-  std::ostringstream out, err;
-  CLI::App* agent = app.add_subcommand("agent");
-  AddAgentInitCommand(*agent, out, err);
-  AddAgencyAddCommand(AddAgencyCommandGroup(app), out, err);
-  args.insert(args.begin(), "docbus");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  int code = 0;
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    code = app.exit(e, out, err);
-  }
-  return {code, out.str(), err.str()};
+CommandResult Docbus(std::vector<std::string> args) {
+  return RunCli(
+      [](CLI::App& app, std::ostream& out, std::ostream& err) {
+        CLI::App* agent = app.add_subcommand("agent");
+        AddAgentInitCommand(*agent, out, err);
+        AddAgencyAddCommand(AddAgencyCommandGroup(app), out, err);
+      },
+      std::move(args));
 }
 
 unsigned ModeOf(const std::filesystem::path& file) {
@@ -62,11 +49,11 @@ struct Onboarded {
         pki.paths.broker_curve_public().string(), "--root",
         pki.paths.root_certificate().string(), "--crl", pki.paths.crl().string()};
     init.insert(init.end(), key_args.begin(), key_args.end());
-    Run made = Docbus(init);
+    CommandResult made = Docbus(init);
     INFO(made.err);
     REQUIRE(made.exit_code == 0);
     CHECK(made.out.find((dir / "request.pem").string()) != std::string::npos);
-    Run added = Docbus({"agency", "add", "--dir", pki.paths.dir().string(),
+    CommandResult added = Docbus({"agency", "add", "--dir", pki.paths.dir().string(),
                         "--request", (dir / "request.pem").string(), "--name",
                         "Bộ Nội vụ", "--cert-out", (dir / "cert.pem").string()});
     INFO(added.err);
@@ -110,7 +97,7 @@ TEST_CASE(
   // A second init never replaces the first one's config or keys.
   const auto before = ReadFileLimited(agency.dir / "agent.toml", 1 << 20);
   const auto key_before = ReadFileLimited(agency.dir / "key.pem", 1 << 20);
-  Run again = Docbus({"agent", "init", "--agency", kAgencyC, "--dir",
+  CommandResult again = Docbus({"agent", "init", "--agency", kAgencyC, "--dir",
                       agency.dir.string(), "--new-key", "--broker", "tcp://x:1",
                       "--broker-public-key",
                       pki.paths.broker_curve_public().string(), "--root",
@@ -149,7 +136,7 @@ TEST_CASE("agent init refuses a key file given as --key, naming why",
   PkiFixture pki;
   REQUIRE(pki::IssueBroker(pki.paths.dir()).ok());
   const auto dir = pki.tmp.path() / "agency";
-  Run run = Docbus({"agent", "init", "--agency", kAgencyC, "--dir",
+  CommandResult run = Docbus({"agent", "init", "--agency", kAgencyC, "--dir",
                     dir.string(), "--key", "/etc/key.pem", "--broker",
                     "tcp://x:1", "--broker-public-key",
                     pki.paths.broker_curve_public().string(), "--root",

@@ -12,31 +12,18 @@
 #include <vector>
 
 #include "bus/core/files.h"
+#include "tests/certs/cli_run.h"
 #include "tests/crypto/pki_fixture.h"
 
 namespace docbus::test {
 namespace {
 
-struct CommandResult {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
 CommandResult Docbus(std::vector<std::string> args) {
-  CLI::App app{"docbus"};
-  std::ostringstream out, err;
-  AddPkiCommands(app, out, err);
-  args.insert(args.begin(), "docbus");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  int code = 0;
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    code = app.exit(e, out, err);
-  }
-  return {code, out.str(), err.str()};
+  return RunCli(
+      [](CLI::App& app, std::ostream& out, std::ostream& err) {
+        AddPkiCommands(app, out, err);
+      },
+      std::move(args));
 }
 
 bool Contains(const std::string& haystack, const std::string& needle) {

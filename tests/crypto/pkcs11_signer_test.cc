@@ -52,14 +52,8 @@ TEST_CASE(
   PkiFixture pki;
   OnboardFromToken(pki, token, module);
 
-  auto signer = crypto::Signer::Open(
-      token.Uri(), pki.paths.agency_certificate(kAgencyC), module);
-  INFO(signer.status().ToString());
-  REQUIRE(signer.ok());
-  CHECK((*signer)->agency_id() == kAgencyC);
-  RealClock clock;
-  auto trust = pki.Trust(clock);
-  crypto::Verifier verifier(*trust, pki.Registry());
+  auto signer = OpenSignerFor(pki, token.Uri(), kAgencyC, module);
+  VerifyingSide side(pki);
 
   // Several threads at once, as the agent's workers sign.
   const std::string header = SampleHeaderBytes(kAgencyC, kAgencyA);
@@ -67,19 +61,19 @@ TEST_CASE(
   std::vector<std::thread> threads;
   for (std::string& signature : signatures) {
     threads.emplace_back([&signature, &signer, &header] {
-      auto made = (*signer)->Sign(header);
+      auto made = signer->Sign(header);
       if (made.ok()) signature = *made;
     });
   }
   for (std::thread& t : threads) t.join();
   for (const std::string& signature : signatures) {
     REQUIRE_FALSE(signature.empty());
-    CHECK(verifier.Verify(header, signature, kAgencyC).ok());
+    CHECK(side.verifier.Verify(header, signature, kAgencyC).ok());
   }
   // The token's signature covers exactly these bytes, by this agency.
-  CHECK(CodeOf(verifier.Verify(header + " ", signatures[0], kAgencyC)) ==
+  CHECK(CodeOf(side.verifier.Verify(header + " ", signatures[0], kAgencyC)) ==
         "bad_signature");
-  CHECK(CodeOf(verifier.Verify(header, signatures[0], kAgencyA)) ==
+  CHECK(CodeOf(side.verifier.Verify(header, signatures[0], kAgencyA)) ==
         "signer_mismatch");
 }
 

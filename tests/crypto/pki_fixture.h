@@ -71,6 +71,29 @@ class PkiFixture {
   pki::PkiPaths paths;
 };
 
+// The verifying side of the bus for `pki`: its trust store and a Verifier
+// over its registry as it is now.
+struct VerifyingSide {
+  explicit VerifyingSide(const PkiFixture& pki)
+      : trust(pki.Trust(clock)), verifier(*trust, pki.Registry()) {}
+  RealClock clock;
+  std::unique_ptr<crypto::TrustStore> trust;
+  crypto::Verifier verifier;
+};
+
+// A Signer for `key_ref` (a key file or a pkcs11: URI) with the certificate
+// `pki` issued to `id`; fails the test unless it opens and names `id`.
+inline std::unique_ptr<crypto::Signer> OpenSignerFor(
+    const PkiFixture& pki, const std::string& key_ref, const std::string& id,
+    const std::string& pkcs11_module = "") {
+  auto signer = crypto::Signer::Open(
+      key_ref, pki.paths.agency_certificate(id), pkcs11_module);
+  INFO(signer.status().ToString());
+  REQUIRE(signer.ok());
+  REQUIRE((*signer)->agency_id() == id);
+  return std::move(signer).value();
+}
+
 // The exact bytes of a small official letter from A to B.
 inline std::string SampleHeaderBytes(const std::string& from = kAgencyA,
                                      const std::string& to = kAgencyB) {

@@ -16,14 +16,6 @@
 namespace docbus::test {
 namespace {
 
-struct VerifyingSide {
-  explicit VerifyingSide(const PkiFixture& pki)
-      : trust(pki.Trust(clock)), verifier(*trust, pki.Registry()) {}
-  RealClock clock;
-  std::unique_ptr<crypto::TrustStore> trust;
-  crypto::Verifier verifier;
-};
-
 TEST_CASE(
     "a document signed by its agency verifies without an embedded certificate",
     "[verifier]") {
