@@ -41,9 +41,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
       crypto::NationalPki::Load(
           {options.root_certificate, options.crl, options.registry}, clock));
   agent->PublishPkiValidity();
-  Result<std::unique_ptr<crypto::Signer>> signer =
-      crypto::Signer::Open(options.signing_key.string(), options.certificate,
-                           options.pkcs11_module);
+  Result<std::unique_ptr<crypto::Signer>> signer = crypto::Signer::Open(
+      options.signing_key.string(), options.certificate, options.pkcs11_module);
   if (!signer.ok())
     return signer.status().Prefixed("keys.signing_key/keys.certificate");
   agent->signer_ = std::move(signer).value();

@@ -101,8 +101,7 @@ Status AddCurveExtension(X509_REQ* req, const std::string& uri) {
     return OpenSslError(Code::kInternal, "subjectAltName");
   }
   ExtensionsPtr extensions(sk_X509_EXTENSION_new_null());
-  X509_EXTENSION* ext =
-      X509V3_EXT_i2d(NID_subject_alt_name, 0, names.get());
+  X509_EXTENSION* ext = X509V3_EXT_i2d(NID_subject_alt_name, 0, names.get());
   if (!extensions || ext == nullptr ||
       sk_X509_EXTENSION_push(extensions.get(), ext) <= 0) {
     X509_EXTENSION_free(ext);
@@ -131,8 +130,7 @@ Result<std::string> SubjectAgencyId(X509_REQ* req) {
   std::string id(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
   OPENSSL_free(utf8);
   if (Status valid = ValidateAgencyId(id); !valid.ok()) {
-    return Status(Code::kInvalidField,
-                  "the request's CN: " + valid.message());
+    return Status(Code::kInvalidField, "the request's CN: " + valid.message());
   }
   return id;
 }
@@ -140,9 +138,8 @@ Result<std::string> SubjectAgencyId(X509_REQ* req) {
 Result<std::string> RequestCurveKey(X509_REQ* req) {
   ExtensionsPtr extensions(X509_REQ_get_extensions(req));
   if (!extensions || sk_X509_EXTENSION_num(extensions.get()) != 1 ||
-      OBJ_obj2nid(X509_EXTENSION_get_object(
-          sk_X509_EXTENSION_value(extensions.get(), 0))) !=
-          NID_subject_alt_name) {
+      OBJ_obj2nid(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(
+          extensions.get(), 0))) != NID_subject_alt_name) {
     return Status(Code::kInvalidField,
                   "the request must carry exactly one extension: the "
                   "subjectAltName with the CURVE key");
@@ -216,9 +213,8 @@ Result<AgencyRequest> ParseAgencyRequest(std::string_view pem) {
     return Status(Code::kTooLarge, "certificate request larger than 16 KiB");
   }
   crypto::BioPtr in = crypto::MemoryBio(pem);
-  X509ReqPtr req(
-      in ? PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr)
-         : nullptr);
+  X509ReqPtr req(in ? PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr)
+                    : nullptr);
   if (!req) {
     return OpenSslError(Code::kMalformed,
                         "not a PEM certificate request (CSR)");
@@ -230,8 +226,7 @@ Result<AgencyRequest> ParseAgencyRequest(std::string_view pem) {
   request.public_key.reset(X509_REQ_get_pubkey(req.get()));
   if (!IsP256(request.public_key.get())) {
     crypto::TakeOpenSslErrors();
-    return Status(Code::kInvalidField,
-                  "the request's key is not ECDSA P-256");
+    return Status(Code::kInvalidField, "the request's key is not ECDSA P-256");
   }
   if (X509_REQ_verify(req.get(), request.public_key.get()) != 1) {
     return OpenSslError(Code::kBadSignature,

@@ -32,8 +32,8 @@ Result<std::string> MakeAgencyRequest(EVP_PKEY* key, std::string_view agency_id,
 Status WriteNewAgencyKey(const std::filesystem::path& file);
 
 struct AgencyRequest {
-  std::string agency_id;         // the CN
-  std::string curve_public_z85;  // from the subjectAltName URI
+  std::string agency_id;          // the CN
+  std::string curve_public_z85;   // from the subjectAltName URI
   crypto::EvpPkeyPtr public_key;  // the key the certificate is for
 };
 

@@ -18,9 +18,8 @@ Result<CaMaterial> LoadCa(const PkiPaths& paths) {
       std::string cert_pem,
       ReadFileLimited(paths.root_certificate(), kMaxPemBytes));
   DOCBUS_ASSIGN_OR_RETURN(ca.cert, crypto::ParseCertificatePem(cert_pem));
-  DOCBUS_ASSIGN_OR_RETURN(
-      std::string key_pem,
-      ReadFileLimited(paths.root_key(), kMaxPemBytes));
+  DOCBUS_ASSIGN_OR_RETURN(std::string key_pem,
+                          ReadFileLimited(paths.root_key(), kMaxPemBytes));
   auto key = crypto::ParsePrivateKeyPem(key_pem);
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
   if (!key.ok()) return key.status();

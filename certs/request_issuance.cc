@@ -45,9 +45,9 @@ Status CheckNotRegistered(const PkiPaths& paths,
   }
   for (const registry::RegistryEntry& entry : registry_file.entries()) {
     if (entry.curve_public_key == request.curve_public_z85) {
-      return Status(Code::kAlreadyExists,
-                    "the request's CURVE key is already bound to agency " +
-                        entry.id);
+      return Status(
+          Code::kAlreadyExists,
+          "the request's CURVE key is already bound to agency " + entry.id);
     }
   }
   Result<std::string> broker_key =
@@ -104,7 +104,8 @@ Result<std::string> IssueAgencyFromRequest(const std::filesystem::path& dir,
   // removing it leaves the PKI as it was. Save validates the whole registry
   // (aliases, the parent, the certificate's CN) before replacing it.
   Status done = MakeDirectory(paths.agency_dir(id), 0755);
-  if (done.ok()) done = WriteCertificate(paths.agency_certificate(id), cert.get());
+  if (done.ok())
+    done = WriteCertificate(paths.agency_certificate(id), cert.get());
   if (done.ok()) {
     done = WriteFileAtomically(paths.agency_curve_public(id),
                                request.curve_public_z85 + "\n", 0644);
@@ -117,8 +118,9 @@ Result<std::string> IssueAgencyFromRequest(const std::filesystem::path& dir,
   }
   DOCBUS_ASSIGN_OR_RETURN(auto parsed,
                           crypto::Certificate::FromX509(std::move(cert)));
-  ComponentLogger("pki")->info("agency issued from its request agency={} serial={}",
-                               id, parsed->serial_hex());
+  ComponentLogger("pki")->info(
+      "agency issued from its request agency={} serial={}", id,
+      parsed->serial_hex());
   return id;
 }
 

@@ -55,8 +55,7 @@ std::string AgentToml(const AgentInitOptions& o) {
 Status AgentInit(const AgentInitOptions& o, std::ostream& out) {
   DOCBUS_RETURN_IF_ERROR(ValidateAgencyId(o.agency));
   if (o.new_key == !o.key.empty()) {
-    return Status(Code::kInvalidArgument,
-                  "give --new-key or --key pkcs11:URI");
+    return Status(Code::kInvalidArgument, "give --new-key or --key pkcs11:URI");
   }
   if (!o.new_key && !crypto::IsPkcs11Uri(o.key)) {
     return Status(Code::kInvalidArgument,
@@ -76,25 +75,22 @@ Status AgentInit(const AgentInitOptions& o, std::ostream& out) {
   }
   DOCBUS_RETURN_IF_ERROR(MakeDirectory(o.dir, 0700));
   DOCBUS_RETURN_IF_ERROR(MakeDirectory(o.dir / "data", 0700));
-  DOCBUS_RETURN_IF_ERROR(
-      CopyInto(o.broker_public_key, o.dir / "broker.public",
-               "--broker-public-key"));
+  DOCBUS_RETURN_IF_ERROR(CopyInto(o.broker_public_key, o.dir / "broker.public",
+                                  "--broker-public-key"));
   DOCBUS_RETURN_IF_ERROR(CopyInto(o.root, o.dir / "root.pem", "--root"));
   if (!o.crl.empty()) {
     DOCBUS_RETURN_IF_ERROR(CopyInto(o.crl, o.dir / "crl.pem", "--crl"));
   }
   if (!o.broker_log_vkey.empty()) {
-    DOCBUS_RETURN_IF_ERROR(CopyInto(o.broker_log_vkey,
-                                    o.dir / "broker-log.vkey",
-                                    "--broker-log-vkey"));
+    DOCBUS_RETURN_IF_ERROR(CopyInto(
+        o.broker_log_vkey, o.dir / "broker-log.vkey", "--broker-log-vkey"));
   }
 
   DOCBUS_ASSIGN_OR_RETURN(std::string curve_public, pki::CurveKeygen(o.dir));
   if (o.new_key) {
     DOCBUS_RETURN_IF_ERROR(pki::WriteNewAgencyKey(o.dir / "key.pem"));
   }
-  const std::string key_ref =
-      o.new_key ? (o.dir / "key.pem").string() : o.key;
+  const std::string key_ref = o.new_key ? (o.dir / "key.pem").string() : o.key;
   DOCBUS_ASSIGN_OR_RETURN(auto key,
                           crypto::SigningKey::Open(key_ref, o.pkcs11_module));
   DOCBUS_ASSIGN_OR_RETURN(
@@ -108,9 +104,8 @@ Status AgentInit(const AgentInitOptions& o, std::ostream& out) {
       << key->description() << ")\n"
       << "send to the national CA's operator: "
       << (o.dir / "request.pem").string() << "\n"
-      << "put back what the operator returns: "
-      << (o.dir / "cert.pem").string() << " and "
-      << (o.dir / kAgentRegistryFile).string();
+      << "put back what the operator returns: " << (o.dir / "cert.pem").string()
+      << " and " << (o.dir / kAgentRegistryFile).string();
   if (o.crl.empty()) out << ", " << (o.dir / "crl.pem").string();
   if (o.broker_log_vkey.empty()) {
     out << ", " << (o.dir / "broker-log.vkey").string();
@@ -126,8 +121,7 @@ void AddAgentInitCommand(CLI::App& agent, std::ostream& out,
       "init",
       "set up this agency's agent: keys, certificate request, agent.toml");
   init->add_option("--agency", o->agency, "this agency's id")->required();
-  init->add_option("--dir", o->dir, "folder for the agent's files")
-      ->required();
+  init->add_option("--dir", o->dir, "folder for the agent's files")->required();
   CLI::Option* new_key = init->add_flag(
       "--new-key", o->new_key, "make a P-256 signing key in DIR/key.pem");
   CLI::Option* key = init->add_option(
@@ -143,7 +137,8 @@ void AddAgentInitCommand(CLI::App& agent, std::ostream& out,
                    "the broker's curve.public")
       ->required();
   init->add_option("--root", o->root, "the national root.pem")->required();
-  init->add_option("--crl", o->crl, "the CA's crl.pem (else put it back later)");
+  init->add_option("--crl", o->crl,
+                   "the CA's crl.pem (else put it back later)");
   init->add_option("--broker-log-vkey", o->broker_log_vkey,
                    "the broker's log.vkey (else put it back later)");
   init->add_option("--http-listen", o->http_listen,

@@ -43,9 +43,9 @@ void RunRequestIssue(const RequestIssueArgs& args, std::string_view command,
   issuance.aliases = args.aliases;
   issuance.expected_agency = args.agency;
   const int64_t days = args.days > 0 ? args.days : pki::kAgencyValidityDays;
-  issuance.validity = args.backdate_days >= 0
-                          ? pki::Validity::BackdatedDays(days, args.backdate_days)
-                          : pki::Validity::Days(days);
+  issuance.validity = args.backdate_days >= 0 ? pki::Validity::BackdatedDays(
+                                                    days, args.backdate_days)
+                                              : pki::Validity::Days(days);
   auto id = pki::IssueAgencyFromRequest(args.dir, issuance);
   FinishPkiCommand(id.status(), command, err);
   const pki::PkiPaths paths(args.dir);

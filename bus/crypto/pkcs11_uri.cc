@@ -1,10 +1,9 @@
 #include "bus/crypto/pkcs11_uri.h"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <openssl/crypto.h>
 
 #include <cctype>
 #include <cstdio>
@@ -16,8 +15,7 @@ constexpr size_t kMaxUriBytes = 4096;
 constexpr size_t kMaxPinBytes = 256;
 
 Status BadUri(std::string_view why) {
-  return Status(Code::kInvalidArgument,
-                "PKCS#11 URI: " + std::string(why));
+  return Status(Code::kInvalidArgument, "PKCS#11 URI: " + std::string(why));
 }
 
 int HexDigit(char c) {
@@ -101,13 +99,15 @@ Result<Pkcs11Uri> Pkcs11Uri::Parse(std::string_view uri) {
   DOCBUS_RETURN_IF_ERROR(ForEachAttribute(
       path, ';', [&](std::string_view name, std::string value) -> Status {
         if (name == "token") return SetOnce(out.token, std::move(value), name);
-        if (name == "object") return SetOnce(out.object, std::move(value), name);
+        if (name == "object")
+          return SetOnce(out.object, std::move(value), name);
         if (name == "id") return SetOnce(out.id, std::move(value), name);
         if (name == "type") return SetOnce(type, std::move(value), name);
         if (name == "manufacturer")
           return SetOnce(out.manufacturer, std::move(value), name);
         if (name == "model") return SetOnce(out.model, std::move(value), name);
-        if (name == "serial") return SetOnce(out.serial, std::move(value), name);
+        if (name == "serial")
+          return SetOnce(out.serial, std::move(value), name);
         return BadUri("unknown path attribute '" +
                       std::string(name.substr(0, 32)) + "'");
       }));
@@ -121,8 +121,9 @@ Result<Pkcs11Uri> Pkcs11Uri::Parse(std::string_view uri) {
           return SetOnce(out.pin_value, std::move(value), name);
         if (name == "module-path")
           return SetOnce(out.module_path, std::move(value), name);
-        return BadUri("unknown query attribute (names: pin-source, "
-                      "pin-value, module-path)");
+        return BadUri(
+            "unknown query attribute (names: pin-source, "
+            "pin-value, module-path)");
       }));
   if (!type.empty() && type != "private") {
     return BadUri("type must be 'private' (a signing key)");
@@ -176,8 +177,7 @@ Result<std::string> Pkcs11Uri::Pin() const {
 
 std::string Pkcs11Uri::Redacted() const {
   std::string out(kPkcs11Scheme);
-  auto add = [&out](std::string_view name, const std::string& value,
-                    bool hex) {
+  auto add = [&out](std::string_view name, const std::string& value, bool hex) {
     if (value.empty()) return;
     if (out.size() > kPkcs11Scheme.size()) out += ';';
     out += name;

@@ -29,8 +29,8 @@ struct Pkcs11Uri {
   std::string manufacturer;
   std::string model;
   std::string serial;
-  std::string object;  // CKA_LABEL of the key
-  std::string id;      // CKA_ID, raw bytes
+  std::string object;      // CKA_LABEL of the key
+  std::string id;          // CKA_ID, raw bytes
   std::string pin_source;  // a file holding the PIN ("file:" stripped)
   std::string pin_value;   // never logged
   std::string module_path;

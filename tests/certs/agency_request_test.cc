@@ -3,6 +3,8 @@
 // certificate is for the agency's own key, the registry binds the agency's
 // CURVE key, the CA folder holds no private key of the agency, and a forged,
 // mismatched or conflicting request is refused without changing the folder.
+#include "certs/agency_request.h"
+
 #include <openssl/pem.h>
 
 #include <catch2/catch.hpp>
@@ -10,7 +12,6 @@
 
 #include "bus/core/files.h"
 #include "bus/crypto/signing_key.h"
-#include "certs/agency_request.h"
 #include "certs/curve_keys.h"
 #include "certs/request_issuance.h"
 #include "tests/crypto/pki_fixture.h"
@@ -20,16 +21,14 @@ namespace {
 
 // An agency's own machine: its key file and CURVE pair, made there.
 struct AgencyMachine {
-  explicit AgencyMachine(std::string agency_id)
-      : id(std::move(agency_id)) {
+  explicit AgencyMachine(std::string agency_id) : id(std::move(agency_id)) {
     REQUIRE(pki::WriteNewAgencyKey(tmp.path() / "key.pem").ok());
     auto public_key = pki::CurveKeygen(tmp.path());
     REQUIRE(public_key.ok());
     curve_public = *public_key;
   }
 
-  std::string Request(const std::string& cn,
-                      const std::string& curve) const {
+  std::string Request(const std::string& cn, const std::string& curve) const {
     auto key = crypto::SigningKey::Open((tmp.path() / "key.pem").string());
     REQUIRE(key.ok());
     auto pem = pki::MakeAgencyRequest((*key)->pkey(), cn, curve);
@@ -47,8 +46,7 @@ struct AgencyMachine {
 // Every file of a folder and its bytes.
 std::map<std::string, std::string> Snapshot(const std::filesystem::path& dir) {
   std::map<std::string, std::string> files;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     auto bytes = ReadFileLimited(entry.path(), 1 << 20);
     REQUIRE(bytes.ok());
@@ -103,8 +101,8 @@ TEST_CASE(
   CHECK(*id == kAgencyC);
 
   // The certificate works with the key that stayed on the agency's machine.
-  auto signer = OpenSignerFor(pki, (agency.tmp.path() / "key.pem").string(),
-                              kAgencyC);
+  auto signer =
+      OpenSignerFor(pki, (agency.tmp.path() / "key.pem").string(), kAgencyC);
   VerifyingSide side(pki);
   const std::string header = SampleHeaderBytes(kAgencyC, kAgencyA);
   auto signature = signer->Sign(header);
@@ -134,7 +132,8 @@ TEST_CASE("a tampered request is refused and changes nothing", "[request]") {
   AgencyMachine agency(kAgencyC);
   const auto before = Snapshot(pki.paths.dir());
   // Another CURVE key, or another agency id, than the one the key signed.
-  for (std::string_view inside : {pki::kCurveUriPrefix, std::string_view("000.00.00.H4")}) {
+  for (std::string_view inside :
+       {pki::kCurveUriPrefix, std::string_view("000.00.00.H4")}) {
     auto issued = pki::IssueAgencyFromRequest(
         pki.paths.dir(), IssuanceOf(Tampered(agency.Request(), inside)));
     INFO(inside);
@@ -156,8 +155,9 @@ TEST_CASE(
   const auto before = Snapshot(pki.paths.dir());
   pki::RequestIssuance issuance = IssuanceOf(agency.Request());
   issuance.expected_agency = "000.00.00.H29";
-  CHECK(CodeOf(pki::IssueAgencyFromRequest(pki.paths.dir(), issuance)
-                   .status()) == "signer_mismatch");
+  CHECK(
+      CodeOf(pki::IssueAgencyFromRequest(pki.paths.dir(), issuance).status()) ==
+      "signer_mismatch");
   // A request for an agency already registered.
   AgencyMachine impostor(kAgencyA);
   CHECK(CodeOf(pki::IssueAgencyFromRequest(pki.paths.dir(),
@@ -177,8 +177,7 @@ TEST_CASE(
   const std::string bound = pki.Registry()->Find(kAgencyA)->curve_public_key;
   const auto before = Snapshot(pki.paths.dir());
   CHECK(CodeOf(pki::IssueAgencyFromRequest(
-                   pki.paths.dir(),
-                   IssuanceOf(agency.Request(kAgencyC, bound)))
+                   pki.paths.dir(), IssuanceOf(agency.Request(kAgencyC, bound)))
                    .status()) == "already_exists");
   CHECK(Snapshot(pki.paths.dir()) == before);
 }
@@ -194,8 +193,9 @@ TEST_CASE("a bad alias or parent refuses the request and changes nothing",
   CHECK(Snapshot(pki.paths.dir()) == before);
   issuance.aliases = {"vxp.saas.03"};
   issuance.parent = "G22";
-  CHECK(CodeOf(pki::IssueAgencyFromRequest(pki.paths.dir(), issuance)
-                   .status()) == "invalid_field");
+  CHECK(
+      CodeOf(pki::IssueAgencyFromRequest(pki.paths.dir(), issuance).status()) ==
+      "invalid_field");
   CHECK(Snapshot(pki.paths.dir()) == before);
   issuance.parent = kAgencyA;
   REQUIRE(pki::IssueAgencyFromRequest(pki.paths.dir(), issuance).ok());

@@ -43,24 +43,35 @@ struct Onboarded {
   Onboarded(PkiFixture& pki, std::vector<std::string> key_args)
       : dir(pki.tmp.path() / "agency") {
     REQUIRE(pki::IssueBroker(pki.paths.dir()).ok());
-    std::vector<std::string> init{
-        "agent", "init", "--agency", kAgencyC, "--dir", dir.string(),
-        "--broker", "tcp://127.0.0.1:7100", "--broker-public-key",
-        pki.paths.broker_curve_public().string(), "--root",
-        pki.paths.root_certificate().string(), "--crl", pki.paths.crl().string()};
+    std::vector<std::string> init{"agent",
+                                  "init",
+                                  "--agency",
+                                  kAgencyC,
+                                  "--dir",
+                                  dir.string(),
+                                  "--broker",
+                                  "tcp://127.0.0.1:7100",
+                                  "--broker-public-key",
+                                  pki.paths.broker_curve_public().string(),
+                                  "--root",
+                                  pki.paths.root_certificate().string(),
+                                  "--crl",
+                                  pki.paths.crl().string()};
     init.insert(init.end(), key_args.begin(), key_args.end());
     CommandResult made = Docbus(init);
     INFO(made.err);
     REQUIRE(made.exit_code == 0);
     CHECK(made.out.find((dir / "request.pem").string()) != std::string::npos);
-    CommandResult added = Docbus({"agency", "add", "--dir", pki.paths.dir().string(),
-                        "--request", (dir / "request.pem").string(), "--name",
-                        "Bộ Nội vụ", "--cert-out", (dir / "cert.pem").string()});
+    CommandResult added =
+        Docbus({"agency", "add", "--dir", pki.paths.dir().string(), "--request",
+                (dir / "request.pem").string(), "--name", "Bộ Nội vụ",
+                "--cert-out", (dir / "cert.pem").string()});
     INFO(added.err);
     REQUIRE(added.exit_code == 0);
     auto registry = ReadFileLimited(pki.paths.registry(), 1 << 20);
     REQUIRE(registry.ok());
-    REQUIRE(WriteFileAtomically(dir / kAgentRegistryFile, *registry, 0644).ok());
+    REQUIRE(
+        WriteFileAtomically(dir / kAgentRegistryFile, *registry, 0644).ok());
     REQUIRE(WriteFileAtomically(dir / "broker-log.vkey", "docbus+0a1b2c3d+AQ\n",
                                 0644)
                 .ok());
@@ -97,11 +108,11 @@ TEST_CASE(
   // A second init never replaces the first one's config or keys.
   const auto before = ReadFileLimited(agency.dir / "agent.toml", 1 << 20);
   const auto key_before = ReadFileLimited(agency.dir / "key.pem", 1 << 20);
-  CommandResult again = Docbus({"agent", "init", "--agency", kAgencyC, "--dir",
-                      agency.dir.string(), "--new-key", "--broker", "tcp://x:1",
-                      "--broker-public-key",
-                      pki.paths.broker_curve_public().string(), "--root",
-                      pki.paths.root_certificate().string()});
+  CommandResult again =
+      Docbus({"agent", "init", "--agency", kAgencyC, "--dir",
+              agency.dir.string(), "--new-key", "--broker", "tcp://x:1",
+              "--broker-public-key", pki.paths.broker_curve_public().string(),
+              "--root", pki.paths.root_certificate().string()});
   CHECK(again.exit_code == 1);
   CHECK(again.err.find("exists") != std::string::npos);
   CHECK(*ReadFileLimited(agency.dir / "agent.toml", 1 << 20) == *before);
@@ -114,8 +125,8 @@ TEST_CASE(
     "[onboarding][pkcs11]") {
   SoftHsmToken token;
   PkiFixture pki;
-  Onboarded agency(pki, {"--key", token.Uri(), "--pkcs11-module",
-                         kSoftHsmModule});
+  Onboarded agency(pki,
+                   {"--key", token.Uri(), "--pkcs11-module", kSoftHsmModule});
   std::error_code ec;
   CHECK_FALSE(std::filesystem::exists(agency.dir / "key.pem", ec));
   auto config = agent::LoadAgentConfig(agency.dir / "agent.toml");
@@ -123,9 +134,9 @@ TEST_CASE(
   REQUIRE(config.ok());
   CHECK(config->agent.signing_key.string() == token.Uri());
   CHECK(config->agent.pkcs11_module == kSoftHsmModule);
-  auto signer =
-      crypto::Signer::Open(config->agent.signing_key.string(),
-                           config->agent.certificate, config->agent.pkcs11_module);
+  auto signer = crypto::Signer::Open(config->agent.signing_key.string(),
+                                     config->agent.certificate,
+                                     config->agent.pkcs11_module);
   INFO(signer.status().ToString());
   REQUIRE(signer.ok());
   CHECK((*signer)->agency_id() == kAgencyC);
@@ -136,11 +147,11 @@ TEST_CASE("agent init refuses a key file given as --key, naming why",
   PkiFixture pki;
   REQUIRE(pki::IssueBroker(pki.paths.dir()).ok());
   const auto dir = pki.tmp.path() / "agency";
-  CommandResult run = Docbus({"agent", "init", "--agency", kAgencyC, "--dir",
-                    dir.string(), "--key", "/etc/key.pem", "--broker",
-                    "tcp://x:1", "--broker-public-key",
-                    pki.paths.broker_curve_public().string(), "--root",
-                    pki.paths.root_certificate().string()});
+  CommandResult run =
+      Docbus({"agent", "init", "--agency", kAgencyC, "--dir", dir.string(),
+              "--key", "/etc/key.pem", "--broker", "tcp://x:1",
+              "--broker-public-key", pki.paths.broker_curve_public().string(),
+              "--root", pki.paths.root_certificate().string()});
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("pkcs11: URI") != std::string::npos);
   std::error_code ec;

@@ -80,8 +80,8 @@ TEST_CASE(
 TEST_CASE("a wrong PIN is a clear error that does not show the PIN",
           "[pkcs11]") {
   SoftHsmToken token;
-  auto key = crypto::SigningKey::Open(token.UriWithPin("000999"),
-                                      kSoftHsmModule);
+  auto key =
+      crypto::SigningKey::Open(token.UriWithPin("000999"), kSoftHsmModule);
   REQUIRE_FALSE(key.ok());
   CHECK(CodeOf(key.status()) == "invalid_argument");
   const std::string message = key.status().message();
@@ -113,8 +113,7 @@ TEST_CASE("a PIN file others can read, or a URI naming nothing, is refused",
   const std::string pin = std::string("?pin-value=") + SoftHsmToken::kPin;
   auto no_token = crypto::SigningKey::Open(
       "pkcs11:token=elsewhere;object=agency-signing" + pin, kSoftHsmModule);
-  CHECK(no_token.status().message().find("no such token") !=
-        std::string::npos);
+  CHECK(no_token.status().message().find("no such token") != std::string::npos);
   auto no_key = crypto::SigningKey::Open(
       "pkcs11:token=" + token.label() + ";object=other" + pin, kSoftHsmModule);
   CHECK(no_key.status().message().find("no such private key") !=

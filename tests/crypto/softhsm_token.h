@@ -44,8 +44,8 @@ class SoftHsmToken {
         " --token-label " + label_ + " --login --pin " + kPin +
         " --keypairgen --key-type EC:prime256v1 --label " + kKeyLabel +
         " --id 01");
-    REQUIRE(WriteFileAtomically(pin_file(), std::string(kPin) + "\n", 0600)
-                .ok());
+    REQUIRE(
+        WriteFileAtomically(pin_file(), std::string(kPin) + "\n", 0600).ok());
   }
 
   std::filesystem::path conf() const { return tmp_.path() / "softhsm2.conf"; }

@@ -57,7 +57,8 @@ TEST_CASE(
   REQUIRE(WaitForReceipts(*d, sent, std::chrono::seconds(60)));
   for (const auto& [from, id, to] : sent) {
     CHECK(StateAt(*d, from, id) == "accepted");
-    CHECK(ReceiptsAt(*d, from, id) == std::set<std::string>(to.begin(), to.end()));
+    CHECK(ReceiptsAt(*d, from, id) ==
+          std::set<std::string>(to.begin(), to.end()));
     CHECK(InboxCounts(*d, to[0])[id] == 1);
     CHECK(InboxAttachment(*d, to[0], id) == attachment_of[id]);
   }
@@ -65,8 +66,9 @@ TEST_CASE(
   // The token agency's signing key exists nowhere but on the token.
   std::error_code ec;
   CHECK_FALSE(fs::exists(d->agency_keys(kH41) / "key.pem", ec));
-  CHECK(Contents(d->dir() / ("agent-" + kH41 + ".toml")).find("pkcs11:token=") !=
-        std::string::npos);
+  CHECK(
+      Contents(d->dir() / ("agent-" + kH41 + ".toml")).find("pkcs11:token=") !=
+      std::string::npos);
 
   // No file of the CA folder holds an agency's private key or CURVE secret.
   std::vector<std::string> agency_secrets;
