@@ -18,6 +18,12 @@ void DescribeBrokerMetrics(Metrics& m) {
   d(kDuplicates, "counter",
     "Resubmissions answered with the earlier Accepted.");
   d(kRejected, "counter", "Submissions refused, by reason.");
+  d(kDiskRefusals, "counter",
+    "Submits and upload chunks refused because the data folder is below "
+    "limits.min_free_bytes, by kind.");
+  d(kDiskExhausted, "gauge",
+    "1 while the data folder is below limits.min_free_bytes (new work "
+    "refused), else 0.");
   d(kStatuses, "counter", "edXML status messages accepted and relayed.");
   d(kDelivered, "counter", "Documents delivered (signed receipt recorded).");
   d(kNotified, "counter",

@@ -35,6 +35,8 @@ struct DeploymentOptions {
   // limits.max_attachment_bytes of the broker and the agents (and a
   // max_document_bytes 1 MiB above it); 0: their defaults.
   int64_t max_attachment_bytes = 0;
+  // limits.min_free_bytes of the broker and the agents; -1: their default.
+  int64_t min_free_bytes = -1;
 };
 
 }  // namespace docbus::local
