@@ -86,9 +86,11 @@ void DescribeBrokerMetrics(Metrics& m) {
         kChunksStored, kChunksSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
         kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
-        kDataSize}) {
+        kDataSize, kDiskExhausted}) {
     m.Declare(unlabelled);
   }
+  m.Declare(kDiskRefusals, Label("kind", "document"));
+  m.Declare(kDiskRefusals, Label("kind", "chunk"));
   m.Declare(kPkiReloads, Label("result", "ok"));
   m.Declare(kPkiReloads, Label("result", "failed"));
   m.Declare(kRole, Label("role", "active"));
