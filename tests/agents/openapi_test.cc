@@ -48,22 +48,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string Encoded(const std::string& value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 std::string Text(const json& example) {
   return example.is_string() ? example.get<std::string>() : example.dump();
 }
@@ -166,9 +150,9 @@ TEST_CASE(
         const std::string in = p["in"], name = p["name"];
         if (in == "path") {
           target = std::regex_replace(target, std::regex("\\{" + name + "\\}"),
-                                      Encoded(value));
+                                      httplib::detail::encode_query_param(value));
         } else if (in == "query") {
-          query += (query.empty() ? "?" : "&") + name + "=" + Encoded(value);
+          query += (query.empty() ? "?" : "&") + name + "=" + httplib::detail::encode_query_param(value);
         } else if (in == "header") {
           headers.emplace(name, value);
         }

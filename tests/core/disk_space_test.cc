@@ -23,13 +23,19 @@ struct FakeDisk {
   }
 };
 
-TEST_CASE("new work is refused below min_free_bytes and taken again above",
-          "[disk_space]") {
+// A 64 MiB threshold on a disk with 100 MiB free, on a fake clock.
+struct Fixture {
+  Fixture() { disk.free_bytes = 100 << 20; }
   FakeClock clock;
   FakeDisk disk;
-  disk.free_bytes = 100 << 20;
-  DiskSpace space("/data", 64 << 20, clock, ComponentLogger("test"),
-                  disk.probe());
+  DiskSpace space{"/data", 64 << 20, clock, ComponentLogger("test"),
+                  disk.probe()};
+};
+
+TEST_CASE("new work is refused below min_free_bytes and taken again above",
+          "[disk_space]") {
+  Fixture f;
+  auto& [clock, disk, space] = f;
   CHECK(space.CheckRoom().ok());
 
   disk.free_bytes = 10 << 20;
@@ -49,11 +55,8 @@ TEST_CASE("new work is refused below min_free_bytes and taken again above",
 
 TEST_CASE("the file system is read at most once per refresh interval",
           "[disk_space]") {
-  FakeClock clock;
-  FakeDisk disk;
-  disk.free_bytes = 100 << 20;
-  DiskSpace space("/data", 64 << 20, clock, ComponentLogger("test"),
-                  disk.probe());
+  Fixture f;
+  auto& [clock, disk, space] = f;
   for (int i = 0; i < 100; ++i) CHECK(space.CheckRoom().ok());
   CHECK(disk.reads == 1);
   disk.free_bytes = 1;  // not seen until the interval passed
@@ -65,11 +68,9 @@ TEST_CASE("the file system is read at most once per refresh interval",
 
 TEST_CASE("a failed read keeps the last state; 0 turns the check off",
           "[disk_space]") {
-  FakeClock clock;
-  FakeDisk disk;
+  Fixture f;
+  auto& [clock, disk, space] = f;
   disk.free_bytes = 1;
-  DiskSpace space("/data", 64 << 20, clock, ComponentLogger("test"),
-                  disk.probe());
   CHECK(space.CheckRoom().code() == Code::kResourceExhausted);
   disk.fails = true;
   clock.Advance(std::chrono::seconds(5));
