@@ -11,14 +11,14 @@ namespace docbus {
 Result<DiskReading> StatvfsProbe(const std::filesystem::path& folder) {
   struct statvfs fs {};
   if (statvfs(folder.c_str(), &fs) != 0) {
-    return Status(Code::kIoError, "statvfs " + folder.string() + ": " +
-                                      std::strerror(errno));
+    return Status(Code::kIoError,
+                  "statvfs " + folder.string() + ": " + std::strerror(errno));
   }
   DiskReading r;
-  r.free_bytes = static_cast<int64_t>(fs.f_bavail) *
-                 static_cast<int64_t>(fs.f_frsize);
-  r.size_bytes = static_cast<int64_t>(fs.f_blocks) *
-                 static_cast<int64_t>(fs.f_frsize);
+  r.free_bytes =
+      static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+  r.size_bytes =
+      static_cast<int64_t>(fs.f_blocks) * static_cast<int64_t>(fs.f_frsize);
   return r;
 }
 

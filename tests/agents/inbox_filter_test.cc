@@ -66,8 +66,7 @@ TEST_CASE("the inbox lists by sender, state and time, and pages with filters",
   CHECK(f.List("?sender=" + std::string(kAgencyC)).first == Ids{c1});
   CHECK(f.List("?state=reported").first == Ids{b1});
   CHECK(f.List("?state=new").first == Ids{c1, b2});
-  CHECK(f.List("?state=new&sender=" + std::string(kAgencyB)).first ==
-        Ids{b2});
+  CHECK(f.List("?state=new&sender=" + std::string(kAgencyB)).first == Ids{b2});
   CHECK(f.List("?priority=0").first.size() == 3);
   CHECK(f.List("?priority=4").first.empty());
 
@@ -75,9 +74,11 @@ TEST_CASE("the inbox lists by sender, state and time, and pages with filters",
   const std::string from_b = "&sender=" + std::string(kAgencyB);
   auto [first, next] = f.List("?limit=1" + from_b);
   CHECK(first == Ids{b1});
-  auto [second, next2] = f.List("?limit=1&after=" + std::to_string(next) + from_b);
+  auto [second, next2] =
+      f.List("?limit=1&after=" + std::to_string(next) + from_b);
   CHECK(second == Ids{b2});
-  auto [none, next3] = f.List("?limit=1&after=" + std::to_string(next2) + from_b);
+  auto [none, next3] =
+      f.List("?limit=1&after=" + std::to_string(next2) + from_b);
   CHECK(none.empty());
   CHECK(next3 == next2);
 
@@ -100,7 +101,8 @@ TEST_CASE("a bad inbox filter is 400 naming the parameter", "[agent][inbox]") {
   Fixture f;
   httplib::Client client(f.api->url());
   client.set_bearer_token_auth(kToken);
-  for (const auto& [query, name] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [query, name] :
+       std::vector<std::pair<std::string, std::string>>{
            {"sender=nobody", "sender"},
            {"priority=5", "priority"},
            {"priority=x", "priority"},

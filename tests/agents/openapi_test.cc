@@ -149,10 +149,12 @@ TEST_CASE(
         const std::string value = Text(p["example"]);
         const std::string in = p["in"], name = p["name"];
         if (in == "path") {
-          target = std::regex_replace(target, std::regex("\\{" + name + "\\}"),
-                                      httplib::detail::encode_query_param(value));
+          target =
+              std::regex_replace(target, std::regex("\\{" + name + "\\}"),
+                                 httplib::detail::encode_query_param(value));
         } else if (in == "query") {
-          query += (query.empty() ? "?" : "&") + name + "=" + httplib::detail::encode_query_param(value);
+          query += (query.empty() ? "?" : "&") + name + "=" +
+                   httplib::detail::encode_query_param(value);
         } else if (in == "header") {
           headers.emplace(name, value);
         }
@@ -172,11 +174,11 @@ TEST_CASE(
       for (const bool with_token : {true, false}) {
         if (!with_token && !secured) continue;
         httplib::Headers sent = headers;
-        if (with_token) sent.emplace("Authorization", std::string("Bearer ") + kToken);
-        httplib::Result r =
-            method == "get"
-                ? client.Get(target + query, sent)
-                : client.Post(target + query, sent, body, content_type);
+        if (with_token)
+          sent.emplace("Authorization", std::string("Bearer ") + kToken);
+        httplib::Result r = method == "get" ? client.Get(target + query, sent)
+                                            : client.Post(target + query, sent,
+                                                          body, content_type);
         INFO(method << " " << target << query << " token=" << with_token);
         REQUIRE(r);
         INFO("answered " << r->status << " " << r->body.substr(0, 300));
@@ -193,13 +195,13 @@ TEST_CASE(
         REQUIRE(response["content"].is_object());
         bool matched_type = false;
         for (const auto& [type, media] : response["content"].items()) {
-          if (r->get_header_value("Content-Type").rfind(type, 0) != 0)
-            continue;
+          if (r->get_header_value("Content-Type").rfind(type, 0) != 0) continue;
           matched_type = true;
           if (type != "application/json") continue;
           const json answer = json::parse(r->body, nullptr, false);
           REQUIRE_FALSE(answer.is_discarded());
-          CHECK(docbus::testing::SchemaMismatch(media["schema"], answer, doc) == "");
+          CHECK(docbus::testing::SchemaMismatch(media["schema"], answer, doc) ==
+                "");
         }
         CHECK(matched_type);
       }
@@ -221,7 +223,7 @@ TEST_CASE(
     CHECK(r->status == 404);
     const json answer = json::parse(r->body, nullptr, false);
     CHECK(docbus::testing::SchemaMismatch(doc["components"]["schemas"]["Error"],
-                                  answer, doc) == "");
+                                          answer, doc) == "");
   }
 }
 
@@ -232,15 +234,19 @@ TEST_CASE("the schema validator reports what does not match", "[openapi]") {
   CHECK(docbus::testing::SchemaMismatch(summary, good, doc) == "");
   json bad = good;
   bad["next_after"] = "3";
-  CHECK(docbus::testing::SchemaMismatch(summary, bad, doc) == "$.next_after: not integer");
+  CHECK(docbus::testing::SchemaMismatch(summary, bad, doc) ==
+        "$.next_after: not integer");
   bad = good;
   bad.erase("documents");
-  CHECK(docbus::testing::SchemaMismatch(summary, bad, doc) == "$: missing documents");
+  CHECK(docbus::testing::SchemaMismatch(summary, bad, doc) ==
+        "$: missing documents");
   bad = good;
   bad["documents"] = {{{"seq", 1}}};
-  CHECK(docbus::testing::SchemaMismatch(summary, bad, doc).rfind("$.documents[0]: missing", 0) == 0);
+  CHECK(docbus::testing::SchemaMismatch(summary, bad, doc)
+            .rfind("$.documents[0]: missing", 0) == 0);
   const json state = {{"type", "string"}, {"enum", {"new", "reported"}}};
-  CHECK(docbus::testing::SchemaMismatch(state, "old", doc) == "$: \"old\" is not in the enum");
+  CHECK(docbus::testing::SchemaMismatch(state, "old", doc) ==
+        "$: \"old\" is not in the enum");
 }
 
 }  // namespace

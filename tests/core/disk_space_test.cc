@@ -1,7 +1,6 @@
 #include "bus/core/disk_space.h"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "bus/core/log.h"

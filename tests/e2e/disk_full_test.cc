@@ -117,8 +117,9 @@ TEST_CASE(
   REQUIRE(second.ok());  // the agent has room: it keeps it pending
   REQUIRE(local::Deployment::WaitUntil(
       [&] {
-        return BrokerSeries(*d, "docbus_broker_disk_refusals_total{kind="
-                                "\"document\"}") >= 1;
+        return BrokerSeries(*d,
+                            "docbus_broker_disk_refusals_total{kind="
+                            "\"document\"}") >= 1;
       },
       kPatience));
   // The refusal is transient: the agent keeps the document pending.
@@ -177,9 +178,7 @@ TEST_CASE(
   // Once the agent has seen it (it reads the file system about once a
   // second), a new submission is refused.
   REQUIRE(local::Deployment::WaitUntil(
-      [&] {
-        return AgentMetric(*d, kG22, "docbus_agent_disk_exhausted") == 1;
-      },
+      [&] { return AgentMetric(*d, kG22, "docbus_agent_disk_exhausted") == 1; },
       kPatience));
   std::string unused;
   const std::string body = MakeDocument({kH41}, 2, 3000, &unused).dump();
@@ -189,9 +188,9 @@ TEST_CASE(
   REQUIRE(refused.status == 507);
   const auto error = nlohmann::json::parse(refused.body);
   CHECK(error.value("error", "") == "resource_exhausted");
-  CHECK(error.value("detail", "").find(
-            "below limits.min_free_bytes = " + std::to_string(kMinFree)) !=
-        std::string::npos);
+  CHECK(error.value("detail", "")
+            .find("below limits.min_free_bytes = " +
+                  std::to_string(kMinFree)) != std::string::npos);
   // Nothing was stored for the refused one.
   auto outgoing = d->Get(kG22, "/v1/documents");
   REQUIRE(outgoing.ok());

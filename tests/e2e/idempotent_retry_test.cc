@@ -47,9 +47,8 @@ TEST_CASE(
   std::string attachment;
   const std::string body = MakeDocument({kH41}, 1, 2000, &attachment).dump();
   const httplib::Headers key{{"Idempotency-Key", "e-office 2026/12 #4711"}};
-  const AgentAnswer lost =
-      CallAgent(*d, kG22, "POST", "/v1/documents", body, "application/json",
-                key);
+  const AgentAnswer lost = CallAgent(*d, kG22, "POST", "/v1/documents", body,
+                                     "application/json", key);
   CHECK(lost.status == 0);  // the connection dropped: no answer
   Restart(*d, kG22);
 
