@@ -6,6 +6,7 @@
 
 #include "agents/agent_metrics.h"
 #include "bus/audit/note_verifier.h"
+#include "bus/core/crash_point.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 
@@ -78,6 +79,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
       options.agency_id, *agent->signer_, *agent->pki_, clock, options.limits,
       std::move(zone).value());
   DOCBUS_ASSIGN_OR_RETURN(agent->queue_, SubmissionQueue::Create());
+  agent->disk_ = std::make_unique<DiskSpace>(
+      options.data_dir, options.limits.min_free_bytes, clock, agent->logger_);
 
   transport::AgentSocketOptions socket_options;
   socket_options.endpoint = options.broker_endpoint;
@@ -94,7 +97,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                 options.limits,
                 options.loop,
                 *agent->queue_,
-                std::move(vkey).value()};
+                std::move(vkey).value(),
+                agent->disk_.get()};
   DOCBUS_ASSIGN_OR_RETURN(
       agent->loop_,
       AgentLoop::Create(std::move(deps), agent->zmq_context_, socket_options));
@@ -188,9 +192,20 @@ Result<std::string> Agent::Submit(DocumentRequest request) {
     }
     if (first.status().code() != Code::kNotFound) return first.status();
   }
+  // New work only: a retry answered above, statuses, receipts and
+  // deliveries go on while the disk is nearly full (they free space).
+  if (Status room = disk_->CheckRoom(); !room.ok()) {
+    metrics_.Add(metric::kDiskRefusals);
+    metrics_.Set(metric::kDiskExhausted, "", 1);
+    return room;  // DiskSpace logged entering the state, once
+  }
   Result<OutboxEntry> entry = builder_->BuildDocument(std::move(request));
   if (!entry.ok()) return Refused(entry.status(), "document");
-  return Enqueue(std::move(entry).value(), std::nullopt);
+  Result<std::string> id = Enqueue(std::move(entry).value(), std::nullopt);
+  // Durable in the outbox, its caller not answered yet: the crash tests'
+  // "killed between commit and answer" (an idempotent retry must find it).
+  if (id.ok()) CrashPoint("agent.submit_committed");
+  return id;
 }
 
 namespace {
@@ -286,6 +301,11 @@ Result<std::vector<OutgoingView>> Agent::ListOutgoing(int64_t limit) {
 Result<std::vector<IncomingSummary>> Agent::ListIncoming(int64_t after_seq,
                                                          int64_t limit) {
   return reader_->ListIncoming(after_seq, limit);
+}
+
+Result<std::vector<IncomingSummary>> Agent::ListInbox(
+    const InboxQuery& query) {
+  return reader_->ListInbox(query);
 }
 
 Result<IncomingDocument> Agent::Incoming(std::string_view message_id) {

@@ -25,6 +25,7 @@
 #include "agents/document_builder.h"
 #include "agents/submission_queue.h"
 #include "bus/core/clock.h"
+#include "bus/core/disk_space.h"
 #include "bus/core/folder_lock.h"
 #include "bus/crypto/national_pki.h"
 #include "bus/crypto/signer.h"
@@ -85,6 +86,8 @@ class Agent final : public AgentService {
   Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit) override;
   Result<std::vector<IncomingSummary>> ListIncoming(int64_t after_seq,
                                                     int64_t limit) override;
+  Result<std::vector<IncomingSummary>> ListInbox(
+      const InboxQuery& query) override;
   Result<IncomingDocument> Incoming(std::string_view message_id) override;
   Result<std::vector<StatusView>> ListStatusesReceived(int64_t after_seq,
                                                        int64_t limit) override;
@@ -117,6 +120,7 @@ class Agent final : public AgentService {
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<DocumentBuilder> builder_;
   std::unique_ptr<SubmissionQueue> queue_;
+  std::unique_ptr<DiskSpace> disk_;  // the data folder's room for new work
   std::unique_ptr<AgentLoop> loop_;
   std::unique_ptr<AgentStoreReader> reader_;
   std::thread thread_;

@@ -68,6 +68,8 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
                  1, 1024 * kMiB);
   a.limits.max_subject_bytes = config.Int(
       "limits.max_subject_bytes", a.limits.max_subject_bytes, 1, 1 << 20);
+  a.limits.min_free_bytes = config.Int(
+      "limits.min_free_bytes", a.limits.min_free_bytes, 0, int64_t{1} << 50);
   std::filesystem::path vdxp_secret_file;
   if (config.Has("vdxp")) {
     o.vdxp.enabled = true;

@@ -13,6 +13,10 @@ struct AgentLimits {
   int64_t max_attachment_bytes = int64_t{32} << 20;
   int64_t max_subject_bytes = 2000;
   int64_t max_description_bytes = 2000;  // status descriptions
+  // Below this many free bytes on the data folder's file system, new
+  // submissions are refused resource_exhausted (bus/core/disk_space.h);
+  // 0 = no check.
+  int64_t min_free_bytes = int64_t{256} << 20;
 };
 
 // The largest frame the agent takes from the broker: documents with more

@@ -400,6 +400,12 @@ void AgentLoop::RunTimers(int64_t now) {
 }
 
 void AgentLoop::ReportDiskSpace() {
+  if (deps_.disk != nullptr) {
+    // Also where leaving the state is noticed (and logged) when no one
+    // submits.
+    deps_.metrics.Set(metric::kDiskExhausted, "",
+                      deps_.disk->Read().exhausted ? 1 : 0);
+  }
   std::error_code ec;
   const std::filesystem::space_info space =
       std::filesystem::space(deps_.data_dir, ec);

@@ -38,6 +38,7 @@
 #include "agents/submission_answers.h"
 #include "agents/submission_queue.h"
 #include "agents/turn.h"
+#include "bus/core/disk_space.h"
 #include "bus/core/worker_pool.h"
 #include "bus/crypto/national_pki.h"
 #include "bus/transport/agent_socket.h"
@@ -75,6 +76,8 @@ struct LoopDeps {
   LoopOptions options;
   SubmissionQueue& queue;
   audit::NoteVerifier broker_log_verifier;
+  // The data folder's room for new work, for its gauges; nullptr: none.
+  DiskSpace* disk = nullptr;
 };
 
 class AgentLoop {

@@ -57,6 +57,12 @@ constexpr Family kFamilies[] = {
      "Bytes available to the agent on the file system of its data folder."},
     {kDataSize, "gauge",
      "Size in bytes of the file system of the agent's data folder."},
+    {kDiskRefusals, "counter",
+     "Submissions refused (any front end) because the data folder is below "
+     "limits.min_free_bytes."},
+    {kDiskExhausted, "gauge",
+     "1 while the data folder is below limits.min_free_bytes (new "
+     "submissions refused), else 0."},
 };
 
 }  // namespace

@@ -47,6 +47,8 @@ inline constexpr char kCrlNextUpdate[] =
     "docbus_agent_crl_next_update_timestamp_seconds";
 inline constexpr char kDataFree[] = "docbus_agent_data_free_bytes";
 inline constexpr char kDataSize[] = "docbus_agent_data_size_bytes";
+inline constexpr char kDiskRefusals[] = "docbus_agent_disk_refusals_total";
+inline constexpr char kDiskExhausted[] = "docbus_agent_disk_exhausted";
 
 // Declares every family above on `metrics`.
 void DescribeAgentMetrics(Metrics& metrics);

@@ -4,6 +4,32 @@
 
 namespace docbus::agent {
 
+Result<std::vector<IncomingSummary>> AgentService::ListInbox(
+    const InboxQuery& query) {
+  if (!query.state.empty()) {
+    return Status(Code::kInvalidArgument,
+                  "state: this service keeps no inbox states");
+  }
+  std::vector<IncomingSummary> out;
+  int64_t after = query.after_seq;
+  while (static_cast<int64_t>(out.size()) < query.limit) {
+    DOCBUS_ASSIGN_OR_RETURN(auto page, ListIncoming(after, 100));
+    if (page.empty()) break;
+    for (IncomingSummary& s : page) {
+      after = s.seq;
+      if (!query.sender.empty() && s.sender != query.sender) continue;
+      if (query.priority >= 0 && s.priority != query.priority) continue;
+      if (query.since_unix_ms >= 0 && s.received_unix_ms < query.since_unix_ms)
+        continue;
+      if (query.until_unix_ms >= 0 && s.received_unix_ms >= query.until_unix_ms)
+        continue;
+      out.push_back(std::move(s));
+      if (static_cast<int64_t>(out.size()) == query.limit) break;
+    }
+  }
+  return out;
+}
+
 Result<AgencyName> AgentService::ResolveAgency(std::string_view) {
   return Status(Code::kUnknownAgency, "this service resolves no agency");
 }

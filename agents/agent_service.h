@@ -126,6 +126,22 @@ struct IncomingDocument {
   std::string broker_relay_id;
 };
 
+// Which received documents a listing wants (agents/API.md, GET /v1/inbox):
+// every condition given must hold. States are what this agent did with the
+// document: "new" (it has reported no status about it) or "reported" (it
+// has, e.g. 01 arrived or 03 accepted).
+struct InboxQuery {
+  int64_t after_seq = 0;
+  int64_t limit = 100;
+  std::string sender;          // "" = any
+  int priority = -1;           // -1 = any
+  int64_t since_unix_ms = -1;  // received at or after; -1 = any
+  int64_t until_unix_ms = -1;  // received before; -1 = any
+  std::string state;           // "" = any, "new" or "reported"
+};
+
+inline constexpr std::string_view kInboxStates[] = {"new", "reported"};
+
 // Thread-safe facade over the running agent, used by the HTTP API, the drop
 // folder and tests.
 class AgentService {
@@ -149,6 +165,10 @@ class AgentService {
   // Received documents with seq > after_seq, oldest first.
   virtual Result<std::vector<IncomingSummary>> ListIncoming(int64_t after_seq,
                                                             int64_t limit) = 0;
+  // Received documents matching `query`, seq > after_seq, oldest first. The
+  // default filters ListIncoming pages (a service without an index).
+  virtual Result<std::vector<IncomingSummary>> ListInbox(
+      const InboxQuery& query);
   // One received document, exact bytes; kNotFound when not in the inbox.
   virtual Result<IncomingDocument> Incoming(std::string_view message_id) = 0;
   // Statuses received (about any document) with seq > after_seq, oldest

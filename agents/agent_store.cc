@@ -85,6 +85,10 @@ CREATE TABLE IF NOT EXISTS outbox_keys(
   message_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS outbox_by_document_id ON outbox(document_id);
 CREATE INDEX IF NOT EXISTS inbox_by_document_id ON inbox(sender, document_id);
+-- GET /v1/inbox's filters (sender, received since/until, state).
+CREATE INDEX IF NOT EXISTS inbox_by_sender ON inbox(sender, seq);
+CREATE INDEX IF NOT EXISTS inbox_by_received ON inbox(received_unix_ms);
+CREATE INDEX IF NOT EXISTS statuses_sent_by_document ON statuses_sent(message_id);
 CREATE TABLE IF NOT EXISTS inbox_broker_hops(
   message_id TEXT PRIMARY KEY,
   accepted_unix_ms INTEGER NOT NULL,

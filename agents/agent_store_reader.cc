@@ -349,6 +349,29 @@ Result<std::vector<OutgoingView>> AgentStoreReader::ListOutgoing(
 
 Result<std::vector<IncomingSummary>> AgentStoreReader::ListIncoming(
     int64_t after_seq, int64_t limit) {
+  InboxQuery query;
+  query.after_seq = after_seq;
+  query.limit = limit;
+  return ListInbox(query);
+}
+
+Result<std::vector<IncomingSummary>> AgentStoreReader::ListInbox(
+    const InboxQuery& query) {
+  // Only the conditions given, each with its bound value; the indexes on
+  // (sender, seq) and received_unix_ms serve the selective ones.
+  std::string where = " WHERE seq > ?";
+  if (!query.sender.empty()) where += " AND sender = ?";
+  if (query.priority >= 0) where += " AND priority = ?";
+  if (query.since_unix_ms >= 0) where += " AND received_unix_ms >= ?";
+  if (query.until_unix_ms >= 0) where += " AND received_unix_ms < ?";
+  if (query.state == "new" || query.state == "reported") {
+    where += std::string(" AND ") + (query.state == "new" ? "NOT " : "") +
+             "EXISTS (SELECT 1 FROM statuses_sent s"
+             " WHERE s.message_id = inbox.message_id)";
+  } else if (!query.state.empty()) {
+    return Status(Code::kInvalidArgument,
+                  "state: must be new or reported, not " + query.state);
+  }
   std::lock_guard lock(mu_);
   DOCBUS_RETURN_IF_ERROR(db_->Exec("BEGIN"));
   ReadSnapshot snapshot{db_.get()};
@@ -357,8 +380,14 @@ Result<std::vector<IncomingSummary>> AgentStoreReader::ListIncoming(
     DOCBUS_ASSIGN_OR_RETURN(
         SqliteQuery q,
         db_->Prepare(std::string("SELECT ") + kInboxSummaryColumns +
-                     " FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?"));
-    q->Bind(1, after_seq).Bind(2, ClampLimit(limit));
+                     " FROM inbox" + where + " ORDER BY seq LIMIT ?"));
+    int i = 1;
+    q->Bind(i++, query.after_seq);
+    if (!query.sender.empty()) q->BindText(i++, query.sender);
+    if (query.priority >= 0) q->Bind(i++, int64_t{query.priority});
+    if (query.since_unix_ms >= 0) q->Bind(i++, query.since_unix_ms);
+    if (query.until_unix_ms >= 0) q->Bind(i++, query.until_unix_ms);
+    q->Bind(i, ClampLimit(query.limit));
     while (true) {
       DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
       if (!row) break;

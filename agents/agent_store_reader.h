@@ -34,6 +34,8 @@ class AgentStoreReader {
 
   Result<OutgoingView> Outgoing(std::string_view message_id);
   Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit);
+  // Received documents matching `query` (AgentService::ListInbox).
+  Result<std::vector<IncomingSummary>> ListInbox(const InboxQuery& query);
   Result<std::vector<IncomingSummary>> ListIncoming(int64_t after_seq,
                                                     int64_t limit);
   Result<IncomingDocument> Incoming(std::string_view message_id);

@@ -137,6 +137,15 @@ class DropFolderImpl final : public DropFolder {
 
   fs::path Sub(const char* name) const { return folder_ / name; }
 
+  // The agent's disk is nearly full: the submission stays in outbox/ and is
+  // tried at the next scan. One text for every submission and scan, so the
+  // scan loop logs it once when it starts and once when it ends.
+  static Status WaitForRoom() {
+    return Status(Code::kResourceExhausted,
+                  "the agent's data folder is below limits.min_free_bytes; "
+                  "submissions stay in outbox/ until space returns");
+  }
+
   Status ScanOutbox() {
     std::error_code ec;
     std::vector<std::string> names;
@@ -191,6 +200,7 @@ class DropFolderImpl final : public DropFolder {
     Result<std::string> id = service_.Submit(std::move(request).value());
     if (!id.ok()) {
       const Code code = id.status().code();
+      if (code == Code::kResourceExhausted) return WaitForRoom();
       if (code == Code::kUnavailable || code == Code::kIoError) {
         return Status(code,
                       "submission " + name + ": " + id.status().message());
@@ -217,6 +227,7 @@ class DropFolderImpl final : public DropFolder {
         edxml_, file, MaxEnvelopeBytes(AgentLimitsOf(limits_)));
     if (!imported.ok()) {
       const Code code = imported.status().code();
+      if (code == Code::kResourceExhausted) return WaitForRoom();
       if (code == Code::kUnavailable || code == Code::kIoError) {
         return Status(code, "submission " + name + ": " +
                                 imported.status().message());

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <exception>
 #include <functional>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -32,6 +33,37 @@ constexpr char kRefused[] = "docbus_agent_api_refused_total";
 // loop's group commit, so concurrent callers are what fills a commit).
 constexpr size_t kServerThreads = 16;
 constexpr size_t kRequestsPerConnection = 100;
+
+}  // namespace
+
+// The one table of what the API serves: Route() takes method and pattern
+// from here by name, and Start() aborts if an entry is left unbound, so the
+// table is exactly what is served (tests/agents/openapi_test.cc checks
+// agents/openapi.json against it).
+constexpr ApiRoute kApiRoutes[] = {
+    {"POST", "/v1/documents", "submit"},
+    {"GET", "/v1/documents", "list_outgoing"},
+    {"GET", R"(/v1/documents/([^/]+))", "outgoing"},
+    {"POST", R"(/v1/documents/([^/]+)/status)", "report_status"},
+    {"GET", "/v1/inbox", "list_incoming"},
+    {"GET", R"(/v1/inbox/([^/]+))", "incoming"},
+    {"GET", "/v1/statuses", "list_statuses"},
+    {"GET", "/v1/pull", "pull_list"},
+    {"POST", R"(/v1/pull/([^/]+))", "pull_update"},
+    {"POST", "/v1/edxml", "edxml_import"},
+    {"GET", R"(/v1/inbox/([^/]+)/edxml)", "edxml_export"},
+    {"GET", R"(/v1/statuses/([^/]+)/edxml)", "edxml_status_export"},
+    // ---- merge point: the large-attachment routes go here ----
+    // {"POST", "/v1/attachments", "upload_attachment"},
+    // {"GET", R"(/v1/inbox/([^/]+)/attachments/([0-9]+))", "attachment"},
+    // ---- end of merge point ----
+    {"GET", "/metrics", "metrics"},
+    {"GET", "/healthz", "healthz"},
+};
+
+std::span<const ApiRoute> HttpApiRoutes() { return kApiRoutes; }
+
+namespace {
 
 struct Reply {
   int status = 200;
@@ -92,6 +124,13 @@ class HttpApiServer final : public HttpApi {
       log_->error("api route={} failed with an exception", req.path);
     });
     AddRoutes();
+    for (const ApiRoute& r : kApiRoutes) {
+      if (!bound_.contains(r.name)) {
+        log_->critical("api route {} is in the table but has no handler",
+                       r.name);
+        std::abort();
+      }
+    }
     DOCBUS_ASSIGN_OR_RETURN(
         listener_,
         HttpListener::Start(std::move(server_), address, "http.listen"));
@@ -103,22 +142,22 @@ class HttpApiServer final : public HttpApi {
   using Handler = std::function<Result<Reply>(const httplib::Request&)>;
 
   void AddRoutes() {
-    Route("POST", "/v1/documents", "submit",
+    Route("submit",
           [this](const auto& req) { return Submit(req); });
-    Route("GET", "/v1/documents", "list_outgoing",
+    Route("list_outgoing",
           [this](const auto& req) { return ListOutgoing(req); });
-    Route("GET", R"(/v1/documents/([^/]+))", "outgoing",
+    Route("outgoing",
           [this](const auto& req) { return Outgoing(req); });
-    Route("POST", R"(/v1/documents/([^/]+)/status)", "report_status",
+    Route("report_status",
           [this](const auto& req) { return ReportStatus(req); });
-    Route("GET", "/v1/inbox", "list_incoming",
+    Route("list_incoming",
           [this](const auto& req) { return ListIncoming(req); });
-    Route("GET", R"(/v1/inbox/([^/]+))", "incoming",
+    Route("incoming",
           [this](const auto& req) { return Incoming(req); });
-    Route("GET", "/v1/statuses", "list_statuses",
+    Route("list_statuses",
           [this](const auto& req) { return ListStatuses(req); });
     // The pull model for new integrations; handlers in agents/vdxp.
-    Route("GET", "/v1/pull", "pull_list",
+    Route("pull_list",
           [this](const auto& req) -> Result<Reply> {
             DOCBUS_ASSIGN_OR_RETURN(vdxp::PullQueue * pull, Pull());
             DOCBUS_ASSIGN_OR_RETURN(
@@ -129,7 +168,7 @@ class HttpApiServer final : public HttpApi {
                 vdxp::ListPullJson(*pull, req.get_param_value("kind"), limit));
             return Reply{200, std::move(body)};
           });
-    Route("POST", R"(/v1/pull/([^/]+))", "pull_update",
+    Route("pull_update",
           [this](const auto& req) -> Result<Reply> {
             DOCBUS_ASSIGN_OR_RETURN(vdxp::PullQueue * pull, Pull());
             DOCBUS_ASSIGN_OR_RETURN(
@@ -137,26 +176,26 @@ class HttpApiServer final : public HttpApi {
                                                 req.body));
             return Reply{200, std::move(body)};
           });
-    Route("POST", "/v1/edxml", "edxml_import",
+    Route("edxml_import",
           [this](const auto& req) { return ImportEdxml(req); });
-    Route("GET", R"(/v1/inbox/([^/]+)/edxml)", "edxml_export",
+    Route("edxml_export",
           [this](const auto& req) -> Result<Reply> {
             DOCBUS_ASSIGN_OR_RETURN(std::string xml,
                                     GetDocumentEdxml(edxml_, req.matches[1].str()));
             return Reply{200, {}, kEdxmlContentType, std::move(xml)};
           });
-    Route("GET", R"(/v1/statuses/([^/]+)/edxml)", "edxml_status_export",
+    Route("edxml_status_export",
           [this](const auto& req) -> Result<Reply> {
             DOCBUS_ASSIGN_OR_RETURN(std::string xml,
                                     GetStatusEdxml(edxml_, req.matches[1].str()));
             return Reply{200, {}, kEdxmlContentType, std::move(xml)};
           });
-    server_->Get("/metrics", [this](const httplib::Request&,
-                                   httplib::Response& res) {
+    RawRoute("metrics", [this](const httplib::Request&,
+                               httplib::Response& res) {
       res.set_content(service_.metrics().Render(), "text/plain; version=0.0.4");
     });
-    server_->Get("/healthz", [this](const httplib::Request&,
-                                    httplib::Response& res) {
+    RawRoute("healthz", [this](const httplib::Request&,
+                               httplib::Response& res) {
       const BrokerConnectivity* link = options_.connectivity;
       if (link != nullptr && link->Read().offline) {
         res.status = 503;
@@ -173,8 +212,27 @@ class HttpApiServer final : public HttpApi {
     return options_.pull;
   }
 
-  void Route(const std::string& method, const std::string& pattern,
-             std::string route, Handler handler) {
+  // The table's entry `name`, marked bound; aborts when there is none.
+  const ApiRoute& Bind(std::string_view name) {
+    for (const ApiRoute& r : kApiRoutes) {
+      if (r.name == name) {
+        bound_.insert(r.name);
+        return r;
+      }
+    }
+    log_->critical("api route {} is not in the route table", name);
+    std::abort();
+  }
+
+  void RawRoute(std::string_view name, httplib::Server::Handler handler) {
+    const ApiRoute& r = Bind(name);
+    server_->Get(r.pattern, std::move(handler));
+  }
+
+  void Route(std::string_view name, Handler handler) {
+    const ApiRoute& entry = Bind(name);
+    const std::string method = entry.method, pattern = entry.pattern;
+    std::string route(entry.name);
     auto serve = [this, route = std::move(route), handler = std::move(handler)](
                      const httplib::Request& req, httplib::Response& res) {
       Result<Reply> reply = Status(Code::kInternal, "unexpected error");
@@ -199,7 +257,11 @@ class HttpApiServer final : public HttpApi {
       const int code = HttpStatusFor(status.code());
       Send(res, code, RenderError(status));
       Count(route, code);
-      if (code >= 500) {
+      if (status.code() == Code::kResourceExhausted) {
+        // 507: the disk's state was logged once when it began.
+        service_.metrics().Add(kRefused,
+                               Label("reason", CodeName(status.code())));
+      } else if (code >= 500) {
         log_->error("agency={} api route={} failed: {}", service_.agency_id(),
                     route, status.ToString());
       } else {
@@ -371,13 +433,9 @@ class HttpApiServer final : public HttpApi {
   }
 
   Result<Reply> ListIncoming(const httplib::Request& req) {
-    DOCBUS_ASSIGN_OR_RETURN(int64_t after,
-                            QueryInt(req, "after", 0, INT64_MAX));
-    DOCBUS_ASSIGN_OR_RETURN(
-        int64_t limit,
-        QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
-    DOCBUS_ASSIGN_OR_RETURN(auto summaries,
-                            service_.ListIncoming(after, limit));
+    DOCBUS_ASSIGN_OR_RETURN(InboxQuery query, InboxQueryOf(req));
+    const int64_t after = query.after_seq;
+    DOCBUS_ASSIGN_OR_RETURN(auto summaries, service_.ListInbox(query));
     json list = json::array();
     int64_t next = after;
     for (const IncomingSummary& s : summaries) {
@@ -386,6 +444,33 @@ class HttpApiServer final : public HttpApi {
     }
     return Reply{200,
                  json{{"documents", std::move(list)}, {"next_after", next}}};
+  }
+
+  // GET /v1/inbox's filters; a bad value is 400 naming its parameter.
+  static Result<InboxQuery> InboxQueryOf(const httplib::Request& req) {
+    InboxQuery q;
+    DOCBUS_ASSIGN_OR_RETURN(q.after_seq, QueryInt(req, "after", 0, INT64_MAX));
+    DOCBUS_ASSIGN_OR_RETURN(
+        q.limit, QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
+    if (req.has_param("sender")) {
+      q.sender = req.get_param_value("sender");
+      Status valid = ValidateAgencyId(q.sender);
+      if (!valid.ok())
+        return Status(Code::kInvalidField, "sender: " + valid.message());
+    }
+    DOCBUS_ASSIGN_OR_RETURN(int64_t priority,
+                            QueryInt(req, "priority", -1, 4));
+    q.priority = static_cast<int>(priority);
+    DOCBUS_ASSIGN_OR_RETURN(q.since_unix_ms, QueryTime(req, "since", -1));
+    DOCBUS_ASSIGN_OR_RETURN(q.until_unix_ms, QueryTime(req, "until", -1));
+    if (req.has_param("state")) {
+      q.state = req.get_param_value("state");
+      if (std::find(std::begin(kInboxStates), std::end(kInboxStates),
+                    q.state) == std::end(kInboxStates)) {
+        return Status(Code::kInvalidField, "state: must be new or reported");
+      }
+    }
+    return q;
   }
 
   Result<Reply> Incoming(const httplib::Request& req) {
@@ -422,6 +507,7 @@ class HttpApiServer final : public HttpApi {
   std::unique_ptr<httplib::Server> server_ =
       std::make_unique<httplib::Server>();
   std::unique_ptr<HttpListener> listener_;
+  std::set<std::string_view> bound_;  // table entries given a handler
 };
 
 }  // namespace

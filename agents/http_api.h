@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "agents/agent_service.h"
@@ -55,6 +56,18 @@ class HttpApi {
   // "http://127.0.0.1:<port>", the base URL written to endpoints.json.
   virtual const std::string& url() const = 0;
 };
+
+// One route of the API as the server matches it: the method, the path
+// pattern (a regex; each ([^/]+) is one path parameter) and the name used in
+// the docbus_agent_api_requests_total{route} label.
+struct ApiRoute {
+  const char* method;
+  const char* pattern;
+  const char* name;
+};
+
+// Every route the API serves, /metrics and /healthz included.
+std::span<const ApiRoute> HttpApiRoutes();
 
 // Binds the listener (so url() answers as soon as this returns) and starts
 // serving. kInvalidArgument for a bad listen address or an empty token;

@@ -26,6 +26,14 @@ Result<HttpListenAddress> ParseLoopbackListen(std::string_view listen,
 Result<int64_t> QueryInt(const httplib::Request& req, const char* name,
                          int64_t fallback, int64_t max);
 
+// Query parameter `name` as a time in Unix milliseconds: digits (Unix ms) or
+// RFC 3339 (2026-12-07T08:30:00Z, 2026-12-07T15:30:00.250+07:00); `fallback`
+// when absent; kInvalidField "<name>: ..." otherwise.
+Result<int64_t> QueryTime(const httplib::Request& req, const char* name,
+                          int64_t fallback);
+// RFC 3339 date-time text as Unix milliseconds; kInvalidField otherwise.
+Result<int64_t> ParseRfc3339Millis(std::string_view text);
+
 // The message id captured by the route's first group (UUIDv7 text);
 // kInvalidField "message_id: …" otherwise.
 Result<std::string> PathMessageId(const httplib::Request& req);

@@ -66,8 +66,10 @@ Status SubmissionAnswers::OnRejected(const v1::Rejected& rejected,
                               ? rejected.correlation_id()
                               : rejected.message_id();
   const std::string_view reason = CodeName(FromWireReason(rejected.reason()));
-  if (rejected.reason() == v1::REASON_UNAVAILABLE) {
-    // Transient at the broker: stays in flight and is retransmitted.
+  if (rejected.reason() == v1::REASON_UNAVAILABLE ||
+      rejected.reason() == v1::REASON_RESOURCE_EXHAUSTED) {
+    // Transient at the broker (busy, or its disk nearly full): stays in
+    // flight and is retransmitted.
     ctx_.logger->info("broker busy, will resend agency={} message_id={}: {}",
                       ctx_.agency_id, id, rejected.detail());
     out.unavailable.push_back(id);

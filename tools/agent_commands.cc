@@ -344,6 +344,38 @@ int Document(const fs::path& agent_dir, const std::string& message_id,
   });
 }
 
+namespace {
+
+// A query parameter value, percent-encoded (RFC 3986 unreserved kept).
+std::string QueryValue(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+std::string InboxListPath(const InboxOptions& o) {
+  std::string path = "/v1/inbox?after=" + std::to_string(o.after) +
+                     "&limit=" + std::to_string(o.limit);
+  if (!o.sender.empty()) path += "&sender=" + QueryValue(o.sender);
+  if (o.priority >= 0) path += "&priority=" + std::to_string(o.priority);
+  if (!o.since.empty()) path += "&since=" + QueryValue(o.since);
+  if (!o.until.empty()) path += "&until=" + QueryValue(o.until);
+  if (!o.state.empty()) path += "&state=" + QueryValue(o.state);
+  return path;
+}
+
+}  // namespace
+
 int Inbox(const fs::path& agent_dir, const InboxOptions& o, std::ostream& out,
           std::ostream& err) {
   return Guard(err, [&] {
@@ -365,8 +397,7 @@ int Inbox(const fs::path& agent_dir, const InboxOptions& o, std::ostream& out,
       }
       return 0;
     }
-    auto list = client->Get("/v1/inbox?after=" + std::to_string(o.after) +
-                            "&limit=" + std::to_string(o.limit));
+    auto list = client->Get(InboxListPath(o));
     if (!list.ok()) return Fail(err, list.status());
     if (o.json) out << list->dump(2) << "\n";
     for (const json& s : Array(*list, "documents")) {

@@ -56,6 +56,12 @@ struct InboxOptions {
   std::string save_dir;  // write shown (or every listed) document there
   int64_t after = 0;
   int64_t limit = 50;
+  // GET /v1/inbox's filters, passed as given ("" / -1: not given); the agent
+  // checks them and names a bad one.
+  std::string sender;
+  int priority = -1;
+  std::string since, until;  // Unix ms or RFC 3339
+  std::string state;         // new | reported
 };
 int Inbox(const std::filesystem::path& agent_dir, const InboxOptions& options,
           std::ostream& out, std::ostream& err);

@@ -73,6 +73,19 @@ void AddAgentCommands(CLI::App& app) {
   inbox->add_option("--after", s->inbox.after, "List documents after this seq");
   inbox->add_option("--limit", s->inbox.limit, "List at most this many")
       ->check(CLI::Range(1, 1000));
+  inbox->add_option("--sender", s->inbox.sender,
+                    "List only documents from this agency id");
+  inbox->add_option("--priority", s->inbox.priority,
+                    "List only documents of this priority (0-4)")
+      ->check(CLI::Range(0, 4));
+  inbox->add_option("--since", s->inbox.since,
+                    "List only documents received at or after this time "
+                    "(Unix ms or RFC 3339)");
+  inbox->add_option("--until", s->inbox.until,
+                    "List only documents received before this time");
+  inbox->add_option("--state", s->inbox.state,
+                    "new (no status reported yet) or reported")
+      ->check(CLI::IsMember({"new", "reported"}));
   inbox->callback([s] {
     ExitOnFailure(agent_cli::Inbox(s->agent, s->inbox, std::cout, std::cerr));
   });

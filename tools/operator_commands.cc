@@ -66,6 +66,12 @@ void PrintPkiAndDisk(const nlohmann::json& s) {
     const double size = s["data"].value("size_bytes", 0.0);
     std::printf("data folder: %.1f GiB free of %.1f GiB (%.0f%%)\n",
                 free / kGiB, size / kGiB, size > 0 ? 100 * free / size : 0.0);
+    if (s["data"].value("exhausted", false)) {
+      std::printf(
+          "data folder: below limits.min_free_bytes = %lld: refusing new "
+          "submissions and uploads (resource_exhausted)\n",
+          static_cast<long long>(s["data"].value("min_free_bytes", int64_t{0})));
+    }
   }
 }
 

@@ -163,7 +163,9 @@ class SdkServerImpl final : public SdkServer {
     Answer(res, http_status, SdkFail(status));
     Count(call, http_status);
     metrics_.Add(kRefused, Label("reason", CodeName(status.code())));
-    if (http_status >= 500) {
+    if (status.code() == Code::kResourceExhausted) {
+      // 507, the agent's disk nearly full: logged once when it began.
+    } else if (http_status >= 500) {
       log_->error("agency={} vdxp call={} failed: {}", agency_, call,
                   status.ToString());
     } else {

@@ -148,6 +148,9 @@ Status BrokerLoop::Open() {
                                                        log_,
                                                        {},
                                                        {}});
+  disk_ = std::make_unique<DiskSpace>(options_.data_dir, options_.min_free_bytes,
+                                      clock_, log_);
+  ctx_->disk = disk_.get();
   auto depths = store_->QueueDepths();
   if (!depths.ok()) return depths.status();
   for (auto& [agency, depth] : *depths)

@@ -141,6 +141,7 @@ class BrokerLoop {
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<Checkpointer> checkpointer_;
   SessionTable sessions_;
+  std::unique_ptr<DiskSpace> disk_;  // the data folder's room for new work
   std::unique_ptr<BrokerContext> ctx_;
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
   std::unique_ptr<WorkerPool> verify_pool_;

@@ -18,6 +18,12 @@ void DescribeBrokerMetrics(Metrics& m) {
   d(kDuplicates, "counter",
     "Resubmissions answered with the earlier Accepted.");
   d(kRejected, "counter", "Submissions refused, by reason.");
+  d(kDiskRefusals, "counter",
+    "Submits and upload chunks refused because the data folder is below "
+    "limits.min_free_bytes, by kind.");
+  d(kDiskExhausted, "gauge",
+    "1 while the data folder is below limits.min_free_bytes (new work "
+    "refused), else 0.");
   d(kStatuses, "counter", "edXML status messages accepted and relayed.");
   d(kDelivered, "counter", "Documents delivered (signed receipt recorded).");
   d(kNotified, "counter",
@@ -80,9 +86,11 @@ void DescribeBrokerMetrics(Metrics& m) {
         kChunksStored, kChunksSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
         kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
-        kDataSize}) {
+        kDataSize, kDiskExhausted}) {
     m.Declare(unlabelled);
   }
+  m.Declare(kDiskRefusals, Label("kind", "document"));
+  m.Declare(kDiskRefusals, Label("kind", "chunk"));
   m.Declare(kPkiReloads, Label("result", "ok"));
   m.Declare(kPkiReloads, Label("result", "failed"));
   m.Declare(kRole, Label("role", "active"));

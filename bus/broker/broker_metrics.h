@@ -65,6 +65,10 @@ inline constexpr std::string_view kCrlNextUpdate =
     "docbus_broker_crl_next_update_timestamp_seconds";
 inline constexpr std::string_view kDataFree = "docbus_broker_data_free_bytes";
 inline constexpr std::string_view kDataSize = "docbus_broker_data_size_bytes";
+inline constexpr std::string_view kDiskRefusals =
+    "docbus_broker_disk_refusals_total";
+inline constexpr std::string_view kDiskExhausted =
+    "docbus_broker_disk_exhausted";
 
 // Declares every family above on `metrics`.
 void DescribeBrokerMetrics(Metrics& metrics);

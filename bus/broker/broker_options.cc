@@ -34,6 +34,8 @@ BrokerOptions ReadBrokerOptions(Config& config) {
                                       o.max_attachment_bytes, 1, 1024 * kMiB);
   o.max_subject_bytes =
       config.Int("limits.max_subject_bytes", o.max_subject_bytes, 1, 1 << 20);
+  o.min_free_bytes = config.Int("limits.min_free_bytes", o.min_free_bytes, 0,
+                                int64_t{1} << 50);
   o.default_expiry_s =
       config.Int("delivery.default_expiry_s", o.default_expiry_s, 1,
                  int64_t{10} * 365 * 24 * 3600);

@@ -50,6 +50,10 @@ struct BrokerOptions {
   int64_t max_attachments = 64;
   int64_t max_attachment_bytes = int64_t{32} << 20;
   int64_t max_subject_bytes = 2000;
+  // Below this many free bytes on the data folder's file system, Submit and
+  // UploadChunk are refused resource_exhausted (bus/core/disk_space.h);
+  // 0 = no check.
+  int64_t min_free_bytes = int64_t{256} << 20;
   // [delivery]
   int64_t default_expiry_s = 7 * 24 * 3600;
   int64_t retransmit_ms = 5000;

@@ -54,6 +54,10 @@ struct BrokerSnapshot {
   // The file system of the data folder: bytes available and its size.
   int64_t data_free_bytes = 0;
   int64_t data_size_bytes = 0;
+  // limits.min_free_bytes, and whether free space is below it (new
+  // submissions and uploads refused resource_exhausted).
+  int64_t data_min_free_bytes = 0;
+  bool data_exhausted = false;
   // Every 10 s over the last 10 minutes, oldest first, then now.
   std::vector<ActivitySample> activity;
   std::vector<RecentRejection> recent_rejections;  // newest last
@@ -66,7 +70,7 @@ struct BrokerSnapshot {
 //                "name", "in_flight", "credit", "certificate_not_after"}...],
 //  "pki": {"root_not_after", "crl_next_update", "certificates_expiring":
 //          [{"agency", "not_after"}...] (within 30 days)},
-//  "data": {"free_bytes", "size_bytes"},
+//  "data": {"free_bytes", "size_bytes", "min_free_bytes", "exhausted"},
 //  "activity": [{"t_unix_ms", "accepted_per_s", "delivered_per_s",
 //                "rejected_per_s", "mean_latency_s"}...] (oldest first),
 //  "recent_rejections": [{"t_unix_ms", "agency", "kind", "message_id",

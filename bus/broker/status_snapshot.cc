@@ -98,12 +98,14 @@ void BrokerLoop::PublishPkiAndDisk(
     if (const registry::Agency* a = registry->Find(agency))
       known->second.name = a->name;
   }
-  std::error_code ec;
-  const std::filesystem::space_info space =
-      std::filesystem::space(options_.data_dir, ec);
-  if (!ec) {
-    snap.data_free_bytes = static_cast<int64_t>(space.available);
-    snap.data_size_bytes = static_cast<int64_t>(space.capacity);
+  if (disk_ == nullptr) return;
+  const DiskState disk = disk_->Read();
+  snap.data_min_free_bytes = disk_->min_free_bytes();
+  snap.data_exhausted = disk.exhausted;
+  metrics_.Set(metric::kDiskExhausted, "", disk.exhausted ? 1 : 0);
+  if (disk.known) {
+    snap.data_free_bytes = disk.reading.free_bytes;
+    snap.data_size_bytes = disk.reading.size_bytes;
     metrics_.Set(metric::kDataFree, "",
                  static_cast<double>(snap.data_free_bytes));
     metrics_.Set(metric::kDataSize, "",

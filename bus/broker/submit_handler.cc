@@ -182,6 +182,8 @@ Status CheckBusiness(store::BrokerStore& store, const std::string& sender,
 }  // namespace
 
 void HandleSubmit(Turn& turn, const Inbound& in, const v1::Submit& submit) {
+  if (RefusedForDiskSpace(turn, in, "document", "", submit.correlation_id()))
+    return;
   BrokerContext& ctx = turn.ctx;
   const BrokerOptions& o = ctx.options;
   const v1::SignedDocument& signed_document = submit.document();

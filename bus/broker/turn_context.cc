@@ -88,6 +88,20 @@ void NoteRejected(BrokerContext& ctx, int64_t now_ms, std::string_view agency,
     ctx.recent_rejections.pop_front();
 }
 
+bool RefusedForDiskSpace(Turn& turn, const Inbound& in, std::string_view kind,
+                         std::string_view id,
+                         std::string_view correlation_id) {
+  if (turn.ctx.disk == nullptr) return false;
+  const Status room = turn.ctx.disk->CheckRoom();
+  if (room.ok()) return false;
+  turn.ctx.metrics.Add(metric::kDiskRefusals,
+                       Label("kind", std::string(kind)));
+  turn.ctx.log->debug("{} refused agency={} id={}: {}", kind, in.agency_id,
+                      id.substr(0, 64), room.message());
+  turn.AnswerRejected(in.peer, id, room, correlation_id);
+  return true;
+}
+
 Result<int64_t> Turn::Audit(v1::AuditRecord record) {
   if (record.time_unix_ms() == 0) record.set_time_unix_ms(now_ms);
   if (record.event_id().empty()) {

@@ -22,6 +22,7 @@
 #include "bus/broker/broker_options.h"
 #include "bus/broker/session_table.h"
 #include "bus/core/clock.h"
+#include "bus/core/disk_space.h"
 #include "bus/core/metrics.h"
 #include "bus/core/status.h"
 #include "bus/crypto/verifier.h"
@@ -86,6 +87,8 @@ struct BrokerContext {
   // committed: an outage is logged at its first failure and at its end, not
   // once per turn (each one is counted in docbus_broker_store_failures_total).
   int64_t store_failures = 0;
+  // The data folder's room for new work; nullptr = never refuse.
+  DiskSpace* disk = nullptr;
 };
 
 // The store failed `what` (a turn, a checkpoint, a delivery round): counted
@@ -101,6 +104,18 @@ void NoteStoreFailure(BrokerContext& ctx, std::string_view what,
 void NoteRejected(BrokerContext& ctx, int64_t now_ms, std::string_view agency,
                   std::string_view kind, std::string_view message_id,
                   Code reason);
+
+struct Inbound;
+class Turn;
+
+// Refuses new work of `kind` ("document", "chunk") while the data folder is
+// below limits.min_free_bytes: answers Rejected resource_exhausted for `id`
+// (the agent keeps it and sends it again later; nothing is audited, as for
+// an upload that is not complete) and returns true. The one call at the top
+// of the Submit and UploadChunk handlers.
+bool RefusedForDiskSpace(Turn& turn, const Inbound& in, std::string_view kind,
+                         std::string_view id,
+                         std::string_view correlation_id = {});
 
 // One message from an authenticated agency.
 struct Inbound {

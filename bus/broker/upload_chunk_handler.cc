@@ -52,6 +52,7 @@ void AnswerStored(Turn& turn, const Inbound& in, const v1::UploadChunk& chunk,
 
 void HandleUploadChunk(Turn& turn, const Inbound& in,
                        const v1::UploadChunk& chunk) {
+  if (RefusedForDiskSpace(turn, in, "chunk", chunk.message_id())) return;
   BrokerContext& ctx = turn.ctx;
   const store::UploadKey key{in.agency_id, chunk.message_id(),
                              chunk.attachment()};

@@ -33,6 +33,7 @@ std::string_view CodeName(Code code) {
     case Code::kFenced: return "fenced";
     case Code::kInvalidTransition: return "invalid_transition";
     case Code::kDuplicateDocument: return "duplicate_document";
+    case Code::kResourceExhausted: return "resource_exhausted";
   }
   return "unknown";
 }

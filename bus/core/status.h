@@ -40,6 +40,10 @@ enum class Code : uint16_t {
   kInvalidTransition,
   // A second new document with a DocumentId its sender already used.
   kDuplicateDocument,
+  // The data folder's file system has less free space than the configured
+  // minimum (bus/core/disk_space.h): new work is refused until space
+  // returns; transient, retry later.
+  kResourceExhausted,
   // Local failures that never cross the wire as such.
   kInvalidArgument,
   kNotFound,

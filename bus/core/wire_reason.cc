@@ -28,6 +28,7 @@ constexpr Pair kPairs[] = {
     {Code::kNotPermitted, v1::REASON_NOT_PERMITTED},
     {Code::kInvalidTransition, v1::REASON_INVALID_TRANSITION},
     {Code::kDuplicateDocument, v1::REASON_DUPLICATE_DOCUMENT},
+    {Code::kResourceExhausted, v1::REASON_RESOURCE_EXHAUSTED},
     {Code::kUnavailable, v1::REASON_UNAVAILABLE},
     {Code::kIoError, v1::REASON_UNAVAILABLE},
     {Code::kInternal, v1::REASON_INTERNAL},

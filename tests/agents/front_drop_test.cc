@@ -137,6 +137,30 @@ TEST_CASE("a submission waits in the outbox while the agent is unavailable",
   CHECK(f.service.Submitted().size() == 1);
 }
 
+TEST_CASE(
+    "a submission waits in the outbox while the agent's disk is nearly full, "
+    "with one text for every scan so it is logged once",
+    "[front][drop]") {
+  DropFixture f;
+  f.service.FailSubmitWith(
+      Status(Code::kResourceExhausted,
+             "data folder /x has 10 bytes free, below limits.min_free_bytes "
+             "= 20"));
+  f.Submit("big", kGoodDocument, {{"công văn.pdf", "x"}});
+  const Status first = f.drop->ScanNow();
+  CHECK(first.code() == Code::kResourceExhausted);
+  f.service.FailSubmitWith(
+      Status(Code::kResourceExhausted,
+             "data folder /x has 9 bytes free, below limits.min_free_bytes "
+             "= 20"));
+  CHECK(f.drop->ScanNow().ToString() == first.ToString());
+  CHECK(fs::exists(f.root / "outbox" / "big"));
+  CHECK_FALSE(fs::exists(f.root / "failed" / "big"));
+  f.service.FailSubmitWith(Status::Ok());
+  REQUIRE(f.drop->ScanNow().ok());
+  CHECK(fs::exists(f.root / "sent" / "big" / "message-id"));
+}
+
 TEST_CASE("a submission already given a message id is never sent twice",
           "[front][drop]") {
   DropFixture f;

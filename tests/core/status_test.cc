@@ -17,6 +17,15 @@ TEST_CASE("every refusal code has its own wire reason", "[status]") {
   }
 }
 
+TEST_CASE("a full disk crosses the wire as its own transient reason",
+          "[status]") {
+  CHECK(ToWireReason(Code::kResourceExhausted) ==
+        v1::REASON_RESOURCE_EXHAUSTED);
+  CHECK(FromWireReason(v1::REASON_RESOURCE_EXHAUSTED) ==
+        Code::kResourceExhausted);
+  CHECK(CodeName(Code::kResourceExhausted) == "resource_exhausted");
+}
+
 TEST_CASE("Prefixed puts what a failure was about before its message",
           "[status]") {
   const Status why = Status(Code::kInvalidField, "not a date")

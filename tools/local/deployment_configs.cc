@@ -18,11 +18,17 @@ std::string TomlEscaped(const std::string& text) {
 
 // The [limits] section both daemons get, or "" for their defaults.
 std::string LimitsSection(const DeploymentOptions& options) {
-  if (options.max_attachment_bytes <= 0) return "";
-  return "[limits]\nmax_attachment_bytes = " +
-         std::to_string(options.max_attachment_bytes) +
-         "\nmax_document_bytes = " +
-         std::to_string(options.max_attachment_bytes + (1 << 20)) + "\n";
+  std::string out;
+  if (options.max_attachment_bytes > 0) {
+    out += "max_attachment_bytes = " +
+           std::to_string(options.max_attachment_bytes) +
+           "\nmax_document_bytes = " +
+           std::to_string(options.max_attachment_bytes + (1 << 20)) + "\n";
+  }
+  if (options.min_free_bytes >= 0) {
+    out += "min_free_bytes = " + std::to_string(options.min_free_bytes) + "\n";
+  }
+  return out.empty() ? "" : "[limits]\n" + out;
 }
 
 }  // namespace

@@ -47,6 +47,8 @@ struct DeploymentOptions {
   // their agents load ("" : p11-kit's proxy).
   std::map<std::string, std::string> pkcs11_keys;
   std::string pkcs11_module;
+  // limits.min_free_bytes of the broker and the agents; -1: their default.
+  int64_t min_free_bytes = -1;
 };
 
 }  // namespace docbus::local

@@ -1,0 +1,27 @@
+// A raw request to a running agent's HTTP API with its token, for the tests
+// that need what Deployment::Get/Post hide: the status code of a refusal,
+// extra headers (Idempotency-Key), a non-JSON body, a dropped connection.
+#pragma once
+
+#include <httplib.h>
+
+#include <string>
+
+#include "tools/local/deployment.h"
+
+namespace docbus::e2e {
+
+struct AgentAnswer {
+  int status = 0;  // 0: no answer (the connection failed or dropped)
+  std::string body;
+  std::string content_type;
+};
+
+// `method` is "GET" or "POST"; the body is sent with `content_type`.
+AgentAnswer CallAgent(local::Deployment& d, const std::string& agency,
+                      const std::string& method, const std::string& path,
+                      const std::string& body = "",
+                      const std::string& content_type = "application/json",
+                      const httplib::Headers& extra = {});
+
+}  // namespace docbus::e2e
