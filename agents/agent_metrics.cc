@@ -21,6 +21,12 @@ constexpr Family kFamilies[] = {
      "Submissions refused by the agent before signing, by reason.", true},
     {kReceived, "counter", "Documents stored in the inbox."},
     {kRefused, "counter", "Deliveries refused, by reason.", true},
+    {kFetchBytes, "counter",
+     "Attachment bytes of chunked documents fetched from the broker (a "
+     "chunk fetched again counts again)."},
+    {kFetchResumedBytes, "counter",
+     "Attachment bytes found in partial files when a fetch was taken up "
+     "again (not fetched again)."},
     {kDuplicates, "counter", "Deliveries already stored, acknowledged again."},
     {kReceiptsReceived, "counter", "Verified signed receipts recorded."},
     {kStatusesReceived, "counter", "Verified status messages recorded."},

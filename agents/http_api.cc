@@ -10,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "agents/download_routes.h"
 #include "agents/edxml/edxml_routes.h"
 #include "agents/http_request.h"
 #include "agents/vdxp/pull_routes.h"
@@ -38,6 +39,8 @@ struct Reply {
   json body;
   // When set, the answer is `raw` of this type instead of the JSON body.
   std::string content_type, raw;
+  // When set, the route writes the response itself (a download).
+  std::function<void(httplib::Response&)> fill;
 };
 
 
@@ -115,6 +118,15 @@ class HttpApiServer final : public HttpApi {
           [this](const auto& req) { return ListIncoming(req); });
     Route("GET", R"(/v1/inbox/([^/]+))", "incoming",
           [this](const auto& req) { return Incoming(req); });
+    Route("GET", R"(/v1/inbox/([^/]+)/attachments/(\d+))", "inbox_attachment",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(DownloadResponse download,
+                                    InboxAttachmentDownload(service_, req));
+            Reply reply;
+            reply.status = download.status;
+            reply.fill = std::move(download.fill);
+            return reply;
+          });
     Route("GET", "/v1/statuses", "list_statuses",
           [this](const auto& req) { return ListStatuses(req); });
     // The pull model for new integrations; handlers in agents/vdxp.
@@ -183,6 +195,11 @@ class HttpApiServer final : public HttpApi {
       } catch (const std::exception& e) {
         log_->error("agency={} api route={} failed: {}", service_.agency_id(),
                     route, e.what());
+      }
+      if (reply.ok() && reply->fill) {
+        reply->fill(res);
+        Count(route, reply->status);
+        return;
       }
       if (reply.ok() && !reply->content_type.empty()) {
         res.status = reply->status;
