@@ -121,17 +121,19 @@ Result<DownloadResponse> InboxAttachmentDownload(AgentService& service,
   const uint64_t length = partial ? range.length() : size;
   const int status = partial ? 206 : 200;
   const std::string type = MediaTypeHeader(manifest.media_type());
+  auto head = [=](httplib::Response& res) {
+    common(res);
+    res.status = status;
+    if (partial) {
+      res.set_header("Content-Range", "bytes " + std::to_string(first) + "-" +
+                                          std::to_string(first + length - 1) +
+                                          "/" + std::to_string(size));
+    }
+  };
   if (reader == nullptr) {
     return DownloadResponse{
         status, [=, data = std::move(attachment.data)](httplib::Response& res) {
-          common(res);
-          res.status = status;
-          if (partial) {
-            res.set_header("Content-Range",
-                           "bytes " + std::to_string(first) + "-" +
-                               std::to_string(first + length - 1) + "/" +
-                               std::to_string(size));
-          }
+          head(res);
           res.set_content(data.substr(first, length), type);
         }};
   }
@@ -140,14 +142,7 @@ Result<DownloadResponse> InboxAttachmentDownload(AgentService& service,
   reader = std::move(slice);
   return DownloadResponse{
       status, [=](httplib::Response& res) {
-        common(res);
-        res.status = status;
-        if (partial) {
-          res.set_header("Content-Range",
-                         "bytes " + std::to_string(first) + "-" +
-                             std::to_string(first + length - 1) + "/" +
-                             std::to_string(size));
-        }
+        head(res);
         res.set_content_provider(
             static_cast<size_t>(length), type,
             [reader, length](size_t offset, size_t, httplib::DataSink& sink) {
