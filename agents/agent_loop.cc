@@ -66,8 +66,8 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
               deps_.options.retransmit_ms),
       files_(deps_.data_dir),
       fetcher_(deps_.options.retransmit_ms,
-               static_cast<uint64_t>(deps_.limits.max_document_bytes),
-               *store_, files_, deps_.metrics, logger_),
+               static_cast<uint64_t>(deps_.limits.max_document_bytes), *store_,
+               files_, deps_.metrics, logger_),
       pool_(deps_.options.verify_threads >= 0 ? deps_.options.verify_threads
                                               : WorkerPool::DefaultThreads(),
             "agent-crypto") {}

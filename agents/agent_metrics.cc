@@ -34,7 +34,8 @@ constexpr Family kFamilies[] = {
     {kDeadLetters, "counter", "Dead-letter notices recorded."},
     {kBadFrames, "counter",
      "Frames from the broker that were not understood, by reason.", true},
-    {kBrokerErrors, "counter", "Error frames from the broker, by reason.", true},
+    {kBrokerErrors, "counter", "Error frames from the broker, by reason.",
+     true},
     {kConnected, "gauge", "1 while a session with the broker is up."},
     {kBrokerOffline, "gauge",
      "1 while no session with the broker has been up for longer than "

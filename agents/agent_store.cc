@@ -334,8 +334,9 @@ Result<uint64_t> AgentStore::FetchOffset(std::string_view message_id,
                                          std::string_view sha256) {
   DOCBUS_ASSIGN_OR_RETURN(
       SqliteQuery q,
-      db_->Prepare("SELECT durable_bytes FROM inbox_fetches WHERE message_id = ?"
-                   " AND idx = ? AND sha256 = ?"));
+      db_->Prepare(
+          "SELECT durable_bytes FROM inbox_fetches WHERE message_id = ?"
+          " AND idx = ? AND sha256 = ?"));
   q->BindText(1, message_id).Bind(2, attachment).BindBlob(3, sha256);
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? static_cast<uint64_t>(q->Int(0)) : 0;

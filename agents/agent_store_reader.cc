@@ -67,7 +67,8 @@ Result<std::unique_ptr<AgentStoreReader>> AgentStoreReader::Open(
       auto db, SqliteDb::Open(AgentStore::DatabasePath(data_dir),
                               {.read_only = true,
                                .busy_timeout_ms = AgentStore::kBusyTimeoutMs}));
-  return std::unique_ptr<AgentStoreReader>(new AgentStoreReader(std::move(db), data_dir));
+  return std::unique_ptr<AgentStoreReader>(
+      new AgentStoreReader(std::move(db), data_dir));
 }
 
 Result<OutboxEntry> AgentStoreReader::OutboxEntryOf(

@@ -17,13 +17,14 @@ namespace {
 constexpr size_t kHashBufferBytes = size_t{1} << 20;
 
 Status Errno(std::string_view what, const std::filesystem::path& path) {
-  return Status(Code::kIoError, std::string(what) + " " + path.string() +
-                                    ": " + std::strerror(errno));
+  return Status(Code::kIoError, std::string(what) + " " + path.string() + ": " +
+                                    std::strerror(errno));
 }
 
 }  // namespace
 
-std::filesystem::path AttachmentFileStore::PathOf(std::string_view sha256) const {
+std::filesystem::path AttachmentFileStore::PathOf(
+    std::string_view sha256) const {
   return dir_ / Hex(sha256);
 }
 
@@ -41,8 +42,8 @@ Result<std::unique_ptr<AttachmentFileStore::Writer>> AttachmentFileStore::Begin(
                   "cannot create " + dir_.string() + ": " + ec.message());
   }
   const std::filesystem::path path = PartialPathOf(sha256);
-  const int fd = ::open(path.c_str(),
-                        O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  const int fd =
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return Errno("cannot open", path);
   std::unique_ptr<Writer> writer(
       new Writer(*this, std::string(sha256), fd, offset));
@@ -58,10 +59,11 @@ Result<std::unique_ptr<AttachmentFileStore::Writer>> AttachmentFileStore::Begin(
   // The bytes already there count towards the digest.
   std::string buffer(kHashBufferBytes, '\0');
   for (uint64_t done = 0; done < offset;) {
-    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(),
-                              static_cast<off_t>(done));
+    const ssize_t n =
+        ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(done));
     if (n <= 0) return Errno("cannot read", path);
-    writer->hash_.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    writer->hash_.Update(
+        std::string_view(buffer.data(), static_cast<size_t>(n)));
     done += static_cast<uint64_t>(n);
   }
   if (::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
@@ -124,8 +126,8 @@ AttachmentFileStore::OpenFile(const std::filesystem::path& path,
                               uint64_t offset) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 && errno == ENOENT) {
-    return Status(Code::kNotFound, "attachment file " + path.string() +
-                                       " is missing");
+    return Status(Code::kNotFound,
+                  "attachment file " + path.string() + " is missing");
   }
   if (fd < 0) return Errno("cannot open", path);
   std::unique_ptr<Reader> reader(new Reader(fd, 0, path));
@@ -134,9 +136,8 @@ AttachmentFileStore::OpenFile(const std::filesystem::path& path,
   reader->size_ = static_cast<uint64_t>(st.st_size);
   if (offset > reader->size_ ||
       ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
-    return Status(Code::kInvalidField,
-                  "offset " + std::to_string(offset) + " beyond " +
-                      path.string());
+    return Status(Code::kInvalidField, "offset " + std::to_string(offset) +
+                                           " beyond " + path.string());
   }
   return reader;
 }

@@ -1,7 +1,8 @@
-// AttachmentFileStore (agents/attachment_files.h): attachment bytes kept as files, content-addressed, under
-// <data_dir>/attachments/: the file of an attachment is named by the lowercase
-// hex SHA-256 of its bytes, so one name is one content and a file once
-// committed never changes. Bytes arrive through a Writer into
+// AttachmentFileStore (agents/attachment_files.h): attachment bytes kept as
+// files, content-addressed, under <data_dir>/attachments/: the file of an
+// attachment is named by the lowercase hex SHA-256 of its bytes, so one name is
+// one content and a file once committed never changes. Bytes arrive through a
+// Writer into
 // "<sha256 hex>.part" (hashed as they are written); Commit checks the digest,
 // fsyncs the file, renames it to its final name and fsyncs the folder. A
 // partial file may be taken up again after a crash (Resume): it is cut back

@@ -19,8 +19,10 @@ std::optional<uint64_t> ParseNumber(std::string_view text) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -31,7 +33,8 @@ ByteRangeRequest ParseByteRange(std::string_view header, uint64_t size) {
   ByteRangeRequest whole;
   constexpr std::string_view kUnit = "bytes=";
   header = Trim(header);
-  if (header.size() <= kUnit.size() || header.substr(0, kUnit.size()) != kUnit) {
+  if (header.size() <= kUnit.size() ||
+      header.substr(0, kUnit.size()) != kUnit) {
     return whole;
   }
   const std::string_view spec = Trim(header.substr(kUnit.size()));

@@ -42,8 +42,9 @@ Status ChunkFetcher::StartNext() {
   // A header that does not parse, or a manifest that cannot be fetched, goes
   // on as it is: the usual checks refuse it with their precise reason.
   const bool parsed = header.ParseFromString(document->document().header());
-  bool fetchable = parsed && crypto::ManifestBytes(header, max_document_bytes_) <=
-                                 max_document_bytes_;
+  bool fetchable =
+      parsed &&
+      crypto::ManifestBytes(header, max_document_bytes_) <= max_document_bytes_;
   for (const v1::AttachmentManifest& a : header.attachments()) {
     if (a.sha256().size() != kSha256Bytes) fetchable = false;
   }
@@ -69,9 +70,10 @@ Status ChunkFetcher::OpenAttachment() {
   Result<std::unique_ptr<AttachmentFileStore::Writer>> writer =
       files_.Begin(sha256, offset);
   if (!writer.ok() && offset > 0) {
-    logger_->warn("partial attachment file unusable, fetching anew "
-                  "message_id={} attachment={}: {}",
-                  message_id_, attachment_, writer.status().ToString());
+    logger_->warn(
+        "partial attachment file unusable, fetching anew "
+        "message_id={} attachment={}: {}",
+        message_id_, attachment_, writer.status().ToString());
     offset = 0;
     writer = files_.Begin(sha256, 0);
   }
@@ -100,8 +102,8 @@ Status ChunkFetcher::Advance() {
     Status committed = writer_->Commit();
     writer_.reset();
     if (committed.code() == Code::kDigestMismatch) {
-      Finish(true, committed.Prefixed("attachment " +
-                                      std::to_string(attachment_)));
+      Finish(true,
+             committed.Prefixed("attachment " + std::to_string(attachment_)));
       return StartNext();
     }
     if (!committed.ok()) return Drop(committed);
@@ -136,10 +138,11 @@ Status ChunkFetcher::OnChunk(const v1::Chunk& chunk) {
   }
   if (chunk.reason() != v1::REASON_UNSPECIFIED) {
     // e.g. acknowledged already, or expired
-    return Drop(Status(Code::kUnavailable, "the broker answered: " +
-                                                chunk.detail()));
+    return Drop(
+        Status(Code::kUnavailable, "the broker answered: " + chunk.detail()));
   }
-  if (writer_ == nullptr || static_cast<int>(chunk.attachment()) != attachment_ ||
+  if (writer_ == nullptr ||
+      static_cast<int>(chunk.attachment()) != attachment_ ||
       chunk.offset() != writer_->offset() || chunk.data().empty() ||
       chunk.data().size() > sizes_[attachment_] - writer_->offset()) {
     return Status::Ok();
@@ -156,9 +159,8 @@ Status ChunkFetcher::OnChunk(const v1::Chunk& chunk) {
     // The file first, then the record of its length: the record never
     // claims bytes the disk may not have.
     if (Status synced = writer_->Sync(); !synced.ok()) return Drop(synced);
-    DOCBUS_RETURN_IF_ERROR(store_.SaveFetch(message_id_, attachment_,
-                                            digests_[attachment_],
-                                            writer_->offset()));
+    DOCBUS_RETURN_IF_ERROR(store_.SaveFetch(
+        message_id_, attachment_, digests_[attachment_], writer_->offset()));
     unsynced_chunks_ = 0;
   }
   return Advance();

@@ -53,9 +53,9 @@ class ChunkFetcher {
 
   // Documents whose attachments total more than `max_document_bytes` are
   // not fetched (they go on without their bytes, and are refused).
-  ChunkFetcher(int64_t retry_ms, uint64_t max_document_bytes,
-               AgentStore& store, const AttachmentFileStore& files,
-               Metrics& metrics, std::shared_ptr<spdlog::logger> logger)
+  ChunkFetcher(int64_t retry_ms, uint64_t max_document_bytes, AgentStore& store,
+               const AttachmentFileStore& files, Metrics& metrics,
+               std::shared_ptr<spdlog::logger> logger)
       : retry_ms_(retry_ms),
         max_document_bytes_(max_document_bytes),
         store_(store),

@@ -114,7 +114,8 @@ Status DocumentReceiver::Handle(uint64_t delivery_id,
                                 PreparedDocument& prepared, TurnOutput& out) {
   const std::string& message_id = prepared.header.message_id();
   // Whatever the outcome, a fetch of this document is over.
-  if (prepared.early.ok()) DOCBUS_RETURN_IF_ERROR(ctx_.store.DropFetches(message_id));
+  if (prepared.early.ok())
+    DOCBUS_RETURN_IF_ERROR(ctx_.store.DropFetches(message_id));
   if (!prepared.early.ok()) {
     RefuseDelivery(ctx_, kKind, delivery_id, prepared.early,
                    prepared.header.message_id(), out);

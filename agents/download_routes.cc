@@ -35,8 +35,8 @@ std::string ContentDisposition(const std::string& name) {
     const auto c = static_cast<unsigned char>(ch);
     const bool plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
     ascii.push_back(plain ? ch : '_');
-    if (std::isalnum(c) != 0 || std::string_view("!#$&+-.^_`|~").find(ch) !=
-                                    std::string_view::npos) {
+    if (std::isalnum(c) != 0 ||
+        std::string_view("!#$&+-.^_`|~").find(ch) != std::string_view::npos) {
       encoded.push_back(ch);
     } else {
       constexpr char kHex[] = "0123456789ABCDEF";
@@ -69,14 +69,15 @@ Result<DownloadResponse> InboxAttachmentDownload(AgentService& service,
   DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
   DOCBUS_ASSIGN_OR_RETURN(IncomingDocument document, service.Incoming(id));
   const std::string index_text = req.matches[2];
-  const size_t index = index_text.size() > 4 ? SIZE_MAX : std::stoul(index_text);
+  const size_t index =
+      index_text.size() > 4 ? SIZE_MAX : std::stoul(index_text);
   if (index >= document.attachments.size() ||
       static_cast<int>(index) >= document.header.attachments_size()) {
-    return Status(Code::kNotFound, "document " + id + " has no attachment " +
-                                       index_text);
+    return Status(Code::kNotFound,
+                  "document " + id + " has no attachment " + index_text);
   }
-  const v1::AttachmentManifest& manifest = document.header.attachments(
-      static_cast<int>(index));
+  const v1::AttachmentManifest& manifest =
+      document.header.attachments(static_cast<int>(index));
   AttachmentInput& attachment = document.attachments[index];
   const std::filesystem::path file = index < document.attachment_files.size()
                                          ? document.attachment_files[index]
@@ -108,13 +109,13 @@ Result<DownloadResponse> InboxAttachmentDownload(AgentService& service,
   // does not bound a range by the size) on top.
   const_cast<httplib::Request&>(req).ranges.clear();
   if (range.kind == ByteRangeRequest::Kind::kUnsatisfiable) {
-    return DownloadResponse{416, [common, size](httplib::Response& res) {
-                              common(res);
-                              res.status = 416;
-                              res.set_header("Content-Range",
-                                             "bytes */" + std::to_string(size));
-                              res.set_content("range not satisfiable\n", "text/plain");
-                            }};
+    return DownloadResponse{
+        416, [common, size](httplib::Response& res) {
+          common(res);
+          res.status = 416;
+          res.set_header("Content-Range", "bytes */" + std::to_string(size));
+          res.set_content("range not satisfiable\n", "text/plain");
+        }};
   }
   const bool partial = range.kind == ByteRangeRequest::Kind::kPartial;
   const uint64_t first = partial ? range.first : 0;

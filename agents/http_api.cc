@@ -16,8 +16,8 @@
 #include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
-#include "bus/core/secret_compare.h"
 #include "bus/core/log.h"
+#include "bus/core/secret_compare.h"
 
 namespace docbus::agent {
 namespace {

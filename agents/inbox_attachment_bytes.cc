@@ -13,14 +13,16 @@ Status LoadAttachmentBytes(IncomingDocument& document,
   }
   if (total > max_total_bytes) {
     return Status(Code::kTooLarge,
-                  "document " + document.summary.message_id + ": attachments of " +
-                      std::to_string(total) + " bytes; an inline export carries"
-                      " at most " + std::to_string(max_total_bytes) +
+                  "document " + document.summary.message_id +
+                      ": attachments of " + std::to_string(total) +
+                      " bytes; an inline export carries"
+                      " at most " +
+                      std::to_string(max_total_bytes) +
                       " bytes (download each with GET /v1/inbox/" +
                       document.summary.message_id + "/attachments/<n>)");
   }
-  for (size_t i = 0; i < document.attachment_files.size() &&
-                     i < document.attachments.size();
+  for (size_t i = 0;
+       i < document.attachment_files.size() && i < document.attachments.size();
        ++i) {
     if (document.attachment_files[i].empty()) continue;
     DOCBUS_ASSIGN_OR_RETURN(

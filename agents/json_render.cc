@@ -209,7 +209,8 @@ json RenderIncomingDocument(const IncomingDocument& document) {
     const bool listed = m < document.header.attachments_size();
     const uint64_t size =
         listed ? document.header.attachments(m).size() : a.data.size();
-    json item = {{"name", a.name}, {"media_type", a.media_type}, {"size", size}};
+    json item = {
+        {"name", a.name}, {"media_type", a.media_type}, {"size", size}};
     if (listed) item["sha256"] = Hex(document.header.attachments(m).sha256());
     // Large ones are downloaded on their own (agents/download_routes.h).
     if (in_file || a.data.size() > kMaxInlineAttachmentBytes) {

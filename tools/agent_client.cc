@@ -122,23 +122,24 @@ Status AgentClient::Download(const std::string& path, const fs::path& file,
     return fail(Status(Code::kIoError, "cannot write " + part.string()));
   }
   if (!res) {
-    return fail(Status(Code::kUnavailable, "cannot reach the agent at " +
-                                               url_ + ": " +
-                                               httplib::to_string(res.error())));
+    return fail(
+        Status(Code::kUnavailable, "cannot reach the agent at " + url_ + ": " +
+                                       httplib::to_string(res.error())));
   }
   if (status != 200) {
     res->body = refusal;
     return fail(Answer(res, url_, "GET " + path).status());
   }
   if (Hex(hash.Finish()) != sha256_hex) {
-    return fail(Status(Code::kDigestMismatch,
-                       "GET " + path + ": the bytes do not match their SHA-256"));
+    return fail(
+        Status(Code::kDigestMismatch,
+               "GET " + path + ": the bytes do not match their SHA-256"));
   }
   std::error_code ec;
   fs::rename(part, file, ec);
   if (ec) {
-    return fail(Status(Code::kIoError, "cannot rename " + part.string() +
-                                           ": " + ec.message()));
+    return fail(Status(Code::kIoError,
+                       "cannot rename " + part.string() + ": " + ec.message()));
   }
   return Status::Ok();
 }

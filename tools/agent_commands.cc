@@ -150,8 +150,8 @@ Status SaveIncoming(const AgentClient& client, const json& doc,
     if (!used.insert(name).second) name = "attachment-" + std::to_string(i + 1);
     // A large one is not inlined: streamed to its file from its href.
     if (const std::string href = Str(attachments[i], "href"); !href.empty()) {
-      DOCBUS_RETURN_IF_ERROR(client.Download(href, target / "attachments" / name,
-                                             Str(attachments[i], "sha256")));
+      DOCBUS_RETURN_IF_ERROR(client.Download(
+          href, target / "attachments" / name, Str(attachments[i], "sha256")));
       continue;
     }
     DOCBUS_ASSIGN_OR_RETURN(std::string data,

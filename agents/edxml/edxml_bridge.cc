@@ -1,8 +1,8 @@
-#include "agents/inbox_attachment_bytes.h"
 #include "agents/edxml/edxml_bridge.h"
 
 #include "agents/edxml/edxml_export.h"
 #include "agents/edxml/edxml_import.h"
+#include "agents/inbox_attachment_bytes.h"
 #include "bus/core/log.h"
 
 namespace docbus::agent {

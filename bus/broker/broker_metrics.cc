@@ -78,12 +78,15 @@ void DescribeBrokerMetrics(Metrics& m) {
   // rate() and increase() after each restart. The families labelled by
   // agency or by reason get their series as those appear.
   for (std::string_view unlabelled :
-       {kConnectedAgencies, kAccepted, kDuplicates, kStatuses, kDelivered,
-        kNotified, kMalformed, kFramesReceived, kDeliveriesSent, kRetransmits,
-        kChunksStored, kChunksSent, kChunkBytesSent, kDeliveryLatency, kCommitLatency,
-        kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
-        kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
-        kDataSize}) {
+       {kConnectedAgencies, kAccepted,        kDuplicates,
+        kStatuses,          kDelivered,       kNotified,
+        kMalformed,         kFramesReceived,  kDeliveriesSent,
+        kRetransmits,       kChunksStored,    kChunksSent,
+        kChunkBytesSent,    kDeliveryLatency, kCommitLatency,
+        kTurnFrames,        kAuditLogSize,    kCheckpointSize,
+        kStoreFailures,     kZapRefused,      kEpoch,
+        kTakeovers,         kStepDowns,       kCrlNextUpdate,
+        kDataFree,          kDataSize}) {
     m.Declare(unlabelled);
   }
   m.Declare(kPkiReloads, Label("result", "ok"));

@@ -1,5 +1,6 @@
 #include "tests/e2e/e2e_support.h"
 
+#include <httplib.h>
 #include <openssl/rand.h>
 
 #include <catch2/catch.hpp>
@@ -7,11 +8,9 @@
 #include <fstream>
 #include <string_view>
 
-#include <httplib.h>
-
 #include "bus/core/base64.h"
-#include "tools/agent_client.h"
 #include "tests/support/pg_cluster.h"
+#include "tools/agent_client.h"
 
 namespace docbus::e2e {
 
@@ -136,7 +135,8 @@ std::string InboxAttachment(local::Deployment& d, const std::string& agency,
   const auto& attachments = doc->value("attachments", nlohmann::json::array());
   if (attachments.size() != 1) return "";
   // A large one is downloaded from its href, as a user would.
-  if (const std::string href = attachments[0].value("href", ""); !href.empty()) {
+  if (const std::string href = attachments[0].value("href", "");
+      !href.empty()) {
     const AgentDownload got = DownloadFrom(d, agency, href);
     return got.status == 200 ? got.body : "";
   }

@@ -107,9 +107,10 @@ TEST_CASE(
 // have arrived; after it the transfer completes by itself. Prints and checks
 // the bytes fetched again: `fetched` (from the broker's or the agent's
 // counter, whichever process lived through) less the attachment's size.
-void CheckFetchSurvives(const std::string& what,
-                        const std::function<void(local::Deployment&)>& interrupt,
-                        const std::function<double(local::Deployment&)>& fetched) {
+void CheckFetchSurvives(
+    const std::string& what,
+    const std::function<void(local::Deployment&)>& interrupt,
+    const std::function<double(local::Deployment&)>& fetched) {
   const int64_t size = 120 * kMiB;
   auto d = MakeDeployment({kG22, kH41}, Options(size));
   REQUIRE(d->StartAll().ok());
