@@ -64,8 +64,10 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
       answers_(ctx_),
       sender_(deps_.options.window, deps_.options.max_in_flight_bytes,
               deps_.options.retransmit_ms),
+      files_(deps_.data_dir),
       fetcher_(deps_.options.retransmit_ms,
-               static_cast<uint64_t>(deps_.limits.max_document_bytes)),
+               static_cast<uint64_t>(deps_.limits.max_document_bytes), *store_,
+               files_, deps_.metrics, logger_),
       pool_(deps_.options.verify_threads >= 0 ? deps_.options.verify_threads
                                               : WorkerPool::DefaultThreads(),
             "agent-crypto") {}
@@ -156,11 +158,12 @@ void AgentLoop::Turn() {
     if (!got->has_value()) break;
     frames.emplace_back().payload = std::move(**got);
   }
-  for (v1::Frame& complete : fetcher_.TakeComplete()) {
+  for (FetchedDocument& complete : fetcher_.TakeComplete()) {
     InboundFrame& in = frames.emplace_back();
-    in.frame = std::move(complete);
+    in.frame = std::move(complete.frame);
     in.parsed = true;
     in.assembled = true;
+    if (complete.in_files) in.fetched = std::move(complete.fetched);
   }
   std::vector<SubmissionQueue::Item> submissions =
       deps_.queue.TakeAll(deps_.options.max_submissions_per_turn);
@@ -176,7 +179,8 @@ void AgentLoop::Prepare(InboundFrame& in) const {
   const v1::Deliver& d = in.frame.deliver();
   switch (d.payload_case()) {
     case v1::Deliver::kDocument:
-      documents_.Prepare(d.document(), &in.document);
+      documents_.Prepare(d.document(), &in.document,
+                         in.fetched.has_value() ? &*in.fetched : nullptr);
       break;
     case v1::Deliver::kReceipt:
       notices_.PrepareReceipt(d.receipt(), &in.notice);
@@ -312,10 +316,7 @@ Status AgentLoop::HandleFrame(InboundFrame& in, TurnOutput& out) {
             DOCBUS_ASSIGN_OR_RETURN(
                 std::optional<InboxEntry> stored,
                 store_->FindInbox(in.document.header.message_id()));
-            if (!stored.has_value()) {
-              fetcher_.Add(d);
-              return Status::Ok();
-            }
+            if (!stored.has_value()) return fetcher_.Add(d);
           }
           return documents_.Handle(d.delivery_id(), in.document, out);
         case v1::Deliver::kReceipt:
@@ -344,8 +345,7 @@ Status AgentLoop::HandleFrame(InboundFrame& in, TurnOutput& out) {
       out.replies.push_back(PongFrame(frame.ping().nonce()));
       return Status::Ok();
     case v1::Frame::kChunk:
-      fetcher_.OnChunk(*in.frame.mutable_chunk());
-      return Status::Ok();
+      return fetcher_.OnChunk(frame.chunk());
     case v1::Frame::kChunkStored:
       out.chunks_stored.push_back(frame.chunk_stored());
       return Status::Ok();

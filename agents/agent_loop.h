@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "agents/agent_store.h"
+#include "agents/attachment_files.h"
 #include "agents/broker_connectivity.h"
 #include "agents/checkpoint_tracker.h"
 #include "agents/chunk_fetcher.h"
@@ -119,6 +120,8 @@ class AgentLoop {
     // (parsed, no payload), and its credit was given back when its Deliver
     // arrived.
     bool assembled = false;
+    // Assembled with its attachments in files: the fetch's outcome.
+    std::optional<Status> fetched;
   };
   void ProcessBatch(std::deque<InboundFrame>& frames,
                     std::vector<SubmissionQueue::Item>& items);
@@ -149,6 +152,7 @@ class AgentLoop {
   NoticeReceiver notices_;
   SubmissionAnswers answers_;
   OutboxSender sender_;
+  AttachmentFileStore files_;
   ChunkFetcher fetcher_;
   std::unique_ptr<CheckpointTracker> tracker_;
   std::unique_ptr<OwnLogPublisher> publisher_;

@@ -21,6 +21,12 @@ constexpr Family kFamilies[] = {
      "Submissions refused by the agent before signing, by reason.", true},
     {kReceived, "counter", "Documents stored in the inbox."},
     {kRefused, "counter", "Deliveries refused, by reason.", true},
+    {kFetchBytes, "counter",
+     "Attachment bytes of chunked documents fetched from the broker (a "
+     "chunk fetched again counts again)."},
+    {kFetchResumedBytes, "counter",
+     "Attachment bytes found in partial files when a fetch was taken up "
+     "again (not fetched again)."},
     {kDuplicates, "counter", "Deliveries already stored, acknowledged again."},
     {kReceiptsReceived, "counter", "Verified signed receipts recorded."},
     {kStatusesReceived, "counter", "Verified status messages recorded."},
@@ -28,7 +34,8 @@ constexpr Family kFamilies[] = {
     {kDeadLetters, "counter", "Dead-letter notices recorded."},
     {kBadFrames, "counter",
      "Frames from the broker that were not understood, by reason.", true},
-    {kBrokerErrors, "counter", "Error frames from the broker, by reason.", true},
+    {kBrokerErrors, "counter", "Error frames from the broker, by reason.",
+     true},
     {kConnected, "gauge", "1 while a session with the broker is up."},
     {kBrokerOffline, "gauge",
      "1 while no session with the broker has been up for longer than "

@@ -14,6 +14,9 @@ inline constexpr char kSubmitRefused[] =
     "docbus_agent_submit_refused_total";  // {reason}
 inline constexpr char kReceived[] = "docbus_agent_received_total";
 inline constexpr char kRefused[] = "docbus_agent_refused_total";  // {reason}
+inline constexpr char kFetchBytes[] = "docbus_agent_fetch_bytes_total";
+inline constexpr char kFetchResumedBytes[] =
+    "docbus_agent_fetch_resumed_bytes_total";
 inline constexpr char kDuplicates[] = "docbus_agent_duplicate_deliveries_total";
 inline constexpr char kReceiptsReceived[] =
     "docbus_agent_receipts_received_total";

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,6 +121,9 @@ struct IncomingDocument {
   std::string signature;     // detached CMS DER
   v1::DocumentHeader header;
   std::vector<AttachmentInput> attachments;
+  // Manifest order: the file holding attachment i's bytes when it arrived in
+  // chunks (its `data` is then empty; agents/attachment_files.h), else "".
+  std::vector<std::filesystem::path> attachment_files;
   // The broker's hop (an edXML export's TraceHeader): when it accepted the
   // document, by its clock, and its relay id; 0 / "" when not told.
   int64_t broker_accepted_unix_ms = 0;

@@ -93,11 +93,32 @@ CREATE TABLE IF NOT EXISTS inbox_broker_hops(
   message_id TEXT PRIMARY KEY,
   accepted_unix_ms INTEGER NOT NULL,
   relay_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inbox_fetches(
+  message_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  sha256 BLOB NOT NULL,
+  durable_bytes INTEGER NOT NULL,
+  PRIMARY KEY(message_id, idx));
 CREATE TABLE IF NOT EXISTS broker_checkpoint(
   id INTEGER PRIMARY KEY CHECK (id = 1),
   size INTEGER NOT NULL,
   note TEXT NOT NULL);
 )sql";
+
+// inbox_attachments.in_file came with large attachments: 1 when the bytes
+// are in <data_dir>/attachments/<sha256 hex> (data is then empty). Older
+// stores keep their BLOBs inline (in_file 0).
+Status AddInFileColumn(SqliteDb& db) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db.Prepare("SELECT COUNT(*) FROM pragma_table_info('inbox_attachments')"
+                 " WHERE name = 'in_file'"));
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (row && q->Int(0) == 1) return Status::Ok();
+  return db.Exec(
+      "ALTER TABLE inbox_attachments ADD COLUMN in_file INTEGER NOT NULL"
+      " DEFAULT 0");
+}
 
 constexpr char kOutboxColumns[] =
     "seq, message_id, kind, about_message_id, recipients, document_id,"
@@ -140,6 +161,7 @@ Result<std::unique_ptr<AgentStore>> AgentStore::Open(
                                          {.busy_timeout_ms = kBusyTimeoutMs}));
   DOCBUS_RETURN_IF_ERROR(db->Begin());
   Status s = db->Exec(kSchema);
+  if (s.ok()) s = AddInFileColumn(*db);
   if (s.ok()) s = audit::SqliteLogStorage::CreateTables(db->handle());
   if (s.ok()) s = db->Commit();
   if (!s.ok()) {
@@ -297,7 +319,7 @@ Status AgentStore::AddInbox(const InboxEntry& e) {
       SqliteQuery q,
       db_->Prepare("INSERT INTO inbox_attachments(message_id, idx, "
                    "name, media_type, sha256,"
-                   " data) VALUES(?,?,?,?,?,?)"));
+                   " data, in_file) VALUES(?,?,?,?,?,?,?)"));
   for (size_t i = 0; i < e.attachments.size(); ++i) {
     const AttachmentInput& a = e.attachments[i];
     q->BindText(1, e.message_id).Bind(2, static_cast<int64_t>(i));
@@ -305,9 +327,45 @@ Status AgentStore::AddInbox(const InboxEntry& e) {
     q->BindBlob(5,
                 i < e.attachment_sha256.size() ? e.attachment_sha256[i] : "");
     q->BindBlob(6, a.data);
+    q->Bind(7, i < e.attachment_in_file.size() && e.attachment_in_file[i]);
     DOCBUS_RETURN_IF_ERROR(q->Run());
   }
   return Status::Ok();
+}
+
+Result<uint64_t> AgentStore::FetchOffset(std::string_view message_id,
+                                         int64_t attachment,
+                                         std::string_view sha256) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare(
+          "SELECT durable_bytes FROM inbox_fetches WHERE message_id = ?"
+          " AND idx = ? AND sha256 = ?"));
+  q->BindText(1, message_id).Bind(2, attachment).BindBlob(3, sha256);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  return row ? static_cast<uint64_t>(q->Int(0)) : 0;
+}
+
+Status AgentStore::SaveFetch(std::string_view message_id, int64_t attachment,
+                             std::string_view sha256, uint64_t offset) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare("INSERT INTO inbox_fetches(message_id, idx, sha256,"
+                   " durable_bytes)"
+                   " VALUES(?,?,?,?) ON CONFLICT(message_id, idx) DO UPDATE"
+                   " SET sha256 = excluded.sha256,"
+                   " durable_bytes = excluded.durable_bytes"));
+  q->BindText(1, message_id).Bind(2, attachment).BindBlob(3, sha256);
+  q->Bind(4, static_cast<int64_t>(offset));
+  return q->Run();
+}
+
+Status AgentStore::DropFetches(std::string_view message_id) {
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare("DELETE FROM inbox_fetches WHERE message_id = ?"));
+  q->BindText(1, message_id);
+  return q->Run();
 }
 
 Result<bool> AgentStore::AddReceipt(std::string_view message_id,

@@ -75,6 +75,9 @@ struct InboxEntry {
   std::string receipt;  // serialized SignedReceipt we signed
   std::vector<AttachmentInput> attachments;
   std::vector<std::string> attachment_sha256;  // manifest order
+  // Manifest order: true when the attachment's bytes are in its
+  // AttachmentFiles file (fetched in chunks), its data then empty.
+  std::vector<bool> attachment_in_file;
   // The broker's hop (DocumentDelivery), kept in inbox_broker_hops.
   int64_t broker_accepted_unix_ms = 0;
   std::string broker_relay_id;
@@ -129,6 +132,16 @@ class AgentStore {
   // Inbox. FindInbox returns the entry's header bytes and receipt only.
   Result<std::optional<InboxEntry>> FindInbox(std::string_view message_id);
   Status AddInbox(const InboxEntry& entry);
+
+  // Fetches of chunked documents in progress (inbox_fetches): how far the
+  // partial file of attachment `attachment` of `message_id` is known to be
+  // durable, 0 when unknown or recorded for another digest.
+  Result<uint64_t> FetchOffset(std::string_view message_id, int64_t attachment,
+                               std::string_view sha256);
+  Status SaveFetch(std::string_view message_id, int64_t attachment,
+                   std::string_view sha256, uint64_t offset);
+  // Forgets the fetches of a document (stored, refused or given up).
+  Status DropFetches(std::string_view message_id);
 
   // Notices; each returns false when it was already stored (duplicate).
   Result<bool> AddReceipt(std::string_view message_id,

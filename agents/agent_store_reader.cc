@@ -67,7 +67,8 @@ Result<std::unique_ptr<AgentStoreReader>> AgentStoreReader::Open(
       auto db, SqliteDb::Open(AgentStore::DatabasePath(data_dir),
                               {.read_only = true,
                                .busy_timeout_ms = AgentStore::kBusyTimeoutMs}));
-  return std::unique_ptr<AgentStoreReader>(new AgentStoreReader(std::move(db)));
+  return std::unique_ptr<AgentStoreReader>(
+      new AgentStoreReader(std::move(db), data_dir));
 }
 
 Result<OutboxEntry> AgentStoreReader::OutboxEntryOf(
@@ -431,15 +432,17 @@ Result<IncomingDocument> AgentStoreReader::Incoming(
   DOCBUS_ASSIGN_OR_RETURN(d.summary.lifecycle,
                           IncomingLifecycleLocked(d.summary));
   DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
-                          db_->Prepare("SELECT name, media_type, data FROM "
-                                       "inbox_attachments WHERE message_id = ?"
-                                       " ORDER BY idx"));
+                          db_->Prepare("SELECT name, media_type, data, in_file,"
+                                       " sha256 FROM inbox_attachments"
+                                       " WHERE message_id = ? ORDER BY idx"));
   q->BindText(1, message_id);
   while (true) {
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
     d.attachments.push_back(
         AttachmentInput{q->Text(0), q->Text(1), q->Blob(2)});
+    d.attachment_files.push_back(q->Int(3) != 0 ? files_.PathOf(q->Blob(4))
+                                                : std::filesystem::path());
   }
   return d;
 }

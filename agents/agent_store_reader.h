@@ -21,6 +21,7 @@
 
 #include "agents/agent_service.h"
 #include "agents/agent_store.h"
+#include "agents/attachment_files.h"
 #include "bus/core/sqlite_db.h"
 #include "bus/document/status_rules.h"
 
@@ -70,8 +71,9 @@ class AgentStoreReader {
   Result<std::string> SignedStatusReceived(std::string_view status_id);
 
  private:
-  explicit AgentStoreReader(std::unique_ptr<SqliteDb> db)
-      : db_(std::move(db)) {}
+  AgentStoreReader(std::unique_ptr<SqliteDb> db,
+                   const std::filesystem::path& data_dir)
+      : db_(std::move(db)), files_(data_dir) {}
   Result<OutgoingView> OutgoingLocked(std::string_view message_id);
   Result<std::vector<StatusView>> StatusesLocked(const std::string& sql,
                                                  std::string_view key,
@@ -99,6 +101,7 @@ class AgentStoreReader {
 
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;  // guarded by mu_
+  const AttachmentFileStore files_;
   // The inbox's revoke / update / replace documents by "sender\ntarget
   // DocumentId", in inbox order, and the inbox seq read up to; guarded by
   // mu_. Such documents are few: the map holds only them, and each inbox

@@ -22,7 +22,8 @@ bool AddressedTo(const v1::DocumentHeader& header, std::string_view agency) {
 }  // namespace
 
 void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
-                               PreparedDocument* out) const {
+                               PreparedDocument* out,
+                               const Status* fetched) const {
   const std::string& header_bytes = delivery.document().header();
   out->header_bytes = header_bytes;
   v1::DocumentHeader& header = out->header;
@@ -37,12 +38,15 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
   }
   out->checks = ctx_.verifier->Verify(
       header_bytes, delivery.document().signature(), header.from().organ_id());
-  if (out->checks.ok()) {
-    out->checks = crypto::CheckAttachments(
-        header, delivery.attachments(),
-        crypto::AttachmentLimits{
-            static_cast<size_t>(ctx_.limits.max_attachments),
-            static_cast<uint64_t>(ctx_.limits.max_attachment_bytes)});
+  const crypto::AttachmentLimits limits{
+      static_cast<size_t>(ctx_.limits.max_attachments),
+      static_cast<uint64_t>(ctx_.limits.max_attachment_bytes)};
+  if (out->checks.ok() && fetched != nullptr) {
+    out->checks = crypto::CheckManifest(header, limits);
+    if (out->checks.ok()) out->checks = *fetched;
+  } else if (out->checks.ok()) {
+    out->checks =
+        crypto::CheckAttachments(header, delivery.attachments(), limits);
   }
   if (!out->checks.ok()) return;
 
@@ -80,8 +84,10 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
     body.add_attachment_sha256(m.sha256());
     record.add_attachment_sha256(m.sha256());
     entry.attachment_sha256.push_back(m.sha256());
+    entry.attachment_in_file.push_back(fetched != nullptr);
     entry.attachments.push_back(AttachmentInput{
-        m.name(), m.media_type(), *data_by_digest.at(m.sha256())});
+        m.name(), m.media_type(),
+        fetched != nullptr ? std::string() : *data_by_digest.at(m.sha256())});
   }
 
   v1::SignedReceipt& receipt = out->receipt;
@@ -106,12 +112,15 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
 
 Status DocumentReceiver::Handle(uint64_t delivery_id,
                                 PreparedDocument& prepared, TurnOutput& out) {
+  const std::string& message_id = prepared.header.message_id();
+  // Whatever the outcome, a fetch of this document is over.
+  if (prepared.early.ok())
+    DOCBUS_RETURN_IF_ERROR(ctx_.store.DropFetches(message_id));
   if (!prepared.early.ok()) {
     RefuseDelivery(ctx_, kKind, delivery_id, prepared.early,
                    prepared.header.message_id(), out);
     return Status::Ok();
   }
-  const std::string& message_id = prepared.header.message_id();
   DOCBUS_ASSIGN_OR_RETURN(std::optional<InboxEntry> stored,
                           ctx_.store.FindInbox(message_id));
   if (stored.has_value()) {

@@ -6,7 +6,9 @@
 // with. A refused document stores nothing and is answered with Refuse{reason};
 // a duplicate delivery (same message id, same bytes) gets the stored receipt
 // again; the same message id with different bytes is refused as a
-// duplicate conflict.
+// duplicate conflict. A document fetched in chunks is checked the same way,
+// its attachments' digests already compared by the ChunkFetcher; once it is
+// stored or refused its progress rows (inbox_fetches) go.
 //
 // The work is split in two: Prepare does everything that needs no store
 // (parsing, verification, signing the receipt) and may run on several
@@ -41,8 +43,12 @@ class DocumentReceiver {
   explicit DocumentReceiver(LoopContext& context) : ctx_(context) {}
 
   // Thread-safe (uses only the thread-safe parts of the context).
-  void Prepare(const v1::DocumentDelivery& delivery,
-               PreparedDocument* out) const;
+  // `fetched`: the delivery's attachments were fetched in chunks into
+  // AttachmentFileStore (ChunkFetcher), which compared each with the manifest's
+  // digest; *fetched is that outcome (kDigestMismatch: refused). The entry
+  // then refers to the files instead of carrying the bytes.
+  void Prepare(const v1::DocumentDelivery& delivery, PreparedDocument* out,
+               const Status* fetched = nullptr) const;
 
   // Appends the Ack or Refuse for the delivery to `out`. Returns non-ok only
   // for a storage (or signing) failure: the turn is then rolled back and

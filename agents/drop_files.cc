@@ -18,6 +18,9 @@ Status IoError(const std::string& what, const fs::path& path, int err) {
 }
 
 // Closes on every path out of a function.
+// Copies go a slice at a time: memory stays flat for any file size.
+constexpr size_t kCopyBytes = size_t{1} << 20;
+
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
@@ -52,6 +55,30 @@ Status WriteFileSynced(const fs::path& path, std::string_view data) {
   }
   if (::fsync(fd.get()) != 0) return IoError("cannot fsync", path, errno);
   if (fd.Close() != 0) return IoError("cannot close", path, errno);
+  return Status::Ok();
+}
+
+Status CopyFileSynced(const fs::path& from, const fs::path& to) {
+  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (in.get() < 0) return IoError("cannot open", from, errno);
+  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (out.get() < 0) return IoError("cannot create", to, errno);
+  std::string buffer(kCopyBytes, '\0');
+  while (true) {
+    const ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError("cannot read", from, errno);
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = ::write(out.get(), buffer.data() + done,
+                                static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return IoError("cannot write", to, errno);
+      done += w;
+    }
+  }
+  if (::fsync(out.get()) != 0) return IoError("cannot fsync", to, errno);
+  if (out.Close() != 0) return IoError("cannot close", to, errno);
   return Status::Ok();
 }
 

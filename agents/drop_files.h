@@ -18,6 +18,11 @@ namespace docbus::agent {
 Status WriteFileSynced(const std::filesystem::path& path,
                        std::string_view data);
 
+// Copies `from` (a regular file, not a symlink) into a new or truncated
+// `to`, 1 MiB at a time, and fsyncs it.
+Status CopyFileSynced(const std::filesystem::path& from,
+                      const std::filesystem::path& to);
+
 // fsyncs a directory, so the names created or renamed in it are durable.
 Status SyncDir(const std::filesystem::path& dir);
 

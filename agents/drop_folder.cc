@@ -443,8 +443,14 @@ Status ExportIncomingDocument(const IncomingDocument& doc,
           std::find(files.begin(), files.end(), file) != files.end()) {
         file = "attachment-" + std::to_string(i + 1);
       }
-      DOCBUS_RETURN_IF_ERROR(
-          WriteFileSynced(tmp / "attachments" / file, doc.attachments[i].data));
+      // One that arrived in chunks is copied from its file, never read whole.
+      const bool in_file =
+          i < doc.attachment_files.size() && !doc.attachment_files[i].empty();
+      DOCBUS_RETURN_IF_ERROR(in_file
+                                 ? CopyFileSynced(doc.attachment_files[i],
+                                                  tmp / "attachments" / file)
+                                 : WriteFileSynced(tmp / "attachments" / file,
+                                                   doc.attachments[i].data));
       files.push_back(std::move(file));
     }
     const std::string header_json =

@@ -11,13 +11,14 @@
 #include <thread>
 #include <utility>
 
+#include "agents/download_routes.h"
 #include "agents/edxml/edxml_routes.h"
 #include "agents/http_request.h"
 #include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
-#include "bus/core/secret_compare.h"
 #include "bus/core/log.h"
+#include "bus/core/secret_compare.h"
 
 namespace docbus::agent {
 namespace {
@@ -53,9 +54,9 @@ constexpr ApiRoute kApiRoutes[] = {
     {"POST", "/v1/edxml", "edxml_import"},
     {"GET", R"(/v1/inbox/([^/]+)/edxml)", "edxml_export"},
     {"GET", R"(/v1/statuses/([^/]+)/edxml)", "edxml_status_export"},
+    {"GET", R"(/v1/inbox/([^/]+)/attachments/(\d+))", "inbox_attachment"},
     // ---- merge point: the large-attachment routes go here ----
     // {"POST", "/v1/attachments", "upload_attachment"},
-    // {"GET", R"(/v1/inbox/([^/]+)/attachments/([0-9]+))", "attachment"},
     // ---- end of merge point ----
     {"GET", "/metrics", "metrics"},
     {"GET", "/healthz", "healthz"},
@@ -70,6 +71,8 @@ struct Reply {
   json body;
   // When set, the answer is `raw` of this type instead of the JSON body.
   std::string content_type, raw;
+  // When set, the route writes the response itself (a download).
+  std::function<void(httplib::Response&)> fill;
 };
 
 
@@ -154,6 +157,15 @@ class HttpApiServer final : public HttpApi {
           [this](const auto& req) { return ListIncoming(req); });
     Route("incoming",
           [this](const auto& req) { return Incoming(req); });
+    Route("inbox_attachment",
+          [this](const auto& req) -> Result<Reply> {
+            DOCBUS_ASSIGN_OR_RETURN(DownloadResponse download,
+                                    InboxAttachmentDownload(service_, req));
+            Reply reply;
+            reply.status = download.status;
+            reply.fill = std::move(download.fill);
+            return reply;
+          });
     Route("list_statuses",
           [this](const auto& req) { return ListStatuses(req); });
     // The pull model for new integrations; handlers in agents/vdxp.
@@ -241,6 +253,11 @@ class HttpApiServer final : public HttpApi {
       } catch (const std::exception& e) {
         log_->error("agency={} api route={} failed: {}", service_.agency_id(),
                     route, e.what());
+      }
+      if (reply.ok() && reply->fill) {
+        reply->fill(res);
+        Count(route, reply->status);
+        return;
       }
       if (reply.ok() && !reply->content_type.empty()) {
         res.status = reply->status;

@@ -2,6 +2,7 @@
 // builds values; never throws.
 #include <utility>
 
+#include "agents/attachment_href.h"
 #include "agents/json_codec.h"
 #include "bus/core/base64.h"
 #include "bus/core/ids.h"
@@ -200,11 +201,24 @@ json RenderIncomingDocument(const IncomingDocument& document) {
   out["header_base64"] = Base64Encode(document.header_bytes);
   out["signature_base64"] = Base64Encode(document.signature);
   json list = json::array();
-  for (const AttachmentInput& a : document.attachments) {
-    list.push_back({{"name", a.name},
-                    {"media_type", a.media_type},
-                    {"size", a.data.size()},
-                    {"data_base64", Base64Encode(a.data)}});
+  for (size_t i = 0; i < document.attachments.size(); ++i) {
+    const AttachmentInput& a = document.attachments[i];
+    const bool in_file = i < document.attachment_files.size() &&
+                         !document.attachment_files[i].empty();
+    const int m = static_cast<int>(i);
+    const bool listed = m < document.header.attachments_size();
+    const uint64_t size =
+        listed ? document.header.attachments(m).size() : a.data.size();
+    json item = {
+        {"name", a.name}, {"media_type", a.media_type}, {"size", size}};
+    if (listed) item["sha256"] = Hex(document.header.attachments(m).sha256());
+    // Large ones are downloaded on their own (agents/download_routes.h).
+    if (in_file || a.data.size() > kMaxInlineAttachmentBytes) {
+      item["href"] = InboxAttachmentHref(document.summary.message_id, i);
+    } else {
+      item["data_base64"] = Base64Encode(a.data);
+    }
+    list.push_back(std::move(item));
   }
   out["attachments"] = std::move(list);
   return out;

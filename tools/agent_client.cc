@@ -1,11 +1,15 @@
 #include "tools/agent_client.h"
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 
 #include "bus/core/files.h"
+#include "bus/core/ids.h"
+#include "bus/crypto/sha256.h"
 
 namespace docbus::agent_cli {
 namespace {
@@ -77,6 +81,67 @@ Result<json> AgentClient::Get(const std::string& path) const {
   httplib::Client client(url_);
   Prepare(client, token_);
   return Answer(client.Get(path.c_str()), url_, "GET " + path);
+}
+
+Status AgentClient::Download(const std::string& path, const fs::path& file,
+                             const std::string& sha256_hex) const {
+  const fs::path part = file.string() + ".part";
+  std::FILE* out = std::fopen(part.c_str(), "wb");
+  if (out == nullptr) {
+    return Status(Code::kIoError, "cannot create " + part.string());
+  }
+  crypto::Sha256Stream hash;
+  bool write_failed = false;
+  httplib::Client client(url_);
+  Prepare(client, token_);
+  std::string refusal;  // the body of an answer that is not the bytes
+  int status = 0;
+  httplib::Result res = client.Get(
+      path.c_str(),
+      [&](const httplib::Response& r) {
+        status = r.status;
+        return true;
+      },
+      [&](const char* data, size_t length) {
+        if (status != 200) {
+          refusal.append(data, std::min<size_t>(length, 1000));
+          return refusal.size() < 1000;
+        }
+        hash.Update(std::string_view(data, length));
+        write_failed = std::fwrite(data, 1, length, out) != length;
+        return !write_failed;
+      });
+  const bool flushed = std::fflush(out) == 0 && ::fsync(fileno(out)) == 0;
+  std::fclose(out);
+  const auto fail = [&](Status why) {
+    std::error_code ec;
+    fs::remove(part, ec);
+    return why;
+  };
+  if (write_failed || !flushed) {
+    return fail(Status(Code::kIoError, "cannot write " + part.string()));
+  }
+  if (!res) {
+    return fail(
+        Status(Code::kUnavailable, "cannot reach the agent at " + url_ + ": " +
+                                       httplib::to_string(res.error())));
+  }
+  if (status != 200) {
+    res->body = refusal;
+    return fail(Answer(res, url_, "GET " + path).status());
+  }
+  if (Hex(hash.Finish()) != sha256_hex) {
+    return fail(
+        Status(Code::kDigestMismatch,
+               "GET " + path + ": the bytes do not match their SHA-256"));
+  }
+  std::error_code ec;
+  fs::rename(part, file, ec);
+  if (ec) {
+    return fail(Status(Code::kIoError,
+                       "cannot rename " + part.string() + ": " + ec.message()));
+  }
+  return Status::Ok();
 }
 
 Result<json> AgentClient::Post(const std::string& path,

@@ -42,6 +42,13 @@ class AgentClient {
   Result<nlohmann::json> PostBytes(const std::string& path, std::string body,
                                    const std::string& content_type) const;
 
+  // GET of a download (an attachment's href) streamed into `file` a piece
+  // at a time (never held whole): written to "<file>.part", fsynced, its
+  // SHA-256 compared with `sha256_hex` (lowercase; kDigestMismatch, the
+  // partial file removed), then renamed over `file`. Refusals as for Get.
+  Status Download(const std::string& path, const std::filesystem::path& file,
+                  const std::string& sha256_hex) const;
+
   const std::string& url() const { return url_; }
   // The bearer token, for a caller that keeps its own connections open (the
   // benchmark's keep-alive clients). Never print it.

@@ -119,7 +119,8 @@ int Guard(std::ostream& err, F&& body) {
   }
 }
 
-Status SaveIncoming(const json& doc, const fs::path& dir) {
+Status SaveIncoming(const AgentClient& client, const json& doc,
+                    const fs::path& dir) {
   const std::string id = Str(doc, "message_id");
   if (id.empty() || SafeName(id, 0) != id) {
     return Status(Code::kMalformed,
@@ -147,6 +148,12 @@ Status SaveIncoming(const json& doc, const fs::path& dir) {
   for (size_t i = 0; i < attachments.size(); ++i) {
     std::string name = SafeName(Str(attachments[i], "name"), i);
     if (!used.insert(name).second) name = "attachment-" + std::to_string(i + 1);
+    // A large one is not inlined: streamed to its file from its href.
+    if (const std::string href = Str(attachments[i], "href"); !href.empty()) {
+      DOCBUS_RETURN_IF_ERROR(client.Download(
+          href, target / "attachments" / name, Str(attachments[i], "sha256")));
+      continue;
+    }
     DOCBUS_ASSIGN_OR_RETURN(std::string data,
                             FromBase64(Str(attachments[i], "data_base64")));
     DOCBUS_RETURN_IF_ERROR(
@@ -391,7 +398,7 @@ int Inbox(const fs::path& agent_dir, const InboxOptions& o, std::ostream& out,
         PrintIncoming(*doc, out);
       }
       if (!o.save_dir.empty()) {
-        Status saved = SaveIncoming(*doc, o.save_dir);
+        Status saved = SaveIncoming(*client, *doc, o.save_dir);
         if (!saved.ok()) return Fail(err, saved);
         out << "saved " << (fs::path(o.save_dir) / o.show).string() << "\n";
       }
@@ -412,7 +419,7 @@ int Inbox(const fs::path& agent_dir, const InboxOptions& o, std::ostream& out,
     for (const std::string& id : to_save) {
       auto doc = client->Get("/v1/inbox/" + id);
       if (!doc.ok()) return Fail(err, doc.status());
-      Status saved = SaveIncoming(*doc, o.save_dir);
+      Status saved = SaveIncoming(*client, *doc, o.save_dir);
       if (!saved.ok()) return Fail(err, saved);
     }
     if (!o.json)

@@ -2,6 +2,7 @@
 
 #include "agents/edxml/edxml_export.h"
 #include "agents/edxml/edxml_import.h"
+#include "agents/inbox_attachment_bytes.h"
 #include "bus/core/log.h"
 
 namespace docbus::agent {
@@ -142,6 +143,8 @@ Result<EdxmlImported> EdxmlBridge::Import(std::string_view bytes) {
 Result<std::string> EdxmlBridge::ExportDocument(std::string_view message_id) {
   DOCBUS_ASSIGN_OR_RETURN(IncomingDocument document,
                           service_.Incoming(message_id));
+  // Inline base64 in the envelope: within a bound, else 413 (kTooLarge).
+  DOCBUS_RETURN_IF_ERROR(LoadAttachmentBytes(document, kMaxInlineExportBytes));
   const document::TimeZone& zone = service_.time_zone();
   const std::vector<edxml::TraceHeader> hops =
       DocbusHops(document, service_.agency_id(), zone);

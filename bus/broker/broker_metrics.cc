@@ -38,6 +38,9 @@ void DescribeBrokerMetrics(Metrics& m) {
     "UploadChunk frames taken (chunks of large attachments; resends "
     "included).");
   d(kChunksSent, "counter", "Chunks of large attachments sent to recipients.");
+  d(kChunkBytesSent, "counter",
+    "Attachment bytes sent to recipients in chunks (a chunk fetched again "
+    "counts again).");
   d(kDeliveryLatency, "histogram",
     "Seconds from Accepted to the recipient's receipt.",
     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600, 3600,
@@ -83,7 +86,7 @@ void DescribeBrokerMetrics(Metrics& m) {
   for (std::string_view unlabelled :
        {kConnectedAgencies, kAccepted, kDuplicates, kStatuses, kDelivered,
         kNotified, kMalformed, kFramesReceived, kDeliveriesSent, kRetransmits,
-        kChunksStored, kChunksSent, kDeliveryLatency, kCommitLatency,
+        kChunksStored, kChunksSent, kChunkBytesSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
         kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
         kDataSize, kDiskExhausted}) {

@@ -36,6 +36,8 @@ inline constexpr std::string_view kChunksStored =
     "docbus_broker_chunks_stored_total";
 inline constexpr std::string_view kChunksSent =
     "docbus_broker_chunks_sent_total";
+inline constexpr std::string_view kChunkBytesSent =
+    "docbus_broker_chunk_bytes_sent_total";
 inline constexpr std::string_view kDeliveryLatency =
     "docbus_broker_delivery_latency_seconds";
 inline constexpr std::string_view kCommitLatency =

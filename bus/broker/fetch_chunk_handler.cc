@@ -50,6 +50,8 @@ void HandleFetchChunk(Turn& turn, const Inbound& in,
   if (!data.ok()) return turn.Fail(data.status());
   chunk->set_data(std::move(*data));
   ctx.metrics.Add(metric::kChunksSent);
+  ctx.metrics.Add(metric::kChunkBytesSent, "",
+                  static_cast<double>(chunk->data().size()));
   turn.Answer(in.peer, frame);
 }
 

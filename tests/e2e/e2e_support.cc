@@ -1,5 +1,6 @@
 #include "tests/e2e/e2e_support.h"
 
+#include <httplib.h>
 #include <openssl/rand.h>
 
 #include <catch2/catch.hpp>
@@ -9,6 +10,7 @@
 
 #include "bus/core/base64.h"
 #include "tests/support/pg_cluster.h"
+#include "tools/agent_client.h"
 
 namespace docbus::e2e {
 
@@ -111,12 +113,33 @@ std::map<std::string, int> InboxCounts(local::Deployment& d,
   return counts;
 }
 
+AgentDownload DownloadFrom(local::Deployment& d, const std::string& agency,
+                           const std::string& path, const std::string& range) {
+  auto client = agent_cli::AgentClient::Find(d.agent_data(agency));
+  if (!client.ok()) return {};
+  httplib::Client http(client->url());
+  http.set_bearer_token_auth(client->token());
+  http.set_read_timeout(120);
+  httplib::Headers headers;
+  if (!range.empty()) headers.emplace("Range", range);
+  auto res = http.Get(path.c_str(), headers);
+  if (!res) return {};
+  return {res->status, std::move(res->body),
+          res->get_header_value("Content-Range")};
+}
+
 std::string InboxAttachment(local::Deployment& d, const std::string& agency,
                             const std::string& message_id) {
   auto doc = d.Get(agency, "/v1/inbox/" + message_id);
   if (!doc.ok()) return "";
   const auto& attachments = doc->value("attachments", nlohmann::json::array());
   if (attachments.size() != 1) return "";
+  // A large one is downloaded from its href, as a user would.
+  if (const std::string href = attachments[0].value("href", "");
+      !href.empty()) {
+    const AgentDownload got = DownloadFrom(d, agency, href);
+    return got.status == 200 ? got.body : "";
+  }
   return Base64Decode(attachments[0].value("data_base64", "")).value_or("");
 }
 

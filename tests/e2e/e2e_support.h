@@ -51,7 +51,18 @@ std::string StateAt(local::Deployment& d, const std::string& sender,
 // Message id -> number of times it is listed in the agency's inbox.
 std::map<std::string, int> InboxCounts(local::Deployment& d,
                                        const std::string& agency);
-// The stored attachment bytes of an incoming document ("" if absent).
+// A GET of an agent's download route (an attachment's href), with a Range
+// header when `range` is not empty; status 0 when it could not be asked.
+struct AgentDownload {
+  int status = 0;
+  std::string body, content_range;
+};
+AgentDownload DownloadFrom(local::Deployment& d, const std::string& agency,
+                           const std::string& path,
+                           const std::string& range = "");
+
+// The stored attachment bytes of an incoming document ("" if absent),
+// downloaded from its href when it is not inlined.
 std::string InboxAttachment(local::Deployment& d, const std::string& agency,
                             const std::string& message_id);
 
