@@ -139,10 +139,10 @@ Status Agent::ReloadPki() {
   const registry::Agency* self = registry->Find(options_.agency_id);
   logger_->info("registry and CRL reloaded agencies={}",
                 registry->agencies().size());
-  if (self == nullptr || self->revoked) {
+  if (self == nullptr || !self->may_exchange()) {
     logger_->warn(
         "agency={} is {} in the new registry: the broker will refuse it",
-        options_.agency_id, self == nullptr ? "not listed" : "revoked");
+        options_.agency_id, self == nullptr ? "not listed" : self->state());
   }
   return s;
 }

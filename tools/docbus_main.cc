@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bus/core/log.h"
+#include "tools/agency_registry_commands.h"
 #include "tools/agent_commands.h"
 #include "tools/audit_commands.h"
 #include "tools/operator_commands.h"
@@ -14,6 +15,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   docbus::RouteProtobufLogs();
   docbus::AddPkiCommands(app);
+  CLI::App* agency =
+      app.add_subcommand("agency", "the operator's agency registry");
+  agency->require_subcommand(1);
+  docbus::AddAgencyRegistryCommands(*agency);
   docbus::AddAgentCommands(app);
   docbus::AddOperatorCommands(app);
   docbus::AddAuditCommands(app);

@@ -96,6 +96,13 @@ Status ReadEntry(const toml::table& table, const std::filesystem::path& file,
                        "agency key 'revoked' must be true or false");
       }
       entry.revoked = b->get();
+    } else if (k == "disabled") {
+      const auto* b = value.as_boolean();
+      if (b == nullptr) {
+        return Invalid(file, line,
+                       "agency key 'disabled' must be true or false");
+      }
+      entry.disabled = b->get();
     } else if (k == "aliases") {
       const auto* list = value.as_array();
       if (list == nullptr) {
@@ -201,6 +208,7 @@ std::string RegistryFile::Render() const {
         << "certificate = " << Quote(e.certificate) << "\n"
         << "curve_public_key = " << Quote(e.curve_public_key) << "\n"
         << "revoked = " << (e.revoked ? "true" : "false") << "\n";
+    if (e.disabled) out << "disabled = true\n";
     if (!e.aliases.empty()) {
       out << "aliases = [";
       for (size_t i = 0; i < e.aliases.size(); ++i) {
