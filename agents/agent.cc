@@ -36,10 +36,20 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   if (!lock.ok()) return lock.status().Prefixed("agent.data_dir");
   agent->data_lock_.emplace(std::move(lock).value());
 
-  DOCBUS_ASSIGN_OR_RETURN(
-      agent->pki_,
-      crypto::NationalPki::Load(
-          {options.root_certificate, options.crl, options.registry}, clock));
+  if (options.signed_registry.empty()) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        agent->pki_,
+        crypto::NationalPki::Load(
+            {options.root_certificate, options.crl, options.registry}, clock));
+  } else {
+    DOCBUS_ASSIGN_OR_RETURN(
+        RegistryFollower::Started started,
+        RegistryFollower::Start(options.signed_registry,
+                                options.root_certificate, options.data_dir,
+                                options.agency_id, clock, agent->metrics_));
+    agent->pki_ = std::move(started.pki);
+    agent->registry_follower_ = std::move(started.follower);
+  }
   agent->PublishPkiValidity();
   Result<std::unique_ptr<crypto::Signer>> signer =
       crypto::Signer::Load(options.signing_key, options.certificate);
@@ -58,7 +68,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   if (self == nullptr) {
     return Status(
         Code::kInvalidArgument,
-        "agent.agency_id: " + options.agency_id + " is not in pki.registry");
+        "agent.agency_id: " + options.agency_id +
+            " is not in the registry (pki.registry / pki.signed_registry)");
   }
   if (self->curve_public_key != options.curve_public_key) {
     agent->logger_->warn(
@@ -94,7 +105,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                 options.limits,
                 options.loop,
                 *agent->queue_,
-                std::move(vkey).value()};
+                std::move(vkey).value(),
+                agent->registry_follower_.get()};
   DOCBUS_ASSIGN_OR_RETURN(
       agent->loop_,
       AgentLoop::Create(std::move(deps), agent->zmq_context_, socket_options));
@@ -124,6 +136,13 @@ void Agent::Stop() {
 }
 
 Status Agent::ReloadPki() {
+  if (registry_follower_) {
+    logger_->info(
+        "SIGHUP ignored agency={}: the agent follows the signed registry "
+        "(serial {}) the broker publishes",
+        options_.agency_id, registry_follower_->serial());
+    return Status::Ok();
+  }
   Status s = pki_->Reload();
   metrics_.Add(metric::kPkiReloads, Label("result", s.ok() ? "ok" : "failed"));
   if (!s.ok()) {

@@ -41,6 +41,9 @@ struct AgentOptions {
   std::string curve_secret_key;                    // Z85
   std::filesystem::path signing_key, certificate;  // PEM files
   std::filesystem::path root_certificate, crl, registry;
+  // pki.signed_registry: when set, crl and registry are not read; the
+  // agent follows the signed registry the broker publishes.
+  std::filesystem::path signed_registry;
   std::string broker_log_vkey;  // note verifier key text
   // agency.time_zone: the tz database zone of the agency's calendar.
   std::string time_zone = document::kDefaultTimeZone;
@@ -111,6 +114,7 @@ class Agent final : public AgentService {
   std::shared_ptr<spdlog::logger> logger_;
   std::optional<FolderLock> data_lock_;  // held while the agent runs
   std::unique_ptr<crypto::NationalPki> pki_;
+  std::unique_ptr<RegistryFollower> registry_follower_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<DocumentBuilder> builder_;
   std::unique_ptr<SubmissionQueue> queue_;

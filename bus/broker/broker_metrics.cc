@@ -49,6 +49,12 @@ void DescribeBrokerMetrics(Metrics& m) {
     "CURVE handshakes refused by the ZAP handler since start.");
   d(kPkiReloads, "counter",
     "Reloads of the registry and the CRL (SIGHUP), by result.");
+  d(kRegistrySerial, "gauge",
+    "Serial of the signed registry in force (0: the broker follows "
+    "pki.registry files, not a signed registry).");
+  d(kRegistryRefused, "counter",
+    "Versions of the signed registry refused (each once), by reason: "
+    "signature, stale, malformed, invalid_entry, not_applicable, io.");
   d(kRole, "gauge",
     "1 for this broker's role (active: it serves agencies and writes the "
     "store; standby: it waits for the lease), 0 for the other.");
@@ -80,7 +86,7 @@ void DescribeBrokerMetrics(Metrics& m) {
         kChunksStored, kChunksSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
         kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
-        kDataSize}) {
+        kDataSize, kRegistrySerial}) {
     m.Declare(unlabelled);
   }
   m.Declare(kPkiReloads, Label("result", "ok"));

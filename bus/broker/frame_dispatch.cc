@@ -100,6 +100,9 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
     case v1::Frame::kFetchChunk:
       HandleFetchChunk(turn, in, frame.fetch_chunk());
       break;
+    case v1::Frame::kRegistryRequest:
+      HandleRegistryRequest(turn, in, frame.registry_request());
+      break;
     default:
       // Broker-to-agent frames, or an empty frame: not something to handle.
       ctx.metrics.Add(metric::kMalformed);

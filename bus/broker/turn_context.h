@@ -86,6 +86,10 @@ struct BrokerContext {
   // committed: an outage is logged at its first failure and at its end, not
   // once per turn (each one is counted in docbus_broker_store_failures_total).
   int64_t store_failures = 0;
+  // The signed registry in force (null: the broker follows registry files)
+  // and its serial, for Welcome and RegistryRequest.
+  std::shared_ptr<const std::string> signed_registry;
+  uint64_t registry_serial = 0;
 };
 
 // The store failed `what` (a turn, a checkpoint, a delivery round): counted

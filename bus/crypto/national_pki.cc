@@ -41,6 +41,10 @@ Status NationalPki::Install(
   return Status::Ok();
 }
 
+Status NationalPki::CheckCrl(std::string_view crl_pem) const {
+  return trust_->CheckCrlPem(crl_pem, "the signed registry's CRL");
+}
+
 void NationalPki::PutInForce(
     std::shared_ptr<const registry::AgencyRegistry> registry) {
   auto verifier = std::make_shared<const Verifier>(*trust_, std::move(registry));

@@ -61,6 +61,8 @@ class NationalPki {
   // registry (VerifySignedRegistry).
   Status Install(std::shared_ptr<const registry::AgencyRegistry> registry,
                  std::string_view crl_pem);
+  // Ok when Install would accept `crl_pem` now; changes nothing.
+  Status CheckCrl(std::string_view crl_pem) const;
 
   // Reads the registry, then the CRL (TrustStore::ReloadCrl: an older CRL is
   // refused), and only when both loaded puts them in force.

@@ -117,17 +117,30 @@ Status TrustStore::ReloadCrlPem(std::string_view crl_text,
   return Install(std::move(fresh), origin);
 }
 
+Status TrustStore::CheckCrlPem(std::string_view crl_text,
+                               const std::string& origin) const {
+  DOCBUS_ASSIGN_OR_RETURN(auto fresh, BuildAnchorFromPem(crl_text, origin));
+  std::lock_guard lock(anchor_mu_);
+  return NotOlder(*fresh, origin);
+}
+
+Status TrustStore::NotOlder(const Anchor& fresh,
+                            const std::string& origin) const {
+  if (fresh.crl_number < anchor_->crl_number) {
+    return Status(Code::kInvalidArgument,
+                  origin + " is CRL number " +
+                      std::to_string(fresh.crl_number) +
+                      ", older than number " +
+                      std::to_string(anchor_->crl_number) + " in force");
+  }
+  return Status::Ok();
+}
+
 Status TrustStore::Install(std::shared_ptr<const Anchor> fresh,
                            const std::string& origin) {
   const std::filesystem::path crl_pem(origin);
   std::lock_guard lock(anchor_mu_);
-  if (fresh->crl_number < anchor_->crl_number) {
-    return Status(Code::kInvalidArgument,
-                  crl_pem.string() + " is CRL number " +
-                      std::to_string(fresh->crl_number) +
-                      ", older than number " +
-                      std::to_string(anchor_->crl_number) + " in force");
-  }
+  DOCBUS_RETURN_IF_ERROR(NotOlder(*fresh, origin));
   anchor_ = std::move(fresh);
   ComponentLogger("crypto")->info("crl reloaded file={}", crl_pem.string());
   return Status::Ok();

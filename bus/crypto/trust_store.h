@@ -57,6 +57,9 @@ class TrustStore {
       const std::filesystem::path& root_pem, std::string_view crl_text,
       const std::string& crl_origin, const Clock& clock);
   Status ReloadCrlPem(std::string_view crl_text, const std::string& origin);
+  // Ok when ReloadCrlPem would accept `crl_text` now; changes nothing.
+  Status CheckCrlPem(std::string_view crl_text,
+                     const std::string& origin) const;
 
   const Certificate& root() const { return *root_; }
   // The current CRL's nextUpdate (seconds since the epoch; 0 if it has none).
@@ -83,6 +86,8 @@ class TrustStore {
       std::string_view text, const std::string& origin) const;
   Status Install(std::shared_ptr<const Anchor> fresh,
                  const std::string& origin);
+  // Refuses a CRL numbered below the one in force; anchor_mu_ held.
+  Status NotOlder(const Anchor& fresh, const std::string& origin) const;
   std::shared_ptr<const Anchor> anchor() const;
   Status Validate(const Anchor& anchor, const Certificate& cert) const;
 

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "bus/core/files.h"
 #include "bus/crypto/sha256.h"
 #include "bus/crypto/verifier.h"
 
@@ -124,6 +125,50 @@ Result<VerifiedRegistry> VerifySignedRegistry(
   return out;
 }
 
+Result<VerifiedRegistry> ReadSignedRegistry(const std::filesystem::path& file,
+                                            const crypto::Certificate& root) {
+  DOCBUS_ASSIGN_OR_RETURN(std::string bytes,
+                          ReadFileLimited(file, kMaxSignedRegistryBytes));
+  auto verified = VerifySignedRegistry(bytes, root, 0);
+  if (!verified.ok()) return verified.status().Prefixed(file.string());
+  return verified;
+}
+
+Result<StartingRegistry> ChooseStartingRegistry(
+    const std::filesystem::path& configured, const std::filesystem::path& kept,
+    const crypto::Certificate& root) {
+  StartingRegistry out;
+  auto from_config = ReadSignedRegistry(configured, root);
+  std::error_code ec;
+  if (std::filesystem::exists(kept, ec)) {
+    auto copy = ReadSignedRegistry(kept, root);
+    if (copy.ok()) {
+      out.kept = std::move(copy).value();
+    } else {
+      out.problems.push_back("the kept signed registry is unusable: " +
+                             copy.status().ToString());
+    }
+  }
+  if (!from_config.ok()) {
+    if (!out.kept) return from_config.status();
+    out.problems.push_back(from_config.status().ToString() +
+                           "; starting from the kept copy (serial " +
+                           std::to_string(out.kept->serial) + ")");
+    out.registry = *out.kept;
+  } else if (out.kept && out.kept->serial > from_config->serial) {
+    out.problems.push_back(
+        "signed registry refused: " + configured.string() + " has serial " +
+        std::to_string(from_config->serial) + ", older than serial " +
+        std::to_string(out.kept->serial) +
+        " accepted before; starting from that one");
+    out.configured_refused_as_stale = true;
+    out.registry = *out.kept;
+  } else {
+    out.registry = std::move(from_config).value();
+  }
+  return out;
+}
+
 std::string_view RefusalReason(const Status& refusal) {
   switch (refusal.code()) {
     case Code::kTooLarge:
@@ -173,16 +218,6 @@ std::vector<v1::RegistryChange> DiffRegistries(const AgencyRegistry* before,
     }
   }
   return changes;
-}
-
-std::string DescribeChanges(
-    const google::protobuf::RepeatedPtrField<v1::RegistryChange>& changes) {
-  std::string out;
-  for (const v1::RegistryChange& c : changes) {
-    if (!out.empty()) out += ", ";
-    out += v1::RegistryChange::Kind_Name(c.kind()) + " " + c.agency_id();
-  }
-  return out.empty() ? "no agency changed" : out;
 }
 
 }  // namespace docbus::registry

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,6 +61,25 @@ Result<VerifiedRegistry> VerifySignedRegistry(
     std::string_view signed_bytes, const crypto::Certificate& root,
     uint64_t serial_in_force);
 
+// Reads `file` (at most kMaxSignedRegistryBytes) and verifies it against
+// `root` with no serial in force. Errors name the file.
+Result<VerifiedRegistry> ReadSignedRegistry(const std::filesystem::path& file,
+                                            const crypto::Certificate& root);
+
+// Where a daemon starts from: the configured file, or the copy it kept of
+// the newest one it accepted, whichever has the higher serial (an older
+// file put back cannot lift a revocation across a restart).
+struct StartingRegistry {
+  VerifiedRegistry registry;
+  std::optional<VerifiedRegistry> kept;  // the kept copy, when it verified
+  std::vector<std::string> problems;     // to log once each
+  bool configured_refused_as_stale = false;
+};
+// kInvalidArgument "<configured>: why" when neither verifies.
+Result<StartingRegistry> ChooseStartingRegistry(
+    const std::filesystem::path& configured, const std::filesystem::path& kept,
+    const crypto::Certificate& root);
+
 // The metric label of a VerifySignedRegistry refusal: "malformed",
 // "signature", "stale" or "invalid_entry".
 std::string_view RefusalReason(const Status& refusal);
@@ -67,9 +88,5 @@ std::string_view RefusalReason(const Status& refusal);
 // by agency id in `after`'s order, then removed ids.
 std::vector<v1::RegistryChange> DiffRegistries(const AgencyRegistry* before,
                                                const AgencyRegistry& after);
-
-// "ADDED 000.00.00.G01, REVOKED 000.00.00.G02" (for logs and replay).
-std::string DescribeChanges(
-    const google::protobuf::RepeatedPtrField<v1::RegistryChange>& changes);
 
 }  // namespace docbus::registry
