@@ -76,6 +76,10 @@ void DescribeAgentMetrics(Metrics& m) {
     m.Describe(f.name, f.type, f.help);
     if (!f.open_labels) m.Declare(f.name);
   }
+  for (const char* reason : {"signature", "stale", "malformed",
+                             "invalid_entry", "not_applicable"}) {
+    m.Declare(kRegistryRefused, Label("reason", reason));
+  }
   m.Declare(kPkiReloads, Label("result", "ok"));
   m.Declare(kPkiReloads, Label("result", "failed"));
   for (const char* reason :

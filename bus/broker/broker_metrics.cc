@@ -89,6 +89,10 @@ void DescribeBrokerMetrics(Metrics& m) {
         kDataSize, kRegistrySerial}) {
     m.Declare(unlabelled);
   }
+  for (const char* reason : {"signature", "stale", "malformed",
+                             "invalid_entry", "not_applicable", "io"}) {
+    m.Declare(kRegistryRefused, Label("reason", reason));
+  }
   m.Declare(kPkiReloads, Label("result", "ok"));
   m.Declare(kPkiReloads, Label("result", "failed"));
   m.Declare(kRole, Label("role", "active"));

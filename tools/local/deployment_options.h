@@ -35,6 +35,10 @@ struct DeploymentOptions {
   // limits.max_attachment_bytes of the broker and the agents (and a
   // max_document_bytes 1 MiB above it); 0: their defaults.
   int64_t max_attachment_bytes = 0;
+  // The broker and the agents follow pki/registry.signed
+  // (bus/registry/FORMAT.md) instead of reading registry.toml and crl.pem:
+  // `docbus agency …` on pki/ then reaches every daemon by itself.
+  bool signed_registry = false;
 };
 
 }  // namespace docbus::local
