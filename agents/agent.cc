@@ -37,10 +37,20 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   if (!lock.ok()) return lock.status().Prefixed("agent.data_dir");
   agent->data_lock_.emplace(std::move(lock).value());
 
-  DOCBUS_ASSIGN_OR_RETURN(
-      agent->pki_,
-      crypto::NationalPki::Load(
-          {options.root_certificate, options.crl, options.registry}, clock));
+  if (options.signed_registry.empty()) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        agent->pki_,
+        crypto::NationalPki::Load(
+            {options.root_certificate, options.crl, options.registry}, clock));
+  } else {
+    DOCBUS_ASSIGN_OR_RETURN(
+        RegistryFollower::Started started,
+        RegistryFollower::Start(options.signed_registry,
+                                options.root_certificate, options.data_dir,
+                                options.agency_id, clock, agent->metrics_));
+    agent->pki_ = std::move(started.pki);
+    agent->registry_follower_ = std::move(started.follower);
+  }
   agent->PublishPkiValidity();
   Result<std::unique_ptr<crypto::Signer>> signer = crypto::Signer::Open(
       options.signing_key.string(), options.certificate, options.pkcs11_module);
@@ -59,7 +69,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   if (self == nullptr) {
     return Status(
         Code::kInvalidArgument,
-        "agent.agency_id: " + options.agency_id + " is not in pki.registry");
+        "agent.agency_id: " + options.agency_id +
+            " is not in the registry (pki.registry / pki.signed_registry)");
   }
   if (self->curve_public_key != options.curve_public_key) {
     agent->logger_->warn(
@@ -98,7 +109,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                 options.loop,
                 *agent->queue_,
                 std::move(vkey).value(),
-                agent->disk_.get()};
+                agent->disk_.get(),
+                agent->registry_follower_.get()};
   DOCBUS_ASSIGN_OR_RETURN(
       agent->loop_,
       AgentLoop::Create(std::move(deps), agent->zmq_context_, socket_options));
@@ -128,6 +140,13 @@ void Agent::Stop() {
 }
 
 Status Agent::ReloadPki() {
+  if (registry_follower_) {
+    logger_->info(
+        "SIGHUP ignored agency={}: the agent follows the signed registry "
+        "(serial {}) the broker publishes",
+        options_.agency_id, registry_follower_->serial());
+    return Status::Ok();
+  }
   Status s = pki_->Reload();
   metrics_.Add(metric::kPkiReloads, Label("result", s.ok() ? "ok" : "failed"));
   if (!s.ok()) {
@@ -143,10 +162,10 @@ Status Agent::ReloadPki() {
   const registry::Agency* self = registry->Find(options_.agency_id);
   logger_->info("registry and CRL reloaded agencies={}",
                 registry->agencies().size());
-  if (self == nullptr || self->revoked) {
+  if (self == nullptr || !self->may_exchange()) {
     logger_->warn(
         "agency={} is {} in the new registry: the broker will refuse it",
-        options_.agency_id, self == nullptr ? "not listed" : "revoked");
+        options_.agency_id, self == nullptr ? "not listed" : self->state());
   }
   return s;
 }

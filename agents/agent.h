@@ -45,6 +45,9 @@ struct AgentOptions {
   std::filesystem::path signing_key, certificate;
   std::string pkcs11_module;
   std::filesystem::path root_certificate, crl, registry;
+  // pki.signed_registry: when set, crl and registry are not read; the
+  // agent follows the signed registry the broker publishes.
+  std::filesystem::path signed_registry;
   std::string broker_log_vkey;  // note verifier key text
   // agency.time_zone: the tz database zone of the agency's calendar.
   std::string time_zone = document::kDefaultTimeZone;
@@ -117,6 +120,7 @@ class Agent final : public AgentService {
   std::shared_ptr<spdlog::logger> logger_;
   std::optional<FolderLock> data_lock_;  // held while the agent runs
   std::unique_ptr<crypto::NationalPki> pki_;
+  std::unique_ptr<RegistryFollower> registry_follower_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<DocumentBuilder> builder_;
   std::unique_ptr<SubmissionQueue> queue_;

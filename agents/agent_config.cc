@@ -47,8 +47,13 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   a.pkcs11_module = config.Path("keys.pkcs11_module", "").string();
   a.certificate = config.RequiredPath("keys.certificate");
   a.root_certificate = config.RequiredPath("pki.root_certificate");
-  a.crl = config.RequiredPath("pki.crl");
-  a.registry = config.RequiredPath("pki.registry");
+  // A signed registry carries the agencies and the CRL; the two files are
+  // then not read (only the first registry: the broker sends newer ones).
+  a.signed_registry = config.Path("pki.signed_registry", "");
+  if (a.signed_registry.empty()) {
+    a.crl = config.RequiredPath("pki.crl");
+    a.registry = config.RequiredPath("pki.registry");
+  }
   const auto vkey_file = config.RequiredPath("audit.broker_log_vkey");
   o.drop_folder = config.Path("drop.folder", "");
   o.http_listen = config.String("http.listen", "127.0.0.1:0");

@@ -349,6 +349,13 @@ Status AgentLoop::HandleFrame(InboundFrame& in, TurnOutput& out) {
     case v1::Frame::kChunkStored:
       out.chunks_stored.push_back(frame.chunk_stored());
       return Status::Ok();
+    case v1::Frame::kRegistryUpdate:
+      // The follower logs and counts a refusal itself, once.
+      if (deps_.registry_follower != nullptr) {
+        (void)deps_.registry_follower->Offer(
+            frame.registry_update().signed_registry());
+      }
+      return Status::Ok();
     case v1::Frame::kPong:
     case v1::Frame::kProofResponse:
       return Status::Ok();

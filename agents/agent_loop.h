@@ -8,7 +8,9 @@
 // commit; only then answer the callers, send the Acks/Refuses and give
 // credit back, and send outbox entries. Hello{credit} goes out on every
 // (re)connection and after Error{REASON_UNAVAILABLE}; submissions start once
-// the broker's Welcome arrives. Timers: retransmission of unanswered
+// the broker's Welcome arrives; a Welcome naming a newer signed registry
+// than ours is answered with RegistryRequest, and a RegistryUpdate goes to
+// the RegistryFollower (in force from the next turn on). Timers: retransmission of unanswered
 // submissions, CheckpointRequest, and the own log's checkpoint publication.
 // Every turn it reports the session's state to its BrokerConnectivity: a
 // session missing for longer than offline_after_ms is logged once (and its
@@ -36,6 +38,7 @@
 #include "agents/notice_receiver.h"
 #include "agents/outbox_sender.h"
 #include "agents/own_log_publisher.h"
+#include "agents/registry_follower.h"
 #include "agents/submission_answers.h"
 #include "agents/submission_queue.h"
 #include "agents/turn.h"
@@ -79,6 +82,8 @@ struct LoopDeps {
   audit::NoteVerifier broker_log_verifier;
   // The data folder's room for new work, for its gauges; nullptr: none.
   DiskSpace* disk = nullptr;
+  // Set when the agent follows a signed registry (pki.signed_registry).
+  RegistryFollower* registry_follower = nullptr;
 };
 
 class AgentLoop {

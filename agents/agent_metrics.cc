@@ -50,6 +50,13 @@ constexpr Family kFamilies[] = {
     {kCheckpointRefused, "counter",
      "Broker checkpoints not accepted for another reason, by reason.", true},
     {kAuditSize, "gauge", "Entries in the agency's own audit log."},
+    {kRegistrySerial, "gauge",
+     "Serial of the signed registry in force (0: the agent reads "
+     "pki.registry files)."},
+    {kRegistryRefused, "counter",
+     "Signed registries refused (each once), by reason: signature, stale, "
+     "malformed, invalid_entry, not_applicable.",
+     true},
     {kPkiReloads, "counter",
      "Registry and CRL reloads (SIGHUP), by result (ok, failed).", true},
     {kStoreErrors, "counter",
@@ -81,6 +88,10 @@ void DescribeAgentMetrics(Metrics& m) {
   for (const Family& f : kFamilies) {
     m.Describe(f.name, f.type, f.help);
     if (!f.open_labels) m.Declare(f.name);
+  }
+  for (const char* reason : {"signature", "stale", "malformed",
+                             "invalid_entry", "not_applicable"}) {
+    m.Declare(kRegistryRefused, Label("reason", reason));
   }
   m.Declare(kPkiReloads, Label("result", "ok"));
   m.Declare(kPkiReloads, Label("result", "failed"));

@@ -41,6 +41,9 @@ inline constexpr char kCheckpointRefused[] =
 inline constexpr char kAuditSize[] = "docbus_agent_audit_size";
 inline constexpr char kCommitSeconds[] = "docbus_agent_commit_seconds";
 inline constexpr char kTurnSeconds[] = "docbus_agent_turn_seconds";
+inline constexpr char kRegistrySerial[] = "docbus_agent_registry_serial";
+inline constexpr char kRegistryRefused[] =
+    "docbus_agent_registry_refused_total";  // {reason}
 inline constexpr char kPkiReloads[] =
     "docbus_agent_pki_reloads_total";  // {result}
 inline constexpr char kStoreErrors[] = "docbus_agent_store_errors_total";

@@ -72,6 +72,17 @@ void AgentLoop::OnWelcome(const v1::Welcome& welcome) {
   next_checkpoint_ms_ = now;
   next_retransmit_ms_ = now + deps_.options.retransmit_ms;
   SetConnected(true);
+  if (deps_.registry_follower != nullptr &&
+      welcome.registry_serial() > deps_.registry_follower->serial()) {
+    v1::Frame request;
+    request.mutable_registry_request()->set_known_serial(
+        deps_.registry_follower->serial());
+    if (!Send(request.SerializeAsString())) {
+      logger_->warn("registry request not sent agency={}; the broker pushes "
+                    "the next one",
+                    deps_.agency_id);
+    }
+  }
 }
 
 void AgentLoop::OnBrokerError(const v1::Error& error) {

@@ -42,9 +42,9 @@ Status DocumentBuilder::CheckRecipients(const v1::DocumentHeader& h) const {
       return Status(Code::kUnknownRecipient,
                     field + ": agency " + id + " is not in the registry");
     }
-    if (agency->revoked) {
+    if (!agency->may_exchange()) {
       return Status(Code::kAgencyRevoked,
-                    field + ": agency " + id + " is revoked");
+                    field + ": agency " + id + " is " + agency->state());
     }
   }
   return Status::Ok();

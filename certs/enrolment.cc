@@ -8,6 +8,7 @@
 #include "bus/core/log.h"
 #include "bus/crypto/signer.h"
 #include "bus/crypto/trust_store.h"
+#include "certs/agency_state.h"
 #include "bus/crypto/verifier.h"
 #include "bus/registry/agency_registry.h"
 #include "bus/registry/registry_file.h"
@@ -109,24 +110,8 @@ Result<std::string> AcceptEnrolment(const std::filesystem::path& dir,
                   "that CURVE key is already bound to agency " + holder->id);
   }
 
-  DOCBUS_ASSIGN_OR_RETURN(auto registry_file,
-                          registry::RegistryFile::Read(paths.registry()));
-  registry::RegistryEntry* entry = registry_file.Find(request.agency_id);
-  if (entry == nullptr) {
-    return Status(Code::kUnknownAgency,
-                  "agency " + request.agency_id + " left the registry");
-  }
-  entry->curve_public_key = request.curve_public_key;
-  DOCBUS_RETURN_IF_ERROR(registry_file.Save());
-
-  std::error_code ec;
-  if (std::filesystem::is_directory(paths.agency_dir(request.agency_id), ec)) {
-    DOCBUS_RETURN_IF_ERROR(WriteFileAtomically(
-        paths.agency_curve_public(request.agency_id),
-        request.curve_public_key + "\n", 0644));
-    // The authority's copy of the old secret no longer matches the bound key.
-    std::filesystem::remove(paths.agency_curve_secret(request.agency_id), ec);
-  }
+  DOCBUS_RETURN_IF_ERROR(
+      BindCurveKey(paths, request.agency_id, request.curve_public_key));
   ComponentLogger("pki")->info("curve key enrolled agency={}",
                                request.agency_id);
   return request.agency_id;

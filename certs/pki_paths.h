@@ -18,6 +18,10 @@ class PkiPaths {
   std::filesystem::path root_key() const { return root_dir() / "key.pem"; }
   std::filesystem::path crl() const { return dir_ / "crl.pem"; }
   std::filesystem::path registry() const { return dir_ / "registry.toml"; }
+  // registry.toml + crl.pem signed by the root (bus/registry/FORMAT.md).
+  std::filesystem::path signed_registry() const {
+    return dir_ / "registry.signed";
+  }
 
   std::filesystem::path broker_dir() const { return dir_ / "broker"; }
   std::filesystem::path broker_certificate() const {

@@ -10,6 +10,7 @@
 #include "certs/ca_material.h"
 #include "certs/certificate_factory.h"
 #include "certs/folder_lock.h"
+#include "certs/registry_publication.h"
 
 namespace docbus::pki {
 namespace {
@@ -121,6 +122,13 @@ Result<std::string> IssueAgencyFromRequest(const std::filesystem::path& dir,
   ComponentLogger("pki")->info(
       "agency issued from its request agency={} serial={}", id,
       parsed->serial_hex());
+  // Agents and brokers learn of the agency from the signed registry.
+  Result<uint64_t> published = PublishRegistryLocked(paths);
+  if (!published.ok()) {
+    return Status(published.status().code(),
+                  "agency " + id + " is registered, but registry.signed was "
+                  "not published: " + published.status().message());
+  }
   return id;
 }
 

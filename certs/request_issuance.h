@@ -29,7 +29,8 @@ struct RequestIssuance {
 
 // Issues agencies/<id>/cert.pem (subject C=VN, O=<name>, CN=<id>,
 // serialNumber=<id>, for the request's key), agencies/<id>/curve.public and
-// the registry entry, and returns the agency id. Refusals: ParseAgencyRequest's
+// the registry entry, publishes registry.signed (registry_publication.h),
+// and returns the agency id. Refusals: ParseAgencyRequest's
 // codes (kMalformed, kTooLarge, kBadSignature, kInvalidField), kSignerMismatch
 // for a CN other than expected_agency, kInvalidArgument for an empty name,
 // kInvalidField for a malformed parent or alias, kAlreadyExists for an id

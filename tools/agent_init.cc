@@ -43,8 +43,8 @@ std::string AgentToml(const AgentInitOptions& o) {
     c << "pkcs11_module = " << Quoted(o.pkcs11_module) << "\n";
   }
   c << "certificate = \"cert.pem\"\n"
-    << "[pki]\nroot_certificate = \"root.pem\"\ncrl = \"crl.pem\"\n"
-    << "registry = " << Quoted(kAgentRegistryFile) << "\n"
+    << "[pki]\nroot_certificate = \"root.pem\"\n"
+    << "signed_registry = " << Quoted(kAgentRegistryFile) << "\n"
     << "[audit]\nbroker_log_vkey = \"broker-log.vkey\"\n"
     << "[http]\nlisten = " << Quoted(o.http_listen) << "\n";
   return c.str();
@@ -78,9 +78,6 @@ Status AgentInit(const AgentInitOptions& o, std::ostream& out) {
   DOCBUS_RETURN_IF_ERROR(CopyInto(o.broker_public_key, o.dir / "broker.public",
                                   "--broker-public-key"));
   DOCBUS_RETURN_IF_ERROR(CopyInto(o.root, o.dir / "root.pem", "--root"));
-  if (!o.crl.empty()) {
-    DOCBUS_RETURN_IF_ERROR(CopyInto(o.crl, o.dir / "crl.pem", "--crl"));
-  }
   if (!o.broker_log_vkey.empty()) {
     DOCBUS_RETURN_IF_ERROR(CopyInto(
         o.broker_log_vkey, o.dir / "broker-log.vkey", "--broker-log-vkey"));
@@ -106,7 +103,6 @@ Status AgentInit(const AgentInitOptions& o, std::ostream& out) {
       << (o.dir / "request.pem").string() << "\n"
       << "put back what the operator returns: " << (o.dir / "cert.pem").string()
       << " and " << (o.dir / kAgentRegistryFile).string();
-  if (o.crl.empty()) out << ", " << (o.dir / "crl.pem").string();
   if (o.broker_log_vkey.empty()) {
     out << ", " << (o.dir / "broker-log.vkey").string();
   }
@@ -137,8 +133,6 @@ void AddAgentInitCommand(CLI::App& agent, std::ostream& out,
                    "the broker's curve.public")
       ->required();
   init->add_option("--root", o->root, "the national root.pem")->required();
-  init->add_option("--crl", o->crl,
-                   "the CA's crl.pem (else put it back later)");
   init->add_option("--broker-log-vkey", o->broker_log_vkey,
                    "the broker's log.vkey (else put it back later)");
   init->add_option("--http-listen", o->http_listen,

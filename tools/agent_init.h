@@ -11,9 +11,11 @@
 //   DIR/agent.toml                         the agent's complete config
 //   DIR/data/                              the agent's data folder
 //
-// What comes back from the operator: DIR/cert.pem (`docbus agency add`) and
-// the registry (kAgentRegistryFile), and the CRL and the broker's log
-// verifier key unless given with --crl / --broker-log-vkey. Refuses to run
+// What comes back from the operator: DIR/cert.pem (`docbus agency add`),
+// the signed registry (kAgentRegistryFile: the CA's registry.signed, which
+// carries the CRL; the agent then follows the broker's newer ones by
+// itself), and the broker's log verifier key unless given with
+// --broker-log-vkey. Refuses to run
 // over an existing DIR/agent.toml or CURVE or signing key. No key material
 // is printed. Thread-safety: none needed.
 #pragma once
@@ -27,9 +29,8 @@
 
 namespace docbus {
 
-// The registry file the generated agent.toml names, relative to DIR. (Where
-// the signed registry will go when the CA publishes one: change it here.)
-inline constexpr char kAgentRegistryFile[] = "registry.toml";
+// The first signed registry the generated agent.toml names, relative to DIR.
+inline constexpr char kAgentRegistryFile[] = "registry.signed";
 
 struct AgentInitOptions {
   std::string agency;
@@ -40,7 +41,6 @@ struct AgentInitOptions {
   std::string broker_endpoint;
   std::filesystem::path broker_public_key;  // the broker's curve.public
   std::filesystem::path root;               // the national root.pem
-  std::filesystem::path crl;                // optional
   std::filesystem::path broker_log_vkey;    // optional
   std::string http_listen = "127.0.0.1:0";
 };

@@ -5,6 +5,7 @@
 
 #include "bus/core/log.h"
 #include "tools/agency_commands.h"
+#include "tools/agency_registry_commands.h"
 #include "tools/agent_commands.h"
 #include "tools/agent_init.h"
 #include "tools/audit_commands.h"
@@ -16,11 +17,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   docbus::RouteProtobufLogs();
   docbus::AddPkiCommands(app);
+  CLI::App& agency = docbus::AddAgencyCommandGroup(app);
+  docbus::AddAgencyAddCommand(agency);
+  docbus::AddAgencyRegistryCommands(agency);
   docbus::AddAgentCommands(app);
   CLI::App* agent = app.add_subcommand("agent", "set up this agency's agent");
   agent->require_subcommand(1);
   docbus::AddAgentInitCommand(*agent);
-  docbus::AddAgencyAddCommand(docbus::AddAgencyCommandGroup(app));
   docbus::AddOperatorCommands(app);
   docbus::AddAuditCommands(app);
   try {

@@ -48,6 +48,11 @@ void PrintPkiAndDisk(const nlohmann::json& s) {
     std::printf("pki: root until %s, CRL next update %s",
                 Date(pki.value("root_not_after", int64_t{0})).c_str(),
                 Date(pki.value("crl_next_update", int64_t{0})).c_str());
+    if (pki.value("registry_serial", uint64_t{0}) != 0) {
+      std::printf(", signed registry serial %llu",
+                  static_cast<unsigned long long>(
+                      pki.value("registry_serial", uint64_t{0})));
+    }
     if (pki.contains("certificates_expiring") &&
         pki["certificates_expiring"].is_array()) {
       const nlohmann::json& expiring = pki["certificates_expiring"];

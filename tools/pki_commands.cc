@@ -9,6 +9,7 @@
 #include "certs/authority.h"
 #include "certs/curve_keys.h"
 #include "certs/enrolment.h"
+#include "certs/registry_publication.h"
 #include "tools/issue_request_cli.h"
 
 namespace docbus {
@@ -42,6 +43,15 @@ std::string TrimLineEnd(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
     text.pop_back();
   return text;
+}
+
+// Publishes registry.signed after a change to the registry or the CRL; the
+// broker picks it up within a second and pushes it to every agent.
+void Publish(const std::string& dir, std::ostream& out, std::ostream& err) {
+  auto serial = pki::PublishRegistry(dir);
+  Finish(serial.status(), err);
+  out << "published " << dir << "/registry.signed serial " << *serial
+      << "\n";
 }
 
 pki::Validity ValidityFor(const PkiArgs& args, int64_t default_days) {
@@ -81,6 +91,7 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
     options.validity = ValidityFor(*args, pki::kRootValidityDays);
     Finish(pki::InitAuthority(args->dir, options), err);
     out << "created PKI in " << args->dir << "\n";
+    Publish(args->dir, out, err);
   });
 
   CLI::App* issue = pki_cmd->add_subcommand(
@@ -116,10 +127,8 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
                             ValidityFor(*args, pki::kAgencyValidityDays)),
            err);
     out << "issued agency " << args->agency << " in " << args->dir
-        << "/agencies/" << args->agency << "; on a running bus, publish "
-        << args->dir
-        << "/registry.toml to the broker and the agents, then send each "
-           "SIGHUP\n";
+        << "/agencies/" << args->agency << "\n";
+    Publish(args->dir, out, err);
   });
 
   CLI::App* request = pki_cmd->add_subcommand(
@@ -189,9 +198,8 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
   revoke->add_option("--agency", args->agency, "agency id")->required();
   revoke->callback([args, &out, &err] {
     Finish(pki::Revoke(args->dir, args->agency), err);
-    out << "revoked agency " << args->agency << "; publish " << args->dir
-        << "/crl.pem and registry.toml to the broker and the agents, then send "
-           "each SIGHUP\n";
+    out << "revoked agency " << args->agency << "\n";
+    Publish(args->dir, out, err);
   });
 
   CLI::App* crl = pki_cmd->add_subcommand("crl", "re-sign the CRL");
@@ -202,6 +210,7 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
                          args->days > 0 ? args->days : pki::kCrlValidityDays),
            err);
     out << "wrote " << args->dir << "/crl.pem\n";
+    Publish(args->dir, out, err);
   });
 
   CLI::App* keygen =
@@ -252,10 +261,8 @@ void AddPkiCommands(CLI::App& app, std::ostream& out, std::ostream& err) {
     Finish(text.status(), err);
     auto agency = pki::AcceptEnrolment(args->dir, *text);
     Finish(agency.status(), err);
-    out << "bound the new CURVE key of agency " << *agency << "; publish "
-        << args->dir
-        << "/registry.toml to the broker and the agents, then send each "
-           "SIGHUP\n";
+    out << "bound the new CURVE key of agency " << *agency << "\n";
+    Publish(args->dir, out, err);
   });
 }
 

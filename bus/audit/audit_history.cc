@@ -94,7 +94,25 @@ nlohmann::json RecordJson(const LoadedRecord& loaded) {
   if (!r.business_target_document_id().empty()) {
     j["business_target_document_id"] = r.business_target_document_id();
   }
+  if (r.event() == v1::AUDIT_REGISTRY) {
+    j["registry_serial"] = r.registry_serial();
+    j["registry_sha256"] = Hex(r.registry_sha256());
+    auto& changes = j["registry_changes"] = nlohmann::json::array();
+    for (const v1::RegistryChange& c : r.registry_changes()) {
+      changes.push_back({{"agency_id", c.agency_id()},
+                         {"change", v1::RegistryChange::Kind_Name(c.kind())}});
+    }
+  }
   return j;
+}
+
+std::string RegistryChangesText(const v1::AuditRecord& r) {
+  std::string out;
+  for (const v1::RegistryChange& c : r.registry_changes()) {
+    if (!out.empty()) out += ", ";
+    out += v1::RegistryChange::Kind_Name(c.kind()) + " " + c.agency_id();
+  }
+  return out.empty() ? "no agency changed" : out;
 }
 
 std::string RecordText(const LoadedRecord& loaded) {
@@ -127,6 +145,11 @@ std::string RecordText(const LoadedRecord& loaded) {
   }
   if (r.broker_index_plus_one() != 0) {
     line += " broker #" + std::to_string(r.broker_index_plus_one() - 1);
+  }
+  if (r.event() == v1::AUDIT_REGISTRY) {
+    line += " serial " + std::to_string(r.registry_serial()) + " sha256 " +
+            Hex(r.registry_sha256()).substr(0, 16) + ": " +
+            RegistryChangesText(r);
   }
   return line;
 }
@@ -249,6 +272,12 @@ nlohmann::json Replay(const LoadedLog& log) {
     }
     out.push_back(std::move(doc));
   }
+  // Who may send, as it changed: one element per registry put in force.
+  for (const LoadedRecord& r : log.records) {
+    if (r.record.event() == v1::AUDIT_REGISTRY) {
+      out.push_back({{"registry", RecordJson(r)}});
+    }
+  }
   return out;
 }
 
@@ -275,6 +304,13 @@ std::string ReplayText(const LoadedLog& log) {
       }
     }
   }
+  std::string registry;
+  for (const LoadedRecord& r : log.records) {
+    if (r.record.event() == v1::AUDIT_REGISTRY) {
+      registry += "  " + RecordText(r) + "\n";
+    }
+  }
+  if (!registry.empty()) out += "registry (who may send)\n" + registry;
   return out;
 }
 

@@ -39,6 +39,8 @@ Result<LoadedLog> LoadExportedLog(const std::filesystem::path& dir);
 nlohmann::json RecordJson(const LoadedRecord& record);
 // One record as a line of text (no trailing newline).
 std::string RecordText(const LoadedRecord& record);
+// A REGISTRY entry's changes: "REVOKED 000.00.00.G02, ROTATED …".
+std::string RegistryChangesText(const v1::AuditRecord& record);
 
 // Each document's history in log order, documents in the order they first
 // appear: [{message_id, document_id, sender, recipients, events: [...]}].

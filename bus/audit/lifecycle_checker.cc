@@ -97,6 +97,8 @@ std::string_view LifecycleChecker::EventName(v1::AuditEvent event) {
       return "EXPIRED";
     case v1::AUDIT_NOTIFIED:
       return "NOTIFIED";
+    case v1::AUDIT_REGISTRY:
+      return "REGISTRY";
     case v1::AUDIT_SENT:
       return "SENT";
     case v1::AUDIT_RECEIVED:
@@ -306,6 +308,14 @@ Status LifecycleChecker::CheckRecord(int64_t index, const AuditRecord& r) {
         return Broken(std::string(what) + " lacks a status_id");
       }
       return once(r.status_id());
+    case v1::AUDIT_REGISTRY:
+      // Who may send, put in force: a serial and the digest of the exact
+      // signed registry. (A standby broker taking over, or one whose data
+      // folder was lost, may record a serial again.)
+      if (r.registry_serial() == 0 || r.registry_sha256().size() != 32) {
+        return Broken("REGISTRY lacks a registry_serial or registry_sha256");
+      }
+      return Status::Ok();
     default:
       return Broken("unknown event " + std::to_string(r.event()));
   }

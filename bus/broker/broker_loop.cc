@@ -80,10 +80,12 @@ struct BrokerLoop::Keys {
   std::string curve_secret;
   std::optional<audit::NoteSigner> signer;
   std::unique_ptr<crypto::NationalPki> pki;
+  std::unique_ptr<RegistryPublisher> registry_publisher;
 };
 
 Result<BrokerLoop::Keys> BrokerLoop::LoadKeys(const BrokerOptions& options,
-                                              const Clock& clock) {
+                                              const Clock& clock,
+                                              Metrics& metrics) {
   Keys keys;
   auto curve_secret = transport::ReadKeyFile(options.curve_secret_key);
   if (!curve_secret.ok())
@@ -100,6 +102,26 @@ Result<BrokerLoop::Keys> BrokerLoop::LoadKeys(const BrokerOptions& options,
                       signer->name() + "')");
   }
   keys.signer.emplace(std::move(signer).value());
+  if (!options.signed_registry.empty()) {
+    DOCBUS_ASSIGN_OR_RETURN(
+        keys.registry_publisher,
+        RegistryPublisher::Open(options.signed_registry,
+                                options.root_certificate, options.data_dir,
+                                metrics));
+    const registry::VerifiedRegistry& initial =
+        keys.registry_publisher->initial();
+    // Started from the registry in force before, when there was one: the
+    // initial one is applied (and audited) once the store is open.
+    const registry::VerifiedRegistry& start =
+        keys.registry_publisher->previous()
+            ? *keys.registry_publisher->previous()
+            : initial;
+    DOCBUS_ASSIGN_OR_RETURN(
+        keys.pki, crypto::NationalPki::FromRegistry(options.root_certificate,
+                                                    start.agencies,
+                                                    start.crl_pem, clock));
+    return keys;
+  }
   DOCBUS_ASSIGN_OR_RETURN(
       keys.pki,
       crypto::NationalPki::Load(
@@ -108,13 +130,15 @@ Result<BrokerLoop::Keys> BrokerLoop::LoadKeys(const BrokerOptions& options,
 }
 
 Status BrokerLoop::CheckKeys(const BrokerOptions& options, const Clock& clock) {
-  return LoadKeys(options, clock).status();
+  Metrics scratch;
+  return LoadKeys(options, clock, scratch).status();
 }
 
 Status BrokerLoop::Open() {
   started_unix_ms_ = clock_.NowUnixMillis();
-  DOCBUS_ASSIGN_OR_RETURN(Keys keys, LoadKeys(options_, clock_));
+  DOCBUS_ASSIGN_OR_RETURN(Keys keys, LoadKeys(options_, clock_, metrics_));
   pki_ = std::move(keys.pki);
+  registry_publisher_ = std::move(keys.registry_publisher);
   verifier_ = pki_->verifier();
 
   // The store, and the audit log checked against its last checkpoint.
@@ -183,6 +207,21 @@ Status BrokerLoop::Open() {
   verify_pool_ =
       std::make_unique<WorkerPool>(options_.verify_threads, "broker-verify");
 
+  if (registry_publisher_) {
+    const auto& previous = registry_publisher_->previous();
+    const registry::VerifiedRegistry& initial = registry_publisher_->initial();
+    if (previous && previous->serial == initial.serial) {
+      registry_publisher_->Accepted(initial);  // in force, audited before
+      ctx_->registry_serial = initial.serial;
+      ctx_->signed_registry = registry_publisher_->signed_bytes();
+    } else if (!ApplySignedRegistry(
+                   initial, previous ? previous->agencies.get() : nullptr)) {
+      return Status(Code::kUnavailable,
+                    "pki.signed_registry: the registry could not be audited "
+                    "or put in force (see the log)");
+    }
+  }
+
   const int64_t now = clock_.MonotonicMillis();
   next_expiry_ms_ = now;
   next_snapshot_ms_ = now;
@@ -204,6 +243,7 @@ Status BrokerLoop::RunTurn() {
                   "the ZAP handler stopped: refusing to run unauthenticated");
   }
   if (reload_requested_.exchange(false)) ReloadPki();
+  if (registry_publisher_) FollowSignedRegistry(clock_.MonotonicMillis());
   zmq::socket_t* sockets[] = {&socket_->socket()};
   auto readable = transport::PollReadable(
       sockets,

@@ -11,7 +11,10 @@
 //   publish the status snapshot when due
 //
 // Between turns, on request (SIGHUP), the registry and the CRL are loaded
-// again: new connections, signatures and open sessions follow them.
+// again: new connections, signatures and open sessions follow them. With a
+// signed registry instead (pki.signed_registry), the file is checked about
+// once a second and a newer version is audited, put in force the same way
+// and pushed to every session (registry_follow.cc).
 //
 // A failed transaction is rolled back, its answers dropped (agents
 // retransmit) and every session restarted from its queue.
@@ -42,6 +45,7 @@
 #include "bus/broker/broker_options.h"
 #include "bus/broker/broker_snapshot.h"
 #include "bus/broker/checkpointer.h"
+#include "bus/broker/registry_publisher.h"
 #include "bus/broker/delivery_dispatcher.h"
 #include "bus/broker/session_table.h"
 #include "bus/broker/turn_context.h"
@@ -99,7 +103,7 @@ class BrokerLoop {
              Metrics& metrics, SnapshotBox& snapshots, Leadership leadership);
   struct Keys;
   static Result<Keys> LoadKeys(const BrokerOptions& options,
-                               const Clock& clock);
+                               const Clock& clock, Metrics& metrics);
   Status Open();
   // kFenced once the lease is lost or the store refused our epoch.
   Status CheckStillActive() const;
@@ -126,6 +130,17 @@ class BrokerLoop {
   void PublishPkiAndDisk(BrokerSnapshot& snap,
                          std::map<std::string, AgencyStatus>& agencies);
   void ReloadPki();
+  // The verifier and registry now in force at pki_ into the loop, the ZAP
+  // handler and the sessions (closing those of agencies that may no longer
+  // act); the number closed.
+  size_t TakePkiInForce();
+  // registry_follow.cc: a new version of the signed registry, when due.
+  void FollowSignedRegistry(int64_t mono_ms);
+  // Audits `registry` (what changed since `before`), puts it in force and
+  // pushes it to every session. False, with nothing changed, when it could
+  // not be audited or its CRL not installed.
+  bool ApplySignedRegistry(const registry::VerifiedRegistry& registry,
+                           const registry::AgencyRegistry* before);
 
   BrokerOptions options_;
   const Clock& clock_;
@@ -134,6 +149,8 @@ class BrokerLoop {
   int64_t started_unix_ms_ = 0;
 
   std::unique_ptr<crypto::NationalPki> pki_;
+  // Set when the broker follows a signed registry (pki.signed_registry).
+  std::unique_ptr<RegistryPublisher> registry_publisher_;
   // pki_'s Verifier (and registry) as of start or the last reload, between
   // turns: the loop, its verify pool and ctx_ use this one.
   std::shared_ptr<const crypto::Verifier> verifier_;

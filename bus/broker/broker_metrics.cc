@@ -58,6 +58,12 @@ void DescribeBrokerMetrics(Metrics& m) {
     "CURVE handshakes refused by the ZAP handler since start.");
   d(kPkiReloads, "counter",
     "Reloads of the registry and the CRL (SIGHUP), by result.");
+  d(kRegistrySerial, "gauge",
+    "Serial of the signed registry in force (0: the broker follows "
+    "pki.registry files, not a signed registry).");
+  d(kRegistryRefused, "counter",
+    "Versions of the signed registry refused (each once), by reason: "
+    "signature, stale, malformed, invalid_entry, not_applicable, io.");
   d(kRole, "gauge",
     "1 for this broker's role (active: it serves agencies and writes the "
     "store; standby: it waits for the lease), 0 for the other.");
@@ -89,11 +95,15 @@ void DescribeBrokerMetrics(Metrics& m) {
         kChunksStored, kChunksSent, kChunkBytesSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
         kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
-        kDataSize, kDiskExhausted}) {
+        kDataSize, kDiskExhausted, kRegistrySerial}) {
     m.Declare(unlabelled);
   }
   m.Declare(kDiskRefusals, Label("kind", "document"));
   m.Declare(kDiskRefusals, Label("kind", "chunk"));
+  for (const char* reason : {"signature", "stale", "malformed",
+                             "invalid_entry", "not_applicable", "io"}) {
+    m.Declare(kRegistryRefused, Label("reason", reason));
+  }
   m.Declare(kPkiReloads, Label("result", "ok"));
   m.Declare(kPkiReloads, Label("result", "failed"));
   m.Declare(kRole, Label("role", "active"));

@@ -51,6 +51,10 @@ inline constexpr std::string_view kStoreFailures =
     "docbus_broker_store_failures_total";
 inline constexpr std::string_view kZapRefused =
     "docbus_broker_zap_refused_total";
+inline constexpr std::string_view kRegistrySerial =
+    "docbus_broker_registry_serial";
+inline constexpr std::string_view kRegistryRefused =
+    "docbus_broker_registry_refused_total";  // {reason}
 inline constexpr std::string_view kPkiReloads =
     "docbus_broker_pki_reloads_total";
 

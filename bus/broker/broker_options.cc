@@ -17,8 +17,13 @@ BrokerOptions ReadBrokerOptions(Config& config) {
   o.store_dsn = config.String("store.dsn", o.store_dsn);
   o.lease_ms = config.Int("store.lease_ms", o.lease_ms, 1000, 600'000);
   o.root_certificate = config.RequiredPath("pki.root_certificate");
-  o.crl = config.RequiredPath("pki.crl");
-  o.registry = config.RequiredPath("pki.registry");
+  // A signed registry carries the agencies and the CRL; the two files are
+  // then not read.
+  o.signed_registry = config.Path("pki.signed_registry", "");
+  if (o.signed_registry.empty()) {
+    o.crl = config.RequiredPath("pki.crl");
+    o.registry = config.RequiredPath("pki.registry");
+  }
   o.origin = config.RequiredString("audit.origin");
   o.log_key = config.RequiredPath("audit.log_key");
   o.checkpoint_interval_ms = config.Int(

@@ -36,6 +36,9 @@ struct BrokerOptions {
   std::filesystem::path root_certificate;
   std::filesystem::path crl;
   std::filesystem::path registry;
+  // registry.signed (bus/registry/FORMAT.md); when set, crl and registry
+  // are unused and the broker follows this file by itself (no SIGHUP).
+  std::filesystem::path signed_registry;
   // [audit]
   std::string origin;             // checkpoint origin of the broker log
   std::filesystem::path log_key;  // file holding the note signer key

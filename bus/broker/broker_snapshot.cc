@@ -76,6 +76,7 @@ std::string SnapshotJson(const BrokerSnapshot& s) {
       {"pki",
        {{"root_not_after", s.pki.root_not_after},
         {"crl_next_update", s.pki.crl_next_update},
+        {"registry_serial", s.registry_serial},
         {"certificates_expiring", expiring}}},
       {"data",
        {{"free_bytes", s.data_free_bytes},

@@ -51,6 +51,8 @@ struct BrokerSnapshot {
   // Agencies that are online or have something queued, by id.
   std::vector<AgencyStatus> agencies;
   crypto::PkiValidity pki;
+  // The signed registry in force (0: registry files, no signed registry).
+  uint64_t registry_serial = 0;
   // The file system of the data folder: bytes available and its size.
   int64_t data_free_bytes = 0;
   int64_t data_size_bytes = 0;
@@ -68,7 +70,7 @@ struct BrokerSnapshot {
 // {"agencies_online": [...], "queue_depth": n, "oldest_undelivered_age_s": x,
 //  "agencies": [{"agency", "online", "queue_depth", "oldest_undelivered_age_s",
 //                "name", "in_flight", "credit", "certificate_not_after"}...],
-//  "pki": {"root_not_after", "crl_next_update", "certificates_expiring":
+//  "pki": {"root_not_after", "crl_next_update", "registry_serial", "certificates_expiring":
 //          [{"agency", "not_after"}...] (within 30 days)},
 //  "data": {"free_bytes", "size_bytes", "min_free_bytes", "exhausted"},
 //  "activity": [{"t_unix_ms", "accepted_per_s", "delivered_per_s",

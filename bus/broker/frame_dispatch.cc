@@ -25,7 +25,7 @@ std::optional<SignedPart> SignedPartOf(const v1::Frame& frame) {
 bool MayAct(const registry::AgencyRegistry& registry,
             std::string_view agency_id) {
   const registry::Agency* agency = registry.Find(agency_id);
-  return agency != nullptr && !agency->revoked;
+  return agency != nullptr && agency->may_exchange();
 }
 
 void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
@@ -42,7 +42,8 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
     ctx.log->debug("frame from a revoked agency refused agency={}",
                    in.agency_id);
     turn.AnswerError(in.peer, v1::REASON_AGENCY_REVOKED,
-                     "agency " + in.agency_id + " is revoked");
+                     "agency " + in.agency_id +
+                         " is revoked, disabled or not registered");
     return;
   }
   if (parsed == nullptr) {
@@ -98,6 +99,9 @@ void HandleFrame(Turn& turn, const Inbound& in, const v1::Frame* parsed) {
       break;
     case v1::Frame::kFetchChunk:
       HandleFetchChunk(turn, in, frame.fetch_chunk());
+      break;
+    case v1::Frame::kRegistryRequest:
+      HandleRegistryRequest(turn, in, frame.registry_request());
       break;
     default:
       // Broker-to-agent frames, or an empty frame: not something to handle.

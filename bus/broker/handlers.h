@@ -16,7 +16,7 @@
 
 namespace docbus::broker {
 
-// True while `agency_id` is registered and not revoked.
+// True while `agency_id` is registered, not revoked and not disabled.
 bool MayAct(const registry::AgencyRegistry& registry,
             std::string_view agency_id);
 
@@ -48,6 +48,8 @@ void HandleCheckpointRequest(Turn& turn, const Inbound& in,
 void HandleProofRequest(Turn& turn, const Inbound& in,
                         const v1::ProofRequest& request);
 void HandlePing(Turn& turn, const Inbound& in, const v1::Ping& ping);
+void HandleRegistryRequest(Turn& turn, const Inbound& in,
+                           const v1::RegistryRequest& request);
 void HandleUploadChunk(Turn& turn, const Inbound& in,
                        const v1::UploadChunk& chunk);
 void HandleFetchChunk(Turn& turn, const Inbound& in,

@@ -52,6 +52,7 @@ void HandleHello(Turn& turn, const Inbound& in, const v1::Hello& hello) {
   welcome->set_max_frame_bytes(
       static_cast<uint64_t>(ctx.options.max_frame_bytes));
   welcome->set_log_origin(ctx.options.origin);
+  welcome->set_registry_serial(ctx.registry_serial);
   turn.Answer(in.peer, frame);
 }
 

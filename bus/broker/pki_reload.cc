@@ -19,26 +19,34 @@ void BrokerLoop::ReloadPki() {
         s.ToString());
     return;
   }
+  const size_t closed = TakePkiInForce();
+  metrics_.Add(metric::kPkiReloads, Label("result", "ok"));
+  log_->info("registry and CRL reloaded agencies={} sessions_closed={}",
+             verifier_->registry().agencies().size(), closed);
+}
+
+size_t BrokerLoop::TakePkiInForce() {
   verifier_ = pki_->verifier();
   const registry::AgencyRegistry& registry = verifier_->registry();
   ctx_->verifier = verifier_.get();
   ctx_->registry = &registry;
   zap_->SetAuthenticator(transport::RegistryAuthenticator(pki_->registry()));
-  // An agency revoked or removed since it connected keeps its connection
-  // (a ROUTER cannot close one peer's) but loses its session: nothing more
-  // is delivered to it, and HandleFrame refuses whatever it sends.
+  // An agency revoked, disabled or removed since it connected keeps its
+  // connection (a ROUTER cannot close one peer's) but loses its session:
+  // nothing more is delivered to it, and HandleFrame refuses whatever it
+  // sends.
   std::vector<std::string> closed;
   for (const auto& [agency, session] : sessions_.sessions()) {
     if (!MayAct(registry, agency)) closed.push_back(agency);
   }
   for (const std::string& agency : closed) {
     sessions_.Close(agency);
-    log_->warn("session closed: agency {} is revoked or no longer registered",
-               agency);
+    log_->warn(
+        "session closed: agency {} is revoked, disabled or no longer "
+        "registered",
+        agency);
   }
-  metrics_.Add(metric::kPkiReloads, Label("result", "ok"));
-  log_->info("registry and CRL reloaded agencies={} sessions_closed={}",
-             registry.agencies().size(), closed.size());
+  return closed.size();
 }
 
 }  // namespace docbus::broker

@@ -81,6 +81,7 @@ void BrokerLoop::PublishSnapshot() {
 void BrokerLoop::PublishPkiAndDisk(
     BrokerSnapshot& snap, std::map<std::string, AgencyStatus>& agencies) {
   snap.pki = pki_->validity();
+  snap.registry_serial = ctx_->registry_serial;
   const std::shared_ptr<const registry::AgencyRegistry> registry =
       pki_->registry();
   metrics_.Set(metric::kCertificateNotAfter, Label("subject", "national root"),

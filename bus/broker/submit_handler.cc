@@ -123,9 +123,9 @@ Status CheckRecipients(const registry::AgencyRegistry& registry,
       return Status(Code::kUnknownRecipient, "recipient " + to.organ_id() +
                                                  " is not a registered agency");
     }
-    if (agency->revoked) {
+    if (!agency->may_exchange()) {
       return Status(Code::kAgencyRevoked,
-                    "recipient " + to.organ_id() + " is revoked");
+                    "recipient " + to.organ_id() + " is " + agency->state());
     }
   }
   return Status::Ok();

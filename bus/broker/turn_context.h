@@ -89,6 +89,10 @@ struct BrokerContext {
   int64_t store_failures = 0;
   // The data folder's room for new work; nullptr = never refuse.
   DiskSpace* disk = nullptr;
+  // The signed registry in force (null: the broker follows registry files)
+  // and its serial, for Welcome and RegistryRequest.
+  std::shared_ptr<const std::string> signed_registry;
+  uint64_t registry_serial = 0;
 };
 
 // The store failed `what` (a turn, a checkpoint, a delivery round): counted

@@ -27,22 +27,22 @@ std::string TimeText(int64_t unix_s) {
 Result<std::unique_ptr<TrustStore>> TrustStore::Load(
     const std::filesystem::path& root_pem, const std::filesystem::path& crl_pem,
     const Clock& clock) {
-  DOCBUS_ASSIGN_OR_RETURN(auto root, Certificate::FromFile(root_pem));
-  if (X509_check_issued(root->x509(), root->x509()) != X509_V_OK ||
-      X509_check_ca(root->x509()) == 0) {
-    ERR_clear_error();
-    return Status(Code::kInvalidArgument,
-                  root_pem.string() + " is not a self-signed CA certificate");
-  }
-  std::unique_ptr<TrustStore> store(new TrustStore(std::move(root), clock));
-  DOCBUS_ASSIGN_OR_RETURN(store->anchor_, store->BuildAnchor(crl_pem));
-  return store;
+  DOCBUS_ASSIGN_OR_RETURN(std::string text,
+                          ReadFileLimited(crl_pem, 64u << 20));
+  return LoadWithCrlPem(root_pem, text, crl_pem.string(), clock);
 }
 
 Result<std::shared_ptr<const TrustStore::Anchor>> TrustStore::BuildAnchor(
     const std::filesystem::path& crl_pem) const {
   DOCBUS_ASSIGN_OR_RETURN(std::string text,
                           ReadFileLimited(crl_pem, 64u << 20));
+  return BuildAnchorFromPem(text, crl_pem.string());
+}
+
+Result<std::shared_ptr<const TrustStore::Anchor>>
+TrustStore::BuildAnchorFromPem(std::string_view text,
+                               const std::string& origin) const {
+  const std::filesystem::path crl_pem(origin);
   auto crl = ParseCrlPem(text);
   if (!crl.ok()) {
     return Status(crl.status().code(),
@@ -90,16 +90,57 @@ std::shared_ptr<const TrustStore::Anchor> TrustStore::anchor() const {
   return anchor_;
 }
 
+Result<std::unique_ptr<TrustStore>> TrustStore::LoadWithCrlPem(
+    const std::filesystem::path& root_pem, std::string_view crl_text,
+    const std::string& crl_origin, const Clock& clock) {
+  DOCBUS_ASSIGN_OR_RETURN(auto root, Certificate::FromFile(root_pem));
+  if (X509_check_issued(root->x509(), root->x509()) != X509_V_OK ||
+      X509_check_ca(root->x509()) == 0) {
+    ERR_clear_error();
+    return Status(Code::kInvalidArgument,
+                  root_pem.string() + " is not a self-signed CA certificate");
+  }
+  std::unique_ptr<TrustStore> store(new TrustStore(std::move(root), clock));
+  DOCBUS_ASSIGN_OR_RETURN(store->anchor_,
+                          store->BuildAnchorFromPem(crl_text, crl_origin));
+  return store;
+}
+
 Status TrustStore::ReloadCrl(const std::filesystem::path& crl_pem) {
   DOCBUS_ASSIGN_OR_RETURN(auto fresh, BuildAnchor(crl_pem));
+  return Install(std::move(fresh), crl_pem.string());
+}
+
+Status TrustStore::ReloadCrlPem(std::string_view crl_text,
+                                const std::string& origin) {
+  DOCBUS_ASSIGN_OR_RETURN(auto fresh, BuildAnchorFromPem(crl_text, origin));
+  return Install(std::move(fresh), origin);
+}
+
+Status TrustStore::CheckCrlPem(std::string_view crl_text,
+                               const std::string& origin) const {
+  DOCBUS_ASSIGN_OR_RETURN(auto fresh, BuildAnchorFromPem(crl_text, origin));
   std::lock_guard lock(anchor_mu_);
-  if (fresh->crl_number < anchor_->crl_number) {
+  return NotOlder(*fresh, origin);
+}
+
+Status TrustStore::NotOlder(const Anchor& fresh,
+                            const std::string& origin) const {
+  if (fresh.crl_number < anchor_->crl_number) {
     return Status(Code::kInvalidArgument,
-                  crl_pem.string() + " is CRL number " +
-                      std::to_string(fresh->crl_number) +
+                  origin + " is CRL number " +
+                      std::to_string(fresh.crl_number) +
                       ", older than number " +
                       std::to_string(anchor_->crl_number) + " in force");
   }
+  return Status::Ok();
+}
+
+Status TrustStore::Install(std::shared_ptr<const Anchor> fresh,
+                           const std::string& origin) {
+  const std::filesystem::path crl_pem(origin);
+  std::lock_guard lock(anchor_mu_);
+  DOCBUS_RETURN_IF_ERROR(NotOlder(*fresh, origin));
   anchor_ = std::move(fresh);
   ComponentLogger("crypto")->info("crl reloaded file={}", crl_pem.string());
   return Status::Ok();

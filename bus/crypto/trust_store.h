@@ -51,6 +51,15 @@ class TrustStore {
   // an old file put back must not lift a revocation. On failure the previous
   // CRL stays in force.
   Status ReloadCrl(const std::filesystem::path& crl_pem);
+  // The same for a CRL already in memory (a signed registry carries it);
+  // `origin` names it in errors and logs.
+  static Result<std::unique_ptr<TrustStore>> LoadWithCrlPem(
+      const std::filesystem::path& root_pem, std::string_view crl_text,
+      const std::string& crl_origin, const Clock& clock);
+  Status ReloadCrlPem(std::string_view crl_text, const std::string& origin);
+  // Ok when ReloadCrlPem would accept `crl_text` now; changes nothing.
+  Status CheckCrlPem(std::string_view crl_text,
+                     const std::string& origin) const;
 
   const Certificate& root() const { return *root_; }
   // The current CRL's nextUpdate (seconds since the epoch; 0 if it has none).
@@ -73,6 +82,12 @@ class TrustStore {
       : root_(std::move(root)), clock_(clock) {}
   Result<std::shared_ptr<const Anchor>> BuildAnchor(
       const std::filesystem::path& crl_pem) const;
+  Result<std::shared_ptr<const Anchor>> BuildAnchorFromPem(
+      std::string_view text, const std::string& origin) const;
+  Status Install(std::shared_ptr<const Anchor> fresh,
+                 const std::string& origin);
+  // Refuses a CRL numbered below the one in force; anchor_mu_ held.
+  Status NotOlder(const Anchor& fresh, const std::string& origin) const;
   std::shared_ptr<const Anchor> anchor() const;
   Status Validate(const Anchor& anchor, const Certificate& cert) const;
 

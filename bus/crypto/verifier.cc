@@ -49,6 +49,51 @@ Result<CmsPtr> ParseSignature(std::string_view der) {
   return cms;
 }
 
+// The one signer of a detached signature with a SHA-2 digest.
+Result<CMS_SignerInfo*> OnlySigner(CMS_ContentInfo& cms) {
+  if (CMS_is_detached(&cms) != 1) {
+    return NotASignature(
+        "CMS signature carries its content (must be detached)");
+  }
+  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(&cms);
+  if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
+    return NotASignature("CMS signature must have exactly one signer");
+  }
+  CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
+  X509_ALGOR* digest_algorithm = nullptr;
+  CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, &digest_algorithm,
+                           nullptr);
+  if (!StrongDigest(digest_algorithm)) {
+    return Status(Code::kBadSignature,
+                  "signature digest must be SHA-256, SHA-384 or SHA-512");
+  }
+  return signer;
+}
+
+// CMS_verify of `cms` over `content` with `cert` as the only signer
+// certificate; the caller has validated the certificate.
+Status CmsVerifyWith(CMS_ContentInfo& cms, const Certificate& cert,
+                     std::string_view content, const std::string& who) {
+  BioPtr data = MemoryBio(content);
+  STACK_OF(X509)* signer_certs = sk_X509_new_null();
+  if (!data || signer_certs == nullptr ||
+      sk_X509_push(signer_certs, cert.x509()) <= 0) {
+    sk_X509_free(signer_certs);
+    return OpenSslError(Code::kInternal, "preparing CMS_verify");
+  }
+  // Certificates inside the blob, if an attacker put any there, are
+  // ignored.
+  const int ok =
+      CMS_verify(&cms, signer_certs, nullptr, data.get(), nullptr,
+                 CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN);
+  sk_X509_free(signer_certs);
+  if (ok != 1) {
+    return OpenSslError(Code::kBadSignature,
+                        "signature of " + who + " does not verify");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Verifier::Verifier(const TrustStore& trust,
@@ -81,8 +126,9 @@ Status Verifier::Verify(std::string_view content,
                   "agency " + std::string(claimed_agency.substr(0, 64)) +
                       " is not registered");
   }
-  if (agency->revoked) {
-    return Status(Code::kAgencyRevoked, "agency " + agency->id + " is revoked");
+  if (!agency->may_exchange()) {
+    return Status(Code::kAgencyRevoked,
+                  "agency " + agency->id + " is " + agency->state());
   }
   const size_t index =
       static_cast<size_t>(agency - registry_->agencies().data());
@@ -91,22 +137,7 @@ Status Verifier::Verify(std::string_view content,
   const Certificate& cert = *entry.certificate;
 
   DOCBUS_ASSIGN_OR_RETURN(CmsPtr cms, ParseSignature(signature_der));
-  if (CMS_is_detached(cms.get()) != 1) {
-    return NotASignature(
-        "CMS signature carries its content (must be detached)");
-  }
-  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
-  if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
-    return NotASignature("CMS signature must have exactly one signer");
-  }
-  CMS_SignerInfo* signer = sk_CMS_SignerInfo_value(signers, 0);
-  X509_ALGOR* digest_algorithm = nullptr;
-  CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, &digest_algorithm,
-                           nullptr);
-  if (!StrongDigest(digest_algorithm)) {
-    return Status(Code::kBadSignature,
-                  "signature digest must be SHA-256, SHA-384 or SHA-512");
-  }
+  DOCBUS_ASSIGN_OR_RETURN(CMS_SignerInfo * signer, OnlySigner(*cms));
 
   if (CMS_SignerInfo_cert_cmp(signer, cert.x509()) != 0) {
     for (size_t i = 0; i < certificates_.size(); ++i) {
@@ -130,25 +161,22 @@ Status Verifier::Verify(std::string_view content,
   }
 
   DOCBUS_RETURN_IF_ERROR(trust_.Check(cert));
+  return CmsVerifyWith(*cms, cert, content, agency->id);
+}
 
-  BioPtr data = MemoryBio(content);
-  STACK_OF(X509)* signer_certs = sk_X509_new_null();
-  if (!data || signer_certs == nullptr ||
-      sk_X509_push(signer_certs, cert.x509()) <= 0) {
-    sk_X509_free(signer_certs);
-    return OpenSslError(Code::kInternal, "preparing CMS_verify");
+Status VerifyDetachedSignature(std::string_view content,
+                               std::string_view signature_der,
+                               const Certificate& signer_certificate) {
+  DOCBUS_ASSIGN_OR_RETURN(CmsPtr cms, ParseSignature(signature_der));
+  DOCBUS_ASSIGN_OR_RETURN(CMS_SignerInfo * signer, OnlySigner(*cms));
+  if (CMS_SignerInfo_cert_cmp(signer, signer_certificate.x509()) != 0) {
+    ERR_clear_error();
+    return Status(Code::kBadSignature,
+                  "signed by another key than " +
+                      signer_certificate.common_name() + "'s");
   }
-  // The certificate was validated (and cached) above; certificates inside
-  // the blob, if an attacker put any there, are ignored.
-  const int ok =
-      CMS_verify(cms.get(), signer_certs, nullptr, data.get(), nullptr,
-                 CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN);
-  sk_X509_free(signer_certs);
-  if (ok != 1) {
-    return OpenSslError(Code::kBadSignature,
-                        "signature of " + agency->id + " does not verify");
-  }
-  return Status::Ok();
+  return CmsVerifyWith(*cms, signer_certificate, content,
+                       signer_certificate.common_name());
 }
 
 Result<int64_t> SigningTime(std::string_view signature_der) {

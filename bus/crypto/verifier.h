@@ -66,6 +66,15 @@ class Verifier {
   std::vector<AgencyCertificate> certificates_;  // parallel to agencies()
 };
 
+// Ok when `signature_der` is a detached CMS signature (one signer, SHA-2)
+// over exactly `content` made with `signer_certificate`'s key (the signed
+// registry: the root's). kBadSignature otherwise ("signed by another key"
+// when the signer is not that certificate). Checks no chain, CRL or time:
+// the caller pins the certificate.
+Status VerifyDetachedSignature(std::string_view content,
+                               std::string_view signature_der,
+                               const Certificate& signer_certificate);
+
 // The signingTime signed attribute of a CMS signature, in seconds since the
 // epoch. Only meaningful once Verify has accepted the signature.
 // kBadSignature when it is not CMS, kNotFound when it has no signing time.

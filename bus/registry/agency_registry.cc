@@ -1,5 +1,7 @@
 #include "bus/registry/agency_registry.h"
 
+#include <functional>
+
 #include "bus/core/files.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
@@ -52,72 +54,97 @@ Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::FromEntries(
     const std::filesystem::path& registry_toml) {
   const std::filesystem::path base =
       std::filesystem::absolute(registry_toml).parent_path();
-  std::shared_ptr<AgencyRegistry> registry(new AgencyRegistry());
-  registry->agencies_.reserve(entries.size());
+  std::vector<Agency> agencies;
+  std::vector<int> lines;
+  agencies.reserve(entries.size());
   for (const RegistryEntry& e : entries) {
-    const auto& file = registry_toml;
-    const int line = e.line;
-    if (Status s = ValidateAgencyId(e.id); !s.ok()) {
-      return Invalid(file, line, s.message());
-    }
     const std::string who = "agency " + e.id + ": ";
-    if (!e.parent.empty()) {
-      if (Status s = ValidateAgencyId(e.parent); !s.ok()) {
-        return Invalid(file, line, who + "parent: " + s.message());
-      }
-    }
-    if (e.name.empty()) return Invalid(file, line, who + "empty name");
-    if (Status s = ValidateCurvePublicKey(e.curve_public_key); !s.ok()) {
-      return Invalid(file, line, who + s.message());
-    }
     if (e.certificate.empty()) {
-      return Invalid(file, line, who + "empty certificate path");
+      return Invalid(registry_toml, e.line, who + "empty certificate path");
     }
     std::filesystem::path cert_path(e.certificate);
     if (cert_path.is_relative()) cert_path = base / cert_path;
     auto pem = ReadFileLimited(cert_path, kMaxCertificateBytes);
     if (!pem.ok()) {
-      return Invalid(file, line,
+      return Invalid(registry_toml, e.line,
                      who + "certificate: " + pem.status().message());
     }
-    auto cn = CertificateCommonName(*pem);
-    if (!cn.ok()) {
-      return Invalid(file, line,
-                     who + cert_path.string() + ": " + cn.status().message());
+    agencies.push_back(Agency{e.id, e.name, e.parent, std::move(*pem),
+                              e.curve_public_key, e.revoked,
+                              cert_path.lexically_normal(), e.aliases,
+                              e.disabled});
+    lines.push_back(e.line);
+  }
+  return Index(std::move(agencies), [&](size_t i, const std::string& why) {
+    return Invalid(registry_toml, lines[i], why);
+  });
+}
+
+Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::FromAgencies(
+    std::vector<Agency> agencies, std::string_view origin) {
+  return Index(std::move(agencies), [&](size_t i, const std::string& why) {
+    return Status(Code::kInvalidArgument, std::string(origin) + ": agency #" +
+                                              std::to_string(i + 1) + ": " +
+                                              why);
+  });
+}
+
+Result<std::shared_ptr<const AgencyRegistry>> AgencyRegistry::Index(
+    std::vector<Agency> agencies,
+    const std::function<Status(size_t, const std::string&)>& invalid) {
+  std::shared_ptr<AgencyRegistry> registry(new AgencyRegistry());
+  registry->agencies_.reserve(agencies.size());
+  for (size_t i = 0; i < agencies.size(); ++i) {
+    Agency& e = agencies[i];
+    if (Status s = ValidateAgencyId(e.id); !s.ok()) {
+      return invalid(i, s.message());
     }
+    const std::string who = "agency " + e.id + ": ";
+    if (!e.parent.empty()) {
+      if (Status s = ValidateAgencyId(e.parent); !s.ok()) {
+        return invalid(i, who + "parent: " + s.message());
+      }
+    }
+    if (e.name.empty()) return invalid(i, who + "empty name");
+    if (Status s = ValidateCurvePublicKey(e.curve_public_key); !s.ok()) {
+      return invalid(i, who + s.message());
+    }
+    if (e.certificate_pem.size() > kMaxCertificateBytes) {
+      return invalid(i, who + "certificate larger than 64 KiB");
+    }
+    const std::string where = e.certificate_path.empty()
+                                  ? std::string("certificate")
+                                  : e.certificate_path.string();
+    auto cn = CertificateCommonName(e.certificate_pem);
+    if (!cn.ok()) return invalid(i, who + where + ": " + cn.status().message());
     if (*cn != e.id) {
-      return Invalid(file, line,
-                     who + "certificate " + cert_path.string() + " has CN '" +
-                         *cn + "', not the agency id");
+      return invalid(i, who + where + " has CN '" + *cn +
+                            "', not the agency id");
     }
     const size_t index = registry->agencies_.size();
     if (!registry->by_id_.emplace(e.id, index).second) {
-      return Invalid(file, line, who + "duplicate agency id");
+      return invalid(i, who + "duplicate agency id");
     }
     for (const std::string& alias : e.aliases) {
       if (Status s = ValidateAgencyAlias(alias); !s.ok()) {
-        return Invalid(file, line, who + "alias: " + s.message());
+        return invalid(i, who + "alias: " + s.message());
       }
       if (!registry->by_alias_.emplace(alias, index).second) {
-        return Invalid(file, line,
+        return invalid(i,
                        who + "alias '" + alias + "' names another agency too");
       }
     }
     if (!registry->by_curve_key_.emplace(e.curve_public_key, index).second) {
-      return Invalid(file, line,
-                     who + "CURVE key already bound to another agency");
+      return invalid(i, who + "CURVE key already bound to another agency");
     }
-    registry->agencies_.push_back(
-        Agency{e.id, e.name, e.parent, std::move(*pem), e.curve_public_key,
-               e.revoked, cert_path.lexically_normal(), e.aliases});
+    registry->agencies_.push_back(std::move(e));
   }
   // An alias may not be an id: each name means one agency.
   for (const auto& [alias, index] : registry->by_alias_) {
     if (registry->by_id_.count(alias) != 0) {
-      const RegistryEntry& e = entries[index];
-      return Invalid(
-          registry_toml, e.line,
-          "agency " + e.id + ": alias '" + alias + "' is another agency's id");
+      return invalid(index, "agency " + registry->agencies_[index].id +
+                                ": alias '" + alias +
+                                "' is another agency's id");
     }
   }
   return std::shared_ptr<const AgencyRegistry>(std::move(registry));

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,10 +27,21 @@ struct Agency {
   std::string curve_public_key;  // Z85, 40 characters
   bool revoked = false;
   std::filesystem::path certificate_path;  // absolute path of the PEM file
+                                           // ("" from a signed registry)
   // Other ids the agency is known by (registry_file.h). Only routing of
   // envelopes from systems that use them resolves them (Resolve); the
   // agency signs, connects and is addressed by docbus under `id`.
   std::vector<std::string> aliases;
+  // Disabled by the operator: no new documents to or from it, connections
+  // refused, its queue kept (a later registry may enable it again).
+  bool disabled = false;
+
+  // Whether it may connect, send and receive new documents now.
+  bool may_exchange() const { return !revoked && !disabled; }
+  // "active", "disabled" or "revoked".
+  const char* state() const {
+    return revoked ? "revoked" : disabled ? "disabled" : "active";
+  }
 };
 
 class AgencyRegistry {
@@ -50,6 +62,12 @@ class AgencyRegistry {
       const std::vector<RegistryEntry>& entries,
       const std::filesystem::path& registry_toml);
 
+  // The same validation for agencies whose certificates are already in
+  // memory (a signed registry). Errors name `origin` and the entry's
+  // position: kInvalidArgument "<origin>: agency #<n>: why".
+  static Result<std::shared_ptr<const AgencyRegistry>> FromAgencies(
+      std::vector<Agency> agencies, std::string_view origin);
+
   // nullptr when unknown. Revoked agencies are found (check `revoked`).
   const Agency* Find(std::string_view id) const;
   const Agency* FindByCurveKey(std::string_view z85) const;
@@ -60,6 +78,10 @@ class AgencyRegistry {
 
  private:
   AgencyRegistry() = default;
+  // Validates and indexes; `invalid(i, why)` makes the error for entry i.
+  static Result<std::shared_ptr<const AgencyRegistry>> Index(
+      std::vector<Agency> agencies,
+      const std::function<Status(size_t, const std::string&)>& invalid);
 
   std::vector<Agency> agencies_;
   std::map<std::string, size_t, std::less<>> by_id_;

@@ -89,13 +89,14 @@ Status ReadEntry(const toml::table& table, const std::filesystem::path& file,
       DOCBUS_RETURN_IF_ERROR(text(entry.certificate, seen_cert));
     } else if (k == "curve_public_key") {
       DOCBUS_RETURN_IF_ERROR(text(entry.curve_public_key, seen_key));
-    } else if (k == "revoked") {
+    } else if (k == "revoked" || k == "disabled") {
       const auto* b = value.as_boolean();
       if (b == nullptr) {
         return Invalid(file, line,
-                       "agency key 'revoked' must be true or false");
+                       "agency key '" + std::string(k) +
+                           "' must be true or false");
       }
-      entry.revoked = b->get();
+      (k == "revoked" ? entry.revoked : entry.disabled) = b->get();
     } else if (k == "aliases") {
       const auto* list = value.as_array();
       if (list == nullptr) {
@@ -201,6 +202,7 @@ std::string RegistryFile::Render() const {
         << "certificate = " << Quote(e.certificate) << "\n"
         << "curve_public_key = " << Quote(e.curve_public_key) << "\n"
         << "revoked = " << (e.revoked ? "true" : "false") << "\n";
+    if (e.disabled) out << "disabled = true\n";
     if (!e.aliases.empty()) {
       out << "aliases = [";
       for (size_t i = 0; i < e.aliases.size(); ++i) {

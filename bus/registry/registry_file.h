@@ -11,6 +11,7 @@
 //   certificate = "agencies/000.00.00.G22/cert.pem"   # relative to the file
 //   curve_public_key = "<Z85, 40 chars>"
 //   revoked = false
+//   disabled = true               # optional: written only when true
 //   aliases = ["vxp.saas.03"]     # optional: other ids it is known by
 //
 // Not thread-safe: one RegistryFile per editing session (the PKI tool).
@@ -32,6 +33,9 @@ struct RegistryEntry {
   std::string certificate;  // path as written, relative to the registry file
   std::string curve_public_key;
   bool revoked = false;
+  // May not send or receive new documents; its queue is kept. Written only
+  // when true.
+  bool disabled = false;
   // Other ids the agency's systems name it by (a QĐ 20/2020 code, the system
   // id of its document software); never written when empty.
   std::vector<std::string> aliases;

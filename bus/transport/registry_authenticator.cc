@@ -10,6 +10,7 @@ Authenticator RegistryAuthenticator(
         if (agency == nullptr)
           return ZapDecision{false, "", "unknown CURVE key"};
         if (agency->revoked) return ZapDecision{false, "", "agency revoked"};
+        if (agency->disabled) return ZapDecision{false, "", "agency disabled"};
         return ZapDecision{true, agency->id, ""};
       };
 }

@@ -1,7 +1,7 @@
 // Onboarding from the command line, both sides: `docbus agent init` on the
 // agency's machine makes a folder whose agent.toml the agent accepts once
 // the operator's `docbus agency add` sent back the certificate (and the
-// registry, the CRL and the broker's log key are in place); the CA folder
+// signed registry and the broker's log key are in place); the CA folder
 // gets no key of the agency; nothing is overwritten.
 #include <sys/stat.h>
 
@@ -54,9 +54,7 @@ struct Onboarded {
                                   "--broker-public-key",
                                   pki.paths.broker_curve_public().string(),
                                   "--root",
-                                  pki.paths.root_certificate().string(),
-                                  "--crl",
-                                  pki.paths.crl().string()};
+                                  pki.paths.root_certificate().string()};
     init.insert(init.end(), key_args.begin(), key_args.end());
     CommandResult made = Docbus(init);
     INFO(made.err);
@@ -68,7 +66,8 @@ struct Onboarded {
                 "--cert-out", (dir / "cert.pem").string()});
     INFO(added.err);
     REQUIRE(added.exit_code == 0);
-    auto registry = ReadFileLimited(pki.paths.registry(), 1 << 20);
+    auto registry =
+        ReadFileLimited(pki.paths.signed_registry(), 1 << 20);
     REQUIRE(registry.ok());
     REQUIRE(
         WriteFileAtomically(dir / kAgentRegistryFile, *registry, 0644).ok());
@@ -97,7 +96,7 @@ TEST_CASE(
   REQUIRE(config.ok());
   CHECK(config->agent.agency_id == kAgencyC);
   CHECK(config->agent.signing_key == agency.dir / "key.pem");
-  CHECK(config->agent.registry == agency.dir / kAgentRegistryFile);
+  CHECK(config->agent.signed_registry == agency.dir / kAgentRegistryFile);
   auto signer = crypto::Signer::Open(config->agent.signing_key.string(),
                                      config->agent.certificate);
   INFO(signer.status().ToString());

@@ -31,6 +31,15 @@ std::string LimitsSection(const DeploymentOptions& options) {
   return out.empty() ? "" : "[limits]\n" + out;
 }
 
+std::string PkiSection(const DeploymentOptions& options) {
+  if (options.signed_registry) {
+    return "[pki]\nroot_certificate = \"pki/root.pem\"\n"
+           "signed_registry = \"pki/registry.signed\"\n";
+  }
+  return "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = "
+         "\"pki/crl.pem\"\nregistry = \"pki/registry.toml\"\n";
+}
+
 }  // namespace
 
 std::string BrokerConfigToml(const DeploymentOptions& options,
@@ -39,8 +48,7 @@ std::string BrokerConfigToml(const DeploymentOptions& options,
   c << "[broker]\nlisten = \"" << place.zmq_listen << "\"\ndata_dir = \""
     << place.data_dir << "\"\n"
     << "curve_secret_key = \"pki/broker/curve.secret\"\n"
-    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
-    << "registry = \"pki/registry.toml\"\n"
+    << PkiSection(options)
     << "[audit]\norigin = \"" << kLocalLogOrigin
     << "\"\nlog_key = \"pki/broker/log.key\"\n"
     << "checkpoint_interval_ms = " << options.checkpoint_interval_ms << "\n"
@@ -85,8 +93,7 @@ std::string AgentConfigToml(const DeploymentOptions& options,
     c << "signing_key = \"" << own << "key.pem\"\n";
   }
   c << "certificate = \"" << keys << "cert.pem\"\n"
-    << "[pki]\nroot_certificate = \"pki/root.pem\"\ncrl = \"pki/crl.pem\"\n"
-    << "registry = \"pki/registry.toml\"\n"
+    << PkiSection(options)
     << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \""
     << options.log_level << "\"\n"

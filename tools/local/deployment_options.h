@@ -49,6 +49,10 @@ struct DeploymentOptions {
   std::string pkcs11_module;
   // limits.min_free_bytes of the broker and the agents; -1: their default.
   int64_t min_free_bytes = -1;
+  // The broker and the agents follow pki/registry.signed
+  // (bus/registry/FORMAT.md) instead of reading registry.toml and crl.pem:
+  // `docbus agency …` on pki/ then reaches every daemon by itself.
+  bool signed_registry = false;
 };
 
 }  // namespace docbus::local
