@@ -1,8 +1,9 @@
 // Onboarding as a national deployment does it, through real processes: the
 // CA is made, the broker issued, and each of three agencies makes its own
-// signing key and CURVE pair on its own machine (one of them on a SoftHSM2
-// token, its agent signing through PKCS#11), sends a certificate request,
-// and is issued from it. Documents then flow among all three with receipts
+// signing key and CURVE pair on its own machine with `docbus agent init`
+// (one of them on a SoftHSM2 token, its agent signing through PKCS#11); the
+// operator issues each from its request with `docbus agency add`, and the
+// broker and agents follow the signed registry that publishes. Documents then flow among all three with receipts
 // back, and the CA folder holds no agency's private key.
 #include <catch2/catch.hpp>
 
@@ -32,6 +33,7 @@ TEST_CASE(
   test::SoftHsmToken token;  // SOFTHSM2_CONF reaches the docbus tool and agents
   local::DeploymentOptions options;
   options.onboard_by_request = true;
+  options.signed_registry = true;
   options.pkcs11_keys[kH41] = token.Uri();
   options.pkcs11_module = test::kSoftHsmModule;
   auto d = MakeDeployment({kG22, kH41, kH29}, options);

@@ -113,40 +113,6 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
   for (int i = 0; i < d->broker_count(); ++i) {
     fs::create_directories(d->broker_data(i));
   }
-  int code = 0;
-  const std::string pki = "--dir '" + d->pki().string() + "'";
-  std::vector<std::string> steps{"pki init " + pki, "pki broker " + pki};
-  for (const auto& agency : d->options_.agencies) {
-    fs::create_directories(d->agent_data(agency));
-    if (!d->options_.onboard_by_request) {
-      steps.push_back("pki issue " + pki + " --agency " + agency +
-                      " --name 'Agency " + agency + "'");
-      continue;
-    }
-    const fs::path own = d->agency_keys(agency);
-    const auto token = d->options_.pkcs11_keys.find(agency);
-    const std::string key =
-        token == d->options_.pkcs11_keys.end()
-            ? "--new-key '" + (own / "key.pem").string() + "'"
-            : "--key '" + token->second + "' --pkcs11-module '" +
-                  d->options_.pkcs11_module + "'";
-    steps.push_back("pki curve-keygen --out '" + own.string() + "'");
-    steps.push_back("pki request --agency " + agency + " " + key +
-                    " --curve-public '" + (own / "curve.public").string() +
-                    "' --out '" + (own / "request.pem").string() + "'");
-    steps.push_back("pki issue " + pki + " --request '" +
-                    (own / "request.pem").string() + "' --name 'Agency " +
-                    agency + "'");
-  }
-  steps.push_back("audit keygen --name " + std::string(kLocalLogOrigin) +
-                  " --out '" + (d->pki() / "broker/log").string() + "'");
-  for (const auto& step : steps) {
-    auto out = d->RunDocbus(step, &code);
-    if (!out.ok()) return out.status();
-    if (code != 0) {
-      return Status(Code::kFailedPrecondition, "docbus " + step + " failed");
-    }
-  }
   // Fixed ports, never "*": a broker restarted on a wildcard port takes a
   // new one, and agents that know the old one never reach it again. Several
   // brokers get fixed HTTP ports too: a killed broker leaves its
@@ -158,6 +124,48 @@ Result<std::unique_ptr<Deployment>> Deployment::Create(DeploymentOptions options
     if (d->broker_count() > 1) {
       DOCBUS_ASSIGN_OR_RETURN(int http_port, PickFreePort(taken));
       d->broker(i).http_url = "http://127.0.0.1:" + std::to_string(http_port);
+    }
+  }
+  std::string endpoints;
+  for (int i = 0; i < d->broker_count(); ++i) {
+    endpoints += (i > 0 ? "," : "") + d->broker(i).endpoint;
+  }
+  int code = 0;
+  const std::string pki = "--dir '" + d->pki().string() + "'";
+  std::vector<std::string> steps{"pki init " + pki, "pki broker " + pki};
+  for (const auto& agency : d->options_.agencies) {
+    fs::create_directories(d->agent_data(agency));
+    if (!d->options_.onboard_by_request) {
+      steps.push_back("pki issue " + pki + " --agency " + agency +
+                      " --name 'Agency " + agency + "'");
+      continue;
+    }
+    // The agency's side (`agent init`: its keys and its request), then the
+    // operator's (`agency add`: the certificate from the request).
+    const fs::path own = d->agency_keys(agency);
+    fs::create_directories(own.parent_path());
+    const auto token = d->options_.pkcs11_keys.find(agency);
+    const std::string key =
+        token == d->options_.pkcs11_keys.end()
+            ? "--new-key"
+            : "--key '" + token->second + "' --pkcs11-module '" +
+                  d->options_.pkcs11_module + "'";
+    steps.push_back("agent init --agency " + agency + " --dir '" +
+                    own.string() + "' " + key + " --broker '" + endpoints +
+                    "' --broker-public-key '" +
+                    (d->pki() / "broker/curve.public").string() +
+                    "' --root '" + (d->pki() / "root.pem").string() + "'");
+    steps.push_back("agency add " + pki + " --request '" +
+                    (own / "request.pem").string() + "' --name 'Agency " +
+                    agency + "'");
+  }
+  steps.push_back("audit keygen --name " + std::string(kLocalLogOrigin) +
+                  " --out '" + (d->pki() / "broker/log").string() + "'");
+  for (const auto& step : steps) {
+    auto out = d->RunDocbus(step, &code);
+    if (!out.ok()) return out.status();
+    if (code != 0) {
+      return Status(Code::kFailedPrecondition, "docbus " + step + " failed");
     }
   }
   for (int i = 0; i < d->broker_count(); ++i) {

@@ -39,7 +39,8 @@ struct DeploymentOptions {
   // Onboard every agency as a national deployment does (certs/README.md):
   // its CURVE pair and signing key are made in <dir>/agency/<id>/ (the
   // agency's machine, outside the PKI folder) and the CA issues from its
-  // request (`docbus pki request`, `docbus pki issue --request`). Otherwise
+  // request (`docbus agent init` on the agency's side, `docbus agency add`
+  // on the operator's). Otherwise
   // `docbus pki issue --agency` makes everything in the PKI folder.
   bool onboard_by_request = false;
   // With onboard_by_request: agencies whose signing key is on a PKCS#11
