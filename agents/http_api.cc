@@ -25,8 +25,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDefaultListLimit = 100;
-constexpr int64_t kMaxListLimit = 1000;
 constexpr char kRequests[] = "docbus_agent_api_requests_total";
 constexpr char kRefused[] = "docbus_agent_api_refused_total";
 // A keep-alive connection holds one server thread until it closes, so this
@@ -37,32 +35,6 @@ constexpr size_t kRequestsPerConnection = 100;
 
 }  // namespace
 
-// The one table of what the API serves: Route() takes method and pattern
-// from here by name, and Start() aborts if an entry is left unbound, so the
-// table is exactly what is served (tests/agents/openapi_test.cc checks
-// agents/openapi.json against it).
-constexpr ApiRoute kApiRoutes[] = {
-    {"POST", "/v1/documents", "submit"},
-    {"GET", "/v1/documents", "list_outgoing"},
-    {"GET", R"(/v1/documents/([^/]+))", "outgoing"},
-    {"POST", R"(/v1/documents/([^/]+)/status)", "report_status"},
-    {"GET", "/v1/inbox", "list_incoming"},
-    {"GET", R"(/v1/inbox/([^/]+))", "incoming"},
-    {"GET", "/v1/statuses", "list_statuses"},
-    {"GET", "/v1/pull", "pull_list"},
-    {"POST", R"(/v1/pull/([^/]+))", "pull_update"},
-    {"POST", "/v1/edxml", "edxml_import"},
-    {"GET", R"(/v1/inbox/([^/]+)/edxml)", "edxml_export"},
-    {"GET", R"(/v1/statuses/([^/]+)/edxml)", "edxml_status_export"},
-    {"GET", R"(/v1/inbox/([^/]+)/attachments/([0-9]+))", "inbox_attachment"},
-    // ---- merge point: the large-attachment routes go here ----
-    // {"POST", "/v1/attachments", "upload_attachment"},
-    // ---- end of merge point ----
-    {"GET", "/metrics", "metrics"},
-    {"GET", "/healthz", "healthz"},
-};
-
-std::span<const ApiRoute> HttpApiRoutes() { return kApiRoutes; }
 
 namespace {
 
@@ -127,7 +99,7 @@ class HttpApiServer final : public HttpApi {
       log_->error("api route={} failed with an exception", req.path);
     });
     AddRoutes();
-    for (const ApiRoute& r : kApiRoutes) {
+    for (const ApiRoute& r : HttpApiRoutes()) {
       if (!bound_.contains(r.name)) {
         log_->critical("api route {} is in the table but has no handler",
                        r.name);
@@ -226,7 +198,7 @@ class HttpApiServer final : public HttpApi {
 
   // The table's entry `name`, marked bound; aborts when there is none.
   const ApiRoute& Bind(std::string_view name) {
-    for (const ApiRoute& r : kApiRoutes) {
+    for (const ApiRoute& r : HttpApiRoutes()) {
       if (r.name == name) {
         bound_.insert(r.name);
         return r;
@@ -461,33 +433,6 @@ class HttpApiServer final : public HttpApi {
     }
     return Reply{200,
                  json{{"documents", std::move(list)}, {"next_after", next}}};
-  }
-
-  // GET /v1/inbox's filters; a bad value is 400 naming its parameter.
-  static Result<InboxQuery> InboxQueryOf(const httplib::Request& req) {
-    InboxQuery q;
-    DOCBUS_ASSIGN_OR_RETURN(q.after_seq, QueryInt(req, "after", 0, INT64_MAX));
-    DOCBUS_ASSIGN_OR_RETURN(
-        q.limit, QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
-    if (req.has_param("sender")) {
-      q.sender = req.get_param_value("sender");
-      Status valid = ValidateAgencyId(q.sender);
-      if (!valid.ok())
-        return Status(Code::kInvalidField, "sender: " + valid.message());
-    }
-    DOCBUS_ASSIGN_OR_RETURN(int64_t priority,
-                            QueryInt(req, "priority", -1, 4));
-    q.priority = static_cast<int>(priority);
-    DOCBUS_ASSIGN_OR_RETURN(q.since_unix_ms, QueryTime(req, "since", -1));
-    DOCBUS_ASSIGN_OR_RETURN(q.until_unix_ms, QueryTime(req, "until", -1));
-    if (req.has_param("state")) {
-      q.state = req.get_param_value("state");
-      if (std::find(std::begin(kInboxStates), std::end(kInboxStates),
-                    q.state) == std::end(kInboxStates)) {
-        return Status(Code::kInvalidField, "state: must be new or reported");
-      }
-    }
-    return q;
   }
 
   Result<Reply> Incoming(const httplib::Request& req) {

@@ -1,5 +1,6 @@
 #include "agents/http_request.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -160,6 +161,32 @@ int HttpStatusFor(Code code) {
     default:
       return 500;
   }
+}
+
+Result<InboxQuery> InboxQueryOf(const httplib::Request& req) {
+  InboxQuery q;
+  DOCBUS_ASSIGN_OR_RETURN(q.after_seq, QueryInt(req, "after", 0, INT64_MAX));
+  DOCBUS_ASSIGN_OR_RETURN(
+      q.limit, QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
+  if (req.has_param("sender")) {
+    q.sender = req.get_param_value("sender");
+    Status valid = ValidateAgencyId(q.sender);
+    if (!valid.ok())
+      return Status(Code::kInvalidField, "sender: " + valid.message());
+  }
+  DOCBUS_ASSIGN_OR_RETURN(int64_t priority,
+                          QueryInt(req, "priority", -1, 4));
+  q.priority = static_cast<int>(priority);
+  DOCBUS_ASSIGN_OR_RETURN(q.since_unix_ms, QueryTime(req, "since", -1));
+  DOCBUS_ASSIGN_OR_RETURN(q.until_unix_ms, QueryTime(req, "until", -1));
+  if (req.has_param("state")) {
+    q.state = req.get_param_value("state");
+    if (std::find(std::begin(kInboxStates), std::end(kInboxStates),
+                  q.state) == std::end(kInboxStates)) {
+      return Status(Code::kInvalidField, "state: must be new or reported");
+    }
+  }
+  return q;
 }
 
 }  // namespace docbus::agent

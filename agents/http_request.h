@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "agents/agent_service.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/status.h"
 
@@ -41,5 +42,13 @@ Result<std::string> PathMessageId(const httplib::Request& req);
 // The HTTP status answering a refusal with `code` (400, 403, 404, 409, 413,
 // 503, else 500).
 int HttpStatusFor(Code code);
+
+// The bounds of a list's `limit` query parameter.
+inline constexpr int64_t kDefaultListLimit = 100;
+inline constexpr int64_t kMaxListLimit = 1000;
+
+// GET /v1/inbox's filters and paging (agents/API.md); kInvalidField naming
+// the parameter for a bad value (a 400).
+Result<InboxQuery> InboxQueryOf(const httplib::Request& req);
 
 }  // namespace docbus::agent
