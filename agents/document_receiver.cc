@@ -26,6 +26,7 @@ void DocumentReceiver::Prepare(const v1::DocumentDelivery& delivery,
                                const Status* fetched) const {
   const std::string& header_bytes = delivery.document().header();
   out->header_bytes = header_bytes;
+  out->fetched = fetched != nullptr;
   v1::DocumentHeader& header = out->header;
   if (!header.ParseFromString(header_bytes)) {
     out->early = Status(Code::kMalformed, "document header does not parse");
@@ -114,7 +115,7 @@ Status DocumentReceiver::Handle(uint64_t delivery_id,
                                 PreparedDocument& prepared, TurnOutput& out) {
   const std::string& message_id = prepared.header.message_id();
   // Whatever the outcome, a fetch of this document is over.
-  if (prepared.early.ok())
+  if (prepared.fetched && prepared.early.ok())
     DOCBUS_RETURN_IF_ERROR(ctx_.store.DropFetches(message_id));
   if (!prepared.early.ok()) {
     RefuseDelivery(ctx_, kKind, delivery_id, prepared.early,

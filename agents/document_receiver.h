@@ -32,6 +32,7 @@ struct PreparedDocument {
   Status checks;      // signature and attachments (refuse unless a duplicate)
   Status sign_error;  // our own signing failed: retry the turn
   std::string_view header_bytes;  // into the delivery, which outlives Handle
+  bool fetched = false;  // its attachments came in chunks (inbox_fetches)
   v1::DocumentHeader header;
   InboxEntry entry;  // complete, with our signed receipt, when all is ok
   v1::SignedReceipt receipt;

@@ -1,10 +1,10 @@
 #include "tools/agency_registry_commands.h"
 
-#include <ctime>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "bus/core/clock.h"
 #include "bus/core/files.h"
 #include "bus/crypto/certificate.h"
 #include "bus/registry/agency_registry.h"
@@ -12,6 +12,7 @@
 #include "certs/authority.h"
 #include "certs/pki_paths.h"
 #include "certs/registry_publication.h"
+#include "tools/issue_request_cli.h"
 
 namespace docbus {
 namespace {
@@ -25,26 +26,12 @@ struct AgencyArgs {
 // Reports `status` and ends the command with its exit code (as `docbus
 // pki`: 1 failed, 2 usage).
 void Finish(const Status& status) {
-  if (status.ok()) return;
-  std::cerr << "docbus agency: " << status.ToString() << "\n";
-  const bool usage = status.code() == Code::kInvalidArgument ||
-                     status.code() == Code::kInvalidField;
-  throw CLI::RuntimeError(usage ? 2 : 1);
-}
-
-std::string Date(int64_t unix_s) {
-  if (unix_s == 0) return "?";
-  char buf[32];
-  const time_t t = static_cast<time_t>(unix_s);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
+  FinishPkiCommand(status, "agency", std::cerr);
 }
 
 std::string NotAfter(const registry::Agency& a) {
   auto cert = crypto::Certificate::FromPem(a.certificate_pem);
-  return cert.ok() ? Date((*cert)->not_after_unix_s()) : "?";
+  return cert.ok() ? UtcDate((*cert)->not_after_unix_s()) : "?";
 }
 
 std::string Joined(const std::vector<std::string>& list) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/core/clock.h"
 #include "bus/core/config.h"
 
 namespace docbus {
@@ -31,13 +32,7 @@ std::string Age(double seconds) {
 
 // A Unix time as the UTC date yyyy-mm-dd; "-" for 0.
 std::string Date(int64_t unix_s) {
-  if (unix_s <= 0) return "-";
-  const time_t t = static_cast<time_t>(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
+  return unix_s <= 0 ? "-" : UtcDate(unix_s);
 }
 
 // The PKI's expiry dates (and the certificates expiring within 30 days)

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace docbus {
 
@@ -35,5 +36,8 @@ class FakeClock final : public Clock {
  private:
   std::atomic<int64_t> now_;
 };
+
+// A Unix time (seconds) as its UTC date, yyyy-mm-dd.
+std::string UtcDate(int64_t unix_s);
 
 }  // namespace docbus
