@@ -6,11 +6,18 @@
 
 #include "agents/agent_metrics.h"
 #include "bus/audit/note_verifier.h"
+#include "bus/core/chunks.h"
 #include "bus/core/crash_point.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
 
 namespace docbus::agent {
+namespace {
+
+// How often, at most, the outbox files are swept.
+constexpr int64_t kSweepIntervalMs = int64_t{3600} * 1000;
+
+}  // namespace
 
 Agent::Agent(AgentOptions options)
     : options_(std::move(options)), logger_(ComponentLogger("agent")) {
@@ -86,9 +93,11 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
   Result<document::TimeZone> zone = document::TimeZone::Load(options.time_zone);
   if (!zone.ok()) return zone.status().Prefixed("agency.time_zone");
   agent->zone_.emplace(*zone);
+  agent->clock_ = &clock;
+  agent->outbox_files_ = std::make_unique<OutboxFiles>(options.data_dir);
   agent->builder_ = std::make_unique<DocumentBuilder>(
       options.agency_id, *agent->signer_, *agent->pki_, clock, options.limits,
-      std::move(zone).value());
+      std::move(zone).value(), agent->outbox_files_.get());
   DOCBUS_ASSIGN_OR_RETURN(agent->queue_, SubmissionQueue::Create());
   agent->disk_ = std::make_unique<DiskSpace>(
       options.data_dir, options.limits.min_free_bytes, clock, agent->logger_);
@@ -122,6 +131,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
     Status s = loop->Run();
     if (!s.ok()) logger->critical("agent loop ended: {}", s.ToString());
   });
+  agent->SweepOutboxFiles();
   agent->logger_->info("agent started agency={} data_dir={} broker={}",
                        options.agency_id, options.data_dir.string(),
                        options.broker_endpoint);
@@ -196,6 +206,36 @@ Result<std::string> Agent::Enqueue(OutboxEntry entry,
   Status stored = queue_->Push(std::move(entry), std::move(status)).get();
   if (!stored.ok()) return stored;
   return id;
+}
+
+Result<std::unique_ptr<OutboxFiles::Writer>> Agent::BeginAttachment() {
+  SweepOutboxFiles();
+  if (Status room = disk_->CheckRoom(); !room.ok()) {
+    metrics_.Add(metric::kDiskRefusals);
+    metrics_.Set(metric::kDiskExhausted, "", 1);
+    return room;
+  }
+  return outbox_files_->Begin(
+      static_cast<uint64_t>(options_.limits.max_attachment_bytes),
+      "limits.max_attachment_bytes");
+}
+
+void Agent::SweepOutboxFiles() {
+  std::lock_guard lock(sweep_mu_);
+  const Clock& clock = *clock_;
+  const int64_t now = clock.MonotonicMillis();
+  if (now < next_sweep_ms_) return;
+  next_sweep_ms_ = now + kSweepIntervalMs;
+  Result<std::set<std::string>> needed = reader_->PendingAttachmentFiles();
+  if (!needed.ok()) {
+    logger_->warn("outbox files not swept: {}", needed.status().ToString());
+    return;
+  }
+  const int removed = outbox_files_->Sweep(
+      *needed, (clock.NowUnixMillis() - kUploadLifetimeMs) / 1000);
+  if (removed > 0) {
+    logger_->info("outbox files swept: {} no longer needed", removed);
+  }
 }
 
 Result<std::string> Agent::Submit(DocumentRequest request) {

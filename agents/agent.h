@@ -82,6 +82,7 @@ class Agent final : public AgentService {
   }
 
   Result<std::string> Submit(DocumentRequest request) override;
+  Result<std::unique_ptr<OutboxFiles::Writer>> BeginAttachment() override;
   Result<std::string> ReportStatus(std::string_view message_id,
                                    v1::StatusCode code, std::string description,
                                    std::string to = "") override;
@@ -112,6 +113,9 @@ class Agent final : public AgentService {
   Status Refused(const Status& why, std::string_view what);
   // The expiry dates of the PKI in force, as gauges (at start and reload).
   void PublishPkiValidity();
+  // Removes outbox files no pending document needs, older than an upload's
+  // lifetime; at most once an hour (from BeginAttachment and at start).
+  void SweepOutboxFiles();
 
   // Declared first: destroyed last, after every socket.
   zmq::context_t zmq_context_{1};
@@ -122,6 +126,7 @@ class Agent final : public AgentService {
   std::unique_ptr<crypto::NationalPki> pki_;
   std::unique_ptr<RegistryFollower> registry_follower_;
   std::unique_ptr<crypto::Signer> signer_;
+  std::unique_ptr<OutboxFiles> outbox_files_;
   std::unique_ptr<DocumentBuilder> builder_;
   std::unique_ptr<SubmissionQueue> queue_;
   std::unique_ptr<DiskSpace> disk_;  // the data folder's room for new work
@@ -133,6 +138,9 @@ class Agent final : public AgentService {
   // Held by a Submit with an idempotency key from its lookup to its commit,
   // so two retries of one submission store it once.
   std::mutex keyed_submit_mu_;
+  std::mutex sweep_mu_;
+  int64_t next_sweep_ms_ = 0;  // guarded by sweep_mu_
+  const Clock* clock_ = nullptr;  // set by Start
 };
 
 }  // namespace docbus::agent

@@ -64,13 +64,16 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   a.limits.max_document_bytes =
       config.Int("limits.max_document_bytes",
                  config.Int("limits.max_frame_bytes",
-                            a.limits.max_document_bytes, 1, 64 * 1024 * kMiB),
-                 1, 64 * 1024 * kMiB);
+                            a.limits.max_document_bytes, 1, 1024 * 1024 * kMiB),
+                 1, 1024 * 1024 * kMiB);
   a.limits.max_attachments =
       config.Int("limits.max_attachments", a.limits.max_attachments, 0, 10000);
   a.limits.max_attachment_bytes =
       config.Int("limits.max_attachment_bytes", a.limits.max_attachment_bytes,
-                 1, 1024 * kMiB);
+                 1, 1024 * 1024 * kMiB);
+  a.limits.max_inline_bytes =
+      config.Int("limits.max_inline_bytes", a.limits.max_inline_bytes, 1,
+                 1024 * kMiB);
   a.limits.max_subject_bytes = config.Int(
       "limits.max_subject_bytes", a.limits.max_subject_bytes, 1, 1 << 20);
   a.limits.min_free_bytes = config.Int(

@@ -60,6 +60,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   json.max_attachment_bytes = static_cast<size_t>(limits.max_attachment_bytes);
   json.max_total_attachment_bytes =
       static_cast<size_t>(limits.max_document_bytes);
+  json.max_inline_bytes = static_cast<size_t>(limits.max_inline_bytes);
   DOCBUS_ASSIGN_OR_RETURN(std::unique_ptr<vdxp::PullStateStore> pull_store,
                           vdxp::PullStateStore::Open(data_dir / "vdxp.db"));
   daemon->pull_ = std::make_unique<vdxp::PullQueue>(
@@ -68,9 +69,10 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   http.pull = daemon->pull_.get();
   http.listen = options.http_listen;
   http.token = token;
-  // Base64 makes attachments 4/3 larger; leave room for the JSON around them.
+  // Base64 makes inline attachments 4/3 larger; leave room for the JSON
+  // around them. Uploads stream to disk and have their own limits.
   http.max_body_bytes =
-      static_cast<size_t>(limits.max_document_bytes / 3 * 4 + (1 << 20));
+      static_cast<size_t>(limits.max_inline_bytes / 3 * 4 + (1 << 20));
   http.limits = json;
   http.clock = &clock;
   http.connectivity = &daemon->agent_->connectivity();

@@ -8,9 +8,13 @@
 namespace docbus::agent {
 
 struct AgentLimits {
-  int64_t max_document_bytes = int64_t{64} << 20;  // its attachments together
+  int64_t max_document_bytes = int64_t{4} << 30;  // its attachments together
   int64_t max_attachments = 64;
-  int64_t max_attachment_bytes = int64_t{32} << 20;
+  int64_t max_attachment_bytes = int64_t{2} << 30;
+  // Attachment bytes a request may carry inside itself (JSON base64 or an
+  // in-memory multipart part); larger ones are uploaded as files first
+  // (POST /v1/attachments, streamed multipart parts, drop-folder files).
+  int64_t max_inline_bytes = int64_t{64} << 20;
   int64_t max_subject_bytes = 2000;
   int64_t max_description_bytes = 2000;  // status descriptions
   // Below this many free bytes on the data folder's file system, new

@@ -62,8 +62,10 @@ AgentLoop::AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store)
       documents_(ctx_),
       notices_(ctx_),
       answers_(ctx_),
+      outbox_files_(deps_.data_dir),
       sender_(deps_.options.window, deps_.options.max_in_flight_bytes,
-              deps_.options.retransmit_ms),
+              deps_.options.retransmit_ms, outbox_files_, deps_.metrics,
+              logger_),
       files_(deps_.data_dir),
       fetcher_(deps_.options.retransmit_ms,
                static_cast<uint64_t>(deps_.limits.max_document_bytes), *store_,
@@ -246,7 +248,8 @@ void AgentLoop::ProcessBatch(std::deque<InboundFrame>& frames,
       ++pending_;
       deps_.metrics.Add(metric::kSubmitted);
       sender_.OnCommitted(PendingFrame{item.entry.seq, item.entry.message_id,
-                                       std::move(item.entry.frame)});
+                                       std::move(item.entry.frame),
+                                       item.entry.attachments_in_files});
     }
     item.done.set_value(item_status[i]);
   }

@@ -37,6 +37,7 @@
 #include "agents/document_receiver.h"
 #include "agents/notice_receiver.h"
 #include "agents/outbox_sender.h"
+#include "agents/outbox_files.h"
 #include "agents/own_log_publisher.h"
 #include "agents/registry_follower.h"
 #include "agents/submission_answers.h"
@@ -156,8 +157,9 @@ class AgentLoop {
   DocumentReceiver documents_;
   NoticeReceiver notices_;
   SubmissionAnswers answers_;
+  OutboxFiles outbox_files_;  // the sending side's attachment bytes
   OutboxSender sender_;
-  AttachmentFileStore files_;
+  AttachmentFileStore files_;  // the receiving side's
   ChunkFetcher fetcher_;
   std::unique_ptr<CheckpointTracker> tracker_;
   std::unique_ptr<OwnLogPublisher> publisher_;

@@ -27,6 +27,12 @@ constexpr Family kFamilies[] = {
     {kFetchResumedBytes, "counter",
      "Attachment bytes found in partial files when a fetch was taken up "
      "again (not fetched again)."},
+    {kChunkBytesSent, "counter",
+     "Attachment bytes of chunked documents sent to the broker (a chunk sent "
+     "again counts again)."},
+    {kAttachmentBytesUploaded, "counter",
+     "Attachment bytes callers uploaded into the outbox files (POST "
+     "/v1/attachments, multipart parts, large drop-folder files)."},
     {kDuplicates, "counter", "Deliveries already stored, acknowledged again."},
     {kReceiptsReceived, "counter", "Verified signed receipts recorded."},
     {kStatusesReceived, "counter", "Verified status messages recorded."},

@@ -17,6 +17,9 @@ inline constexpr char kRefused[] = "docbus_agent_refused_total";  // {reason}
 inline constexpr char kFetchBytes[] = "docbus_agent_fetch_bytes_total";
 inline constexpr char kFetchResumedBytes[] =
     "docbus_agent_fetch_resumed_bytes_total";
+inline constexpr char kChunkBytesSent[] = "docbus_agent_chunk_bytes_sent_total";
+inline constexpr char kAttachmentBytesUploaded[] =
+    "docbus_agent_attachment_bytes_uploaded_total";
 inline constexpr char kDuplicates[] = "docbus_agent_duplicate_deliveries_total";
 inline constexpr char kReceiptsReceived[] =
     "docbus_agent_receipts_received_total";

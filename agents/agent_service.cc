@@ -1,5 +1,6 @@
-// The defaults of AgentService's edXML lookups: a service that does not
-// answer them refuses what needs them.
+// The defaults of AgentService's optional calls (the edXML lookups, the
+// inbox filters, attachment uploads): a service without them refuses what
+// needs them.
 #include "agents/agent_service.h"
 
 namespace docbus::agent {
@@ -28,6 +29,10 @@ Result<std::vector<IncomingSummary>> AgentService::ListInbox(
     }
   }
   return out;
+}
+
+Result<std::unique_ptr<OutboxFiles::Writer>> AgentService::BeginAttachment() {
+  return Status(Code::kUnavailable, "this service takes no attachment uploads");
 }
 
 Result<AgencyName> AgentService::ResolveAgency(std::string_view) {

@@ -11,10 +11,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "agents/outbox_files.h"
 #include "bus/core/metrics.h"
 #include "bus/core/status.h"
 #include "bus/document/time_zone.h"
@@ -27,6 +29,10 @@ struct AttachmentInput {
   std::string name;
   std::string media_type;
   std::string data;
+  // Instead of `data` (which is then empty): the SHA-256 (32 raw bytes) of
+  // an attachment already in the agent's outbox files (agents/outbox_files.h:
+  // POST /v1/attachments, a multipart part, a large drop-folder file).
+  std::string uploaded_sha256;
 };
 
 // What a caller submits. The caller fills the edXML fields of `header` (to,
@@ -156,6 +162,11 @@ class AgentService {
   // until the broker answers. Errors: kInvalidField / kTooLarge /
   // kUnknownRecipient (not in the registry) with a message naming the field.
   virtual Result<std::string> Submit(DocumentRequest request) = 0;
+  // A writer for a new attachment streamed into the outbox files, to be
+  // submitted by its SHA-256 (AttachmentInput::uploaded_sha256), at most
+  // limits.max_attachment_bytes. kResourceExhausted while the data folder is
+  // nearly full. The default: kUnavailable (a service without outbox files).
+  virtual Result<std::unique_ptr<OutboxFiles::Writer>> BeginAttachment();
   // Sends a signed edXML status about a document (received: to its sender;
   // for 13: to a recipient). Returns the status id once durable.
   virtual Result<std::string> ReportStatus(std::string_view message_id,

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS outbox(
   detail TEXT NOT NULL DEFAULT '',
   audit_index INTEGER NOT NULL DEFAULT -1,
   own_index INTEGER NOT NULL DEFAULT -1,
-  answered_unix_ms INTEGER NOT NULL DEFAULT 0);
+  answered_unix_ms INTEGER NOT NULL DEFAULT 0,
+  in_files INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(seq) WHERE state = 0;
 CREATE INDEX IF NOT EXISTS outbox_statuses_by_document
   ON outbox(about_message_id) WHERE kind = 1;
@@ -105,19 +106,28 @@ CREATE TABLE IF NOT EXISTS broker_checkpoint(
   note TEXT NOT NULL);
 )sql";
 
-// inbox_attachments.in_file came with large attachments: 1 when the bytes
-// are in <data_dir>/attachments/<sha256 hex> (data is then empty). Older
-// stores keep their BLOBs inline (in_file 0).
-Status AddInFileColumn(SqliteDb& db) {
+// Adds `column` (INTEGER NOT NULL DEFAULT 0) to an older store's `table`.
+Status AddFlagColumn(SqliteDb& db, std::string_view table,
+                     std::string_view column) {
   DOCBUS_ASSIGN_OR_RETURN(
       SqliteQuery q,
-      db.Prepare("SELECT COUNT(*) FROM pragma_table_info('inbox_attachments')"
-                 " WHERE name = 'in_file'"));
+      db.Prepare("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"));
+  q->BindText(1, table).BindText(2, column);
   DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
   if (row && q->Int(0) == 1) return Status::Ok();
-  return db.Exec(
-      "ALTER TABLE inbox_attachments ADD COLUMN in_file INTEGER NOT NULL"
-      " DEFAULT 0");
+  return db.Exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " +
+                 std::string(column) + " INTEGER NOT NULL DEFAULT 0");
+}
+
+// Columns that came after the first stores:
+// - inbox_attachments.in_file, with large attachments: 1 when the bytes are
+//   in <data_dir>/attachments/<sha256 hex> (data is then empty);
+// - outbox.in_files, with large uploads: 1 when the document's attachment
+//   bytes are in <data_dir>/outbox-files/ (its frame is Submit{chunked}).
+// Older rows keep their bytes inline (0).
+Status AddLaterColumns(SqliteDb& db) {
+  DOCBUS_RETURN_IF_ERROR(AddFlagColumn(db, "inbox_attachments", "in_file"));
+  return AddFlagColumn(db, "outbox", "in_files");
 }
 
 constexpr char kOutboxColumns[] =
@@ -161,7 +171,7 @@ Result<std::unique_ptr<AgentStore>> AgentStore::Open(
                                          {.busy_timeout_ms = kBusyTimeoutMs}));
   DOCBUS_RETURN_IF_ERROR(db->Begin());
   Status s = db->Exec(kSchema);
-  if (s.ok()) s = AddInFileColumn(*db);
+  if (s.ok()) s = AddLaterColumns(*db);
   if (s.ok()) s = audit::SqliteLogStorage::CreateTables(db->handle());
   if (s.ok()) s = db->Commit();
   if (!s.ok()) {
@@ -180,13 +190,14 @@ Status AgentStore::AddOutbox(OutboxEntry& e) {
       db_->Prepare(
           "INSERT INTO outbox(message_id, kind, about_message_id, recipients,"
           " document_id, header_sha256, attachment_sha256, evidence_sha256,"
-          " status_code, created_unix_ms, frame) "
-          "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+          " status_code, created_unix_ms, frame, in_files) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
   q->BindText(1, e.message_id).Bind(2, static_cast<int>(e.kind));
   q->BindText(3, e.about_message_id).BindText(4, JoinLines(e.recipients));
   q->BindText(5, e.document_id).BindBlob(6, e.header_sha256);
   q->BindBlob(7, e.attachment_sha256).BindBlob(8, e.evidence_sha256);
   q->Bind(9, e.status_code).Bind(10, e.created_unix_ms).BindBlob(11, e.frame);
+  q->Bind(12, e.attachments_in_files ? 1 : 0);
   DOCBUS_RETURN_IF_ERROR(q->Run());
   e.seq = db_->last_insert_rowid();
   if (e.idempotency_key.empty()) return Status::Ok();
@@ -249,16 +260,17 @@ Result<std::vector<PendingFrame>> AgentStore::PendingFrames(int64_t after_seq,
                                                             int limit,
                                                             int64_t max_bytes) {
   DOCBUS_ASSIGN_OR_RETURN(SqliteQuery q,
-                          db_->Prepare("SELECT seq, message_id, frame FROM "
-                                       "outbox WHERE state = 0 AND seq > ?"
-                                       " ORDER BY seq LIMIT ?"));
+                          db_->Prepare("SELECT seq, message_id, frame, in_files"
+                                       " FROM outbox WHERE state = 0 AND"
+                                       " seq > ? ORDER BY seq LIMIT ?"));
   q->Bind(1, after_seq).Bind(2, limit);
   std::vector<PendingFrame> out;
   int64_t bytes = 0;
   while (bytes < max_bytes) {
     DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    out.push_back(PendingFrame{q->Int(0), q->Text(1), q->Blob(2)});
+    out.push_back(
+        PendingFrame{q->Int(0), q->Text(1), q->Blob(2), q->Int(3) == 1});
     bytes += static_cast<int64_t>(out.back().frame.size());
   }
   return out;

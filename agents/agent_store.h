@@ -49,6 +49,9 @@ struct OutboxEntry {
   int status_code = 0;
   int64_t created_unix_ms = 0;
   std::string frame;  // exact serialized v1::Frame (empty when not loaded)
+  // A document whose frame is Submit{chunked}: its attachment bytes are in
+  // the outbox files, named by attachment_sha256 (agents/outbox_files.h).
+  bool attachments_in_files = false;
   // A document's DocumentRequest::idempotency_key ("" when none), kept in
   // outbox_keys; written by AddOutbox only (FindOutbox leaves it empty).
   std::string idempotency_key;
@@ -64,6 +67,7 @@ struct PendingFrame {
   int64_t seq = 0;
   std::string message_id;
   std::string frame;
+  bool attachments_in_files = false;  // as OutboxEntry's
 };
 
 // One received document as stored.

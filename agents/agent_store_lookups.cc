@@ -70,4 +70,20 @@ Result<std::string> AgentStoreReader::SignedStatusReceived(
       {status_id}, "no received status " + std::string(status_id));
 }
 
+Result<std::set<std::string>> AgentStoreReader::PendingAttachmentFiles() {
+  std::lock_guard lock(mu_);
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q, db_->Prepare("SELECT attachment_sha256 FROM outbox"
+                                  " WHERE state = 0 AND in_files = 1"));
+  std::set<std::string> out;
+  while (true) {
+    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) return out;
+    const std::string digests = q->Blob(0);
+    for (size_t at = 0; at + 32 <= digests.size(); at += 32) {
+      out.insert(digests.substr(at, 32));
+    }
+  }
+}
+
 }  // namespace docbus::agent

@@ -69,6 +69,9 @@ class AgentStoreReader {
   Status FillBrokerHop(IncomingDocument& document);
   // The exact SignedStatus bytes of a received status.
   Result<std::string> SignedStatusReceived(std::string_view status_id);
+  // The SHA-256s (32 raw bytes) of the outbox files pending documents still
+  // need (OutboxEntry::attachments_in_files).
+  Result<std::set<std::string>> PendingAttachmentFiles();
 
  private:
   AgentStoreReader(std::unique_ptr<SqliteDb> db,

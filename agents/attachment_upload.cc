@@ -3,56 +3,85 @@
 #include <algorithm>
 
 #include "bus/core/chunks.h"
+#include "docbus/v1/document.pb.h"
 
 namespace docbus::agent {
 
 std::optional<AttachmentUpload> AttachmentUpload::For(
-    std::string_view message_id, std::string_view frame) {
-  if (frame.size() <= kChunkedAbove) return std::nullopt;
-  v1::Frame parsed;
-  if (!parsed.ParseFromArray(frame.data(), static_cast<int>(frame.size())) ||
-      !parsed.has_submit()) {
+    const PendingFrame& entry, const OutboxFiles& files) {
+  if (!entry.attachments_in_files && entry.frame.size() <= kChunkedAbove) {
     return std::nullopt;
   }
-  uint64_t total = 0;
-  for (const v1::AttachmentData& a : parsed.submit().attachments()) {
-    total += a.data().size();
+  v1::Frame parsed;
+  if (!parsed.ParseFromString(entry.frame) || !parsed.has_submit()) {
+    return std::nullopt;
   }
-  if (total <= kChunkedAbove) return std::nullopt;
   AttachmentUpload upload;
-  upload.message_id_ = std::string(message_id);
-  upload.submit_ = std::move(*parsed.mutable_submit());
+  upload.files_ = &files;
+  upload.message_id_ = entry.message_id;
+  v1::Submit& submit = *parsed.mutable_submit();
+  if (entry.attachments_in_files) {
+    v1::DocumentHeader header;
+    if (!header.ParseFromString(submit.document().header())) {
+      return std::nullopt;
+    }
+    for (const v1::AttachmentManifest& m : header.attachments()) {
+      upload.sources_.push_back(Source{m.sha256(), m.size(), "", true});
+    }
+  } else {
+    uint64_t total = 0;
+    for (v1::AttachmentData& a : *submit.mutable_attachments()) {
+      total += a.data().size();
+      const uint64_t size = a.data().size();
+      upload.sources_.push_back(
+          Source{a.sha256(), size, std::move(*a.mutable_data()), false});
+    }
+    if (total <= kChunkedAbove) return std::nullopt;
+  }
   v1::Frame chunked;
-  *chunked.mutable_submit()->mutable_document() = upload.submit_.document();
+  *chunked.mutable_submit()->mutable_document() = submit.document();
   chunked.mutable_submit()->set_chunked(true);
+  chunked.mutable_submit()->set_correlation_id(submit.correlation_id());
   upload.submit_frame_ = chunked.SerializeAsString();
   upload.SkipComplete();
   return upload;
 }
 
-bool AttachmentUpload::done() const {
-  return attachment_ >= submit_.attachments_size();
+bool AttachmentUpload::done() const { return attachment_ >= sources_.size(); }
+
+uint64_t AttachmentUpload::NextChunkBytes() const {
+  return std::min<uint64_t>(kChunkBytes, sources_[attachment_].size - offset_);
 }
 
-std::string AttachmentUpload::NextChunkFrame() const {
-  const std::string& data = submit_.attachments(attachment_).data();
+Result<std::string> AttachmentUpload::NextChunkFrame() const {
+  const Source& source = sources_[attachment_];
+  const size_t length = static_cast<size_t>(NextChunkBytes());
   v1::Frame frame;
   v1::UploadChunk* chunk = frame.mutable_upload_chunk();
   chunk->set_message_id(message_id_);
   chunk->set_attachment(static_cast<uint32_t>(attachment_));
-  chunk->set_total_size(data.size());
+  chunk->set_total_size(source.size);
   chunk->set_offset(offset_);
-  chunk->set_data(data.substr(offset_, kChunkBytes));
+  if (source.in_file) {
+    DOCBUS_ASSIGN_OR_RETURN(std::string data,
+                            files_->Read(source.sha256, offset_, length));
+    if (data.size() != length) {
+      return Status(Code::kIoError, "attachment file " +
+                                        files_->PathOf(source.sha256).string() +
+                                        " is shorter than its manifest says");
+    }
+    chunk->set_data(std::move(data));
+  } else {
+    chunk->set_data(source.data.substr(offset_, length));
+  }
   return frame.SerializeAsString();
 }
 
 bool AttachmentUpload::OnStored(uint32_t attachment, uint64_t received) {
-  if (done() || static_cast<int>(attachment) != attachment_ ||
-      received <= offset_) {
+  if (done() || attachment != attachment_ || received <= offset_) {
     return false;
   }
-  offset_ = std::min<uint64_t>(
-      received, submit_.attachments(attachment_).data().size());
+  offset_ = std::min<uint64_t>(received, sources_[attachment_].size);
   SkipComplete();
   return true;
 }
@@ -66,7 +95,7 @@ void AttachmentUpload::Restart() {
 void AttachmentUpload::SkipComplete() {
   // Empty attachments have nothing to upload (the broker knows them by their
   // digest alone).
-  while (!done() && offset_ >= submit_.attachments(attachment_).data().size()) {
+  while (!done() && offset_ >= sources_[attachment_].size) {
     ++attachment_;
     offset_ = 0;
   }

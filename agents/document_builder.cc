@@ -1,5 +1,6 @@
 #include "agents/document_builder.h"
 
+#include "bus/core/chunks.h"
 #include "bus/core/ids.h"
 #include "bus/crypto/sha256.h"
 #include "bus/document/status_rules.h"
@@ -18,13 +19,15 @@ DocumentBuilder::DocumentBuilder(std::string agency_id,
                                  const crypto::Signer& signer,
                                  const crypto::NationalPki& pki,
                                  const Clock& clock, AgentLimits limits,
-                                 document::TimeZone time_zone)
+                                 document::TimeZone time_zone,
+                                 const OutboxFiles* files)
     : agency_id_(std::move(agency_id)),
       signer_(signer),
       pki_(pki),
       clock_(clock),
       limits_(limits),
-      time_zone_(std::move(time_zone)) {}
+      time_zone_(std::move(time_zone)),
+      files_(files) {}
 
 std::string DocumentBuilder::DateOf(int64_t unix_ms) const {
   return document::EdxmlDate(unix_ms, time_zone_);
@@ -50,19 +53,86 @@ Status DocumentBuilder::CheckRecipients(const v1::DocumentHeader& h) const {
   return Status::Ok();
 }
 
-Status DocumentBuilder::CheckAttachmentBytes(
-    const std::vector<AttachmentInput>& inputs) const {
+namespace {
+
+Status AttachmentTooLarge(size_t i, int64_t limit) {
+  return Status(Code::kTooLarge,
+                "attachments[" + std::to_string(i) +
+                    "]: larger than limits.max_attachment_bytes (" +
+                    std::to_string(limit) + " bytes)");
+}
+
+}  // namespace
+
+Status DocumentBuilder::PlaceAttachments(std::vector<AttachmentInput>& inputs,
+                                         v1::DocumentHeader& h,
+                                         bool* in_files) const {
   if (static_cast<int64_t>(inputs.size()) > limits_.max_attachments) {
-    return Status(Code::kTooLarge, "attachments: more than " +
-                                       std::to_string(limits_.max_attachments));
+    return Status(Code::kTooLarge, "attachments: more than limits."
+                                   "max_attachments (" +
+                                       std::to_string(limits_.max_attachments) +
+                                       ")");
   }
+  h.clear_attachments();
+  uint64_t total = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (static_cast<int64_t>(inputs[i].data.size()) >
-        limits_.max_attachment_bytes) {
-      return Status(Code::kTooLarge,
-                    "attachments[" + std::to_string(i) + "]: larger than " +
-                        std::to_string(limits_.max_attachment_bytes) +
-                        " bytes");
+    AttachmentInput& a = inputs[i];
+    v1::AttachmentManifest* m = h.add_attachments();
+    m->set_name(a.name);
+    m->set_media_type(a.media_type.empty() ? "application/octet-stream"
+                                           : a.media_type);
+    if (a.uploaded_sha256.empty()) {
+      m->set_size(a.data.size());
+      m->set_sha256(crypto::Sha256(a.data));
+    } else {
+      Result<StoredAttachment> stored =
+          files_ != nullptr
+              ? files_->Claim(a.uploaded_sha256)
+              : Status(Code::kNotFound, "this agent keeps no uploads");
+      if (!stored.ok() && stored.status().code() == Code::kNotFound) {
+        return Status(Code::kInvalidField,
+                      "attachments[" + std::to_string(i) +
+                          "].attachment_id: no uploaded attachment " +
+                          Hex(a.uploaded_sha256));
+      }
+      if (!stored.ok()) return stored.status();
+      m->set_size(stored->size);
+      m->set_sha256(stored->sha256);
+    }
+    if (m->size() > static_cast<uint64_t>(limits_.max_attachment_bytes)) {
+      return AttachmentTooLarge(i, limits_.max_attachment_bytes);
+    }
+    total += m->size();
+  }
+  if (total > static_cast<uint64_t>(limits_.max_document_bytes)) {
+    return Status(Code::kTooLarge,
+                  "attachments: " + std::to_string(total) +
+                      " bytes together, over limits.max_document_bytes (" +
+                      std::to_string(limits_.max_document_bytes) + ")");
+  }
+  *in_files = files_ != nullptr && total > kChunkedAbove;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    AttachmentInput& a = inputs[i];
+    if (*in_files && a.uploaded_sha256.empty()) {
+      // Given inline, sent in chunks: kept as a file like an upload.
+      DOCBUS_ASSIGN_OR_RETURN(
+          std::unique_ptr<OutboxFiles::Writer> writer,
+          files_->Begin(static_cast<uint64_t>(limits_.max_attachment_bytes),
+                        "limits.max_attachment_bytes"));
+      DOCBUS_RETURN_IF_ERROR(writer->Write(a.data));
+      DOCBUS_ASSIGN_OR_RETURN(StoredAttachment stored, writer->Commit());
+      a.uploaded_sha256 = std::move(stored.sha256);
+      a.data.clear();
+    } else if (!*in_files && !a.uploaded_sha256.empty()) {
+      // Small enough to travel in the frame.
+      const uint64_t size = h.attachments(static_cast<int>(i)).size();
+      DOCBUS_ASSIGN_OR_RETURN(
+          a.data, files_->Read(a.uploaded_sha256, 0, static_cast<size_t>(size)));
+      if (a.data.size() != size) {
+        return Status(Code::kIoError, "attachment file " +
+                                          Hex(a.uploaded_sha256) +
+                                          " changed while it was read");
+      }
     }
   }
   return Status::Ok();
@@ -71,7 +141,6 @@ Status DocumentBuilder::CheckAttachmentBytes(
 Result<OutboxEntry> DocumentBuilder::BuildDocument(
     DocumentRequest request) const {
   v1::DocumentHeader& h = request.header;
-  DOCBUS_RETURN_IF_ERROR(CheckAttachmentBytes(request.attachments));
   if (request.idempotency_key.size() > kMaxIdempotencyKeyBytes) {
     return Status(Code::kInvalidField,
                   "idempotency_key: longer than " +
@@ -89,19 +158,21 @@ Result<OutboxEntry> DocumentBuilder::BuildDocument(
                       "," + h.code().code_number() + "/" +
                       h.code().code_notation());
   }
-  h.clear_attachments();
-  OutboxEntry entry;
+  // Header and recipients first: a document refused for its header costs
+  // no attachment file.
   for (const AttachmentInput& a : request.attachments) {
     v1::AttachmentManifest* m = h.add_attachments();
     m->set_name(a.name);
     m->set_media_type(a.media_type.empty() ? "application/octet-stream"
                                            : a.media_type);
-    m->set_size(a.data.size());
-    m->set_sha256(crypto::Sha256(a.data));
+    m->set_sha256(std::string(32, '\0'));
   }
   DOCBUS_RETURN_IF_ERROR(
       document::CheckDocumentHeader(h, HeaderLimitsOf(limits_)));
   DOCBUS_RETURN_IF_ERROR(CheckRecipients(h));
+  OutboxEntry entry;
+  DOCBUS_RETURN_IF_ERROR(
+      PlaceAttachments(request.attachments, h, &entry.attachments_in_files));
   for (const v1::AttachmentManifest& m : h.attachments())
     entry.attachment_sha256 += m.sha256();
   std::string header_bytes = h.SerializeAsString();
@@ -113,19 +184,14 @@ Result<OutboxEntry> DocumentBuilder::BuildDocument(
   entry.header_sha256 = crypto::Sha256(header_bytes);
   submit->mutable_document()->set_header(std::move(header_bytes));
   submit->mutable_document()->set_signature(std::move(signature));
-  for (int i = 0; i < h.attachments_size(); ++i) {
-    v1::AttachmentData* d = submit->add_attachments();
-    d->set_sha256(h.attachments(i).sha256());
-    d->set_data(std::move(request.attachments[i].data));
-  }
-  int64_t total = 0;
-  for (const v1::AttachmentData& d : submit->attachments())
-    total += static_cast<int64_t>(d.data().size());
-  if (total > limits_.max_document_bytes) {
-    return Status(Code::kTooLarge,
-                  "attachments: " + std::to_string(total) +
-                      " bytes together, limit " +
-                      std::to_string(limits_.max_document_bytes));
+  if (entry.attachments_in_files) {
+    submit->set_chunked(true);
+  } else {
+    for (int i = 0; i < h.attachments_size(); ++i) {
+      v1::AttachmentData* d = submit->add_attachments();
+      d->set_sha256(h.attachments(i).sha256());
+      d->set_data(std::move(request.attachments[i].data));
+    }
   }
   entry.message_id = h.message_id();
   entry.kind = OutboxKind::kDocument;

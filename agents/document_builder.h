@@ -8,6 +8,13 @@
 // SubmitStatus frame. Both frames carry their message / status id as the
 // correlation id the broker echoes in a Rejected answer.
 //
+// A document whose attachments total more than kChunkedAbove keeps its
+// attachment bytes in the outbox files (agents/outbox_files.h) and its
+// frame is Submit{chunked} (OutboxEntry::attachments_in_files): attachments
+// given inline are written there first; smaller documents carry theirs in
+// the frame, uploaded ones read back. Without outbox files (a test's
+// builder) every frame carries its bytes.
+//
 // Dates the agent writes (the DocumentId's yyyy/MM/dd when the caller gave no
 // promulgation date) are those of the agency's time zone, never the host's.
 //
@@ -22,6 +29,7 @@
 #include "agents/agent_limits.h"
 #include "agents/agent_service.h"
 #include "agents/agent_store.h"
+#include "agents/outbox_files.h"
 #include "bus/core/clock.h"
 #include "bus/crypto/national_pki.h"
 #include "bus/crypto/signer.h"
@@ -45,7 +53,8 @@ class DocumentBuilder {
   // `time_zone`: the agency's (agency.time_zone), for the dates it writes.
   DocumentBuilder(std::string agency_id, const crypto::Signer& signer,
                   const crypto::NationalPki& pki, const Clock& clock,
-                  AgentLimits limits, document::TimeZone time_zone);
+                  AgentLimits limits, document::TimeZone time_zone,
+                  const OutboxFiles* files = nullptr);
 
   // The outbox entry (with its frame) of a new document. kInvalidField /
   // kTooLarge (from the header validator, or attachment bytes over the
@@ -62,7 +71,10 @@ class DocumentBuilder {
 
  private:
   Status CheckRecipients(const v1::DocumentHeader& header) const;
-  Status CheckAttachmentBytes(const std::vector<AttachmentInput>& inputs) const;
+  // Fills `manifest` (size, SHA-256 of each) and checks the limits; moves
+  // the bytes where the frame wants them (above).
+  Status PlaceAttachments(std::vector<AttachmentInput>& inputs,
+                          v1::DocumentHeader& header, bool* in_files) const;
   // "<yyyy/MM/dd>" of `unix_ms` in the agency's time zone.
   std::string DateOf(int64_t unix_ms) const;
 
@@ -72,6 +84,7 @@ class DocumentBuilder {
   const Clock& clock_;
   AgentLimits limits_;
   document::TimeZone time_zone_;
+  const OutboxFiles* files_;
 };
 
 // The header rules' limits as this agent is configured.

@@ -4,16 +4,21 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <exception>
 #include <functional>
+#include <regex>
 #include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
+#include "agents/document_routes.h"
 #include "agents/download_routes.h"
 #include "agents/edxml/edxml_routes.h"
 #include "agents/http_request.h"
+#include "agents/upload_routes.h"
 #include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
 #include "bus/core/ids.h"
@@ -78,7 +83,10 @@ class HttpApiServer final : public HttpApi {
     // Without it Nagle's algorithm holds a small answer back until the
     // client's delayed ACK: tens of milliseconds per keep-alive request.
     server_->set_tcp_nodelay(true);
-    server_->set_payload_max_length(options_.max_body_bytes);
+    // The library's own bound is for the streamed routes (their handlers
+    // hold the limits); CheckBodySize bounds every other body.
+    server_->set_payload_max_length(options_.limits.max_total_attachment_bytes +
+                                    options_.max_body_bytes);
     server_->set_keep_alive_timeout(2);
     // A connection is closed after this many requests so that the threads
     // go round when more clients than threads keep connections open; the
@@ -86,7 +94,9 @@ class HttpApiServer final : public HttpApi {
     server_->set_keep_alive_max_count(kRequestsPerConnection);
     server_->set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
-          return Authorize(req, res);
+          if (Authorize(req, res) == httplib::Server::HandlerResponse::Handled)
+            return httplib::Server::HandlerResponse::Handled;
+          return CheckBodySize(req, res);
         });
     server_->set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) {
@@ -115,20 +125,43 @@ class HttpApiServer final : public HttpApi {
 
  private:
   using Handler = std::function<Result<Reply>(const httplib::Request&)>;
+  using StreamHandler = std::function<Result<Reply>(
+      const httplib::Request&, const httplib::ContentReader&)>;
 
   void AddRoutes() {
-    Route("submit",
-          [this](const auto& req) { return Submit(req); });
-    Route("list_outgoing",
-          [this](const auto& req) { return ListOutgoing(req); });
-    Route("outgoing",
-          [this](const auto& req) { return Outgoing(req); });
+    StreamRoute("submit", [this](const auto& req, const auto& read) {
+      return Submit(req, read);
+    });
+    StreamRoute("upload_attachment",
+                [this](const auto&, const auto& read) -> Result<Reply> {
+                  DOCBUS_ASSIGN_OR_RETURN(json body,
+                                          UploadAttachment(service_, read));
+                  log_->info("agency={} attachment {} uploaded size={}",
+                             service_.agency_id(),
+                             body["attachment_id"].get<std::string>(),
+                             body["size"].get<uint64_t>());
+                  return Reply{201, std::move(body)};
+                });
+    Route("list_outgoing", [this](const auto& req) -> Result<Reply> {
+      DOCBUS_ASSIGN_OR_RETURN(
+          json body, ListOutgoingJson(service_, options_.connectivity, req));
+      return Reply{200, std::move(body)};
+    });
+    Route("outgoing", [this](const auto& req) -> Result<Reply> {
+      DOCBUS_ASSIGN_OR_RETURN(
+          json body, OutgoingJson(service_, options_.connectivity, req));
+      return Reply{200, std::move(body)};
+    });
     Route("report_status",
           [this](const auto& req) { return ReportStatus(req); });
-    Route("list_incoming",
-          [this](const auto& req) { return ListIncoming(req); });
-    Route("incoming",
-          [this](const auto& req) { return Incoming(req); });
+    Route("list_incoming", [this](const auto& req) -> Result<Reply> {
+      DOCBUS_ASSIGN_OR_RETURN(json body, ListInboxJson(service_, req));
+      return Reply{200, std::move(body)};
+    });
+    Route("incoming", [this](const auto& req) -> Result<Reply> {
+      DOCBUS_ASSIGN_OR_RETURN(json body, IncomingJson(service_, req));
+      return Reply{200, std::move(body)};
+    });
     Route("inbox_attachment",
           [this](const auto& req) -> Result<Reply> {
             DOCBUS_ASSIGN_OR_RETURN(DownloadResponse download,
@@ -138,8 +171,10 @@ class HttpApiServer final : public HttpApi {
             reply.fill = std::move(download.fill);
             return reply;
           });
-    Route("list_statuses",
-          [this](const auto& req) { return ListStatuses(req); });
+    Route("list_statuses", [this](const auto& req) -> Result<Reply> {
+      DOCBUS_ASSIGN_OR_RETURN(json body, ListStatusesJson(service_, req));
+      return Reply{200, std::move(body)};
+    });
     // The pull model for new integrations; handlers in agents/vdxp.
     Route("pull_list",
           [this](const auto& req) -> Result<Reply> {
@@ -219,48 +254,83 @@ class HttpApiServer final : public HttpApi {
     std::string route(entry.name);
     auto serve = [this, route = std::move(route), handler = std::move(handler)](
                      const httplib::Request& req, httplib::Response& res) {
-      Result<Reply> reply = Status(Code::kInternal, "unexpected error");
-      try {
-        reply = handler(req);
-      } catch (const std::exception& e) {
-        log_->error("agency={} api route={} failed: {}", service_.agency_id(),
-                    route, e.what());
-      }
-      if (reply.ok() && reply->fill) {
-        reply->fill(res);
-        Count(route, reply->status);
-        return;
-      }
-      if (reply.ok() && !reply->content_type.empty()) {
-        res.status = reply->status;
-        res.set_content(std::move(reply->raw), reply->content_type);
-        Count(route, reply->status);
-        return;
-      }
-      if (reply.ok()) {
-        Send(res, reply->status, reply->body);
-        Count(route, reply->status);
-        return;
-      }
-      const Status& status = reply.status();
-      const int code = HttpStatusFor(status.code());
-      Send(res, code, RenderError(status));
-      Count(route, code);
-      if (status.code() == Code::kResourceExhausted) {
-        // 507: the disk's state was logged once when it began.
-        service_.metrics().Add(kRefused,
-                               Label("reason", CodeName(status.code())));
-      } else if (code >= 500) {
-        log_->error("agency={} api route={} failed: {}", service_.agency_id(),
-                    route, status.ToString());
-      } else {
-        Refuse(route, status);
-      }
+      Answer(route, [&] { return handler(req); }, res);
     };
     if (method == "GET") {
       server_->Get(pattern, std::move(serve));
+      return;
+    }
+    // A POST reads its body itself, within max_body_bytes (upload_routes.h).
+    post_patterns_.emplace_back(pattern);
+    server_->Post(pattern, [this, label = std::string(entry.name),
+                            serve = std::move(serve)](
+                               const httplib::Request& req,
+                               httplib::Response& res,
+                               const httplib::ContentReader& read) {
+      Result<std::string> body = ReadBody(req, read, options_.max_body_bytes);
+      if (!body.ok()) {
+        Answer(label, [&]() -> Result<Reply> { return body.status(); }, res);
+        return;
+      }
+      httplib::Request with_body = req;
+      with_body.body = std::move(body).value();
+      serve(with_body, res);
+    });
+  }
+
+  // A POST route that reads its own body as it arrives (upload_routes.h).
+  void StreamRoute(std::string_view name, StreamHandler handler) {
+    const ApiRoute& entry = Bind(name);
+    std::string route(entry.name);
+    post_patterns_.emplace_back(entry.pattern);
+    server_->Post(entry.pattern,
+                  [this, route = std::move(route),
+                   handler = std::move(handler)](
+                      const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& read) {
+                    Answer(route, [&] { return handler(req, read); }, res);
+                  });
+  }
+
+  void Answer(const std::string& route,
+              const std::function<Result<Reply>()>& handle,
+              httplib::Response& res) {
+    Result<Reply> reply = Status(Code::kInternal, "unexpected error");
+    try {
+      reply = handle();
+    } catch (const std::exception& e) {
+      log_->error("agency={} api route={} failed: {}", service_.agency_id(),
+                  route, e.what());
+    }
+    if (reply.ok() && reply->fill) {
+      reply->fill(res);
+      Count(route, reply->status);
+      return;
+    }
+    if (reply.ok() && !reply->content_type.empty()) {
+      res.status = reply->status;
+      res.set_content(std::move(reply->raw), reply->content_type);
+      Count(route, reply->status);
+      return;
+    }
+    if (reply.ok()) {
+      Send(res, reply->status, reply->body);
+      Count(route, reply->status);
+      return;
+    }
+    const Status& status = reply.status();
+    const int code = HttpStatusFor(status.code());
+    Send(res, code, RenderError(status));
+    Count(route, code);
+    if (status.code() == Code::kResourceExhausted) {
+      // 507: the disk's state was logged once when it began.
+      service_.metrics().Add(kRefused,
+                             Label("reason", CodeName(status.code())));
+    } else if (code >= 500) {
+      log_->error("agency={} api route={} failed: {}", service_.agency_id(),
+                  route, status.ToString());
     } else {
-      server_->Post(pattern, std::move(serve));
+      Refuse(route, status);
     }
   }
 
@@ -303,6 +373,40 @@ class HttpApiServer final : public HttpApi {
     return httplib::Server::HandlerResponse::Handled;
   }
 
+  // Every POST route reads its own body within its bound (upload_routes.h);
+  // the library would read any other request's body into memory, up to the
+  // uploads' bound, before finding it has no route: such a body must say its
+  // length and stay within max_body_bytes.
+  httplib::Server::HandlerResponse CheckBodySize(const httplib::Request& req,
+                                                 httplib::Response& res) {
+    if (req.method == "POST") {
+      for (const std::regex& pattern : post_patterns_) {
+        if (std::regex_match(req.path, pattern))
+          return httplib::Server::HandlerResponse::Unhandled;
+      }
+    }
+    Status refused;
+    int code = 413;
+    if (req.has_header("Content-Length") &&
+        std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr,
+                      10) > options_.max_body_bytes) {
+      refused = Status(Code::kTooLarge,
+                       "request body larger than " +
+                           std::to_string(options_.max_body_bytes) + " bytes");
+    } else if (req.get_header_value("Transfer-Encoding") == "chunked") {
+      refused = Status(Code::kInvalidArgument,
+                       "this route needs a Content-Length");
+      code = 411;
+    } else {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    Send(res, code, RenderError(refused));
+    service_.metrics().Add(kRefused, Label("reason", CodeName(refused.code())));
+    log_->warn("agency={} api refused a body: {}", service_.agency_id(),
+               refused.message());
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
   // Errors httplib produces itself (no route, body too large) get the same
   // JSON shape as ours; answers that already have a body are left alone.
   httplib::Server::HandlerResponse FillError(const httplib::Request&,
@@ -326,34 +430,13 @@ class HttpApiServer final : public HttpApi {
   }
 
   // JSON, or multipart/form-data: the JSON in the part "document" and each
-  // attachment's bytes in the part its "file" names (no base64).
-  Result<Reply> Submit(const httplib::Request& req) {
-    std::string_view body = req.body;
-    AttachmentFiles files;
-    if (req.is_multipart_form_data()) {
-      auto document = req.files.find("document");
-      if (document == req.files.end()) {
-        return Status(Code::kInvalidField,
-                      "document: a multipart submission needs a part named "
-                      "\"document\" with the JSON");
-      }
-      body = document->second.content;
-      files = [&req](const std::string& name,
-                     size_t max_bytes) -> Result<std::string> {
-        auto part = req.files.find(name);
-        if (name == "document" || part == req.files.end()) {
-          return Status(Code::kNotFound, "no part " + name);
-        }
-        if (part->second.content.size() > max_bytes) {
-          return Status(Code::kTooLarge, "part " + name + " is too large");
-        }
-        return part->second.content;
-      };
-    }
+  // attachment's bytes in the part its "file" names, streamed to disk.
+  Result<Reply> Submit(const httplib::Request& req,
+                       const httplib::ContentReader& read) {
     DOCBUS_ASSIGN_OR_RETURN(
         DocumentRequest request,
-        DocumentRequestFromJson(body, clock_->NowUnixMillis(),
-                                options_.limits, std::move(files)));
+        ReadSubmission(service_, req, read, options_.limits,
+                       options_.max_body_bytes, clock_->NowUnixMillis()));
     request.idempotency_key = req.get_header_value("Idempotency-Key");
     const size_t recipients = request.header.to_size();
     const size_t attachments = request.attachments.size();
@@ -378,36 +461,6 @@ class HttpApiServer final : public HttpApi {
     return Reply{answer.http_status, std::move(answer.body)};
   }
 
-  Result<Reply> Outgoing(const httplib::Request& req) {
-    DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
-    DOCBUS_ASSIGN_OR_RETURN(OutgoingView view, service_.Outgoing(id));
-    return Reply{200, RenderOutgoingWithReason(view)};
-  }
-
-  // A pending document says why while the agent has no session with the
-  // broker: the usual answer to "why is my document still pending?".
-  json RenderOutgoingWithReason(const OutgoingView& view) const {
-    json body = RenderOutgoing(view);
-    const BrokerConnectivity* link = options_.connectivity;
-    if (view.state == "pending" && link != nullptr &&
-        !link->Read().connected) {
-      body["pending_reason"] = link->Reason();
-    }
-    return body;
-  }
-
-  Result<Reply> ListOutgoing(const httplib::Request& req) {
-    DOCBUS_ASSIGN_OR_RETURN(
-        int64_t limit,
-        QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
-    DOCBUS_ASSIGN_OR_RETURN(auto views, service_.ListOutgoing(limit));
-    json list = json::array();
-    for (const OutgoingView& v : views) {
-      list.push_back(RenderOutgoingWithReason(v));
-    }
-    return Reply{200, json{{"documents", std::move(list)}}};
-  }
-
   Result<Reply> ReportStatus(const httplib::Request& req) {
     DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
     DOCBUS_ASSIGN_OR_RETURN(StatusReport report,
@@ -421,44 +474,6 @@ class HttpApiServer final : public HttpApi {
     return Reply{202, json{{"status_id", status_id}}};
   }
 
-  Result<Reply> ListIncoming(const httplib::Request& req) {
-    DOCBUS_ASSIGN_OR_RETURN(InboxQuery query, InboxQueryOf(req));
-    const int64_t after = query.after_seq;
-    DOCBUS_ASSIGN_OR_RETURN(auto summaries, service_.ListInbox(query));
-    json list = json::array();
-    int64_t next = after;
-    for (const IncomingSummary& s : summaries) {
-      list.push_back(RenderIncomingSummary(s));
-      next = std::max(next, s.seq);
-    }
-    return Reply{200,
-                 json{{"documents", std::move(list)}, {"next_after", next}}};
-  }
-
-  Result<Reply> Incoming(const httplib::Request& req) {
-    DOCBUS_ASSIGN_OR_RETURN(std::string id, PathMessageId(req));
-    DOCBUS_ASSIGN_OR_RETURN(IncomingDocument document, service_.Incoming(id));
-    return Reply{200, RenderIncomingDocument(document)};
-  }
-
-  // StatusView carries no seq, so the cursor handed back assumes seqs that
-  // start at 1 without gaps: it never skips a status, and with gaps a status
-  // may be listed again (see API.md).
-  Result<Reply> ListStatuses(const httplib::Request& req) {
-    DOCBUS_ASSIGN_OR_RETURN(int64_t after,
-                            QueryInt(req, "after", 0, INT64_MAX / 2));
-    DOCBUS_ASSIGN_OR_RETURN(
-        int64_t limit,
-        QueryInt(req, "limit", kDefaultListLimit, kMaxListLimit));
-    DOCBUS_ASSIGN_OR_RETURN(auto statuses,
-                            service_.ListStatusesReceived(after, limit));
-    json list = json::array();
-    for (const StatusView& s : statuses) list.push_back(RenderStatus(s));
-    const int64_t next = after + static_cast<int64_t>(statuses.size());
-    return Reply{200,
-                 json{{"statuses", std::move(list)}, {"next_after", next}}};
-  }
-
   AgentService& service_;
   const HttpApiOptions options_;
   RealClock real_clock_;
@@ -470,6 +485,7 @@ class HttpApiServer final : public HttpApi {
       std::make_unique<httplib::Server>();
   std::unique_ptr<HttpListener> listener_;
   std::set<std::string_view> bound_;  // table entries given a handler
+  std::vector<std::regex> post_patterns_;  // the POST routes, bound by Start
 };
 
 }  // namespace

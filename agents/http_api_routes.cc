@@ -21,9 +21,7 @@ constexpr ApiRoute kApiRoutes[] = {
     {"GET", R"(/v1/inbox/([^/]+)/edxml)", "edxml_export"},
     {"GET", R"(/v1/statuses/([^/]+)/edxml)", "edxml_status_export"},
     {"GET", R"(/v1/inbox/([^/]+)/attachments/([0-9]+))", "inbox_attachment"},
-    // ---- merge point: the large-attachment routes go here ----
-    // {"POST", "/v1/attachments", "upload_attachment"},
-    // ---- end of merge point ----
+    {"POST", "/v1/attachments", "upload_attachment"},
     {"GET", "/metrics", "metrics"},
     {"GET", "/healthz", "healthz"},
 };

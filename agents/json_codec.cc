@@ -313,17 +313,20 @@ class DocumentParser {
     }
     DOCBUS_RETURN_IF_ERROR(
         CheckJsonArray(*v, "attachments", limits_.max_attachments));
-    size_t total = 0;
+    size_t inline_total = 0;
     for (size_t i = 0; i < v->size(); ++i) {
       AttachmentInput a;
       DOCBUS_RETURN_IF_ERROR(
           Attachment((*v)[i], JsonIndex("attachments", i), &a));
-      total += a.data.size();
-      if (total > limits_.max_total_attachment_bytes) {
+      inline_total += a.data.size();
+      if (inline_total > limits_.max_inline_bytes) {
         return Status(Code::kTooLarge,
-                      JsonIndex("attachments", i) + ": attachments exceed " +
-                          std::to_string(limits_.max_total_attachment_bytes) +
-                          " bytes in total");
+                      JsonIndex("attachments", i) +
+                          ": more attachment bytes in the request than "
+                          "limits.max_inline_bytes (" +
+                          std::to_string(limits_.max_inline_bytes) +
+                          "); upload large files with POST /v1/attachments "
+                          "and give their attachment_id");
       }
       out->push_back(std::move(a));
     }
@@ -351,12 +354,24 @@ class DocumentParser {
     if (data != nullptr && !data->is_string()) {
       return InvalidField(JsonPath(path, "data_base64"), "must be a string");
     }
-    if (data != nullptr && !file.empty()) {
-      return InvalidField(path, "give either file or data_base64, not both");
+    std::string id;
+    DOCBUS_RETURN_IF_ERROR(r.Text("attachment_id", 64, false, false, &id));
+    if ((data != nullptr) + !file.empty() + !id.empty() > 1) {
+      return InvalidField(path, "give one of file, data_base64 and "
+                                "attachment_id");
     }
-    if (data == nullptr && file.empty()) {
+    if (data == nullptr && file.empty() && id.empty()) {
       return InvalidField(JsonPath(path, files_ ? "file" : "data_base64"),
-                          "is required");
+                          "is required (or attachment_id)");
+    }
+    if (!id.empty()) {
+      std::optional<std::string> sha = Sha256FromHex(id);
+      if (!sha) {
+        return InvalidField(JsonPath(path, "attachment_id"),
+                            "must be 64 lowercase hex digits (the SHA-256 "
+                            "POST /v1/attachments answered)");
+      }
+      a->uploaded_sha256 = std::move(*sha);
     }
     DOCBUS_RETURN_IF_ERROR(r.Text("name", 255, file.empty(), false, &a->name));
     if (a->name.empty()) a->name = file;
@@ -368,10 +383,11 @@ class DocumentParser {
     DOCBUS_RETURN_IF_ERROR(
         document::CheckMediaType(JsonPath(path, "media_type"), a->media_type));
     DOCBUS_RETURN_IF_ERROR(r.Finish());
+    if (!id.empty()) return Status::Ok();  // the builder finds its size
     if (data != nullptr) {
       const std::string& text = data->get_ref<const std::string&>();
-      if (text.size() / 4 * 3 > limits_.max_attachment_bytes + 2) {
-        return TooLarge(path);
+      if (text.size() / 4 * 3 > limits_.max_inline_bytes + 2) {
+        return InlineTooLarge(path);
       }
       std::optional<std::string> decoded = Base64Decode(text);
       if (!decoded) {
@@ -381,31 +397,33 @@ class DocumentParser {
       a->data = std::move(*decoded);
     } else {
       DOCBUS_RETURN_IF_ERROR(
-          ReadAttachmentFile(JsonPath(path, "file"), file, &a->data));
+          ReadAttachmentFile(JsonPath(path, "file"), file, a));
     }
-    if (a->data.size() > limits_.max_attachment_bytes) return TooLarge(path);
+    if (a->data.size() > limits_.max_attachment_bytes) {
+      return Status(Code::kTooLarge,
+                    path + ": larger than limits.max_attachment_bytes (" +
+                        std::to_string(limits_.max_attachment_bytes) +
+                        " bytes)");
+    }
     return Status::Ok();
   }
 
-  Status TooLarge(const std::string& path) const {
+  Status InlineTooLarge(const std::string& path) const {
     return Status(Code::kTooLarge,
-                  path + ": larger than " +
-                      std::to_string(limits_.max_attachment_bytes) + " bytes");
+                  path + ": larger than limits.max_inline_bytes (" +
+                      std::to_string(limits_.max_inline_bytes) +
+                      " bytes) inline; upload it with POST /v1/attachments "
+                      "and give its attachment_id");
   }
 
   Status ReadAttachmentFile(const std::string& path, const std::string& name,
-                            std::string* out) const {
-    Result<std::string> data = files_(name, limits_.max_attachment_bytes);
-    if (data.ok()) {
-      *out = std::move(data).value();
-      return Status::Ok();
-    }
-    const Status& why = data.status();
-    if (why.code() == Code::kNotFound) {
+                            AttachmentInput* a) const {
+    const Status found = files_(name, a);
+    if (found.ok()) return found;
+    if (found.code() == Code::kNotFound) {
       return InvalidField(path, "no such file '" + name + "'");
     }
-    if (why.code() == Code::kTooLarge) return TooLarge(path);
-    return why.Prefixed(path);
+    return found.Prefixed(path);
   }
 
   const JsonLimits& limits_;
@@ -426,12 +444,15 @@ Result<DocumentRequest> DropDocumentFromJson(std::string_view text,
                                              const fs::path& submission_folder,
                                              int64_t now_unix_ms,
                                              const JsonLimits& limits) {
-  return DocumentParser(limits, now_unix_ms,
-                        [&submission_folder](const std::string& name,
-                                             size_t max_bytes) {
-                          return ReadRegularFile(submission_folder / name,
-                                                 max_bytes);
-                        })
+  return DocumentParser(
+             limits, now_unix_ms,
+             [&submission_folder, &limits](const std::string& name,
+                                           AttachmentInput* a) -> Status {
+               DOCBUS_ASSIGN_OR_RETURN(
+                   a->data, ReadRegularFile(submission_folder / name,
+                                            limits.max_inline_bytes));
+               return Status::Ok();
+             })
       .Parse(text);
 }
 

@@ -41,23 +41,28 @@ struct JsonLimits {
   size_t max_text_bytes = 1000;         // every other text field
   size_t max_list_items = 100;          // response_for, to_places
   size_t max_attachments = 64;
-  size_t max_attachment_bytes = size_t{32} << 20;
-  size_t max_total_attachment_bytes = size_t{64} << 20;
+  size_t max_attachment_bytes = size_t{2} << 30;
+  size_t max_total_attachment_bytes = size_t{4} << 30;
+  // Attachment bytes inside the request itself (base64, in-memory parts).
+  size_t max_inline_bytes = size_t{64} << 20;
   int64_t max_expires_in_s = int64_t{366} * 24 * 3600;
   int max_nesting = 16;  // JSON arrays/objects inside each other
 };
 
-// Where an attachment's "file" reference is read from (a file of a drop
-// folder submission, a part of a multipart request): its bytes, kNotFound
-// when there is none by that name, kTooLarge over `max_bytes`.
-using AttachmentFiles = std::function<Result<std::string>(
-    const std::string& name, size_t max_bytes)>;
+// Where an attachment's "file" reference is found (a file of a drop folder
+// submission, a part of a multipart request): fills `a`'s data, or its
+// uploaded_sha256 when the bytes went to the outbox files; kNotFound when
+// there is none by that name, kTooLarge over a limit (naming it).
+using AttachmentFiles =
+    std::function<Status(const std::string& name, AttachmentInput* a)>;
 
-// A POST /v1/documents body. Attachments carry "data_base64", or, when
-// `files` is given (a multipart submission), "file": the name of the part
-// with the bytes. Without `files` "file" is refused (an HTTP client must not
-// make the agent read its local files). `now_unix_ms` turns "expires_in_s"
-// into the header's expires_unix_ms.
+// A POST /v1/documents body. Attachments carry "data_base64" (at most
+// limits.max_inline_bytes together), "attachment_id" (the lowercase hex
+// SHA-256 POST /v1/attachments answered), or, when `files` is given (a
+// multipart submission, the drop folder), "file": the name of the part or
+// file with the bytes. Without `files` "file" is refused (an HTTP client
+// must not make the agent read its local files). `now_unix_ms` turns
+// "expires_in_s" into the header's expires_unix_ms.
 Result<DocumentRequest> DocumentRequestFromJson(std::string_view text,
                                                 int64_t now_unix_ms,
                                                 const JsonLimits& limits = {},
@@ -67,6 +72,8 @@ Result<DocumentRequest> DocumentRequestFromJson(std::string_view text,
 // plain file name inside `submission_folder`: no '/', no leading '.', a
 // regular file, not a symlink) or "data_base64". The attachment's "name"
 // defaults to its file name. kIoError when a named file cannot be read.
+// Files are read into memory (the drop folder itself streams large ones
+// into the outbox files: DropFolderFiles, agents/drop_files.h).
 Result<DocumentRequest> DropDocumentFromJson(
     std::string_view text, const std::filesystem::path& submission_folder,
     int64_t now_unix_ms, const JsonLimits& limits = {});

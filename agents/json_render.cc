@@ -106,9 +106,13 @@ json RenderDocumentRequest(const DocumentRequest& request) {
   if (!request.attachments.empty()) {
     json list = json::array();
     for (const AttachmentInput& a : request.attachments) {
-      list.push_back({{"name", a.name},
-                      {"media_type", a.media_type},
-                      {"data_base64", Base64Encode(a.data)}});
+      json item{{"name", a.name}, {"media_type", a.media_type}};
+      if (a.uploaded_sha256.empty()) {
+        item["data_base64"] = Base64Encode(a.data);
+      } else {
+        item["attachment_id"] = Hex(a.uploaded_sha256);
+      }
+      list.push_back(std::move(item));
     }
     out["attachments"] = std::move(list);
   }

@@ -1,5 +1,6 @@
 #include "agents/outbox_sender.h"
 
+#include "agents/agent_metrics.h"
 #include "bus/core/chunks.h"
 
 namespace docbus::agent {
@@ -11,10 +12,15 @@ constexpr int64_t kBacklogBatchBytes = int64_t{64} << 20;
 }  // namespace
 
 OutboxSender::OutboxSender(size_t window, int64_t max_in_flight_bytes,
-                           int64_t retransmit_ms)
+                           int64_t retransmit_ms, const OutboxFiles& files,
+                           Metrics& metrics,
+                           std::shared_ptr<spdlog::logger> log)
     : window_(window),
       max_in_flight_bytes_(max_in_flight_bytes),
-      retransmit_ms_(retransmit_ms) {}
+      retransmit_ms_(retransmit_ms),
+      files_(files),
+      metrics_(metrics),
+      log_(std::move(log)) {}
 
 void OutboxSender::OnCommitted(PendingFrame frame) {
   if (backlog_) return;  // the store has it, behind older pending entries
@@ -34,6 +40,7 @@ void OutboxSender::OnCommitted(PendingFrame frame) {
 void OutboxSender::OnAnswered(std::string_view message_id) {
   if (upload_.has_value() && upload_->message_id() == message_id) {
     upload_.reset();
+    upload_failed_ = false;
   }
   auto it = in_flight_.find(std::string(message_id));
   if (it == in_flight_.end()) return;
@@ -70,7 +77,26 @@ void OutboxSender::OnUnavailable(std::string_view message_id, int64_t now_ms,
 void OutboxSender::SendUploadStep(int64_t now_ms, const SendFn& send) {
   InFlight& entry = in_flight_[upload_->message_id()];
   entry.sent_ms = now_ms;
-  send(upload_->done() ? entry.frame : upload_->NextChunkFrame());
+  if (upload_->done()) {
+    send(entry.frame);
+    return;
+  }
+  // A file that cannot be read now is tried again at the next
+  // retransmission (the document stays pending, nothing is lost).
+  Result<std::string> chunk = upload_->NextChunkFrame();
+  if (!chunk.ok()) {
+    if (!upload_failed_) {
+      log_->error("upload message_id={} cannot read its attachment: {}",
+                  upload_->message_id(), chunk.status().ToString());
+    }
+    upload_failed_ = true;
+    return;
+  }
+  upload_failed_ = false;
+  const uint64_t bytes = upload_->NextChunkBytes();
+  if (send(*chunk)) {
+    metrics_.Add(metric::kChunkBytesSent, "", static_cast<double>(bytes));
+  }
 }
 
 bool OutboxSender::window_full() const {
@@ -82,9 +108,9 @@ bool OutboxSender::SendOne(PendingFrame& frame, int64_t now_ms,
                            const SendFn& send) {
   // Unanswered sends are repeated by Retransmit, so a refused send of an
   // upload's step costs only time.
-  if (frame.frame.size() > kChunkedAbove) {
+  if (frame.attachments_in_files || frame.frame.size() > kChunkedAbove) {
     if (upload_.has_value()) return false;  // one upload at a time
-    upload_ = AttachmentUpload::For(frame.message_id, frame.frame);
+    upload_ = AttachmentUpload::For(frame, files_);
     if (upload_.has_value()) {
       cursor_ = frame.seq;
       in_flight_bytes_ += static_cast<int64_t>(upload_->submit_frame().size());

@@ -13,7 +13,10 @@
 // Thread-safety: loop thread only.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <cstdint>
+#include <memory>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -23,6 +26,8 @@
 
 #include "agents/agent_store.h"
 #include "agents/attachment_upload.h"
+#include "agents/outbox_files.h"
+#include "bus/core/metrics.h"
 
 namespace docbus::agent {
 
@@ -31,8 +36,11 @@ class OutboxSender {
   // Sends one frame; true when it was handed to the transport.
   using SendFn = std::function<bool(std::string_view frame)>;
 
+  // `files` hold the attachment bytes of chunked uploads; metrics count the
+  // chunk bytes sent; a chunk that cannot be read is logged once per upload.
   OutboxSender(size_t window, int64_t max_in_flight_bytes,
-               int64_t retransmit_ms);
+               int64_t retransmit_ms, const OutboxFiles& files,
+               Metrics& metrics, std::shared_ptr<spdlog::logger> log);
 
   // An entry committed to the outbox during this session.
   void OnCommitted(PendingFrame frame);
@@ -83,6 +91,10 @@ class OutboxSender {
   bool backlog_ =
       true;  // pending entries beyond cursor_ may be only in the store
   std::optional<AttachmentUpload> upload_;  // until its entry is answered
+  bool upload_failed_ = false;  // its last chunk could not be read (logged)
+  const OutboxFiles& files_;
+  Metrics& metrics_;
+  std::shared_ptr<spdlog::logger> log_;
 };
 
 }  // namespace docbus::agent

@@ -160,17 +160,41 @@ Result<json> AgentClient::PostBytes(const std::string& path, std::string body,
                 "POST " + path);
 }
 
-Result<json> AgentClient::PostMultipart(
-    const std::string& path, const json& body,
-    std::vector<std::pair<std::string, std::string>> parts) const {
-  httplib::MultipartFormDataItems items{
-      {"document", body.dump(), "", "application/json"}};
-  for (auto& [name, data] : parts) {
-    items.push_back({name, std::move(data), name, "application/octet-stream"});
+Result<json> AgentClient::UploadFile(const fs::path& file) const {
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(file, ec);
+  if (ec || !fs::is_regular_file(file, ec)) {
+    return Status(Code::kIoError, "cannot read " + file.string() +
+                                      (ec ? ": " + ec.message() : ""));
   }
+  std::FILE* in = std::fopen(file.c_str(), "rb");
+  if (in == nullptr) {
+    return Status(Code::kIoError, "cannot open " + file.string());
+  }
+  bool read_failed = false;
   httplib::Client client(url_);
   Prepare(client, token_);
-  return Answer(client.Post(path.c_str(), items), url_, "POST " + path);
+  auto res = client.Post(
+      "/v1/attachments", static_cast<size_t>(size),
+      [&](size_t offset, size_t length, httplib::DataSink& sink) {
+        std::string buffer(std::min<size_t>(length, size_t{1} << 20), '\0');
+        if (std::fseek(in, static_cast<long>(offset), SEEK_SET) != 0) {
+          read_failed = true;
+          return false;
+        }
+        const size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
+        if (n == 0) {
+          read_failed = true;
+          return false;
+        }
+        return sink.write(buffer.data(), n);
+      },
+      "application/octet-stream");
+  std::fclose(in);
+  if (read_failed) {
+    return Status(Code::kIoError, "cannot read " + file.string());
+  }
+  return Answer(res, url_, "POST /v1/attachments");
 }
 
 }  // namespace docbus::agent_cli

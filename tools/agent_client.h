@@ -14,7 +14,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "bus/core/status.h"
 
@@ -31,12 +30,10 @@ class AgentClient {
   Result<nlohmann::json> Get(const std::string& path) const;
   Result<nlohmann::json> Post(const std::string& path,
                               const nlohmann::json& body) const;
-  // POST as multipart/form-data: `body` in the part "document", and each of
-  // `parts` (name, bytes) beside it. Taken by value: the bytes move into the
-  // request rather than being copied.
-  Result<nlohmann::json> PostMultipart(
-      const std::string& path, const nlohmann::json& body,
-      std::vector<std::pair<std::string, std::string>> parts) const;
+  // POST /v1/attachments of the regular file `file`, streamed from disk a
+  // piece at a time: the agent's {"attachment_id", "size"}. kIoError when
+  // the file cannot be read.
+  Result<nlohmann::json> UploadFile(const std::filesystem::path& file) const;
 
   // POST of `body` as it is, of `content_type` (an edXML envelope).
   Result<nlohmann::json> PostBytes(const std::string& path, std::string body,

@@ -27,9 +27,10 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// The largest limits.max_attachment_bytes an agent accepts; the agent then
-// applies its own limit and names the attachment.
-constexpr uint64_t kMaxAttachmentFile = uint64_t{1} << 30;
+// The largest edXML envelope an agent takes by default (its attachments
+// inline as base64: limits.max_inline_bytes, plus 1 MiB); the agent then
+// applies its own limit.
+constexpr uint64_t kMaxEnvelopeFile = (uint64_t{64} << 20) / 3 * 4 + (1 << 20);
 
 // The API's byte strings come from the agent, which encodes them canonically.
 Result<std::string> FromBase64(const std::string& text) {
@@ -197,7 +198,7 @@ int SendEdxml(const fs::path& agent_dir, const SendOptions& o,
   auto client = AgentClient::Find(agent_dir);
   if (!client.ok()) return Fail(err, client.status());
   // The agent refuses what is over its own limit; this only bounds memory.
-  auto xml = ReadFileLimited(o.edxml, kMaxAttachmentFile / 3 * 4 + (1 << 20));
+  auto xml = ReadFileLimited(o.edxml, kMaxEnvelopeFile);
   if (!xml.ok()) return Fail(err, xml.status());
   auto answer = client->PostBytes("/v1/edxml", std::move(*xml),
                                   "application/xml; charset=utf-8");
@@ -236,20 +237,18 @@ int Send(const fs::path& agent_dir, const SendOptions& o, std::ostream& out,
                   {"notation", o.code.substr(slash + 1)}}},
                 {"priority", o.priority}};
     if (!o.content.empty()) doc["content"] = o.content;
-    // The files travel as multipart parts beside the JSON, not as base64.
+    // Each file is uploaded first, streamed from disk (never base64, never
+    // whole in memory); the document names it by its attachment_id.
     json attachments = json::array();
-    std::vector<std::pair<std::string, std::string>> parts;
     for (const std::string& file : o.attach) {
-      auto data = ReadFileLimited(file, kMaxAttachmentFile);
-      if (!data.ok()) return Fail(err, data.status());
-      const std::string part = "attachment-" + std::to_string(parts.size() + 1);
+      auto uploaded = client->UploadFile(file);
+      if (!uploaded.ok()) return Fail(err, uploaded.status());
       attachments.push_back({{"name", fs::path(file).filename().string()},
                              {"media_type", MediaTypeFor(file)},
-                             {"file", part}});
-      parts.emplace_back(part, std::move(*data));
+                             {"attachment_id", Str(*uploaded, "attachment_id")}});
     }
     if (!attachments.empty()) doc["attachments"] = std::move(attachments);
-    auto answer = client->PostMultipart("/v1/documents", doc, std::move(parts));
+    auto answer = client->Post("/v1/documents", doc);
     if (!answer.ok()) return Fail(err, answer.status());
     const std::string id = Str(*answer, "message_id");
     out << id << "\n" << std::flush;

@@ -42,11 +42,14 @@ AgentLimits AgentLimitsOf(const JsonLimits& json) {
   limits.max_attachments = static_cast<int64_t>(json.max_attachments);
   limits.max_attachment_bytes = static_cast<int64_t>(json.max_attachment_bytes);
   limits.max_subject_bytes = static_cast<int64_t>(json.max_subject_bytes);
+  limits.max_inline_bytes = static_cast<int64_t>(json.max_inline_bytes);
   return limits;
 }
 
 size_t MaxEnvelopeBytes(const AgentLimits& limits) {
-  return static_cast<size_t>(limits.max_document_bytes / 3 * 4 + (1 << 20));
+  // An envelope carries its attachments inline, as base64, and is parsed in
+  // memory: it is bounded like any request's inline bytes.
+  return static_cast<size_t>(limits.max_inline_bytes / 3 * 4 + (1 << 20));
 }
 
 EdxmlBridge::EdxmlBridge(AgentService& service, const AgentLimits& limits)

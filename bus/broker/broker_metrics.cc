@@ -37,6 +37,9 @@ void DescribeBrokerMetrics(Metrics& m) {
   d(kChunksStored, "counter",
     "UploadChunk frames taken (chunks of large attachments; resends "
     "included).");
+  d(kChunkBytesReceived, "counter",
+    "Attachment bytes of valid UploadChunk frames received (a chunk sent "
+    "again counts again).");
   d(kChunksSent, "counter", "Chunks of large attachments sent to recipients.");
   d(kChunkBytesSent, "counter",
     "Attachment bytes sent to recipients in chunks (a chunk fetched again "
@@ -92,7 +95,7 @@ void DescribeBrokerMetrics(Metrics& m) {
   for (std::string_view unlabelled :
        {kConnectedAgencies, kAccepted, kDuplicates, kStatuses, kDelivered,
         kNotified, kMalformed, kFramesReceived, kDeliveriesSent, kRetransmits,
-        kChunksStored, kChunksSent, kChunkBytesSent, kDeliveryLatency, kCommitLatency,
+        kChunksStored, kChunkBytesReceived, kChunksSent, kChunkBytesSent, kDeliveryLatency, kCommitLatency,
         kTurnFrames, kAuditLogSize, kCheckpointSize, kStoreFailures,
         kZapRefused, kEpoch, kTakeovers, kStepDowns, kCrlNextUpdate, kDataFree,
         kDataSize, kDiskExhausted, kRegistrySerial}) {

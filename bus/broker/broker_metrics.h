@@ -34,6 +34,8 @@ inline constexpr std::string_view kRetransmits =
     "docbus_broker_retransmits_total";
 inline constexpr std::string_view kChunksStored =
     "docbus_broker_chunks_stored_total";
+inline constexpr std::string_view kChunkBytesReceived =
+    "docbus_broker_chunk_bytes_received_total";
 inline constexpr std::string_view kChunksSent =
     "docbus_broker_chunks_sent_total";
 inline constexpr std::string_view kChunkBytesSent =

@@ -32,11 +32,13 @@ BrokerOptions ReadBrokerOptions(Config& config) {
   o.max_frame_bytes = config.Int("limits.max_frame_bytes", o.max_frame_bytes,
                                  2 * kMiB, 1024 * kMiB);
   o.max_document_bytes = config.Int("limits.max_document_bytes",
-                                    o.max_document_bytes, 1, 64 * 1024 * kMiB);
+                                    o.max_document_bytes, 1,
+                                    1024 * 1024 * kMiB);
   o.max_attachments =
       config.Int("limits.max_attachments", o.max_attachments, 0, 10'000);
   o.max_attachment_bytes = config.Int("limits.max_attachment_bytes",
-                                      o.max_attachment_bytes, 1, 1024 * kMiB);
+                                      o.max_attachment_bytes, 1,
+                                      1024 * 1024 * kMiB);
   o.max_subject_bytes =
       config.Int("limits.max_subject_bytes", o.max_subject_bytes, 1, 1 << 20);
   o.min_free_bytes = config.Int("limits.min_free_bytes", o.min_free_bytes, 0,

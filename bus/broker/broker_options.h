@@ -49,9 +49,9 @@ struct BrokerOptions {
   // make the broker hold per frame.
   int64_t max_frame_bytes = int64_t{4} << 20;
   // A whole document's attachments, chunked or not.
-  int64_t max_document_bytes = int64_t{64} << 20;
+  int64_t max_document_bytes = int64_t{4} << 30;
   int64_t max_attachments = 64;
-  int64_t max_attachment_bytes = int64_t{32} << 20;
+  int64_t max_attachment_bytes = int64_t{2} << 30;
   int64_t max_subject_bytes = 2000;
   // Below this many free bytes on the data folder's file system, Submit and
   // UploadChunk are refused resource_exhausted (bus/core/disk_space.h);

@@ -26,27 +26,31 @@ Status CheckLimits(const BrokerOptions& o, const Inbound& in,
   if (static_cast<int64_t>(in.frame_bytes) > o.max_frame_bytes) {
     return Status(Code::kTooLarge,
                   "frame of " + std::to_string(in.frame_bytes) +
-                      " bytes, limit " + std::to_string(o.max_frame_bytes));
+                      " bytes, over limits.max_frame_bytes (" +
+                      std::to_string(o.max_frame_bytes) + ")");
   }
   if (submit.attachments_size() > o.max_attachments) {
     return Status(Code::kTooLarge, std::to_string(submit.attachments_size()) +
-                                       " attachments, limit " +
-                                       std::to_string(o.max_attachments));
+                                       " attachments, over "
+                                       "limits.max_attachments (" +
+                                       std::to_string(o.max_attachments) + ")");
   }
   int64_t total = 0;
   for (int i = 0; i < submit.attachments_size(); ++i) {
     const auto size = static_cast<int64_t>(submit.attachments(i).data().size());
     if (size > o.max_attachment_bytes) {
       return Status(Code::kTooLarge,
-                    "attachment " + std::to_string(i) + " is over " +
-                        std::to_string(o.max_attachment_bytes) + " bytes");
+                    "attachment " + std::to_string(i) +
+                        " is over limits.max_attachment_bytes (" +
+                        std::to_string(o.max_attachment_bytes) + " bytes)");
     }
     total += size;
   }
   if (total > o.max_document_bytes) {
     return Status(Code::kTooLarge,
                   "attachments total " + std::to_string(total) +
-                      " bytes, limit " + std::to_string(o.max_document_bytes));
+                      " bytes, over limits.max_document_bytes (" +
+                      std::to_string(o.max_document_bytes) + ")");
   }
   if (submit.chunked() && submit.attachments_size() > 0) {
     return Status(Code::kInvalidField,

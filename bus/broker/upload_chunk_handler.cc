@@ -17,14 +17,15 @@ Status CheckChunk(const BrokerOptions& o, const v1::UploadChunk& chunk) {
   if (static_cast<int64_t>(chunk.attachment()) >= o.max_attachments) {
     return Status(Code::kTooLarge, "attachment index " +
                                        std::to_string(chunk.attachment()) +
-                                       " is over the limit of " +
-                                       std::to_string(o.max_attachments));
+                                       " is over limits.max_attachments (" +
+                                       std::to_string(o.max_attachments) +
+                                       ")");
   }
   if (chunk.total_size() > static_cast<uint64_t>(o.max_attachment_bytes)) {
     return Status(Code::kTooLarge,
                   "attachment " + std::to_string(chunk.attachment()) +
-                      " is over " + std::to_string(o.max_attachment_bytes) +
-                      " bytes");
+                      " is over limits.max_attachment_bytes (" +
+                      std::to_string(o.max_attachment_bytes) + " bytes)");
   }
   if (chunk.offset() > chunk.total_size() ||
       chunk.data().size() > chunk.total_size() - chunk.offset()) {
@@ -58,6 +59,8 @@ void HandleUploadChunk(Turn& turn, const Inbound& in,
                              chunk.attachment()};
   Status s = CheckChunk(ctx.options, chunk);
   if (s.ok()) {
+    ctx.metrics.Add(metric::kChunkBytesReceived, "",
+                    static_cast<double>(chunk.data().size()));
     Result<uint64_t> held = ctx.store.AppendUpload(
         key, chunk.total_size(), chunk.offset(), chunk.data(), turn.now_ms);
     if (held.ok()) {

@@ -26,7 +26,8 @@ Status CheckUploads(store::BrokerStore& store, std::string_view sender,
   if (total > max_total_bytes) {
     *verdict = Status(Code::kTooLarge,
                       "attachments total " + std::to_string(total) +
-                          " bytes, limit " + std::to_string(max_total_bytes));
+                          " bytes, over limits.max_document_bytes (" +
+                          std::to_string(max_total_bytes) + ")");
     return Status::Ok();
   }
   for (int i = 0; i < header.attachments_size(); ++i) {

@@ -127,4 +127,22 @@ Status ValidateDocumentId(std::string_view id) {
   return Status::Ok();
 }
 
+std::optional<std::string> Sha256FromHex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  std::string out(32, '\0');
+  for (size_t i = 0; i < 64; ++i) {
+    const char c = hex[i];
+    int v;
+    if (c >= '0' && c <= '9') {
+      v = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      v = c - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
+    out[i / 2] = static_cast<char>((out[i / 2] << 4) | v);
+  }
+  return out;
+}
+
 }  // namespace docbus

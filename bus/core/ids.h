@@ -5,6 +5,7 @@
 // Validators return kInvalidField with a message naming what is wrong.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,8 @@ std::string RandomBytes16();
 
 // Lowercase hex of arbitrary bytes.
 std::string Hex(std::string_view bytes);
+// The 32 bytes a SHA-256 written as 64 lowercase hex digits stands for;
+// nullopt for anything else.
+std::optional<std::string> Sha256FromHex(std::string_view hex);
 
 }  // namespace docbus

@@ -59,7 +59,9 @@ TEST_CASE(
   CHECK(options->http_listen == "127.0.0.1:0");
   CHECK(options->agent.curve_public_key.size() == 40);
 
-  CHECK(options->agent.limits.max_document_bytes == int64_t{64} << 20);
+  CHECK(options->agent.limits.max_document_bytes == int64_t{4} << 30);
+  CHECK(options->agent.limits.max_attachment_bytes == int64_t{2} << 30);
+  CHECK(options->agent.limits.max_inline_bytes == int64_t{64} << 20);
   auto limited =
       Read(good + "[limits]\nmax_document_bytes = 1000000\n", base.path());
   REQUIRE(limited.ok());

@@ -19,6 +19,7 @@
 #include "agents/agent_service.h"
 #include "bus/core/clock.h"
 #include "bus/core/ids.h"
+#include "tests/temp_dir.h"
 
 namespace docbus::agent::testing {
 
@@ -91,10 +92,24 @@ class FakeAgentService final : public AgentService {
   }
 
   // --- AgentService --------------------------------------------------------
+  // Uploads land in a scratch folder, as in the agent's outbox files.
+  Result<std::unique_ptr<OutboxFiles::Writer>> BeginAttachment() override {
+    return uploads_.Begin(uint64_t{1} << 30, "limits.max_attachment_bytes");
+  }
+
+  // Records uploaded attachments with their bytes read back, so tests see
+  // what arrived whichever way it came.
   Result<std::string> Submit(DocumentRequest request) override {
     std::lock_guard lock(mu_);
     ++submit_calls_;
     if (!submit_error_.ok()) return submit_error_;
+    for (AttachmentInput& a : request.attachments) {
+      if (a.uploaded_sha256.empty()) continue;
+      DOCBUS_ASSIGN_OR_RETURN(StoredAttachment stored,
+                              uploads_.Claim(a.uploaded_sha256));
+      DOCBUS_ASSIGN_OR_RETURN(
+          a.data, uploads_.Read(a.uploaded_sha256, 0, stored.size));
+    }
     for (const v1::Organ& to : request.header.to()) {
       if (unknown_.contains(to.organ_id())) {
         return Status(Code::kUnknownRecipient,
@@ -224,6 +239,8 @@ class FakeAgentService final : public AgentService {
   std::map<std::string, AgencyName> agencies_;
   std::map<std::string, v1::StatusBody> status_bodies_;
   std::optional<document::TimeZone> zone_;  // set before use, then read-only
+  ::docbus::testing::TempDir upload_dir_{"docbus-fake-uploads"};
+  const OutboxFiles uploads_{upload_dir_.path()};
 };
 
 // Every byte value, so "byte-identical" checks catch any text mangling.

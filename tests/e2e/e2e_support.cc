@@ -3,12 +3,14 @@
 #include <httplib.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <string_view>
 
 #include "bus/core/base64.h"
+#include "bus/crypto/sha256.h"
 #include "tests/support/pg_cluster.h"
 #include "tools/agent_client.h"
 
@@ -75,6 +77,48 @@ nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,
            {{{"name", "cong-van-" + std::to_string(number) + ".bin"},
              {"media_type", "application/octet-stream"},
              {"data_base64", Base64Encode(*attachment)}}}}};
+}
+
+std::string WriteRandomFile(const std::filesystem::path& file, uint64_t bytes) {
+  crypto::Sha256Stream hash;
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  std::string piece(size_t{1} << 20, '\0');
+  for (uint64_t done = 0; done < bytes;) {
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(piece.size(), bytes - done));
+    RAND_bytes(reinterpret_cast<unsigned char*>(piece.data()),
+               static_cast<int>(n));
+    out.write(piece.data(), static_cast<std::streamsize>(n));
+    hash.Update(std::string_view(piece.data(), n));
+    done += n;
+  }
+  return hash.Finish();
+}
+
+Result<std::string> SendFile(local::Deployment& d, const std::string& from,
+                             nlohmann::json document,
+                             const std::filesystem::path& file) {
+  DOCBUS_ASSIGN_OR_RETURN(agent_cli::AgentClient client,
+                          agent_cli::AgentClient::Find(d.agent_data(from)));
+  DOCBUS_ASSIGN_OR_RETURN(nlohmann::json uploaded, client.UploadFile(file));
+  const std::string name =
+      document["attachments"][0].value("name", file.filename().string());
+  document["attachments"] = {
+      {{"name", name},
+       {"media_type", "application/octet-stream"},
+       {"attachment_id", uploaded.value("attachment_id", "")}}};
+  return d.Send(from, document);
+}
+
+Result<std::string> SendUploaded(local::Deployment& d, const std::string& from,
+                                 nlohmann::json document,
+                                 const std::string& bytes) {
+  const std::filesystem::path file = d.dir() / "upload.bin";
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  return SendFile(d, from, std::move(document), file);
 }
 
 std::set<std::string> ReceiptsAt(local::Deployment& d, const std::string& sender,

@@ -4,6 +4,7 @@
 // inbox?").
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,21 @@ int VerifyBrokerLog(local::Deployment& d, int broker = 0);
 // `*attachment` receives those bytes.
 nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,
                             size_t attachment_bytes, std::string* attachment);
+
+// A file of `bytes` random bytes, written a MiB at a time (never held
+// whole); its SHA-256 (raw).
+std::string WriteRandomFile(const std::filesystem::path& file, uint64_t bytes);
+// Uploads `file` to `from`'s agent as a user's system does (POST
+// /v1/attachments, streamed from disk) and sends `document` (MakeDocument's,
+// its inline attachment replaced) with it as its one attachment; the
+// message id.
+Result<std::string> SendFile(local::Deployment& d, const std::string& from,
+                             nlohmann::json document,
+                             const std::filesystem::path& file);
+// The same for bytes in memory (written to a file of the deployment first).
+Result<std::string> SendUploaded(local::Deployment& d, const std::string& from,
+                                 nlohmann::json document,
+                                 const std::string& bytes);
 
 // The recipients whose verified receipt the sender's agent holds.
 std::set<std::string> ReceiptsAt(local::Deployment& d, const std::string& sender,

@@ -378,7 +378,7 @@ TEST_CASE(
   }
   CHECK(OutboxSize(*d, kG22) == 0);
   CHECK(d->AgentRunning(kG22));
-  // Bound: the largest body the agent reads is 4/3 of max_document_bytes
+  // Bound: the largest body the agent reads is 4/3 of max_inline_bytes
   // plus 1 MiB (the 100 MiB node is refused unread); the bad ones here are
   // small, so the agent's peak grows by less than 64 MiB.
   const long after_kib = PeakRssKiB(d->agent_pid(kG22));

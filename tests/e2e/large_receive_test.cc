@@ -41,7 +41,8 @@ std::pair<int, int> AttachmentFiles(local::Deployment& d) {
 // receiving agent has fetched at least `before` bytes of it.
 std::string SendAndWaitForFetch(local::Deployment& d, int64_t bytes,
                                 int64_t before, std::string* attachment) {
-  auto id = d.Send(kG22, MakeDocument({kH41}, 1, bytes, attachment));
+  auto id = SendUploaded(d, kG22, MakeDocument({kH41}, 1, bytes, attachment),
+                         *attachment);
   REQUIRE(id.ok());
   REQUIRE(local::Deployment::WaitUntil(
       [&] { return AgentMetric(d, kH41, kFetched) >= before; },
@@ -67,7 +68,8 @@ TEST_CASE(
   auto d = MakeDeployment({kG22, kH41}, Options(size));
   REQUIRE(d->StartAll().ok());
   std::string attachment;
-  auto id = d->Send(kG22, MakeDocument({kH41}, 1, size, &attachment));
+  auto id = SendUploaded(*d, kG22, MakeDocument({kH41}, 1, size, &attachment),
+                         attachment);
   REQUIRE(id.ok());
   REQUIRE(
       WaitForReceipts(*d, {{kG22, *id, {kH41}}}, std::chrono::seconds(300)));

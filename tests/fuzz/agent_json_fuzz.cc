@@ -26,12 +26,11 @@ using docbus::agent::RenderDocumentRequest;
 constexpr int64_t kNowUnixMs = 1'795'000'000'000;
 
 // Multipart parts: every name but "missing" has a few bytes.
-docbus::Result<std::string> Part(const std::string& name, size_t max_bytes) {
+docbus::Status Part(const std::string& name,
+                    docbus::agent::AttachmentInput* a) {
   if (name == "missing") return docbus::Status(docbus::Code::kNotFound, name);
-  std::string bytes = "part " + name;
-  if (bytes.size() > max_bytes)
-    return docbus::Status(docbus::Code::kTooLarge, name);
-  return bytes;
+  a->data = "part " + name;
+  return docbus::Status::Ok();
 }
 
 // The contents of the file outside the submission folder: random, so that
@@ -65,7 +64,8 @@ bool Same(const docbus::agent::DocumentRequest& a,
   }
   for (size_t i = 0; i < a.attachments.size(); ++i) {
     const auto &x = a.attachments[i], &y = b.attachments[i];
-    if (x.name != y.name || x.media_type != y.media_type || x.data != y.data)
+    if (x.name != y.name || x.media_type != y.media_type || x.data != y.data ||
+        x.uploaded_sha256 != y.uploaded_sha256)
       return false;
   }
   return true;
