@@ -9,6 +9,7 @@
 #include "agents/http_api.h"
 #include "agents/json_codec.h"
 #include "bus/core/base64.h"
+#include "bus/crypto/sha256.h"
 #include "tests/agents/front_fake_service.h"
 
 namespace docbus::agent {
@@ -198,6 +199,54 @@ TEST_CASE("malformed JSON and bad fields are answered 400 naming the field",
   auto no_route = f.Get("/v1/nothing");
   CHECK(no_route->status == 404);
   CHECK(Body(no_route)["error"] == "not_found");
+}
+
+TEST_CASE("an attachment uploaded as a raw body is sent by its id; a large "
+          "multipart part is streamed to disk", "[front][http]") {
+  ApiFixture f(/*max_body=*/1 << 20);
+  httplib::Client client(f.api->url());
+  client.set_bearer_token_auth(kToken);
+  // Larger than the body limit of JSON routes: uploads have their own.
+  std::string scan(3 << 20, '\0');
+  for (size_t i = 0; i < scan.size(); ++i) scan[i] = static_cast<char>(i * 7);
+  auto up = client.Post("/v1/attachments", scan, "application/octet-stream");
+  REQUIRE(up);
+  REQUIRE(up->status == 201);
+  const std::string id = Body(up)["attachment_id"];
+  CHECK(id == Hex(crypto::Sha256(scan)));
+  CHECK(Body(up)["size"] == scan.size());
+
+  auto sent = f.Post("/v1/documents",
+                     Document(R"(, "attachments": [{"name": "scan.bin",
+                                 "attachment_id": ")" + id + R"("}])"));
+  REQUIRE(sent);
+  CHECK(sent->status == 202);
+  auto multipart = client.Post(
+      "/v1/documents",
+      httplib::MultipartFormDataItems{
+          {"document",
+           Document(R"(, "attachments": [{"name": "b.bin", "file": "b"}])"),
+           "", "application/json"},
+          {"b", scan, "b.bin", "application/octet-stream"}});
+  REQUIRE(multipart);
+  CHECK(multipart->status == 202);
+  const auto submitted = f.service.Submitted();
+  REQUIRE(submitted.size() == 2);
+  for (const auto& [message_id, request] : submitted) {
+    REQUIRE(request.attachments.size() == 1);
+    CHECK(request.attachments[0].uploaded_sha256 == crypto::Sha256(scan));
+    CHECK(request.attachments[0].data == scan);
+  }
+
+  // An id that is not a SHA-256 in hex is refused by name.
+  auto bad = f.Post("/v1/documents",
+                    Document(R"(, "attachments": [{"name": "x",
+                                 "attachment_id": "ABC"}])"));
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(Body(bad)["detail"].get<std::string>().find(
+            "attachments[0].attachment_id") == 0);
+  CHECK(f.service.submit_calls() == 2);
 }
 
 TEST_CASE("a body over the limit is refused 413 without reaching the agent",

@@ -12,6 +12,11 @@
 //   docbus-bench --documents 20 --size 16000000 --threads 4 --multipart
 //   docbus-bench --documents 8000 --rabbitmq amqp://guest:guest@127.0.0.1:5672
 //   docbus-bench --documents 3000 --store sqlite,postgresql
+//   docbus-bench --attachment-size 1GiB
+//
+// --attachment-size moves one document with one attachment of that size
+// instead (tools/bench/large_transfer.h): upload, relay, download, each
+// leg's MiB/s and every process's peak RSS.
 //
 // --store runs the same load once per broker store backend and ends with the
 // figures side by side. postgresql uses --pg-dsn, or else a throwaway local
@@ -31,6 +36,7 @@
 
 #include "bus/core/base64.h"
 #include "tools/agent_client.h"
+#include "tools/bench/large_transfer.h"
 #include "tools/bench/load_client.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/offered_load.h"
@@ -61,6 +67,7 @@ struct Options {
   std::string dir;
   std::vector<std::string> stores{"sqlite"};  // broker store backends, in order
   std::string pg_dsn;  // postgresql: this database, else a throwaway cluster
+  std::string attachment_size;  // one large document instead ("1GiB")
 };
 
 // One run's headline figures, for the side-by-side summary.
@@ -355,6 +362,57 @@ Figures Run(const Options& o, const std::string& store, const std::string& dsn) 
 
 // Runs the load once per store backend; with more than one, prints their
 // figures side by side.
+// postgresql's database: --pg-dsn, or a new one of a throwaway cluster
+// (started once, in *cluster).
+Result<std::string> PostgresDsn(const Options& o,
+                                std::unique_ptr<testing::PgCluster>* cluster) {
+  if (!o.pg_dsn.empty()) return o.pg_dsn;
+  if (*cluster == nullptr) {
+    DOCBUS_ASSIGN_OR_RETURN(*cluster, testing::PgCluster::Start());
+  }
+  return (*cluster)->CreateDatabase();
+}
+
+// "1GiB", "200MiB", "64KiB" or a number of bytes; 0 when it does not parse.
+uint64_t ParseSize(const std::string& text) {
+  size_t end = 0;
+  uint64_t n = 0;
+  try {
+    n = std::stoull(text, &end);
+  } catch (...) {
+    return 0;
+  }
+  const std::string unit = text.substr(end);
+  if (unit.empty() || unit == "B") return n;
+  if (unit == "KiB") return n << 10;
+  if (unit == "MiB") return n << 20;
+  if (unit == "GiB") return n << 30;
+  return 0;
+}
+
+int RunLargeTransfer(const Options& o) {
+  bench::LargeTransferOptions lo;
+  lo.bytes = ParseSize(o.attachment_size);
+  if (lo.bytes == 0) {
+    std::cerr << "--attachment-size: give bytes, or a number with KiB, MiB "
+                 "or GiB (e.g. 1GiB)\n";
+    return 2;
+  }
+  lo.build_dir = o.build_dir;
+  lo.dir = o.dir;
+  lo.store = o.stores.front();
+  std::unique_ptr<testing::PgCluster> cluster;
+  if (lo.store == "postgresql") {
+    Result<std::string> dsn = PostgresDsn(o, &cluster);
+    if (!dsn.ok()) {
+      std::cerr << "postgresql: " << dsn.status().ToString() << "\n";
+      return 1;
+    }
+    lo.dsn = *dsn;
+  }
+  return bench::RunLargeTransfer(lo);
+}
+
 int RunAll(const Options& o) {
   std::unique_ptr<testing::PgCluster> cluster;
   std::vector<std::pair<std::string, Figures>> runs;
@@ -362,23 +420,12 @@ int RunAll(const Options& o) {
   for (const auto& store : o.stores) {
     std::string dsn;
     if (store == "postgresql") {
-      dsn = o.pg_dsn;
-      if (dsn.empty()) {
-        if (cluster == nullptr) {
-          auto started = testing::PgCluster::Start();
-          if (!started.ok()) {
-            std::cerr << "postgresql: " << started.status().ToString() << "\n";
-            return 1;
-          }
-          cluster = std::move(started).value();
-        }
-        auto created = cluster->CreateDatabase();
-        if (!created.ok()) {
-          std::cerr << "postgresql: " << created.status().ToString() << "\n";
-          return 1;
-        }
-        dsn = *created;
+      Result<std::string> created = PostgresDsn(o, &cluster);
+      if (!created.ok()) {
+        std::cerr << "postgresql: " << created.status().ToString() << "\n";
+        return 1;
       }
+      dsn = *created;
     } else if (store != "sqlite") {
       std::cerr << "--store: unknown backend " << store << "\n";
       return 1;
@@ -423,6 +470,10 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--pg-dsn", o.pg_dsn,
                  "postgresql: use this database (default: a throwaway local cluster)");
+  app.add_option("--attachment-size", o.attachment_size,
+                 "move one document with one attachment of this size (e.g. "
+                 "200MiB, 1GiB) and print MiB/s and peak RSS per process");
   CLI11_PARSE(app, argc, argv);
+  if (!o.attachment_size.empty()) return docbus::RunLargeTransfer(o);
   return docbus::RunAll(o);
 }
