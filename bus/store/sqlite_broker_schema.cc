@@ -135,6 +135,8 @@ std::string StatementSql(Statement statement) {
        "SELECT upload, size, 0 FROM large_attachments WHERE sha256 = ?1 "
        "UNION ALL SELECT 0, length(data), id FROM attachments "
        "WHERE sha256 = ?1 LIMIT 1"},
+      // A small attachment's bytes in one step (no blob handle to open).
+      {kGetSmallAttachment, "SELECT data FROM attachments WHERE sha256 = ?1"},
       {kAdoptUpload,
        "INSERT INTO large_attachments(sha256, upload, size) "
        "VALUES(?1, ?2, ?3)"},
