@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <utility>
 #include <vector>
 
 #include "bus/broker/broker_metrics.h"
@@ -17,7 +18,7 @@ constexpr size_t kPage = 256;
 
 }  // namespace
 
-Result<const v1::DocumentDelivery*> DeliveryDispatcher::LoadDocument(
+Result<v1::DocumentDelivery*> DeliveryDispatcher::LoadDocument(
     int64_t document_id) {
   if (cached_document_ == document_id) return &cached_delivery_;
   DOCBUS_ASSIGN_OR_RETURN(store::DocumentRecord doc,
@@ -64,10 +65,15 @@ Result<std::optional<std::string>> DeliveryDispatcher::BuildDeliver(
   bool parsed = true;
   switch (d->kind) {
     case store::DeliveryKind::kDocument: {
-      DOCBUS_ASSIGN_OR_RETURN(const v1::DocumentDelivery* doc,
+      DOCBUS_ASSIGN_OR_RETURN(v1::DocumentDelivery* doc,
                               LoadDocument(d->document));
-      *deliver->mutable_document() = *doc;
-      break;
+      // The cached document is lent to the frame for its serialization
+      // rather than copied into it (header, signature and attachment bytes
+      // once more per delivery), and taken back before the frame goes.
+      deliver->unsafe_arena_set_allocated_document(doc);
+      std::string out = SerializeFrame(frame);
+      (void)deliver->unsafe_arena_release_document();
+      return std::optional<std::string>(std::move(out));
     }
     case store::DeliveryKind::kReceipt:
       parsed = deliver->mutable_receipt()->ParseFromString(d->payload);

@@ -39,7 +39,9 @@ class DeliveryDispatcher {
  private:
   // The Deliver frame of a queued delivery; nullopt if it is no longer queued.
   Result<std::optional<std::string>> BuildDeliver(int64_t delivery_id);
-  Result<const v1::DocumentDelivery*> LoadDocument(int64_t document_id);
+  // The cached DocumentDelivery of the document (read from the store unless
+  // it is the last one loaded).
+  Result<v1::DocumentDelivery*> LoadDocument(int64_t document_id);
   Result<size_t> DeliverTo(Session& s, int64_t now_ms, size_t max, bool* close);
 
   BrokerContext& ctx_;

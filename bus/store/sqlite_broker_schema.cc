@@ -109,10 +109,14 @@ std::string StatementSql(Statement statement) {
       {kFindDocument,
        "SELECT " + doc_cols +
            " FROM documents WHERE sender = ?1 AND message_id = ?2"},
+      // Two index seeks on documents_document_id, the sender's own first.
+      // Not "ORDER BY sender <> ?1, id": SQLite sorts that in a temporary
+      // b-tree, a pager opened and closed on every Submit.
       {kFindDocumentByDocumentId,
        "SELECT " + doc_cols +
-           " FROM documents WHERE document_id = ?2 ORDER BY sender <> ?1, id "
-           "LIMIT 1"},
+           " FROM documents WHERE id = coalesce((SELECT id FROM documents "
+           "WHERE document_id = ?2 AND sender = ?1 ORDER BY id LIMIT 1), "
+           "(SELECT min(id) FROM documents WHERE document_id = ?2))"},
       {kGetDocument, "SELECT " + doc_cols + " FROM documents WHERE id = ?1"},
       {kGetAttachmentDigests,
        "SELECT attachment_sha256 FROM documents WHERE id = ?1"},
@@ -131,6 +135,8 @@ std::string StatementSql(Statement statement) {
        "SELECT upload, size, 0 FROM large_attachments WHERE sha256 = ?1 "
        "UNION ALL SELECT 0, length(data), id FROM attachments "
        "WHERE sha256 = ?1 LIMIT 1"},
+      // A small attachment's bytes in one step (no blob handle to open).
+      {kGetSmallAttachment, "SELECT data FROM attachments WHERE sha256 = ?1"},
       {kAdoptUpload,
        "INSERT INTO large_attachments(sha256, upload, size) "
        "VALUES(?1, ?2, ?3)"},

@@ -26,6 +26,7 @@ enum Statement {
   kInsertDocument,
   kPutAttachment,
   kFindAttachment,
+  kGetSmallAttachment,
   kAdoptUpload,
   kFindUpload,
   kInsertUpload,
