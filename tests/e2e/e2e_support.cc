@@ -10,7 +10,6 @@
 #include <string_view>
 
 #include "bus/core/base64.h"
-#include "bus/crypto/sha256.h"
 #include "tests/support/pg_cluster.h"
 #include "tools/agent_client.h"
 
@@ -77,22 +76,6 @@ nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,
            {{{"name", "cong-van-" + std::to_string(number) + ".bin"},
              {"media_type", "application/octet-stream"},
              {"data_base64", Base64Encode(*attachment)}}}}};
-}
-
-std::string WriteRandomFile(const std::filesystem::path& file, uint64_t bytes) {
-  crypto::Sha256Stream hash;
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  std::string piece(size_t{1} << 20, '\0');
-  for (uint64_t done = 0; done < bytes;) {
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(piece.size(), bytes - done));
-    RAND_bytes(reinterpret_cast<unsigned char*>(piece.data()),
-               static_cast<int>(n));
-    out.write(piece.data(), static_cast<std::streamsize>(n));
-    hash.Update(std::string_view(piece.data(), n));
-    done += n;
-  }
-  return hash.Finish();
 }
 
 Result<std::string> SendFile(local::Deployment& d, const std::string& from,

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/random_file.h"
 #include "tools/local/deployment.h"
 
 namespace docbus::e2e {
@@ -44,9 +45,7 @@ int VerifyBrokerLog(local::Deployment& d, int broker = 0);
 nlohmann::json MakeDocument(const std::vector<std::string>& to, int number,
                             size_t attachment_bytes, std::string* attachment);
 
-// A file of `bytes` random bytes, written a MiB at a time (never held
-// whole); its SHA-256 (raw).
-std::string WriteRandomFile(const std::filesystem::path& file, uint64_t bytes);
+using testing::WriteRandomFile;  // tests/support/random_file.h
 // Uploads `file` to `from`'s agent as a user's system does (POST
 // /v1/attachments, streamed from disk) and sends `document` (MakeDocument's,
 // its inline attachment replaced) with it as its one attachment; the

@@ -1,16 +1,14 @@
 #include "tools/bench/large_transfer.h"
 
-#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "bus/core/ids.h"
-#include "bus/crypto/sha256.h"
+#include "tests/support/random_file.h"
 #include "tools/agent_client.h"
 #include "tools/bench/measure.h"
 #include "tools/local/deployment.h"
@@ -24,23 +22,6 @@ const std::string kFrom = "000.00.00.G22", kTo = "000.00.00.H41";
 
 double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// A random file written a MiB at a time; its SHA-256 in hex.
-std::string WriteRandomFile(const std::filesystem::path& file, uint64_t bytes) {
-  crypto::Sha256Stream hash;
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  std::string piece(size_t{1} << 20, '\0');
-  for (uint64_t done = 0; done < bytes;) {
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(piece.size(), bytes - done));
-    RAND_bytes(reinterpret_cast<unsigned char*>(piece.data()),
-               static_cast<int>(n));
-    out.write(piece.data(), static_cast<std::streamsize>(n));
-    hash.Update(std::string_view(piece.data(), n));
-    done += n;
-  }
-  return Hex(hash.Finish());
 }
 
 int Fail(const std::string& what, const Status& why) {
@@ -68,7 +49,7 @@ int RunLargeTransfer(const LargeTransferOptions& o) {
   if (!recipient.ok()) return Fail("receiving agent", recipient.status());
 
   const std::filesystem::path file = d.dir() / "dossier.bin";
-  const std::string sha256 = WriteRandomFile(file, o.bytes);
+  const std::string sha256 = Hex(testing::WriteRandomFile(file, o.bytes));
   const pid_t pids[] = {d.broker_pid(), d.agent_pid(kFrom), d.agent_pid(kTo)};
   double cpu_before[3];
   for (int i = 0; i < 3; ++i) cpu_before[i] = CpuSeconds(pids[i]);
