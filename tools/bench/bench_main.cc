@@ -12,6 +12,7 @@
 //   docbus-bench --documents 20 --size 16000000 --threads 4 --multipart
 //   docbus-bench --documents 8000 --rabbitmq amqp://guest:guest@127.0.0.1:5672
 //   docbus-bench --documents 3000 --store sqlite,postgresql
+//   docbus-bench --verify-floor [--documents 20000]   (verify_floor.h)
 //
 // --store runs the same load once per broker store backend and ends with the
 // figures side by side. postgresql uses --pg-dsn, or else a throwaway local
@@ -26,6 +27,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -34,6 +36,7 @@
 #include "tools/bench/load_client.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/offered_load.h"
+#include "tools/bench/verify_floor.h"
 #ifdef DOCBUS_BENCH_RABBITMQ
 #include "tools/bench/rabbitmq_baseline.h"
 #endif
@@ -61,6 +64,7 @@ struct Options {
   std::string dir;
   std::vector<std::string> stores{"sqlite"};  // broker store backends, in order
   std::string pg_dsn;  // postgresql: this database, else a throwaway cluster
+  std::optional<bench::SignatureFloor> floor;  // --verify-floor: each run against it
 };
 
 // One run's headline figures, for the side-by-side summary.
@@ -386,6 +390,7 @@ int RunAll(const Options& o) {
     if (!runs.empty()) std::printf("\n");
     runs.emplace_back(store, Run(o, store, dsn));
     ok = ok && runs.back().second.ok;
+    if (o.floor) bench::PrintShareOfSignatureLimit(*o.floor, runs.back().second.per_second);
   }
   if (runs.size() > 1) {
     std::printf("\n%-11s %12s %18s %18s %16s\n", "store", "documents/s",
@@ -404,7 +409,9 @@ int RunAll(const Options& o) {
 int main(int argc, char** argv) {
   docbus::Options o;
   CLI::App app{"docbus-bench: documents/s, latency and memory through a real broker"};
-  app.add_option("--documents", o.documents, "documents to send")->check(CLI::PositiveNumber);
+  auto* documents = app.add_option("--documents", o.documents, "documents to send")->check(CLI::PositiveNumber);
+  bool verify_floor = false;
+  app.add_flag("--verify-floor", verify_floor, "first measure raw ECDSA and docbus sign/verify (alone unless --documents)");
   app.add_option("--size", o.size, "attachment bytes per document")->check(CLI::Range(1, 16 << 20));
   app.add_option("--threads", o.threads, "submitting threads")->check(CLI::Range(1, 64));
   app.add_option("--rate", o.rate, "offered documents/s (default: unthrottled)");
@@ -424,5 +431,11 @@ int main(int argc, char** argv) {
   app.add_option("--pg-dsn", o.pg_dsn,
                  "postgresql: use this database (default: a throwaway local cluster)");
   CLI11_PARSE(app, argc, argv);
+  if (verify_floor) {
+    auto floor = docbus::bench::MeasureSignatureFloor();
+    if (!floor.ok()) std::cerr << "--verify-floor: " << floor.status().ToString() << "\n";
+    if (!floor.ok() || documents->count() == 0) return floor.ok() ? 0 : 1;
+    o.floor = *floor;
+  }
   return docbus::RunAll(o);
 }
