@@ -1,7 +1,9 @@
 // docbus-bench --verify-floor: what a signature costs on this machine, and
 // how close docbus's own signing and verification come to it. In one run,
-// single-threaded, for about `seconds` each, on a throwaway PKI (root and one
-// agency, made the way the tests make theirs): raw ECDSA P-256 sign and
+// single-threaded, for about `each` each (in interleaved 50 ms turns, so
+// that a load elsewhere on a shared machine weighs on all alike), on a
+// throwaway PKI (root and one agency, made the way the tests make theirs):
+// raw ECDSA P-256 sign and
 // verify with a key parsed once (EVP_DigestSign / EVP_DigestVerify over
 // 4 KiB), then crypto::Signer::Sign and crypto::Verifier::Verify over a
 // 4 KiB document header. Costs are this thread's CPU time per operation
