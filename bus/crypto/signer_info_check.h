@@ -1,10 +1,9 @@
 // The cryptographic check of the one SignerInfo of a detached CMS signature
-// (RFC 5652 §5.4, §11), done directly instead of through CMS_verify: in
-// OpenSSL 3.0 CMS_verify spends about three times the ECDSA verification in
-// setting up BIO chains, certificate stacks and algorithm look-ups, while
-// these steps cost a SHA-256 of the content, a re-encoding of about 100 bytes
-// of attributes and one EVP_DigestVerify with the certificate's already
-// decoded key and a digest method fetched once per process.
+// (RFC 5652 §5.4, §11), done directly instead of through CMS_verify, which
+// builds a BIO chain and a certificate stack and fetches its algorithms on
+// every call: here it is a digest of the content, a re-encoding of about
+// 100 bytes of attributes and one EVP_DigestVerify with the certificate's
+// already decoded key and a digest method fetched once per process.
 // Stateless; thread-safe (the signer is only read).
 #pragma once
 
