@@ -17,6 +17,8 @@
 namespace docbus::test {
 namespace {
 
+using crypto::Sha256;
+
 crypto::EvpPkeyPtr AgencyKey(const PkiFixture& pki, const std::string& id) {
   auto pem = ReadFileLimited(pki.paths.agency_key(id), 65536);
   REQUIRE(pem.ok());
@@ -66,7 +68,8 @@ TEST_CASE(
   VerifyingSide side(pki);
   const std::string header = SampleHeaderBytes();
   const auto key = AgencyKey(pki, kAgencyA);
-  const auto& cert = pki.SignerFor(kAgencyA)->certificate();
+  const auto signer = pki.SignerFor(kAgencyA);
+  const auto& cert = signer->certificate();
   // The forger makes good signatures when nothing is forged.
   REQUIRE(side.verifier
               .Verify(header, Forge(cert, key.get(), Sha256(header)), kAgencyA)
@@ -140,13 +143,15 @@ TEST_CASE(
   PkiFixture pki;
   VerifyingSide side(pki);
   const std::string header = SampleHeaderBytes();
-  const auto& cert_a = pki.SignerFor(kAgencyA)->certificate();
+  const auto signer_a = pki.SignerFor(kAgencyA);
+  const auto& cert_a = signer_a->certificate();
   const auto key_b = AgencyKey(pki, kAgencyB);
   Status s = side.verifier.Verify(
       header, Forge(cert_a, key_b.get(), Sha256(header)), kAgencyA);
   CHECK(CodeOf(s) == "bad_signature");
   // Named for what it is, B's signature is B's.
-  const auto& cert_b = pki.SignerFor(kAgencyB)->certificate();
+  const auto signer_b = pki.SignerFor(kAgencyB);
+  const auto& cert_b = signer_b->certificate();
   const std::string honest = Forge(cert_b, key_b.get(), Sha256(header));
   CHECK(side.verifier.Verify(header, honest, kAgencyB).ok());
   CHECK(CodeOf(side.verifier.Verify(header, honest, kAgencyA)) ==
@@ -184,7 +189,8 @@ TEST_CASE(
   VerifyingSide side(pki);
   const std::string header = SampleHeaderBytes();
   const auto key = AgencyKey(pki, kAgencyA);
-  X509* cert = pki.SignerFor(kAgencyA)->certificate().x509();
+  const auto signer = pki.SignerFor(kAgencyA);
+  X509* cert = signer->certificate().x509();
   const int flags = CMS_NOCERTS | CMS_BINARY | CMS_DETACHED;
 
   crypto::BioPtr data = crypto::MemoryBio(header);
