@@ -32,6 +32,9 @@ class Certificate {
 
   // OpenSSL's object; do not modify it.
   X509* x509() const { return cert_.get(); }
+  // The subject public key, decoded once by FromX509 (never null); do not
+  // modify it. Verifications use it directly, so none decodes a key.
+  EVP_PKEY* public_key() const { return X509_get0_pubkey(cert_.get()); }
   // SHA-256 of the DER encoding, 32 raw bytes.
   const std::string& fingerprint() const { return fingerprint_; }
   // Subject commonName (the agency id, or "docbus broker"); "" if none.

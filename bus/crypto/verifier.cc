@@ -1,9 +1,12 @@
 #include "bus/crypto/verifier.h"
 
 #include <openssl/err.h>
+#include <openssl/objects.h>
 
 #include <cstdio>
 #include <cstdlib>
+
+#include "bus/crypto/signer_info_check.h"
 
 namespace docbus::crypto {
 namespace {
@@ -18,16 +21,6 @@ constexpr size_t kMaxSignatureBytes = 64 * 1024;
 Status NotASignature(std::string why) {
   ERR_clear_error();
   return Status(Code::kBadSignature, std::move(why));
-}
-
-// A signer who may pick a collision-prone digest (SHA-1, MD5) can later
-// disown what it signed; only the SHA-2 family is accepted.
-bool StrongDigest(const X509_ALGOR* algorithm) {
-  if (algorithm == nullptr) return false;
-  const ASN1_OBJECT* oid = nullptr;
-  X509_ALGOR_get0(&oid, nullptr, nullptr, algorithm);
-  const int nid = OBJ_obj2nid(oid);
-  return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
 }
 
 Result<CmsPtr> ParseSignature(std::string_view der) {
@@ -49,11 +42,16 @@ Result<CmsPtr> ParseSignature(std::string_view der) {
   return cms;
 }
 
-// The one signer of a detached signature with a SHA-2 digest.
+// The one signer of a detached signature over id-data with a SHA-2 digest.
+// A signer who may pick a collision-prone digest (SHA-1, MD5) could later
+// disown what it signed; only the SHA-2 family is accepted.
 Result<CMS_SignerInfo*> OnlySigner(CMS_ContentInfo& cms) {
   if (CMS_is_detached(&cms) != 1) {
     return NotASignature(
         "CMS signature carries its content (must be detached)");
+  }
+  if (OBJ_obj2nid(CMS_get0_eContentType(&cms)) != NID_pkcs7_data) {
+    return NotASignature("CMS signature is not over id-data");
   }
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(&cms);
   if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
@@ -63,35 +61,20 @@ Result<CMS_SignerInfo*> OnlySigner(CMS_ContentInfo& cms) {
   X509_ALGOR* digest_algorithm = nullptr;
   CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, &digest_algorithm,
                            nullptr);
-  if (!StrongDigest(digest_algorithm)) {
+  if (Sha2DigestMethod(digest_algorithm) == nullptr) {
     return Status(Code::kBadSignature,
                   "signature digest must be SHA-256, SHA-384 or SHA-512");
   }
   return signer;
 }
 
-// CMS_verify of `cms` over `content` with `cert` as the only signer
-// certificate; the caller has validated the certificate.
-Status CmsVerifyWith(CMS_ContentInfo& cms, const Certificate& cert,
+// `signer`'s signature over `content` with `cert`'s key, which the caller
+// has matched to the signer identifier and validated.
+Status CheckSignedBy(CMS_SignerInfo& signer, const Certificate& cert,
                      std::string_view content, const std::string& who) {
-  BioPtr data = MemoryBio(content);
-  STACK_OF(X509)* signer_certs = sk_X509_new_null();
-  if (!data || signer_certs == nullptr ||
-      sk_X509_push(signer_certs, cert.x509()) <= 0) {
-    sk_X509_free(signer_certs);
-    return OpenSslError(Code::kInternal, "preparing CMS_verify");
-  }
-  // Certificates inside the blob, if an attacker put any there, are
-  // ignored.
-  const int ok =
-      CMS_verify(&cms, signer_certs, nullptr, data.get(), nullptr,
-                 CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN);
-  sk_X509_free(signer_certs);
-  if (ok != 1) {
-    return OpenSslError(Code::kBadSignature,
-                        "signature of " + who + " does not verify");
-  }
-  return Status::Ok();
+  Status s = CheckSignerInfo(signer, content, *cert.public_key());
+  if (s.ok()) return s;
+  return Status(s.code(), "signature of " + who + ": " + s.message());
 }
 
 }  // namespace
@@ -161,7 +144,7 @@ Status Verifier::Verify(std::string_view content,
   }
 
   DOCBUS_RETURN_IF_ERROR(trust_.Check(cert));
-  return CmsVerifyWith(*cms, cert, content, agency->id);
+  return CheckSignedBy(*signer, cert, content, agency->id);
 }
 
 Status VerifyDetachedSignature(std::string_view content,
@@ -175,7 +158,7 @@ Status VerifyDetachedSignature(std::string_view content,
                   "signed by another key than " +
                       signer_certificate.common_name() + "'s");
   }
-  return CmsVerifyWith(*cms, signer_certificate, content,
+  return CheckSignedBy(*signer, signer_certificate, content,
                        signer_certificate.common_name());
 }
 

@@ -1,10 +1,18 @@
 // Verifies a detached CMS signature (DER, made by Signer) over exact bytes
 // as coming from a claimed agency, using that agency's certificate from the
 // registry (signatures carry no certificate). Every registry certificate is
-// parsed once, at construction; chain + CRL validation is the TrustStore's,
-// cached per certificate; each Verify is then one CMS parse and one ECDSA
-// verification, so it costs about what the ECDSA check costs. Build a new
-// Verifier when the registry changes. Thread-safe: Verify from many threads.
+// parsed once, at construction, with its public key; chain + CRL validation
+// is the TrustStore's, cached per certificate. Each Verify is then one DER
+// parse of the signature, a comparison of its signer identifier (issuer and
+// serial, or subject key identifier) with the registered certificate, and
+// the SignerInfo check of signer_info_check.h: the signed attributes, a
+// SHA-2 digest of the content compared with messageDigest, and one
+// EVP_DigestVerify over the signed attributes with the certificate's key.
+// It does not go through CMS_verify, which builds BIO chains and
+// certificate stacks and looks its algorithms up again on every call;
+// `docbus-bench --verify-floor` prints what a Verify costs on the machine
+// next to a raw ECDSA verification. Build a new Verifier when
+// the registry changes. Thread-safe: Verify from many threads.
 // The registry must not be null (a broken invariant: aborts). The TrustStore
 // (and its Clock) must outlive the Verifier.
 #pragma once

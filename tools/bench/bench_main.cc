@@ -12,6 +12,7 @@
 //   docbus-bench --documents 20 --size 16000000 --threads 4 --multipart
 //   docbus-bench --documents 8000 --rabbitmq amqp://guest:guest@127.0.0.1:5672
 //   docbus-bench --documents 3000 --store sqlite,postgresql
+//   docbus-bench --verify-floor [--documents 20000]   (verify_floor.h)
 //   docbus-bench --attachment-size 1GiB
 //
 // --attachment-size moves one document with one attachment of that size
@@ -31,6 +32,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -40,6 +42,7 @@
 #include "tools/bench/load_client.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/offered_load.h"
+#include "tools/bench/verify_floor.h"
 #ifdef DOCBUS_BENCH_RABBITMQ
 #include "tools/bench/rabbitmq_baseline.h"
 #endif
@@ -68,6 +71,7 @@ struct Options {
   std::vector<std::string> stores{"sqlite"};  // broker store backends, in order
   std::string pg_dsn;  // postgresql: this database, else a throwaway cluster
   std::string attachment_size;  // one large document instead ("1GiB")
+  std::optional<bench::SignatureFloor> floor;  // --verify-floor: each run against it
 };
 
 // One run's headline figures, for the side-by-side summary.
@@ -433,6 +437,7 @@ int RunAll(const Options& o) {
     if (!runs.empty()) std::printf("\n");
     runs.emplace_back(store, Run(o, store, dsn));
     ok = ok && runs.back().second.ok;
+    if (o.floor) bench::PrintShareOfSignatureLimit(*o.floor, runs.back().second.per_second);
   }
   if (runs.size() > 1) {
     std::printf("\n%-11s %12s %18s %18s %16s\n", "store", "documents/s",
@@ -451,7 +456,9 @@ int RunAll(const Options& o) {
 int main(int argc, char** argv) {
   docbus::Options o;
   CLI::App app{"docbus-bench: documents/s, latency and memory through a real broker"};
-  app.add_option("--documents", o.documents, "documents to send")->check(CLI::PositiveNumber);
+  auto* documents = app.add_option("--documents", o.documents, "documents to send")->check(CLI::PositiveNumber);
+  bool verify_floor = false;
+  app.add_flag("--verify-floor", verify_floor, "first measure raw ECDSA and docbus sign/verify (alone unless --documents)");
   app.add_option("--size", o.size, "attachment bytes per document")->check(CLI::Range(1, 16 << 20));
   app.add_option("--threads", o.threads, "submitting threads")->check(CLI::Range(1, 64));
   app.add_option("--rate", o.rate, "offered documents/s (default: unthrottled)");
@@ -475,5 +482,11 @@ int main(int argc, char** argv) {
                  "200MiB, 1GiB) and print MiB/s and peak RSS per process");
   CLI11_PARSE(app, argc, argv);
   if (!o.attachment_size.empty()) return docbus::RunLargeTransfer(o);
+  if (verify_floor) {
+    auto floor = docbus::bench::MeasureSignatureFloor();
+    if (!floor.ok()) std::cerr << "--verify-floor: " << floor.status().ToString() << "\n";
+    if (!floor.ok() || documents->count() == 0) return floor.ok() ? 0 : 1;
+    o.floor = *floor;
+  }
   return docbus::RunAll(o);
 }
