@@ -45,10 +45,11 @@ class Verifier {
   //                         its signature is not one);
   //   kSignerMismatch       signed with another registered agency's
   //                         certificate;
-  //   kBadSignature         signed by a certificate nobody registered, or the
-  //                         bytes or signature were altered;
+  //   kBadSignature         signed by a certificate nobody registered;
   //   kUntrustedCertificate / kCertificateRevoked / kCertificateExpired
-  //                         from TrustStore::Check on the agency's certificate.
+  //                         from TrustStore::Check on the agency's certificate
+  //                         (cached, so checked before the ECDSA work);
+  //   kBadSignature         the bytes or the signature were altered.
   // Never changes state (beyond the TrustStore's cache); does not log: the
   // caller logs and counts the refusal once.
   Status Verify(std::string_view content, std::string_view signature_der,
