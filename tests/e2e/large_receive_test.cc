@@ -105,7 +105,7 @@ TEST_CASE(
   CHECK(AttachmentFiles(*d) == std::make_pair(1, 0));
 }
 
-// A 120 MiB document whose fetch is interrupted by `interrupt` once 50 MiB
+// A 200 MiB document whose fetch is interrupted by `interrupt` once 50 MiB
 // have arrived; after it the transfer completes by itself. Prints and checks
 // the bytes fetched again: `fetched` (from the broker's or the agent's
 // counter, whichever process lived through) less the attachment's size.
@@ -113,7 +113,7 @@ void CheckFetchSurvives(
     const std::string& what,
     const std::function<void(local::Deployment&)>& interrupt,
     const std::function<double(local::Deployment&)>& fetched) {
-  const int64_t size = 120 * kMiB;
+  const int64_t size = 200 * kMiB;
   auto d = MakeDeployment({kG22, kH41}, Options(size));
   REQUIRE(d->StartAll().ok());
   std::string attachment;
