@@ -8,6 +8,7 @@
 
 #include "agents/drop_folder.h"
 #include "bus/core/ids.h"
+#include "bus/crypto/sha256.h"
 #include "tests/agents/front_fake_service.h"
 #include "tests/temp_dir.h"
 
@@ -81,6 +82,22 @@ TEST_CASE("a good submission is sent and moved to sent/ with its message id",
   REQUIRE(f.drop->ScanNow().ok());
   CHECK(fs::exists(f.root / "sent" / "cv-001.1" / "message-id"));
   CHECK(f.service.metrics().Value("docbus_agent_drop_submitted_total") == 2);
+}
+
+TEST_CASE("a drop-folder file over 1 MiB is streamed into the outbox files, "
+          "not read into memory", "[front][drop]") {
+  DropFixture f;
+  std::string scan(3 << 20, '\0');
+  for (size_t i = 0; i < scan.size(); ++i) scan[i] = static_cast<char>(i * 13);
+  f.Submit("cv-large", kGoodDocument, {{"công văn.pdf", scan}});
+  REQUIRE(f.drop->ScanNow().ok());
+  const auto submitted = f.service.Submitted();
+  REQUIRE(submitted.size() == 1);
+  REQUIRE(submitted[0].second.attachments.size() == 1);
+  const AttachmentInput& a = submitted[0].second.attachments[0];
+  CHECK(a.uploaded_sha256 == crypto::Sha256(scan));
+  CHECK(a.data == scan);  // the fake reads the upload back
+  CHECK(fs::exists(f.root / "sent" / "cv-large" / "message-id"));
 }
 
 TEST_CASE("a bad submission is moved to failed/ with its reason",
