@@ -7,6 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agents/agent_metrics.h"
+#include "bus/core/chunks.h"
+
 namespace docbus::agent {
 namespace {
 
@@ -140,6 +143,26 @@ bool PathExists(const fs::path& path) {
 bool IsDirectory(const fs::path& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+AttachmentFiles DropFolderFiles(AgentService& service, const fs::path& dir) {
+  return [&service, dir](const std::string& name, AttachmentInput* a) -> Status {
+    const fs::path path = dir / name;
+    std::error_code ec;
+    const uintmax_t size = fs::file_size(path, ec);
+    if (ec || size <= kChunkedAbove) {
+      DOCBUS_ASSIGN_OR_RETURN(a->data, ReadRegularFile(path, kChunkedAbove));
+      return Status::Ok();
+    }
+    DOCBUS_ASSIGN_OR_RETURN(std::unique_ptr<OutboxFiles::Writer> writer,
+                            service.BeginAttachment());
+    DOCBUS_RETURN_IF_ERROR(writer->WriteFile(path));
+    DOCBUS_ASSIGN_OR_RETURN(StoredAttachment stored, writer->Commit());
+    service.metrics().Add(metric::kAttachmentBytesUploaded, "",
+                          static_cast<double>(stored.size));
+    a->uploaded_sha256 = std::move(stored.sha256);
+    return Status::Ok();
+  };
 }
 
 }  // namespace docbus::agent

@@ -1,8 +1,9 @@
 // Durable file operations for the agent's file-based front end (the drop
 // folder and the attachment files it reads): whole-file writes that are
 // fsynced, directory fsyncs, renames that never replace, and bounded reads
-// that refuse anything but a regular file. POSIX errors become kIoError with
-// the path and strerror text. Stateless and thread-safe.
+// that refuse anything but a regular file; and where a submission's attachment
+// files go (DropFolderFiles). POSIX errors become kIoError with the path and
+// strerror text. Stateless and thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "agents/agent_service.h"
+#include "agents/json_codec.h"
 #include "bus/core/status.h"
 
 namespace docbus::agent {
@@ -35,6 +38,13 @@ Status RenameInto(const std::filesystem::path& from,
 // file" (a FIFO would block the reader); kTooLarge over max_bytes.
 Result<std::string> ReadRegularFile(const std::filesystem::path& path,
                                     size_t max_bytes);
+
+// Where a drop-folder submission's "file" attachments are read from: its
+// folder `dir`. Up to kChunkedAbove a file is read into memory; a larger one
+// is streamed into the agent's outbox files (AgentService::BeginAttachment),
+// never held whole. For json_codec's DocumentRequestFromJson.
+AttachmentFiles DropFolderFiles(AgentService& service,
+                                const std::filesystem::path& dir);
 
 // lstat-based: a symlink counts as existing and is not a directory.
 bool PathExists(const std::filesystem::path& path);

@@ -10,10 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "agents/agent_metrics.h"
 #include "agents/drop_files.h"
 #include "agents/edxml/edxml_drop.h"
-#include "bus/core/chunks.h"
 #include "bus/core/files.h"
 #include "bus/core/ids.h"
 #include "bus/core/log.h"
@@ -142,30 +140,6 @@ class DropFolderImpl final : public DropFolder {
   // The agent's disk is nearly full: the submission stays in outbox/ and is
   // tried at the next scan. One text for every submission and scan, so the
   // scan loop logs it once when it starts and once when it ends.
-  // Where a submission's "file" attachments are read from: its folder. Up to
-  // kChunkedAbove they are read into memory; larger files are streamed into
-  // the outbox files, never held whole.
-  AttachmentFiles FilesOf(const fs::path& dir) {
-    return [this, dir](const std::string& name, AttachmentInput* a) -> Status {
-      const fs::path path = dir / name;
-      std::error_code ec;
-      const uintmax_t size = fs::file_size(path, ec);
-      if (ec || size <= kChunkedAbove) {
-        DOCBUS_ASSIGN_OR_RETURN(a->data,
-                                ReadRegularFile(path, kChunkedAbove));
-        return Status::Ok();
-      }
-      DOCBUS_ASSIGN_OR_RETURN(std::unique_ptr<OutboxFiles::Writer> writer,
-                              service_.BeginAttachment());
-      DOCBUS_RETURN_IF_ERROR(writer->WriteFile(path));
-      DOCBUS_ASSIGN_OR_RETURN(StoredAttachment stored, writer->Commit());
-      service_.metrics().Add(metric::kAttachmentBytesUploaded, "",
-                             static_cast<double>(stored.size));
-      a->uploaded_sha256 = std::move(stored.sha256);
-      return Status::Ok();
-    };
-  }
-
   static Status WaitForRoom() {
     return Status(Code::kResourceExhausted,
                   "the agent's data folder is below limits.min_free_bytes; "
@@ -217,7 +191,7 @@ class DropFolderImpl final : public DropFolder {
                                  text.status().message()));
     }
     Result<DocumentRequest> request = DocumentRequestFromJson(
-        *text, clock_->NowUnixMillis(), limits_, FilesOf(dir));
+        *text, clock_->NowUnixMillis(), limits_, DropFolderFiles(service_, dir));
     if (!request.ok()) {
       if (request.status().code() == Code::kIoError) return request.status();
       if (request.status().code() == Code::kResourceExhausted) {
