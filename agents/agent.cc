@@ -119,7 +119,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                 *agent->queue_,
                 std::move(vkey).value(),
                 agent->disk_.get(),
-                agent->registry_follower_.get()};
+                agent->registry_follower_.get(),
+                &agent->answers_};
   DOCBUS_ASSIGN_OR_RETURN(
       agent->loop_,
       AgentLoop::Create(std::move(deps), agent->zmq_context_, socket_options));
@@ -351,6 +352,16 @@ Result<std::string> Agent::ReportStatus(std::string_view message_id,
 
 Result<OutgoingView> Agent::Outgoing(std::string_view message_id) {
   return reader_->Outgoing(message_id);
+}
+
+Result<OutgoingView> Agent::AwaitAnswer(std::string_view message_id,
+                                        std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  AnswerWatch::Ticket ticket = answers_.Watch(message_id);
+  Result<OutgoingView> answer = reader_->Answer(message_id);
+  if (!answer.ok() || answer->state != "pending") return answer;
+  if (!ticket.WaitUntil(deadline)) return answer;
+  return reader_->Answer(message_id);
 }
 
 Result<std::vector<OutgoingView>> Agent::ListOutgoing(int64_t limit) {

@@ -22,6 +22,7 @@
 #include "agents/agent_loop.h"
 #include "agents/agent_service.h"
 #include "agents/agent_store_reader.h"
+#include "agents/answer_watch.h"
 #include "agents/document_builder.h"
 #include "agents/submission_queue.h"
 #include "bus/core/clock.h"
@@ -87,6 +88,8 @@ class Agent final : public AgentService {
                                    v1::StatusCode code, std::string description,
                                    std::string to = "") override;
   Result<OutgoingView> Outgoing(std::string_view message_id) override;
+  Result<OutgoingView> AwaitAnswer(std::string_view message_id,
+                                   std::chrono::milliseconds wait) override;
   Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit) override;
   Result<std::vector<IncomingSummary>> ListIncoming(int64_t after_seq,
                                                     int64_t limit) override;
@@ -129,6 +132,7 @@ class Agent final : public AgentService {
   std::unique_ptr<OutboxFiles> outbox_files_;
   std::unique_ptr<DocumentBuilder> builder_;
   std::unique_ptr<SubmissionQueue> queue_;
+  AnswerWatch answers_;  // callers waiting for the broker's answer
   std::unique_ptr<DiskSpace> disk_;  // the data folder's room for new work
   std::unique_ptr<AgentLoop> loop_;
   std::unique_ptr<AgentStoreReader> reader_;

@@ -255,6 +255,7 @@ void AgentLoop::ProcessBatch(std::deque<InboundFrame>& frames,
   }
   pending_ += out_.pending_delta;
   for (const std::string& id : out_.answered) sender_.OnAnswered(id);
+  if (deps_.answers != nullptr) deps_.answers->Answered(out_.answered);
   const auto send = [this](std::string_view f) { return Send(f); };
   const int64_t now = deps_.clock.MonotonicMillis();
   for (const std::string& id : out_.unavailable) {

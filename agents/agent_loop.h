@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "agents/agent_store.h"
+#include "agents/answer_watch.h"
 #include "agents/attachment_files.h"
 #include "agents/broker_connectivity.h"
 #include "agents/checkpoint_tracker.h"
@@ -85,6 +86,8 @@ struct LoopDeps {
   DiskSpace* disk = nullptr;
   // Set when the agent follows a signed registry (pki.signed_registry).
   RegistryFollower* registry_follower = nullptr;
+  // Told, after each commit, which outbox entries the broker answered.
+  AnswerWatch* answers = nullptr;
 };
 
 class AgentLoop {

@@ -1,5 +1,5 @@
 // The defaults of AgentService's optional calls (the edXML lookups, the
-// inbox filters, attachment uploads): a service without them refuses what
+// inbox filters, attachment uploads, waiting for an answer): a service without them refuses what
 // needs them.
 #include "agents/agent_service.h"
 
@@ -29,6 +29,11 @@ Result<std::vector<IncomingSummary>> AgentService::ListInbox(
     }
   }
   return out;
+}
+
+Result<OutgoingView> AgentService::AwaitAnswer(std::string_view message_id,
+                                              std::chrono::milliseconds) {
+  return Outgoing(message_id);
 }
 
 Result<std::unique_ptr<OutboxFiles::Writer>> AgentService::BeginAttachment() {

@@ -9,6 +9,8 @@
 // background until the broker answers.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -175,6 +177,12 @@ class AgentService {
                                            std::string to = "") = 0;
   // One sent document's state; kNotFound when this agent never sent it.
   virtual Result<OutgoingView> Outgoing(std::string_view message_id) = 0;
+  // The sent document's state once the broker answered it (Accepted or a
+  // final Rejected), or as it stands after `wait` (then "pending"); only
+  // the answer's fields (no receipts or statuses). The default: Outgoing at
+  // once (a service that cannot wait).
+  virtual Result<OutgoingView> AwaitAnswer(std::string_view message_id,
+                                           std::chrono::milliseconds wait);
   // Sent documents, newest first.
   virtual Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit) = 0;
   // Received documents with seq > after_seq, oldest first.

@@ -125,30 +125,39 @@ Result<OutgoingView> AgentStoreReader::Outgoing(std::string_view message_id) {
   return OutgoingLocked(message_id);
 }
 
-Result<OutgoingView> AgentStoreReader::OutgoingLocked(
+Result<OutgoingView> AgentStoreReader::Answer(std::string_view message_id) {
+  std::lock_guard lock(mu_);
+  return AnswerLocked(message_id);
+}
+
+Result<OutgoingView> AgentStoreReader::AnswerLocked(
     std::string_view message_id) {
   OutgoingView v;
-  {
-    DOCBUS_ASSIGN_OR_RETURN(
-        SqliteQuery q,
-        db_->Prepare("SELECT state, reason, detail, audit_index, recipients,"
-                     " created_unix_ms, answered_unix_ms FROM outbox"
-                     " WHERE message_id = ? AND kind = 0"));
-    q->BindText(1, message_id);
-    DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) {
-      return Status(Code::kNotFound,
-                    "no sent document " + std::string(message_id));
-    }
-    v.message_id = std::string(message_id);
-    v.state = std::string(StateName(static_cast<OutboxState>(q->Int(0))));
-    v.reason = q->Text(1);
-    v.detail = q->Text(2);
-    v.audit_index = q->Int(3);
-    v.recipients = SplitLines(q->Text(4));
-    v.submitted_unix_ms = q->Int(5);
-    if (v.state == "accepted") v.accepted_unix_ms = q->Int(6);
+  DOCBUS_ASSIGN_OR_RETURN(
+      SqliteQuery q,
+      db_->Prepare("SELECT state, reason, detail, audit_index, recipients,"
+                   " created_unix_ms, answered_unix_ms FROM outbox"
+                   " WHERE message_id = ? AND kind = 0"));
+  q->BindText(1, message_id);
+  DOCBUS_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    return Status(Code::kNotFound,
+                  "no sent document " + std::string(message_id));
   }
+  v.message_id = std::string(message_id);
+  v.state = std::string(StateName(static_cast<OutboxState>(q->Int(0))));
+  v.reason = q->Text(1);
+  v.detail = q->Text(2);
+  v.audit_index = q->Int(3);
+  v.recipients = SplitLines(q->Text(4));
+  v.submitted_unix_ms = q->Int(5);
+  if (v.state == "accepted") v.accepted_unix_ms = q->Int(6);
+  return v;
+}
+
+Result<OutgoingView> AgentStoreReader::OutgoingLocked(
+    std::string_view message_id) {
+  DOCBUS_ASSIGN_OR_RETURN(OutgoingView v, AnswerLocked(message_id));
   {
     DOCBUS_ASSIGN_OR_RETURN(
         SqliteQuery q,

@@ -34,6 +34,9 @@ class AgentStoreReader {
       const std::filesystem::path& data_dir);
 
   Result<OutgoingView> Outgoing(std::string_view message_id);
+  // The broker's answer alone (state, reason, detail, audit index, times:
+  // one row, no notices), for a caller waiting for it; kNotFound.
+  Result<OutgoingView> Answer(std::string_view message_id);
   Result<std::vector<OutgoingView>> ListOutgoing(int64_t limit);
   // Received documents matching `query` (AgentService::ListInbox).
   Result<std::vector<IncomingSummary>> ListInbox(const InboxQuery& query);
@@ -78,6 +81,7 @@ class AgentStoreReader {
                    const std::filesystem::path& data_dir)
       : db_(std::move(db)), files_(data_dir) {}
   Result<OutgoingView> OutgoingLocked(std::string_view message_id);
+  Result<OutgoingView> AnswerLocked(std::string_view message_id);
   Result<std::vector<StatusView>> StatusesLocked(const std::string& sql,
                                                  std::string_view key,
                                                  int64_t after, int64_t limit);

@@ -18,6 +18,7 @@
 #include "agents/download_routes.h"
 #include "agents/edxml/edxml_routes.h"
 #include "agents/http_request.h"
+#include "agents/prefer_wait.h"
 #include "agents/upload_routes.h"
 #include "agents/vdxp/pull_routes.h"
 #include "bus/core/http_listener.h"
@@ -37,11 +38,6 @@ constexpr char kRefused[] = "docbus_agent_api_refused_total";
 // loop's group commit, so concurrent callers are what fills a commit).
 constexpr size_t kServerThreads = 16;
 constexpr size_t kRequestsPerConnection = 100;
-
-}  // namespace
-
-
-namespace {
 
 struct Reply {
   int status = 200;
@@ -442,11 +438,13 @@ class HttpApiServer final : public HttpApi {
     const size_t attachments = request.attachments.size();
     DOCBUS_ASSIGN_OR_RETURN(std::string message_id,
                             service_.Submit(std::move(request)));
-    log_->info(
-        "agency={} message_id={} submitted over the API recipients={} "
-        "attachments={}",
-        service_.agency_id(), message_id, recipients, attachments);
-    return Reply{202, json{{"message_id", message_id}}};
+    log_->info("agency={} message_id={} submitted over the API recipients={} "
+               "attachments={}",
+               service_.agency_id(), message_id, recipients, attachments);
+    const std::chrono::seconds wait = PreferredWait(req);
+    return Reply{202, {}, "", "", [this, message_id, wait](auto& res) {
+                   AnswerSubmitted(service_, message_id, wait, res);
+                 }};
   }
 
   // The XML is the body, whatever its content type.

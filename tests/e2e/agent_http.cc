@@ -24,6 +24,7 @@ AgentAnswer CallAgent(local::Deployment& d, const std::string& agency,
   out.status = r->status;
   out.body = r->body;
   out.content_type = r->get_header_value("Content-Type");
+  out.headers = r->headers;
   return out;
 }
 

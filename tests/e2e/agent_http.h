@@ -15,6 +15,7 @@ struct AgentAnswer {
   int status = 0;  // 0: no answer (the connection failed or dropped)
   std::string body;
   std::string content_type;
+  httplib::Headers headers;
 };
 
 // `method` is "GET" or "POST"; the body is sent with `content_type`.

@@ -92,14 +92,15 @@ Status LoadClient::Connect() {
 
 Result<Answer> LoadClient::Post(const std::string& path,
                                 const std::string& content_type,
-                                const std::string& body) {
+                                const std::string& body,
+                                const std::string& headers) {
   request_.clear();
   request_.append("POST ").append(path).append(" HTTP/1.1\r\nHost: ");
   request_.append(host_).append(":").append(std::to_string(port_));
   request_.append("\r\nAuthorization: Bearer ").append(token_);
   request_.append("\r\nContent-Type: ").append(content_type);
   request_.append("\r\nContent-Length: ").append(std::to_string(body.size()));
-  request_.append("\r\n\r\n").append(body);
+  request_.append("\r\n").append(headers).append("\r\n").append(body);
   if (fd_ >= 0 && std::chrono::steady_clock::now() - last_used_ > kMaxIdle) {
     Close();
   }

@@ -33,8 +33,9 @@ class LoadClient {
   // is replaced first (the agent closes idle ones); a request that could not
   // be written whole is sent once more on a new connection. No answer within
   // 60 s is an error.
+  // `headers`: more header lines, each ending in "\r\n".
   Result<Answer> Post(const std::string& path, const std::string& content_type,
-                      const std::string& body);
+                      const std::string& body, const std::string& headers = "");
 
  private:
   Status Connect();

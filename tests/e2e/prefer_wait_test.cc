@@ -1,0 +1,81 @@
+// POST /v1/documents with `Prefer: wait=N` (agents/prefer_wait.h): the
+// answer waits for the broker's. With the broker up it says "accepted"; with
+// the broker down it says "pending" once the wait is over, and the document
+// is still sent when the broker comes back. Without the preference the
+// answer is the plain 202 it always was.
+#include <catch2/catch.hpp>
+
+#include "tests/e2e/agent_http.h"
+#include "tests/e2e/e2e_support.h"
+
+namespace docbus::e2e {
+namespace {
+
+nlohmann::json Json(const AgentAnswer& a) {
+  return nlohmann::json::parse(a.body, nullptr, false);
+}
+
+nlohmann::json Document(int number) {
+  std::string attachment;
+  return MakeDocument({kH41}, number, 100, &attachment);
+}
+
+std::string Header(const AgentAnswer& a, const std::string& name) {
+  auto it = a.headers.find(name);
+  return it == a.headers.end() ? "" : it->second;
+}
+
+TEST_CASE(
+    "Prefer: wait answers once the broker accepted the document, or "
+    "pending when the broker did not answer in time",
+    "[e2e][api]") {
+  auto d = MakeDeployment({kG22, kH41});
+  REQUIRE(d->StartBroker().ok());
+  REQUIRE(d->StartAgent(kG22).ok());
+  REQUIRE(d->StartAgent(kH41).ok());
+
+  const AgentAnswer plain =
+      CallAgent(*d, kG22, "POST", "/v1/documents",
+                Document(1).dump());
+  REQUIRE(plain.status == 202);
+  CHECK_FALSE(Json(plain).contains("state"));
+  CHECK(Header(plain, "Preference-Applied").empty());
+
+  const AgentAnswer waited =
+      CallAgent(*d, kG22, "POST", "/v1/documents",
+                Document(2).dump(), "application/json",
+                {{"Prefer", "respond-async, wait=30"}});
+  REQUIRE(waited.status == 202);
+  CHECK(Json(waited).value("state", "") == "accepted");
+  CHECK(Header(waited, "Preference-Applied") == "wait=30");
+  // The answer tells what the agent's own view says.
+  const std::string accepted_id = Json(waited).value("message_id", "");
+  auto view = d->Get(kG22, "/v1/documents/" + accepted_id);
+  REQUIRE(view.ok());
+  CHECK((*view)["state"] == "accepted");
+
+  REQUIRE(d->StopBroker().ok());
+  const AgentAnswer late =
+      CallAgent(*d, kG22, "POST", "/v1/documents",
+                Document(3).dump(), "application/json",
+                {{"Prefer", "wait=1"}});
+  REQUIRE(late.status == 202);
+  CHECK(Json(late).value("state", "") == "pending");
+  CHECK(Header(late, "Preference-Applied") == "wait=1");
+
+  // A preference it cannot read is ignored, as RFC 7240 asks.
+  const AgentAnswer odd =
+      CallAgent(*d, kG22, "POST", "/v1/documents",
+                Document(4).dump(), "application/json",
+                {{"Prefer", "wait=soon"}});
+  REQUIRE(odd.status == 202);
+  CHECK_FALSE(Json(odd).contains("state"));
+
+  REQUIRE(d->StartBroker().ok());
+  const std::string late_id = Json(late).value("message_id", "");
+  CHECK(WaitForReceipts(*d, {{kG22, late_id, {kH41}}},
+                        std::chrono::seconds(60)));
+}
+
+}  // namespace
+}  // namespace docbus::e2e
