@@ -1,5 +1,7 @@
 #include "bus/audit/note_util.h"
 
+#include "bus/audit/note_signer.h"
+#include "bus/audit/note_verifier.h"
 #include "bus/core/base64.h"
 
 namespace docbus::audit {
@@ -84,6 +86,63 @@ std::string_view TrimKeyText(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
+}
+
+Result<SplitNote> SplitSignedNote(std::string_view note) {
+  if (note.size() > kMaxNoteBytes) {
+    return Status(Code::kTooLarge, "signed note is too large");
+  }
+  if (!IsValidUtf8(note)) {
+    return Status(Code::kMalformed, "signed note is not UTF-8");
+  }
+  for (char c : note) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n') || u == 0x7f) {
+      return Status(Code::kMalformed, "signed note holds a control character");
+    }
+  }
+  // The text ends at the last blank line; signatures follow.
+  const size_t split = note.rfind("\n\n");
+  if (split == std::string_view::npos) {
+    return Status(Code::kMalformed, "signed note has no signature block");
+  }
+  SplitNote out;
+  out.text = note.substr(0, split + 1);
+  std::string_view sigs = note.substr(split + 2);
+  if (sigs.empty() || sigs.back() != '\n') {
+    return Status(Code::kMalformed, "signed note has no signature lines");
+  }
+  while (!sigs.empty()) {
+    const size_t nl = sigs.find('\n');
+    std::string_view line = sigs.substr(0, nl);
+    sigs.remove_prefix(nl + 1);
+    if (!line.starts_with(kNoteSignaturePrefix)) {
+      return Status(Code::kMalformed,
+                    "signed note has a line that is not a signature");
+    }
+    line.remove_prefix(kNoteSignaturePrefix.size());
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos) {
+      return Status(Code::kMalformed, "signature line has no signature");
+    }
+    std::string_view name = line.substr(0, space);
+    std::string_view b64 = line.substr(space + 1);
+    auto sig = Base64Decode(b64);
+    if (!IsValidNoteKeyName(name) || b64.empty() || !sig || sig->size() < 5) {
+      return Status(Code::kMalformed, "signature line does not parse");
+    }
+    if (out.signatures.size() >= static_cast<size_t>(kMaxNoteSignatures)) {
+      return Status(Code::kMalformed, "signed note has too many signatures");
+    }
+    auto byte = [&](int i) { return static_cast<uint8_t>((*sig)[i]); };
+    NoteSignatureLine entry;
+    entry.name = name;
+    entry.key_id = (uint32_t{byte(0)} << 24) | (uint32_t{byte(1)} << 16) |
+                   (uint32_t{byte(2)} << 8) | uint32_t{byte(3)};
+    entry.signature = sig->substr(4);
+    out.signatures.push_back(std::move(entry));
+  }
+  return out;
 }
 
 }  // namespace docbus::audit
