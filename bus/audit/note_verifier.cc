@@ -60,79 +60,29 @@ Result<NoteVerifier> NoteVerifier::FromVerifierKey(std::string_view vkey) {
 }
 
 Result<std::string> NoteVerifier::Open(std::string_view note) const {
-  if (note.size() > kMaxNoteBytes) {
-    return Status(Code::kTooLarge, "signed note is too large");
-  }
-  if (!IsValidUtf8(note)) {
-    return Status(Code::kMalformed, "signed note is not UTF-8");
-  }
-  for (char c : note) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n') || u == 0x7f) {
-      return Status(Code::kMalformed, "signed note holds a control character");
-    }
-  }
-  // The text ends at the last blank line; signatures follow.
-  size_t split = note.rfind("\n\n");
-  if (split == std::string_view::npos) {
-    return Status(Code::kMalformed, "signed note has no signature block");
-  }
-  std::string_view text = note.substr(0, split + 1);
-  std::string_view sigs = note.substr(split + 2);
-  if (sigs.empty() || sigs.back() != '\n') {
-    return Status(Code::kMalformed, "signed note has no signature lines");
-  }
-  int count = 0;
-  bool verified = false;
-  while (!sigs.empty()) {
-    size_t nl = sigs.find('\n');
-    std::string_view line = sigs.substr(0, nl);
-    sigs.remove_prefix(nl + 1);
-    if (!line.starts_with(kNoteSignaturePrefix)) {
-      return Status(Code::kMalformed,
-                    "signed note has a line that is not a signature");
-    }
-    line.remove_prefix(kNoteSignaturePrefix.size());
-    size_t space = line.find(' ');
-    if (space == std::string_view::npos) {
-      return Status(Code::kMalformed, "signature line has no signature");
-    }
-    std::string_view name = line.substr(0, space);
-    std::string_view b64 = line.substr(space + 1);
-    auto sig = Base64Decode(b64);
-    if (!IsValidNoteKeyName(name) || b64.empty() || !sig || sig->size() < 5) {
-      return Status(Code::kMalformed, "signature line does not parse");
-    }
-    if (++count > kMaxNoteSignatures) {
-      return Status(Code::kMalformed, "signed note has too many signatures");
-    }
-    auto byte = [&](int i) { return static_cast<uint8_t>((*sig)[i]); };
-    uint32_t id = (uint32_t{byte(0)} << 24) | (uint32_t{byte(1)} << 16) |
-                  (uint32_t{byte(2)} << 8) | uint32_t{byte(3)};
-    // Someone else's, or a repeat of ours (the first one counts).
-    if (name != name_ || id != key_id_ || verified) continue;
-    std::string_view raw = std::string_view(*sig).substr(4);
+  DOCBUS_ASSIGN_OR_RETURN(SplitNote split, SplitSignedNote(note));
+  for (const NoteSignatureLine& line : split.signatures) {
+    // Someone else's, or a repeat of ours: the first one counts.
+    if (line.name != name_ || line.key_id != key_id_) continue;
+    const std::string& raw = line.signature;
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     bool ok =
         ctx != nullptr && raw.size() == 64 &&
         EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key_->pkey) == 1 &&
         EVP_DigestVerify(
             ctx, reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
-            reinterpret_cast<const unsigned char*>(text.data()),
-            text.size()) == 1;
+            reinterpret_cast<const unsigned char*>(split.text.data()),
+            split.text.size()) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) {
       ERR_clear_error();
       return Status(Code::kBadSignature, "the signature of " + name_ +
                                              " on the note does not verify");
     }
-    verified = true;
+    return std::string(split.text);
   }
-  if (!verified) {
-    return Status(Code::kBadSignature,
-                  "the note carries no signature of " + name_);
-  }
-  return std::string(text);
+  return Status(Code::kBadSignature,
+                "the note carries no signature of " + name_);
 }
 
 }  // namespace docbus::audit
