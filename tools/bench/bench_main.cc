@@ -5,23 +5,15 @@
 // RSS and CPU time per document of every process. Each submitting thread
 // waits for the broker's answer (`Prefer: wait`) as the RabbitMQ baseline's
 // publishers wait for their confirms, and times submit→accepted itself; the
-// receipt's time is the sender agent's (whole milliseconds). With --offline it instead
-// queues N documents for an agency that is not running and reports the broker's
-// memory.
+// receipt's time is the sender agent's (whole milliseconds). --offline
+// queues N documents for an agency that is not running.
 //
-//   docbus-bench --documents 20000 --size 4096
-//   docbus-bench --documents 10000 --size 4096 --rate 1000
-//   docbus-bench --documents 100000 --offline
-//   docbus-bench --documents 20 --size 16000000 --threads 4 --multipart
+//   docbus-bench --documents 20000 --size 4096 [--rate 1000] [--multipart]
+//   docbus-bench --documents 100000 --offline   (broker memory)
 //   docbus-bench --documents 8000 --rabbitmq amqp://guest:guest@127.0.0.1:5672
 //   docbus-bench --documents 3000 --store sqlite,postgresql
 //   docbus-bench --verify-floor [--documents 20000]   (verify_floor.h)
-//   docbus-bench --attachment-size 1GiB
-//
-// --attachment-size moves one document with one attachment of that size
-// instead (tools/bench/large_transfer.h): upload, relay, download, each
-// leg's MiB/s and every process's peak RSS.
-//
+//   docbus-bench --attachment-size 1GiB   (large_transfer.h: each leg's MiB/s)
 // --store runs the same load once per broker store backend and ends with the
 // figures side by side. postgresql uses --pg-dsn, or else a throwaway local
 // cluster (tests/support/pg_cluster.h) started for the run. The broker's CPU
