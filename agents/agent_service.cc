@@ -1,6 +1,6 @@
 // The defaults of AgentService's optional calls (the edXML lookups, the
-// inbox filters, attachment uploads, waiting for an answer): a service without them refuses what
-// needs them.
+// inbox filters, attachment uploads, waiting for an answer): a service
+// without them refuses what needs them.
 #include "agents/agent_service.h"
 
 namespace docbus::agent {

@@ -12,7 +12,6 @@ AnswerWatch::Ticket::~Ticket() {
   std::lock_guard lock(watch_->mu_);
   auto it = watch_->waiting_.find(id_);
   if (--it->second.watchers == 0) watch_->waiting_.erase(it);
-  watch_->watchers_.fetch_sub(1);
 }
 
 bool AnswerWatch::Ticket::WaitUntil(
@@ -26,15 +25,15 @@ bool AnswerWatch::Ticket::WaitUntil(
 AnswerWatch::Ticket AnswerWatch::Watch(std::string_view message_id) {
   std::lock_guard lock(mu_);
   ++waiting_[std::string(message_id)].watchers;
-  watchers_.fetch_add(1);
   return Ticket(this, std::string(message_id));
 }
 
 void AnswerWatch::Answered(const std::vector<std::string>& message_ids) {
-  if (watchers_.load() == 0 || message_ids.empty()) return;
+  if (message_ids.empty()) return;
   bool woke = false;
   {
     std::lock_guard lock(mu_);
+    if (waiting_.empty()) return;
     for (const std::string& id : message_ids) {
       auto it = waiting_.find(id);
       if (it == waiting_.end()) continue;

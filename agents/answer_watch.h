@@ -5,12 +5,11 @@
 // committed in between is seen by the read and one committed after it
 // wakes the wait; the loop calls Answered only after the turn's commit.
 //
-// Costs nothing when nobody waits (one atomic load per turn).
+// A turn that answered nothing does not even take the lock.
 //
 // Thread-safety: every method from any thread.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -50,7 +49,6 @@ class AnswerWatch {
     bool answered = false;
   };
 
-  std::atomic<int> watchers_{0};
   std::mutex mu_;
   std::condition_variable changed_;
   std::unordered_map<std::string, Waiting> waiting_;  // guarded by mu_

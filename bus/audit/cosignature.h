@@ -16,10 +16,10 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "bus/audit/note_key.h"
 #include "bus/core/status.h"
 
 namespace docbus::audit {
@@ -28,9 +28,6 @@ inline constexpr uint8_t kCosignatureAlgEd25519 = 0x04;
 
 // The bytes a cosignature signs for checkpoint note text `text`.
 std::string CosignedMessage(std::string_view text, uint64_t time_s);
-
-// Key id of an Ed25519 cosigner public key under `name`.
-uint32_t CosignerKeyId(std::string_view name, std::string_view public_key32);
 
 class Cosigner {
  public:
@@ -44,18 +41,14 @@ class Cosigner {
   // parsed, so anything else is a broken invariant and aborts.
   std::string SignatureLine(std::string_view text, uint64_t time_s) const;
 
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
-  const std::string& verifier_key() const { return verifier_key_; }
+  const std::string& name() const { return key_.name(); }
+  uint32_t key_id() const { return key_.key_id(); }
+  const std::string& verifier_key() const { return key_.verifier_key(); }
 
  private:
-  struct Key;
-  Cosigner() = default;
+  explicit Cosigner(NoteKey key) : key_(std::move(key)) {}
 
-  std::string name_;
-  uint32_t key_id_ = 0;
-  std::string verifier_key_;
-  std::shared_ptr<const Key> key_;
+  NoteKey key_;
 };
 
 class CosignatureVerifier {
@@ -72,22 +65,16 @@ class CosignatureVerifier {
   // verify. Lines of other keys are ignored.
   Result<uint64_t> Verify(std::string_view signed_note) const;
 
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
+  const std::string& name() const { return key_.name(); }
+  uint32_t key_id() const { return key_.key_id(); }
 
  private:
-  struct Key;
-  CosignatureVerifier() = default;
+  explicit CosignatureVerifier(NoteKey key) : key_(std::move(key)) {}
 
-  std::string name_;
-  uint32_t key_id_ = 0;
-  std::shared_ptr<const Key> key_;
+  NoteKey key_;
 };
 
-struct CosignerKeys {
-  std::string signer_key;
-  std::string verifier_key;
-};
+using CosignerKeys = NoteKeys;
 
 // A fresh cosigner key pair for witness `name`. kInvalidArgument for a name
 // IsValidNoteKeyName refuses.

@@ -1,21 +1,23 @@
 // Signed notes (c2sp.org/signed-note) with Ed25519, in the key formats of
-// golang.org/x/mod/sumdb/note:
+// golang.org/x/mod/sumdb/note with algorithm byte 0x01 (note_key.h):
 //   signer key   "PRIVATE+KEY+<name>+<hex8 key id>+<base64(0x01 || seed32)>"
 //   verifier key "<name>+<hex8 key id>+<base64(0x01 || public32)>"
-// key id = first 4 bytes (big-endian) of SHA-256(name || "\n" || 0x01 ||
-// public32). A signed note is the text (lines ending in "\n"), a blank line,
-// then "— <name> <base64(key id || signature)>\n" per signature.
+// A signed note is the text (lines ending in "\n"), a blank line, then
+// "— <name> <base64(key id || signature)>\n" per signature.
 // NoteSigner is immutable after FromKey and safe to use from many threads.
+
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "bus/audit/note_key.h"
 #include "bus/core/status.h"
 
 namespace docbus::audit {
+
+inline constexpr uint8_t kNoteAlgEd25519 = 0x01;
 
 class NoteSigner {
  public:
@@ -31,24 +33,15 @@ class NoteSigner {
   // The signature line alone ("— <name> <base64>\n"), same precondition.
   std::string SignatureLine(std::string_view text) const;
 
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
+  const std::string& name() const { return key_.name(); }
+  uint32_t key_id() const { return key_.key_id(); }
   // The matching verifier key text.
-  const std::string& verifier_key() const { return verifier_key_; }
+  const std::string& verifier_key() const { return key_.verifier_key(); }
 
  private:
-  struct Key;
-  NoteSigner() = default;
+  explicit NoteSigner(NoteKey key) : key_(std::move(key)) {}
 
-  std::string name_;
-  uint32_t key_id_ = 0;
-  std::string verifier_key_;
-  std::shared_ptr<const Key> key_;
-};
-
-struct NoteKeys {
-  std::string signer_key;
-  std::string verifier_key;
+  NoteKey key_;
 };
 
 // A fresh Ed25519 key pair for `name` (the log origin). kInvalidArgument for
@@ -59,11 +52,12 @@ Result<NoteKeys> GenerateNoteKeys(std::string_view name);
 // control characters).
 bool IsValidNoteKeyName(std::string_view name);
 
-// Key id of an Ed25519 public key under `name`.
-uint32_t NoteKeyId(std::string_view name, std::string_view public_key32);
-
 // Checks note text: non-empty, valid UTF-8, every line ends in "\n" and is
 // non-empty, no control characters but "\n". kMalformed naming the problem.
 Status CheckNoteText(std::string_view text);
+
+// Aborts, naming `what`, when `text` is not valid note text: signing one is
+// a broken invariant of the caller's (NoteSigner, Cosigner).
+void RequireNoteText(std::string_view text, std::string_view what);
 
 }  // namespace docbus::audit

@@ -73,13 +73,6 @@ std::optional<uint32_t> ParseHex8(std::string_view text) {
   return value;
 }
 
-std::string FormatVerifierKey(std::string_view name, uint32_t id,
-                              std::string_view public_key32) {
-  std::string blob(1, static_cast<char>(kNoteAlgEd25519));
-  blob.append(public_key32);
-  return std::string(name) + "+" + Hex8(id) + "+" + Base64Encode(blob);
-}
-
 std::string_view TrimKeyText(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' ||
                            text.back() == ' ' || text.back() == '\t')) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "bus/audit/note_key.h"
 #include "bus/core/status.h"
 
 namespace docbus::audit {
@@ -30,16 +31,13 @@ class NoteVerifier {
   // signature of our key is present or ours does not verify.
   Result<std::string> Open(std::string_view note) const;
 
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
+  const std::string& name() const { return key_.name(); }
+  uint32_t key_id() const { return key_.key_id(); }
 
  private:
-  struct Key;
-  NoteVerifier() = default;
+  explicit NoteVerifier(NoteKey key) : key_(std::move(key)) {}
 
-  std::string name_;
-  uint32_t key_id_ = 0;
-  std::shared_ptr<const Key> key_;
+  NoteKey key_;
 };
 
 }  // namespace docbus::audit

@@ -7,12 +7,12 @@
 //
 // Go and x/mod are required (tools/install-deps.sh), never skipped.
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <filesystem>
 
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/cosignature.h"
 #include "bus/audit/note_signer.h"
+#include "tests/audit/go_program.h"
 #include "tests/audit/test_util.h"
 
 namespace docbus::audit {
@@ -102,30 +102,6 @@ func main() {
 }
 )GO";
 
-std::string RunGo(const TempDir& work, const std::string& args) {
-  INFO("needs go on PATH and golang.org/x/mod in /usr/share/gocode: run "
-       "tools/install-deps.sh (golang-go, golang-golang-x-mod-dev)");
-  REQUIRE(std::system("command -v go >/dev/null 2>&1") == 0);
-  REQUIRE(std::filesystem::is_directory(
-      "/usr/share/gocode/src/golang.org/x/mod/sumdb/note"));
-  WriteFile(work.path() / "prog.go", kGoProgram);
-  const std::string cmd =
-      "cd '" + work.path().string() +
-      "' && GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE='" +
-      (work.path() / "gocache").string() + "' HOME='" + work.path().string() +
-      "' go run prog.go " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int status = pclose(pipe);
-  INFO("go run prog.go " << args << ":\n" << out);
-  REQUIRE(status == 0);
-  return out;
-}
-
 TEST_CASE(
     "Go (sumdb/note with a crypto/ed25519 cosignature verifier) accepts our "
     "cosignature with its time, and rejects a forged or moved one") {
@@ -156,7 +132,7 @@ TEST_CASE(
     return "'" + (work.path() / name).string() + "' ";
   };
   const std::string out =
-      RunGo(work, dir("good") + dir("forged") + dir("moved"));
+      RunGoProgram(work, kGoProgram, dir("good") + dir("forged") + dir("moved"));
   INFO(out);
   CHECK_THAT(out, Catch::Contains("good ok time 1780000456"));
   CHECK_THAT(out, Catch::Contains("forged fail"));

@@ -8,8 +8,6 @@
 // golang-go and golang-golang-x-mod-dev): when `go` is not on PATH or the
 // packages are missing, these tests fail, they are never skipped.
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -19,6 +17,7 @@
 #include "bus/audit/note_signer.h"
 #include "bus/audit/note_verifier.h"
 #include "bus/core/base64.h"
+#include "tests/audit/go_program.h"
 #include "tests/audit/log_builder.h"
 #include "tests/audit/test_util.h"
 
@@ -145,43 +144,8 @@ func main() {
 }
 )GO";
 
-constexpr const char* kGoPath = "/usr/share/gocode";
-constexpr const char* kMissingGo =
-    "the Go interop test needs go on PATH and golang.org/x/mod in "
-    "/usr/share/gocode: run tools/install-deps.sh (Debian packages golang-go "
-    "and golang-golang-x-mod-dev)";
-
-// Fails the test unless Go and the x/mod packages the program imports are
-// installed.
-void RequireGo() {
-  INFO(kMissingGo);
-  REQUIRE(std::system("command -v go >/dev/null 2>&1") == 0);
-  for (const char* package : {"sumdb/note", "sumdb/tlog"}) {
-    REQUIRE(std::filesystem::is_directory(std::filesystem::path(kGoPath) /
-                                          "src/golang.org/x/mod" / package));
-  }
-}
-
-// Runs the Go program with `args`; returns its stdout (stderr appended).
-// Fails the test if the program does not build or run to its end.
 std::string RunGo(const TempDir& work, const std::string& args) {
-  RequireGo();
-  WriteFile(work.path() / "prog.go", kGoProgram);
-  std::string cmd = "cd '" + work.path().string() + "' && GOPATH=" + kGoPath +
-                    " GO111MODULE=off GOFLAGS= "
-                    "GOCACHE='" +
-                    (work.path() / "gocache").string() + "' HOME='" +
-                    work.path().string() + "' go run prog.go " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int status = pclose(pipe);
-  INFO("go run prog.go " << args << ":\n" << out);
-  REQUIRE(status == 0);
-  return out;
+  return RunGoProgram(work, kGoProgram, args);
 }
 
 std::string Lines(const std::vector<Hash>& hashes) {

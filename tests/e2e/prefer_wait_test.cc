@@ -15,9 +15,15 @@ nlohmann::json Json(const AgentAnswer& a) {
   return nlohmann::json::parse(a.body, nullptr, false);
 }
 
-nlohmann::json Document(int number) {
+// Submits document `number` from G22 to H41 with a Prefer header ("" for
+// none).
+AgentAnswer Submit(local::Deployment& d, int number, const std::string& prefer) {
   std::string attachment;
-  return MakeDocument({kH41}, number, 100, &attachment);
+  httplib::Headers headers;
+  if (!prefer.empty()) headers.emplace("Prefer", prefer);
+  return CallAgent(d, kG22, "POST", "/v1/documents",
+                   MakeDocument({kH41}, number, 100, &attachment).dump(),
+                   "application/json", headers);
 }
 
 std::string Header(const AgentAnswer& a, const std::string& name) {
@@ -34,17 +40,12 @@ TEST_CASE(
   REQUIRE(d->StartAgent(kG22).ok());
   REQUIRE(d->StartAgent(kH41).ok());
 
-  const AgentAnswer plain =
-      CallAgent(*d, kG22, "POST", "/v1/documents",
-                Document(1).dump());
+  const AgentAnswer plain = Submit(*d, 1, "");
   REQUIRE(plain.status == 202);
   CHECK_FALSE(Json(plain).contains("state"));
   CHECK(Header(plain, "Preference-Applied").empty());
 
-  const AgentAnswer waited =
-      CallAgent(*d, kG22, "POST", "/v1/documents",
-                Document(2).dump(), "application/json",
-                {{"Prefer", "respond-async, wait=30"}});
+  const AgentAnswer waited = Submit(*d, 2, "respond-async, wait=30");
   REQUIRE(waited.status == 202);
   CHECK(Json(waited).value("state", "") == "accepted");
   CHECK(Header(waited, "Preference-Applied") == "wait=30");
@@ -55,19 +56,13 @@ TEST_CASE(
   CHECK((*view)["state"] == "accepted");
 
   REQUIRE(d->StopBroker().ok());
-  const AgentAnswer late =
-      CallAgent(*d, kG22, "POST", "/v1/documents",
-                Document(3).dump(), "application/json",
-                {{"Prefer", "wait=1"}});
+  const AgentAnswer late = Submit(*d, 3, "wait=1");
   REQUIRE(late.status == 202);
   CHECK(Json(late).value("state", "") == "pending");
   CHECK(Header(late, "Preference-Applied") == "wait=1");
 
   // A preference it cannot read is ignored, as RFC 7240 asks.
-  const AgentAnswer odd =
-      CallAgent(*d, kG22, "POST", "/v1/documents",
-                Document(4).dump(), "application/json",
-                {{"Prefer", "wait=soon"}});
+  const AgentAnswer odd = Submit(*d, 4, "wait=soon");
   REQUIRE(odd.status == 202);
   CHECK_FALSE(Json(odd).contains("state"));
 
