@@ -57,6 +57,8 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   const auto vkey_file = config.RequiredPath("audit.broker_log_vkey");
   o.drop_folder = config.Path("drop.folder", "");
   o.http_listen = config.String("http.listen", "127.0.0.1:0");
+  o.http_max_queue_ms =
+      config.Int("http.max_queue_ms", o.http_max_queue_ms, 0, 3'600'000);
   o.log_level = config.String("log.level", "info");
   o.log_format = config.String("log.format", "text");
   a.time_zone = config.String("agency.time_zone", a.time_zone);

@@ -4,6 +4,7 @@
 // Free function; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -26,6 +27,7 @@ struct DaemonOptions {
   AgentOptions agent;
   std::filesystem::path drop_folder;  // drop.folder; empty: no drop folder
   std::string http_listen;            // http.listen, default 127.0.0.1:0
+  int64_t http_max_queue_ms = 1000;   // http.max_queue_ms (0: no shedding)
   std::string log_level;              // log.level, default info
   std::string log_format;             // log.format: text (default) or json
   VdxpOptions vdxp;                   // [vdxp]

@@ -69,6 +69,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   http.pull = daemon->pull_.get();
   http.listen = options.http_listen;
   http.token = token;
+  http.max_queue_wait = std::chrono::milliseconds(options.http_max_queue_ms);
   // Base64 makes inline attachments 4/3 larger; leave room for the JSON
   // around them. Uploads stream to disk and have their own limits.
   http.max_body_bytes =

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <atomic>
 #include <exception>
 #include <functional>
 #include <regex>
@@ -14,10 +13,12 @@
 #include <utility>
 #include <vector>
 
+#include "agents/api_admission.h"
 #include "agents/document_routes.h"
 #include "agents/download_routes.h"
 #include "agents/edxml/edxml_routes.h"
 #include "agents/http_request.h"
+#include "agents/http_workers.h"
 #include "agents/prefer_wait.h"
 #include "agents/upload_routes.h"
 #include "agents/vdxp/pull_routes.h"
@@ -48,7 +49,6 @@ struct Reply {
   std::function<void(httplib::Response&)> fill;
 };
 
-
 class HttpApiServer final : public HttpApi {
  public:
   HttpApiServer(AgentService& service, const HttpApiOptions& options)
@@ -56,7 +56,9 @@ class HttpApiServer final : public HttpApi {
         options_(options),
         clock_(options.clock != nullptr ? options.clock : &real_clock_),
         log_(ComponentLogger("agent-api")),
-        edxml_(service, AgentLimitsOf(options.limits)) {}
+        edxml_(service, AgentLimitsOf(options.limits)),
+        admission_(options.max_queue_wait, service.metrics(), log_,
+                   service.agency_id()) {}
 
   // listener_ goes first (declared last): no request runs once the members
   // its handlers use are destroyed.
@@ -73,9 +75,7 @@ class HttpApiServer final : public HttpApi {
     Metrics& m = service_.metrics();
     m.Describe(kRequests, "counter", "HTTP API requests by route and status");
     m.Describe(kRefused, "counter", "HTTP API requests refused, by reason");
-    server_->new_task_queue = [] {
-      return new httplib::ThreadPool(kServerThreads);
-    };
+    server_->new_task_queue = [] { return new HttpWorkers(kServerThreads); };
     // Without it Nagle's algorithm holds a small answer back until the
     // client's delayed ACK: tens of milliseconds per keep-alive request.
     server_->set_tcp_nodelay(true);
@@ -90,7 +90,8 @@ class HttpApiServer final : public HttpApi {
     server_->set_keep_alive_max_count(kRequestsPerConnection);
     server_->set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
-          if (Authorize(req, res) == httplib::Server::HandlerResponse::Handled)
+          if (!admission_.Admit(req, res) ||
+              Authorize(req, res) == httplib::Server::HandlerResponse::Handled)
             return httplib::Server::HandlerResponse::Handled;
           return CheckBodySize(req, res);
         });
@@ -415,8 +416,7 @@ class HttpApiServer final : public HttpApi {
                       "request body larger than " +
                           std::to_string(options_.max_body_bytes) + " bytes");
     }
-    if (res.status == 400)
-      status = Status(Code::kMalformed, "bad HTTP request");
+    if (res.status == 400) status = Status(Code::kMalformed, "bad request");
     if (res.status != 404) {
       service_.metrics().Add(kRefused,
                              Label("reason", CodeName(status.code())));
@@ -443,7 +443,7 @@ class HttpApiServer final : public HttpApi {
                service_.agency_id(), message_id, recipients, attachments);
     const std::chrono::seconds wait = PreferredWait(req);
     return Reply{202, {}, "", "", [this, message_id, wait](auto& res) {
-                   AnswerSubmitted(service_, message_id, wait, res);
+                   AnswerSubmitted(service_, message_id, wait, waits_, res);
                  }};
   }
 
@@ -478,6 +478,8 @@ class HttpApiServer final : public HttpApi {
   const Clock* clock_;
   std::shared_ptr<spdlog::logger> log_;
   EdxmlBridge edxml_;
+  ApiAdmission admission_;
+  WaitSlots waits_{kServerThreads - 4};  // Prefer: wait
   // Built and given routes by Start, then owned by listener_.
   std::unique_ptr<httplib::Server> server_ =
       std::make_unique<httplib::Server>();

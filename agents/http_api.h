@@ -12,6 +12,7 @@
 // destructor stops the server and waits for requests in progress.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -37,6 +38,9 @@ struct HttpApiOptions {
   std::string token;
   // Larger request bodies are answered 413 without being read.
   size_t max_body_bytes = size_t{96} << 20;
+  // A POST whose connection waited longer than this for a server thread is
+  // answered 503 with Retry-After (agents/api_admission.h); 0: never.
+  std::chrono::milliseconds max_queue_wait{1000};
   // Field limits for submitted documents.
   JsonLimits limits;
   // Turns expires_in_s into an absolute time; nullptr = the system clock.

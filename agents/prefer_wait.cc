@@ -60,12 +60,14 @@ std::chrono::seconds PreferredWait(const httplib::Request& req) {
 }
 
 void AnswerSubmitted(AgentService& service, const std::string& message_id,
-                     std::chrono::seconds wait, httplib::Response& res) {
+                     std::chrono::seconds wait, WaitSlots& slots,
+                     httplib::Response& res) {
   nlohmann::json body{{"message_id", message_id}};
-  if (wait.count() > 0) {
+  if (wait.count() > 0 && slots.TryTake()) {
     // The document is durable whatever the wait gives: a failed read of its
     // state leaves the answer without one, never a refusal.
     Result<OutgoingView> answer = service.AwaitAnswer(message_id, wait);
+    slots.Give();
     if (answer.ok()) {
       body["state"] = answer->state;
       if (answer->state == "rejected") {

@@ -28,15 +28,13 @@
 #include <cstring>
 #include <iostream>
 #include <optional>
-#include <random>
 #include <thread>
 
-#include "bus/core/base64.h"
 #include "tools/agent_client.h"
 #include "tools/bench/large_transfer.h"
 #include "tools/bench/load_client.h"
 #include "tools/bench/measure.h"
-#include "tools/bench/offered_load.h"
+#include "tools/bench/submit_load.h"
 #include "tools/bench/verify_floor.h"
 #ifdef DOCBUS_BENCH_RABBITMQ
 #include "tools/bench/rabbitmq_baseline.h"
@@ -75,86 +73,13 @@ struct Figures {
   double per_second = 0, accepted_p50 = 0, accepted_p99 = 0, broker_cpu_ms = 0;
 };
 
-struct Agent {
-  std::string id, url, token;
-};
+using Agent = bench::AgentApi;
 
 // The agent's API URL and token, found the way the CLI finds them.
 Result<Agent> Connect(local::Deployment& d, const std::string& agency) {
   DOCBUS_ASSIGN_OR_RETURN(agent_cli::AgentClient client,
                           agent_cli::AgentClient::Find(d.agent_data(agency)));
   return Agent{agency, client.url(), client.token()};
-}
-
-// The request body of document `i` to `to`: the API's JSON, with the
-// attachment as base64 inside it or, multipart, as a part of its own.
-struct Request {
-  std::string content_type, body;
-};
-Request RenderRequest(int i, const std::string& to, const std::string& payload,
-                      bool multipart) {
-  const std::string n = std::to_string(i);
-  std::string json =
-      "{\"to\":[\"" + to + "\"],\"subject\":\"Benchmark document " + n +
-      "\",\"code\":{\"number\":\"" + std::to_string(i + 1) +
-      "\",\"notation\":\"BENCH\"},\"attachments\":[{\"name\":\"body.bin\","
-      "\"media_type\":\"application/octet-stream\",";
-  if (!multipart) {
-    json += "\"data_base64\":\"" + Base64Encode(payload) + "\"}]}";
-    return {"application/json", std::move(json)};
-  }
-  json += "\"file\":\"body.bin\"}]}";
-  const std::string boundary = "docbus-bench-boundary-" + n;
-  std::string body =
-      "--" + boundary +
-      "\r\nContent-Disposition: form-data; name=\"document\"\r\n"
-      "Content-Type: application/json\r\n\r\n" +
-      json + "\r\n--" + boundary +
-      "\r\nContent-Disposition: form-data; name=\"body.bin\"; "
-      "filename=\"body.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n";
-  body += payload;
-  body += "\r\n--" + boundary + "--\r\n";
-  return {"multipart/form-data; boundary=" + boundary, std::move(body)};
-}
-
-// Sends documents[begin, end) alternately from each agency to the next one,
-// each waiting for the broker's answer (`Prefer: wait`, as a RabbitMQ
-// publisher waits for its confirm), and appends the submit->accepted
-// milliseconds this thread saw.
-void SendRange(const std::vector<Agent>& agents, int begin, int end, int step,
-               const Options& o, Clock::time_point start,
-               std::vector<std::vector<std::string>>& ids, std::vector<double>& accepted_ms,
-               std::atomic<int>& failures) {
-  std::vector<std::unique_ptr<bench::LoadClient>> clients;
-  for (const auto& a : agents)
-    clients.push_back(std::make_unique<bench::LoadClient>(a.url, a.token));
-  std::mt19937_64 random(begin);
-  std::string payload(o.size, '\0');
-  for (int i = begin; i < end; i += step) {
-    bench::WaitForTurn(start, i, o.rate);
-    bench::Randomize(payload, random);
-    const size_t from = i % agents.size();
-    const std::string to = o.offline ? "000.00.00.H99" : agents[(from + 1) % agents.size()].id;
-    const Request request = RenderRequest(i, to, payload, o.multipart);
-    const auto sent = Clock::now();
-    Result<bench::Answer> res = clients[from]->Post(
-        "/v1/documents", request.content_type, request.body, "Prefer: wait=60\r\n");
-    const auto answered = Clock::now();
-    const nlohmann::json answer =
-        res.ok() ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
-    if (!res.ok() || res->status != 202 || !answer.is_object() ||
-        answer.value("state", "") != "accepted") {
-      if (failures++ == 0) {
-        std::fprintf(
-            stderr, "first refused submission: %s\n",
-            res.ok() ? (std::to_string(res->status) + " " + res->body).c_str()
-                     : res.status().ToString().c_str());
-      }
-      continue;
-    }
-    accepted_ms.push_back(std::chrono::duration<double, std::milli>(answered - sent).count());
-    ids[from].push_back(answer.value("message_id", ""));
-  }
 }
 
 // The value of an unlabelled counter in the agent's /metrics (-1 if absent).
@@ -248,13 +173,15 @@ Figures Run(const Options& o, const std::string& store, const std::string& dsn) 
   std::vector<std::vector<std::vector<std::string>>> ids(
       o.threads, std::vector<std::vector<std::string>>(agents.size()));
   std::vector<std::vector<double>> accepted_per_thread(o.threads);
-  std::atomic<int> failures{0};
+  bench::SubmitCounts counts;
+  std::atomic<int>& failures = counts.failures;
+  const bench::SubmitLoad load{o.size, o.rate, o.offline, o.multipart};
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < o.threads; ++t) {
     threads.emplace_back([&, t] {
-      SendRange(agents, t, o.documents, o.threads, o, start, ids[t], accepted_per_thread[t],
-                failures);
+      bench::SendRange(agents, t, o.documents, o.threads, load, start, ids[t],
+                       accepted_per_thread[t], counts);
     });
   }
   for (auto& t : threads) t.join();
@@ -332,6 +259,8 @@ Figures Run(const Options& o, const std::string& store, const std::string& dsn) 
               o.documents, o.size, o.offline ? "recipient offline" : "with receipts",
               failures.load(), done);
   if (o.rate > 0) std::printf("offered rate: %.0f documents/s\n", o.rate);
+  std::printf("answers: %d 503 overloaded (retried after 1 s), %d without the wait (polled)\n",
+              counts.overloaded.load(), counts.unwaited.load());
   std::printf("submit phase: %.2f s (%.0f submissions/s)\n", submit_s, o.documents / submit_s);
   const int64_t end = o.offline ? last_accept : last_receipt;
   const double per_second =

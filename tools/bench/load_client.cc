@@ -101,6 +101,19 @@ Result<Answer> LoadClient::Post(const std::string& path,
   request_.append("\r\nContent-Type: ").append(content_type);
   request_.append("\r\nContent-Length: ").append(std::to_string(body.size()));
   request_.append("\r\n").append(headers).append("\r\n").append(body);
+  return Exchange();
+}
+
+Result<Answer> LoadClient::Get(const std::string& path) {
+  request_.clear();
+  request_.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ");
+  request_.append(host_).append(":").append(std::to_string(port_));
+  request_.append("\r\nAuthorization: Bearer ").append(token_);
+  request_.append("\r\n\r\n");
+  return Exchange();
+}
+
+Result<Answer> LoadClient::Exchange() {
   if (fd_ >= 0 && std::chrono::steady_clock::now() - last_used_ > kMaxIdle) {
     Close();
   }

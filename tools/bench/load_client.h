@@ -36,8 +36,12 @@ class LoadClient {
   // `headers`: more header lines, each ending in "\r\n".
   Result<Answer> Post(const std::string& path, const std::string& content_type,
                       const std::string& body, const std::string& headers = "");
+  // GETs `path`, in the same way.
+  Result<Answer> Get(const std::string& path);
 
  private:
+  // Sends request_ and reads its answer.
+  Result<Answer> Exchange();
   Status Connect();
   void Close();
   Result<Answer> ReadAnswer();

@@ -95,8 +95,10 @@ std::string AgentConfigToml(const DeploymentOptions& options,
   c << "certificate = \"" << keys << "cert.pem\"\n"
     << PkiSection(options)
     << "[audit]\nbroker_log_vkey = \"pki/broker/log.vkey\"\n"
-    << "[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \""
-    << options.log_level << "\"\n"
+    << "[http]\nlisten = \"127.0.0.1:0\"\n";
+  if (options.agent_max_queue_ms >= 0)
+    c << "max_queue_ms = " << options.agent_max_queue_ms << "\n";
+  c << "[log]\nlevel = \"" << options.log_level << "\"\n"
     << LimitsSection(options);
   return c.str();
 }

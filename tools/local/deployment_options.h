@@ -54,6 +54,9 @@ struct DeploymentOptions {
   // (bus/registry/FORMAT.md) instead of reading registry.toml and crl.pem:
   // `docbus agency …` on pki/ then reaches every daemon by itself.
   bool signed_registry = false;
+  // The agents' http.max_queue_ms (agents/api_admission.h); -1: their
+  // default.
+  int agent_max_queue_ms = -1;
 };
 
 }  // namespace docbus::local
