@@ -31,6 +31,14 @@ struct Config::Impl {
                                   : prefix + "." + std::string(k.str());
       if (const toml::table* sub = v.as_table()) {
         CollectUnread(*sub, key, out);
+      } else if (const toml::array* tables = v.as_array();
+                 tables != nullptr && read.contains(key) &&
+                 tables->is_array_of_tables()) {
+        // Sections read through TableCount: their own keys are checked too.
+        for (size_t i = 0; i < tables->size(); ++i) {
+          CollectUnread(*tables->at(i).as_table(),
+                        key + "[" + std::to_string(i) + "]", out);
+        }
       } else if (!read.contains(key)) {
         out.push_back(key);
       }
@@ -71,6 +79,17 @@ Result<Config> Config::Load(const std::filesystem::path& file) {
 
 bool Config::Has(std::string_view key) const {
   return static_cast<bool>(impl_->table.at_path(key));
+}
+
+int64_t Config::TableCount(std::string_view key) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return 0;
+  const toml::array* tables = n->as_array();
+  if (tables == nullptr || !tables->is_array_of_tables()) {
+    impl_->Error(key, "must be sections [[" + std::string(key) + "]]");
+    return 0;
+  }
+  return static_cast<int64_t>(tables->size());
 }
 
 std::string Config::String(std::string_view key, std::string_view fallback) {

@@ -37,6 +37,10 @@ class Config {
                              const std::filesystem::path& fallback);
   std::filesystem::path RequiredPath(std::string_view key);
   bool Has(std::string_view key) const;
+  // How many tables the array of tables `key` holds ("[[log]]" sections);
+  // their keys are read as "log[0].verifier_key". 0 when absent; an error
+  // (reported by Finish) when `key` is something else.
+  int64_t TableCount(std::string_view key);
 
   // Ok, or the first problem found: "<file>: key 'a.b': <why>". Also flags
   // keys present in the file that no getter asked for.
