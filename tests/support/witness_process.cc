@@ -24,7 +24,7 @@ WitnessProcess::WitnessProcess(fs::path dir,
                                std::vector<std::string> log_verifier_keys,
                                std::string name)
     : dir_(std::move(dir)) {
-  fs::create_directories(dir_);
+  fs::create_directories(dir_ / "keys");
   const fs::path vkey_file = dir_ / "keys/witness.vkey";
   if (!fs::exists(vkey_file)) {
     std::string out;
