@@ -88,6 +88,8 @@ struct LoopDeps {
   RegistryFollower* registry_follower = nullptr;
   // Told, after each commit, which outbox entries the broker answered.
   AnswerWatch* answers = nullptr;
+  // k-of-n witnesses a broker checkpoint needs; nullopt: none.
+  std::optional<audit::WitnessPolicy> witness_policy;
 };
 
 class AgentLoop {
