@@ -85,6 +85,10 @@ class Agent final : public AgentService {
   const BrokerConnectivity& connectivity() const {
     return loop_->connectivity();
   }
+  // The broker's checkpoints as the agent judged them; valid until Stop.
+  const BrokerAuditStatus& broker_audit() const {
+    return loop_->broker_audit();
+  }
 
   Result<std::string> Submit(DocumentRequest request) override;
   Result<std::unique_ptr<OutboxFiles::Writer>> BeginAttachment() override;

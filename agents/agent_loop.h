@@ -109,6 +109,7 @@ class AgentLoop {
 
   // The session's state for the HTTP API (thread-safe).
   const BrokerConnectivity& connectivity() const { return *connectivity_; }
+  const BrokerAuditStatus& broker_audit() const { return tracker_->status(); }
 
  private:
   AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store);

@@ -24,6 +24,7 @@ CheckpointTracker::CheckpointTracker(audit::NoteVerifier verifier,
       logger_(std::move(logger)),
       policy_(std::move(policy)) {
   if (policy_) metrics_.Set(metric::kCheckpointUnwitnessed, "", 0);
+  status_.Set(audit_state());
 }
 
 CheckpointTracker::AuditState CheckpointTracker::audit_state() const {
@@ -85,6 +86,7 @@ Status CheckpointTracker::Load(AgentStore& store) {
     latest_note_ = *note;
   }
   metrics_.Set(metric::kCheckpointSize, "", static_cast<double>(known_size()));
+  status_.Set(audit_state());
   return Status::Ok();
 }
 
@@ -135,6 +137,13 @@ CheckpointTracker::Outcome CheckpointTracker::Inconsistent(
 }
 
 Result<CheckpointTracker::Outcome> CheckpointTracker::OnUpdate(
+    const v1::CheckpointUpdate& update, AgentStore& store) {
+  Result<Outcome> outcome = Judge(update, store);
+  status_.Set(audit_state());
+  return outcome;
+}
+
+Result<CheckpointTracker::Outcome> CheckpointTracker::Judge(
     const v1::CheckpointUpdate& update, AgentStore& store) {
   Result<audit::Checkpoint> opened =
       audit::OpenCheckpoint(verifier_, update.checkpoint());

@@ -32,6 +32,7 @@
 #include <string>
 
 #include "agents/agent_store.h"
+#include "agents/broker_audit_status.h"
 #include "bus/audit/checkpoint.h"
 #include "bus/audit/note_verifier.h"
 #include "bus/audit/witness_policy.h"
@@ -51,13 +52,7 @@ class CheckpointTracker {
     kUnwitnessed,   // consistent but short of the witness quorum; old kept
   };
 
-  // What the agent knows of its broker's checkpoints, for its status.
-  struct AuditState {
-    bool witness_policy = false;  // a policy is configured
-    bool witnessed = true;        // the newest seen met it (or no policy)
-    uint64_t witnessed_size = 0;  // the latest accepted
-    uint64_t newest_size = 0;     // the newest consistent one seen
-  };
+  using AuditState = BrokerAuditState;
 
   CheckpointTracker(audit::NoteVerifier verifier,
                     std::filesystem::path evidence_dir, const Clock& clock,
@@ -83,8 +78,11 @@ class CheckpointTracker {
   uint64_t known_size() const { return latest_ ? latest_->size : 0; }
   const std::optional<audit::Checkpoint>& latest() const { return latest_; }
   AuditState audit_state() const;
+  // The same, readable from other threads; updated after each Load/OnUpdate.
+  const BrokerAuditStatus& status() const { return status_; }
 
  private:
+  Result<Outcome> Judge(const v1::CheckpointUpdate& update, AgentStore& store);
   Outcome Refuse(std::string_view reason, const std::string& why);
   Outcome Inconsistent(const std::string& why,
                        const v1::CheckpointUpdate& update);
@@ -103,6 +101,7 @@ class CheckpointTracker {
   std::optional<audit::WitnessPolicy> policy_;
   bool unwitnessed_ = false;  // the newest consistent one lacked the quorum
   uint64_t newest_size_ = 0;
+  BrokerAuditStatus status_;
 };
 
 }  // namespace docbus::agent
