@@ -56,7 +56,7 @@ Result<WitnessPolicy> WitnessPolicy::Create(std::vector<WitnessKey> witnesses,
 Result<WitnessPolicy> WitnessPolicy::Parse(std::string_view toml_text) {
   toml::table table;
   try {
-    table = toml::parse(toml_text, "witness policy");
+    table = toml::parse(toml_text, std::string_view("witness policy"));
   } catch (const toml::parse_error& e) {
     return Bad(std::string(e.description()) + " at line " +
                std::to_string(e.source().begin.line));
