@@ -87,8 +87,10 @@ struct Fixture {
     u.set_checkpoint(note);
     u.set_old_size(old_size);
     if (old_size > 0) {
-      for (const audit::Hash& h :
-           *log.ConsistencyProof(static_cast<int64_t>(old_size), size))
+      // Held by name: a range-for over *temporary would dangle.
+      auto proof = log.ConsistencyProof(static_cast<int64_t>(old_size), size);
+      REQUIRE(proof.ok());
+      for (const audit::Hash& h : *proof)
         u.add_consistency_proof(audit::HashBytes(h));
     }
     return u;
