@@ -120,7 +120,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(const AgentOptions& options,
                 std::move(vkey).value(),
                 agent->disk_.get(),
                 agent->registry_follower_.get(),
-                &agent->answers_};
+                &agent->answers_,
+                options.witness_policy};
   DOCBUS_ASSIGN_OR_RETURN(
       agent->loop_,
       AgentLoop::Create(std::move(deps), agent->zmq_context_, socket_options));

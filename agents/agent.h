@@ -25,6 +25,7 @@
 #include "agents/answer_watch.h"
 #include "agents/document_builder.h"
 #include "agents/submission_queue.h"
+#include "bus/audit/witness_policy.h"
 #include "bus/core/clock.h"
 #include "bus/core/disk_space.h"
 #include "bus/core/folder_lock.h"
@@ -50,6 +51,9 @@ struct AgentOptions {
   // agent follows the signed registry the broker publishes.
   std::filesystem::path signed_registry;
   std::string broker_log_vkey;  // note verifier key text
+  // audit.witness_policy: when set, a broker checkpoint is accepted only
+  // with k of n witness cosignatures; unset, no cosignature is required.
+  std::optional<audit::WitnessPolicy> witness_policy;
   // agency.time_zone: the tz database zone of the agency's calendar.
   std::string time_zone = document::kDefaultTimeZone;
   AgentLimits limits;
@@ -80,6 +84,10 @@ class Agent final : public AgentService {
   // Whether the loop has a session with the broker; valid until Stop.
   const BrokerConnectivity& connectivity() const {
     return loop_->connectivity();
+  }
+  // The broker's checkpoints as the agent judged them; valid until Stop.
+  const BrokerAuditStatus& broker_audit() const {
+    return loop_->broker_audit();
   }
 
   Result<std::string> Submit(DocumentRequest request) override;

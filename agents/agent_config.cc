@@ -55,6 +55,7 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
     a.registry = config.RequiredPath("pki.registry");
   }
   const auto vkey_file = config.RequiredPath("audit.broker_log_vkey");
+  const auto witness_policy = config.Path("audit.witness_policy", "");
   o.drop_folder = config.Path("drop.folder", "");
   o.http_listen = config.String("http.listen", "127.0.0.1:0");
   o.http_max_queue_ms =
@@ -129,6 +130,12 @@ Result<DaemonOptions> ReadAgentConfig(Config& config) {
   while (!a.broker_log_vkey.empty() && (a.broker_log_vkey.back() == '\n' ||
                                         a.broker_log_vkey.back() == '\r')) {
     a.broker_log_vkey.pop_back();
+  }
+  if (!witness_policy.empty()) {
+    Result<audit::WitnessPolicy> policy =
+        audit::WitnessPolicy::Load(witness_policy);
+    if (!policy.ok()) return BadKey("audit.witness_policy", policy.status());
+    a.witness_policy = std::move(policy).value();
   }
   return o;
 }

@@ -77,6 +77,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(
   http.limits = json;
   http.clock = &clock;
   http.connectivity = &daemon->agent_->connectivity();
+  http.broker_audit = &daemon->agent_->broker_audit();
   Result<std::unique_ptr<HttpApi>> api = StartHttpApi(*daemon->agent_, http);
   if (!api.ok()) {
     return Status(api.status().code(),

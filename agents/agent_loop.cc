@@ -32,7 +32,8 @@ Result<std::unique_ptr<AgentLoop>> AgentLoop::Create(
                             loop->logger_));
   loop->tracker_ = std::make_unique<CheckpointTracker>(
       loop->deps_.broker_log_verifier, loop->deps_.data_dir / "evidence",
-      loop->deps_.clock, loop->deps_.metrics, loop->logger_);
+      loop->deps_.clock, loop->deps_.metrics, loop->logger_,
+      loop->deps_.witness_policy);
   DOCBUS_RETURN_IF_ERROR(loop->tracker_->Load(*loop->store_));
   DOCBUS_ASSIGN_OR_RETURN(loop->pending_, loop->store_->CountPending());
   DOCBUS_ASSIGN_OR_RETURN(int64_t audit_size, loop->log_->Size());

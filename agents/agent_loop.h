@@ -88,6 +88,8 @@ struct LoopDeps {
   RegistryFollower* registry_follower = nullptr;
   // Told, after each commit, which outbox entries the broker answered.
   AnswerWatch* answers = nullptr;
+  // k-of-n witnesses a broker checkpoint needs; nullopt: none.
+  std::optional<audit::WitnessPolicy> witness_policy;
 };
 
 class AgentLoop {
@@ -107,6 +109,7 @@ class AgentLoop {
 
   // The session's state for the HTTP API (thread-safe).
   const BrokerConnectivity& connectivity() const { return *connectivity_; }
+  const BrokerAuditStatus& broker_audit() const { return tracker_->status(); }
 
  private:
   AgentLoop(LoopDeps deps, std::unique_ptr<AgentStore> store);

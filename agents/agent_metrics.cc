@@ -55,6 +55,15 @@ constexpr Family kFamilies[] = {
      "Broker checkpoints inconsistent with the one we hold (evidence kept)."},
     {kCheckpointRefused, "counter",
      "Broker checkpoints not accepted for another reason, by reason.", true},
+    {kCheckpointUnwitnessed, "gauge",
+     "1 while the newest broker checkpoint seen lacks the witness quorum "
+     "(audit.witness_policy); 0 once a witnessed one is accepted."},
+    {kCheckpointUnwitnessedTotal, "counter",
+     "Broker checkpoints not accepted for lack of witness cosignatures."},
+    {kForgedCosignatures, "counter",
+     "Cosignature lines of a configured witness that did not verify, by "
+     "witness.",
+     true},
     {kAuditSize, "gauge", "Entries in the agency's own audit log."},
     {kRegistrySerial, "gauge",
      "Serial of the signed registry in force (0: the agent reads "

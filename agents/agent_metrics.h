@@ -41,6 +41,13 @@ inline constexpr char kCheckpointInconsistent[] =
     "docbus_agent_checkpoint_inconsistent_total";
 inline constexpr char kCheckpointRefused[] =
     "docbus_agent_checkpoint_refused_total";
+// 1 while the newest broker checkpoint seen lacks the witness quorum.
+inline constexpr char kCheckpointUnwitnessed[] =
+    "docbus_agent_checkpoint_unwitnessed";
+inline constexpr char kCheckpointUnwitnessedTotal[] =
+    "docbus_agent_checkpoint_unwitnessed_total";
+inline constexpr char kForgedCosignatures[] =
+    "docbus_agent_forged_cosignatures_total";  // {witness}
 inline constexpr char kAuditSize[] = "docbus_agent_audit_size";
 inline constexpr char kCommitSeconds[] = "docbus_agent_commit_seconds";
 inline constexpr char kTurnSeconds[] = "docbus_agent_turn_seconds";

@@ -1,5 +1,6 @@
 #include "agents/checkpoint_tracker.h"
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -14,12 +15,59 @@ namespace docbus::agent {
 CheckpointTracker::CheckpointTracker(audit::NoteVerifier verifier,
                                      std::filesystem::path evidence_dir,
                                      const Clock& clock, Metrics& metrics,
-                                     std::shared_ptr<spdlog::logger> logger)
+                                     std::shared_ptr<spdlog::logger> logger,
+                                     std::optional<audit::WitnessPolicy> policy)
     : verifier_(std::move(verifier)),
       evidence_dir_(std::move(evidence_dir)),
       clock_(clock),
       metrics_(metrics),
-      logger_(std::move(logger)) {}
+      logger_(std::move(logger)),
+      policy_(std::move(policy)) {
+  if (policy_) metrics_.Set(metric::kCheckpointUnwitnessed, "", 0);
+  status_.Set(audit_state());
+}
+
+CheckpointTracker::AuditState CheckpointTracker::audit_state() const {
+  return AuditState{policy_.has_value(), !unwitnessed_, known_size(),
+                    std::max(newest_size_, known_size())};
+}
+
+bool CheckpointTracker::Witnessed(const audit::Checkpoint& cp,
+                                  const std::string& note) {
+  if (!policy_) return true;
+  const audit::WitnessCheck check = policy_->Check(note);
+  for (const audit::WitnessCosignature& w : check.witnesses) {
+    if (w.state != audit::WitnessCosignature::State::kForged) continue;
+    metrics_.Add(metric::kForgedCosignatures, Label("witness", w.label));
+    logger_->error(
+        "broker checkpoint of size {} carries a FORGED cosignature of witness "
+        "'{}': {}",
+        cp.size, w.label, w.why);
+  }
+  newest_size_ = std::max(newest_size_, cp.size);
+  if (check.met()) {
+    if (unwitnessed_) {
+      logger_->info(
+          "broker checkpoints are witnessed again: size {} has {} of {} "
+          "cosignatures",
+          cp.size, check.cosigned, check.quorum);
+    }
+    unwitnessed_ = false;
+    metrics_.Set(metric::kCheckpointUnwitnessed, "", 0);
+    return true;
+  }
+  metrics_.Add(metric::kCheckpointUnwitnessedTotal);
+  metrics_.Set(metric::kCheckpointUnwitnessed, "", 1);
+  if (!unwitnessed_) {
+    logger_->warn(
+        "broker checkpoint of size {} is UNWITNESSED ({} of {} required "
+        "cosignatures); keeping the witnessed one of size {} until witnesses "
+        "cosign a newer one",
+        cp.size, check.cosigned, check.quorum, known_size());
+  }
+  unwitnessed_ = true;
+  return false;
+}
 
 Status CheckpointTracker::Load(AgentStore& store) {
   latest_.reset();
@@ -38,6 +86,7 @@ Status CheckpointTracker::Load(AgentStore& store) {
     latest_note_ = *note;
   }
   metrics_.Set(metric::kCheckpointSize, "", static_cast<double>(known_size()));
+  status_.Set(audit_state());
   return Status::Ok();
 }
 
@@ -89,6 +138,13 @@ CheckpointTracker::Outcome CheckpointTracker::Inconsistent(
 
 Result<CheckpointTracker::Outcome> CheckpointTracker::OnUpdate(
     const v1::CheckpointUpdate& update, AgentStore& store) {
+  Result<Outcome> outcome = Judge(update, store);
+  status_.Set(audit_state());
+  return outcome;
+}
+
+Result<CheckpointTracker::Outcome> CheckpointTracker::Judge(
+    const v1::CheckpointUpdate& update, AgentStore& store) {
   Result<audit::Checkpoint> opened =
       audit::OpenCheckpoint(verifier_, update.checkpoint());
   if (!opened.ok()) {
@@ -135,6 +191,7 @@ Result<CheckpointTracker::Outcome> CheckpointTracker::OnUpdate(
       if (!consistent.ok()) return Refuse("proof", consistent.ToString());
     }
   }
+  if (!Witnessed(cp, update.checkpoint())) return Outcome::kUnwitnessed;
   DOCBUS_RETURN_IF_ERROR(
       store.SaveBrokerCheckpoint(cp.size, update.checkpoint()));
   latest_ = cp;

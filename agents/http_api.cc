@@ -206,6 +206,10 @@ class HttpApiServer final : public HttpApi {
                                     GetStatusEdxml(edxml_, req.matches[1].str()));
             return Reply{200, {}, kEdxmlContentType, std::move(xml)};
           });
+    Route("broker_audit", [this](const auto&) -> Result<Reply> {
+      DOCBUS_ASSIGN_OR_RETURN(json audit, BrokerAuditBody(options_.broker_audit));
+      return Reply{200, std::move(audit)};
+    });
     RawRoute("metrics", [this](const httplib::Request&,
                                httplib::Response& res) {
       res.set_content(service_.metrics().Render(), "text/plain; version=0.0.4");

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "agents/agent_service.h"
+#include "agents/broker_audit_status.h"
 #include "agents/broker_connectivity.h"
 #include "agents/json_codec.h"
 #include "bus/core/clock.h"
@@ -49,6 +50,9 @@ struct HttpApiOptions {
   // answers 503 with the reason, and a pending document says why it is
   // pending. nullptr: always healthy. Must outlive the HttpApi.
   const BrokerConnectivity* connectivity = nullptr;
+  // The broker's checkpoints as the agent judged them, for GET /v1/audit;
+  // nullptr: that route answers 503. Must outlive the HttpApi.
+  const BrokerAuditStatus* broker_audit = nullptr;
   // The pull state behind /v1/pull (agents/vdxp/pull_routes.h); nullptr:
   // those routes answer 503. Must outlive the HttpApi.
   vdxp::PullQueue* pull = nullptr;

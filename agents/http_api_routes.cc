@@ -22,6 +22,7 @@ constexpr ApiRoute kApiRoutes[] = {
     {"GET", R"(/v1/statuses/([^/]+)/edxml)", "edxml_status_export"},
     {"GET", R"(/v1/inbox/([^/]+)/attachments/([0-9]+))", "inbox_attachment"},
     {"POST", "/v1/attachments", "upload_attachment"},
+    {"GET", "/v1/audit", "broker_audit"},
     {"GET", "/metrics", "metrics"},
     {"GET", "/healthz", "healthz"},
 };

@@ -16,6 +16,7 @@ struct AuditArgs {
   std::string other_dir;
   std::string vkey;
   std::string previous;
+  std::string witnesses;
   std::string id;
   std::string agency;
   bool json = false;
@@ -56,6 +57,8 @@ void AddAuditCommands(CLI::App& app) {
       ->required();
   verify->add_option("--previous", args->previous,
                      "an earlier signed checkpoint this log must extend");
+  verify->add_option("--witnesses", args->witnesses,
+                     "a witness policy file: require k-of-n cosignatures");
   verify->add_flag("--json", args->json, "JSON report");
   verify->callback([args] {
     audit::VerifyCommand command;
@@ -63,6 +66,8 @@ void AddAuditCommands(CLI::App& app) {
     command.vkey_file = args->vkey;
     if (!args->previous.empty())
       command.previous_checkpoint_file = args->previous;
+    if (!args->witnesses.empty())
+      command.witness_policy_file = args->witnesses;
     command.json = args->json;
     Finish(audit::RunVerify(command, std::cout, std::cerr));
   });

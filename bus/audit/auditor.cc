@@ -12,6 +12,7 @@
 #include "bus/audit/note_signer.h"
 #include "bus/audit/proof.h"
 #include "bus/audit/tlog_proof.h"
+#include "bus/audit/witness_policy.h"
 #include "bus/core/files.h"
 
 namespace docbus::audit {
@@ -83,6 +84,16 @@ int RunVerify(const VerifyCommand& command, std::ostream& out,
     }
     options.previous_checkpoint = std::move(*previous);
   }
+  std::optional<WitnessPolicy> policy;
+  if (command.witness_policy_file) {
+    Result<WitnessPolicy> loaded =
+        WitnessPolicy::Load(*command.witness_policy_file);
+    if (!loaded.ok()) {
+      err << "docbus audit verify: " << loaded.status().message() << "\n";
+      return kUsage;
+    }
+    policy = std::move(loaded).value();
+  }
   std::error_code ec;
   if (!std::filesystem::is_directory(command.dir, ec)) {
     err << "docbus audit verify: " << command.dir.string()
@@ -97,6 +108,21 @@ int RunVerify(const VerifyCommand& command, std::ostream& out,
     err << "verified " << done << " of " << total << " entries\n" << std::flush;
   };
   VerifyReport report = VerifyExportedLog(command.dir, *verifier, options);
+  std::optional<WitnessCheck> witnesses;
+  if (policy) {
+    // The note the tree was checked against; VerifyExportedLog read it too,
+    // so a missing file has already failed the report.
+    Result<std::string> note =
+        ReadFileLimited(command.dir / "checkpoint", kMaxNoteBytes);
+    witnesses = policy->Check(note.ok() ? *note : std::string());
+    if (report.ok && !witnesses->met()) {
+      report.ok = false;
+      report.reason = "the checkpoint carries " +
+                      std::to_string(witnesses->cosigned) + " of the " +
+                      std::to_string(witnesses->quorum) +
+                      " witness cosignatures the policy requires";
+    }
+  }
   if (command.json) {
     nlohmann::json j;
     j["ok"] = report.ok;
@@ -111,8 +137,39 @@ int RunVerify(const VerifyCommand& command, std::ostream& out,
                                  : nlohmann::json(report.first_bad_index);
       j["reason"] = report.reason;
     }
+    if (witnesses) {
+      nlohmann::json& w = j["witnesses"];
+      w["quorum"] = witnesses->quorum;
+      w["cosigned"] = witnesses->cosigned;
+      w["met"] = witnesses->met();
+      w["list"] = nlohmann::json::array();
+      for (const WitnessCosignature& c : witnesses->witnesses) {
+        nlohmann::json e{{"name", c.label},
+                         {"key_name", c.key_name},
+                         {"state", WitnessStateName(c.state)}};
+        if (c.state == WitnessCosignature::State::kCosigned)
+          e["time"] = c.time_s;
+        if (!c.why.empty()) e["why"] = c.why;
+        w["list"].push_back(std::move(e));
+      }
+    }
     out << j.dump(2) << "\n";
-  } else if (report.ok) {
+    return report.ok ? kOk : kFail;
+  }
+  if (witnesses) {
+    out << "witnesses: " << witnesses->cosigned << " of "
+        << witnesses->witnesses.size() << " cosigned, " << witnesses->quorum
+        << " required\n";
+    for (const WitnessCosignature& c : witnesses->witnesses) {
+      out << "  " << c.label << " (" << c.key_name
+          << "): " << WitnessStateName(c.state);
+      if (c.state == WitnessCosignature::State::kCosigned)
+        out << " at " << c.time_s;
+      if (c.state == WitnessCosignature::State::kForged) out << ": " << c.why;
+      out << "\n";
+    }
+  }
+  if (report.ok) {
     out << "ok: " << report.checkpoint.origin << " size "
         << report.checkpoint.size << " root "
         << HashToBase64(report.checkpoint.root) << " ("

@@ -24,6 +24,10 @@ struct VerifyCommand {
   std::filesystem::path vkey_file;
   std::optional<std::filesystem::path> previous_checkpoint_file;
   bool json = false;
+  // A witness policy file (witness_policy.h): the log's checkpoint must also
+  // carry k of its n witnesses' valid cosignatures; each witness is reported
+  // as cosigned (with its time), missing or forged.
+  std::optional<std::filesystem::path> witness_policy_file;
 };
 // Full offline verification (log_verifier.h). Text or JSON report on `out`;
 // progress lines on `err` every few seconds for large logs.

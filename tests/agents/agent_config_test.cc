@@ -8,6 +8,7 @@
 
 #include "agent_test_support.h"
 #include "agents/agent_daemon.h"
+#include "bus/audit/cosignature.h"
 #include "bus/core/files.h"
 
 namespace docbus::agent {
@@ -180,6 +181,40 @@ TEST_CASE("[vdxp] turns the SDK endpoint on; its secret file must be 0600",
     REQUIRE_FALSE(no_id.ok());
     CHECK_THAT(no_id.status().message(), Catch::Contains("vdxp.system_id"));
   }
+}
+
+TEST_CASE("audit.witness_policy is read; a policy that cannot be met stops "
+          "the agent naming the key",
+          "[agent][config][witness]") {
+  testing::TestPki pki;
+  testing::TempDir base;
+  const std::string good = ValidConfig(pki);
+  auto none = Read(good, base.path());
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->agent.witness_policy.has_value());
+
+  auto keys = audit::GenerateCosignerKeys("witness.audit-office.test");
+  REQUIRE(keys.ok());
+  auto write = [&](int quorum) {
+    REQUIRE(WriteFileAtomically(
+                base.path() / "witnesses.toml",
+                "[witnesses]\nquorum = " + std::to_string(quorum) +
+                    "\n[[witnesses.witness]]\nname = \"sao\"\nvkey = \"" +
+                    keys->verifier_key + "\"\n")
+                .ok());
+  };
+  // The key sits in the [audit] table, the last one of ValidConfig.
+  const std::string with = good + "witness_policy = \"witnesses.toml\"\n";
+  write(1);
+  auto policy = Read(with, base.path());
+  REQUIRE(policy.ok());
+  REQUIRE(policy->agent.witness_policy.has_value());
+  CHECK(policy->agent.witness_policy->quorum() == 1);
+  write(2);
+  auto bad = Read(with, base.path());
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.status().message(), Catch::Contains("audit.witness_policy"));
+  CHECK_THAT(bad.status().message(), Catch::Contains("quorum"));
 }
 
 }  // namespace

@@ -349,3 +349,36 @@ TEST_CASE("the API starts only on loopback and with a token", "[front][http]") {
 
 }  // namespace
 }  // namespace docbus::agent
+
+namespace docbus::agent {
+namespace {
+
+TEST_CASE("GET /v1/audit says whether the broker's checkpoints are witnessed",
+          "[front][http][witness]") {
+  FakeAgentService service;
+  BrokerAuditStatus audit;
+  HttpApiOptions options;
+  options.token = kToken;
+  options.broker_audit = &audit;
+  auto api = StartHttpApi(service, options);
+  REQUIRE(api.ok());
+  httplib::Client client((*api)->url());
+  client.set_bearer_token_auth(kToken);
+  audit.Set({true, false, 12, 40});
+  auto res = client.Get("/v1/audit");
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  json j = json::parse(res->body)["audit"];
+  CHECK(j["witness_policy"] == true);
+  CHECK(j["witnessed"] == false);
+  CHECK(j["witnessed_size"] == 12);
+  CHECK(j["newest_size"] == 40);
+  audit.Set({true, true, 40, 40});
+  CHECK(json::parse(client.Get("/v1/audit")->body)["audit"]["witnessed"] ==
+        true);
+  client.set_bearer_token_auth("wrong");
+  CHECK(client.Get("/v1/audit")->status == 401);
+}
+
+}  // namespace
+}  // namespace docbus::agent
