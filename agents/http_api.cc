@@ -194,18 +194,14 @@ class HttpApiServer final : public HttpApi {
           });
     Route("edxml_import",
           [this](const auto& req) { return ImportEdxml(req); });
-    Route("edxml_export",
-          [this](const auto& req) -> Result<Reply> {
-            DOCBUS_ASSIGN_OR_RETURN(std::string xml,
-                                    GetDocumentEdxml(edxml_, req.matches[1].str()));
-            return Reply{200, {}, kEdxmlContentType, std::move(xml)};
-          });
-    Route("edxml_status_export",
-          [this](const auto& req) -> Result<Reply> {
-            DOCBUS_ASSIGN_OR_RETURN(std::string xml,
-                                    GetStatusEdxml(edxml_, req.matches[1].str()));
-            return Reply{200, {}, kEdxmlContentType, std::move(xml)};
-          });
+    auto edxml_export = [this](auto get) {
+      return [this, get](const httplib::Request& req) -> Result<Reply> {
+        DOCBUS_ASSIGN_OR_RETURN(std::string xml, get(edxml_, req.matches[1].str()));
+        return Reply{200, {}, kEdxmlContentType, std::move(xml)};
+      };
+    };
+    Route("edxml_export", edxml_export(&GetDocumentEdxml));
+    Route("edxml_status_export", edxml_export(&GetStatusEdxml));
     Route("broker_audit", [this](const auto&) -> Result<Reply> {
       DOCBUS_ASSIGN_OR_RETURN(json audit, BrokerAuditBody(options_.broker_audit));
       return Reply{200, std::move(audit)};

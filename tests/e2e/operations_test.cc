@@ -130,7 +130,7 @@ TEST_CASE("promtool accepts the broker's and the agent's /metrics, every "
       "docbus_agent_rejected_total",         "docbus_agent_submit_refused_total",
       "docbus_agent_refused_total",          "docbus_agent_broker_errors_total",
       "docbus_agent_checkpoint_refused_total", "docbus_agent_api_requests_total",
-      "docbus_agent_api_refused_total"};
+      "docbus_agent_api_refused_total",      "docbus_agent_forged_cosignatures_total"};
   for (const auto& name : CountersWithoutSample(agent->body)) {
     CHECK(agent_open.contains(name));
   }
