@@ -55,6 +55,9 @@ std::vector<int> IdleConnections(local::Deployment& d, int count) {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
     fds.push_back(fd);
+    // httplib listens with a backlog of 5: connections made faster than it
+    // accepts them overflow it and reach the server later, out of order.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return fds;
 }
