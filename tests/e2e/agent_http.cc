@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/e2e/e2e_support.h"
 #include "tools/agent_client.h"
 
 namespace docbus::e2e {
@@ -26,6 +27,16 @@ AgentAnswer CallAgent(local::Deployment& d, const std::string& agency,
   out.content_type = r->get_header_value("Content-Type");
   out.headers = r->headers;
   return out;
+}
+
+AgentAnswer SubmitPreferring(local::Deployment& d, int number,
+                             const std::string& prefer) {
+  std::string attachment;
+  httplib::Headers headers;
+  if (!prefer.empty()) headers.emplace("Prefer", prefer);
+  return CallAgent(d, kG22, "POST", "/v1/documents",
+                   MakeDocument({kH41}, number, 100, &attachment).dump(),
+                   "application/json", headers);
 }
 
 }  // namespace docbus::e2e

@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tools/local/deployment.h"
@@ -16,6 +17,16 @@ struct AgentAnswer {
   std::string body;
   std::string content_type;
   httplib::Headers headers;
+
+  // The body as JSON (discarded when it is not JSON).
+  nlohmann::json json() const {
+    return nlohmann::json::parse(body, nullptr, false);
+  }
+  // Header `name`'s value, "" when absent.
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
 };
 
 // `method` is "GET" or "POST"; the body is sent with `content_type`.
@@ -24,5 +35,10 @@ AgentAnswer CallAgent(local::Deployment& d, const std::string& agency,
                       const std::string& body = "",
                       const std::string& content_type = "application/json",
                       const httplib::Headers& extra = {});
+
+// POSTs document `number` from G22 to H41 with a Prefer header ("" for
+// none).
+AgentAnswer SubmitPreferring(local::Deployment& d, int number,
+                             const std::string& prefer);
 
 }  // namespace docbus::e2e

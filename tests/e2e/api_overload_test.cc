@@ -20,24 +20,6 @@ namespace {
 
 constexpr int kServerThreads = 16;  // agents/http_api.cc
 
-nlohmann::json Json(const AgentAnswer& a) {
-  return nlohmann::json::parse(a.body, nullptr, false);
-}
-
-std::string Header(const AgentAnswer& a, const std::string& name) {
-  auto it = a.headers.find(name);
-  return it == a.headers.end() ? "" : it->second;
-}
-
-AgentAnswer Submit(local::Deployment& d, int number, const std::string& prefer) {
-  std::string attachment;
-  httplib::Headers headers;
-  if (!prefer.empty()) headers.emplace("Prefer", prefer);
-  return CallAgent(d, kG22, "POST", "/v1/documents",
-                   MakeDocument({kH41}, number, 100, &attachment).dump(),
-                   "application/json", headers);
-}
-
 // Connections to the agent's API that send nothing: each holds one server
 // thread until the server's keep-alive timeout (2 s).
 std::vector<int> IdleConnections(local::Deployment& d, int count) {
@@ -65,7 +47,7 @@ std::vector<int> IdleConnections(local::Deployment& d, int count) {
 size_t OutgoingCount(local::Deployment& d) {
   const AgentAnswer list = CallAgent(d, kG22, "GET", "/v1/documents");
   REQUIRE(list.status == 200);
-  return Json(list)["documents"].size();
+  return list.json()["documents"].size();
 }
 
 TEST_CASE(
@@ -87,21 +69,21 @@ TEST_CASE(
   size_t taken_before = 0;
   for (int attempt = 0; attempt < 3 && shed.status != 503; ++attempt) {
     std::vector<int> idle = IdleConnections(*d, 2 * kServerThreads);
-    shed = Submit(*d, 100 + attempt, "");
+    shed = SubmitPreferring(*d, 100 + attempt, "");
     for (int fd : idle) ::close(fd);
     if (shed.status == 202) ++taken_before;
   }
   REQUIRE(shed.status == 503);
-  CHECK(Header(shed, "Retry-After") == "1");
-  CHECK(Json(shed).value("error", "") == "unavailable");
+  CHECK(shed.header("Retry-After") == "1");
+  CHECK(shed.json().value("error", "") == "unavailable");
   CHECK(OutgoingCount(*d) == taken_before);
   CHECK(AgentMetric(*d, kG22,
                     "docbus_agent_api_refused_total{reason=\"overloaded\"}") ==
         1);
 
-  const AgentAnswer taken = Submit(*d, 1, "");
+  const AgentAnswer taken = SubmitPreferring(*d, 1, "");
   REQUIRE(taken.status == 202);
-  const std::string id = Json(taken).value("message_id", "");
+  const std::string id = taken.json().value("message_id", "");
   CHECK(OutgoingCount(*d) == taken_before + 1);
   CHECK(WaitForReceipts(*d, {{kG22, id, {kH41}}}, std::chrono::seconds(60)));
 }
@@ -121,17 +103,17 @@ TEST_CASE(
   std::vector<std::thread> threads;
   for (int i = 0; i <= kWaiters; ++i) {
     threads.emplace_back(
-        [&, i] { answers[i] = Submit(*d, i + 1, "wait=5"); });
+        [&, i] { answers[i] = SubmitPreferring(*d, i + 1, "wait=5"); });
   }
   for (auto& t : threads) t.join();
   int waited = 0, unwaited = 0;
   for (const AgentAnswer& a : answers) {
     REQUIRE(a.status == 202);
-    if (Header(a, "Preference-Applied") == "wait=5") {
-      CHECK(Json(a).value("state", "") == "pending");
+    if (a.header("Preference-Applied") == "wait=5") {
+      CHECK(a.json().value("state", "") == "pending");
       ++waited;
     } else {
-      CHECK_FALSE(Json(a).contains("state"));
+      CHECK_FALSE(a.json().contains("state"));
       ++unwaited;
     }
   }

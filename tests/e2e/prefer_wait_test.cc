@@ -11,26 +11,6 @@
 namespace docbus::e2e {
 namespace {
 
-nlohmann::json Json(const AgentAnswer& a) {
-  return nlohmann::json::parse(a.body, nullptr, false);
-}
-
-// Submits document `number` from G22 to H41 with a Prefer header ("" for
-// none).
-AgentAnswer Submit(local::Deployment& d, int number, const std::string& prefer) {
-  std::string attachment;
-  httplib::Headers headers;
-  if (!prefer.empty()) headers.emplace("Prefer", prefer);
-  return CallAgent(d, kG22, "POST", "/v1/documents",
-                   MakeDocument({kH41}, number, 100, &attachment).dump(),
-                   "application/json", headers);
-}
-
-std::string Header(const AgentAnswer& a, const std::string& name) {
-  auto it = a.headers.find(name);
-  return it == a.headers.end() ? "" : it->second;
-}
-
 TEST_CASE(
     "Prefer: wait answers once the broker accepted the document, or "
     "pending when the broker did not answer in time",
@@ -40,34 +20,34 @@ TEST_CASE(
   REQUIRE(d->StartAgent(kG22).ok());
   REQUIRE(d->StartAgent(kH41).ok());
 
-  const AgentAnswer plain = Submit(*d, 1, "");
+  const AgentAnswer plain = SubmitPreferring(*d, 1, "");
   REQUIRE(plain.status == 202);
-  CHECK_FALSE(Json(plain).contains("state"));
-  CHECK(Header(plain, "Preference-Applied").empty());
+  CHECK_FALSE(plain.json().contains("state"));
+  CHECK(plain.header("Preference-Applied").empty());
 
-  const AgentAnswer waited = Submit(*d, 2, "respond-async, wait=30");
+  const AgentAnswer waited = SubmitPreferring(*d, 2, "respond-async, wait=30");
   REQUIRE(waited.status == 202);
-  CHECK(Json(waited).value("state", "") == "accepted");
-  CHECK(Header(waited, "Preference-Applied") == "wait=30");
+  CHECK(waited.json().value("state", "") == "accepted");
+  CHECK(waited.header("Preference-Applied") == "wait=30");
   // The answer tells what the agent's own view says.
-  const std::string accepted_id = Json(waited).value("message_id", "");
+  const std::string accepted_id = waited.json().value("message_id", "");
   auto view = d->Get(kG22, "/v1/documents/" + accepted_id);
   REQUIRE(view.ok());
   CHECK((*view)["state"] == "accepted");
 
   REQUIRE(d->StopBroker().ok());
-  const AgentAnswer late = Submit(*d, 3, "wait=1");
+  const AgentAnswer late = SubmitPreferring(*d, 3, "wait=1");
   REQUIRE(late.status == 202);
-  CHECK(Json(late).value("state", "") == "pending");
-  CHECK(Header(late, "Preference-Applied") == "wait=1");
+  CHECK(late.json().value("state", "") == "pending");
+  CHECK(late.header("Preference-Applied") == "wait=1");
 
   // A preference it cannot read is ignored, as RFC 7240 asks.
-  const AgentAnswer odd = Submit(*d, 4, "wait=soon");
+  const AgentAnswer odd = SubmitPreferring(*d, 4, "wait=soon");
   REQUIRE(odd.status == 202);
-  CHECK_FALSE(Json(odd).contains("state"));
+  CHECK_FALSE(odd.json().contains("state"));
 
   REQUIRE(d->StartBroker().ok());
-  const std::string late_id = Json(late).value("message_id", "");
+  const std::string late_id = late.json().value("message_id", "");
   CHECK(WaitForReceipts(*d, {{kG22, late_id, {kH41}}},
                         std::chrono::seconds(60)));
 }
